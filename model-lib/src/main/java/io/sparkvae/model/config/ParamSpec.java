@@ -1,0 +1,174 @@
+package io.sparkvae.model.config;
+
+import java.util.Objects;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * The single declaration of one hyperparameter: its name, documentation, default, how it is parsed
+ * from text, and which values are valid. The command line, the {@code conf/} files, the model's JSON
+ * and the Spark ML {@code Param}s all derive from these declarations, so a hyperparameter is
+ * declared exactly once.
+ *
+ * @param <C> the immutable config type the value is read from
+ * @param <B> the builder type the value is written to
+ * @param <T> the value type
+ */
+public final class ParamSpec<C, B, T> {
+  private final String name;
+  private final String doc;
+  private final Class<T> type;
+  private final T defaultValue;
+  private final Function<String, T> parser;
+  private final Function<T, String> formatter;
+  private final Predicate<T> validator;
+  private final String constraint;
+  private final Function<C, T> getter;
+  private final BiConsumer<B, T> setter;
+
+  ParamSpec(
+      String name,
+      String doc,
+      Class<T> type,
+      T defaultValue,
+      Function<String, T> parser,
+      Function<T, String> formatter,
+      Predicate<T> validator,
+      String constraint,
+      Function<C, T> getter,
+      BiConsumer<B, T> setter) {
+    this.name = Objects.requireNonNull(name);
+    this.doc = Objects.requireNonNull(doc);
+    this.type = Objects.requireNonNull(type);
+    this.defaultValue = Objects.requireNonNull(defaultValue);
+    this.parser = parser;
+    this.formatter = formatter;
+    this.validator = validator;
+    this.constraint = constraint;
+    this.getter = getter;
+    this.setter = setter;
+    // The default itself must be valid: a declaration that contradicts itself is a bug.
+    validate(defaultValue);
+  }
+
+  /** The name used on the command line ({@code --name}), in config files and in Spark ML. */
+  public String name() {
+    return name;
+  }
+
+  /** Human documentation, shown by {@code --help} and in Spark ML's {@code explainParams}. */
+  public String doc() {
+    return doc;
+  }
+
+  /** The Java type of the value ({@code Integer}, {@code Double}, {@code Long}, {@code String}, {@code int[]}). */
+  public Class<T> type() {
+    return type;
+  }
+
+  /** The default value (already validated). */
+  public T defaultValue() {
+    return defaultValue;
+  }
+
+  /** What a valid value looks like, in words ("> 0", "one of bernoulli, gaussian"). */
+  public String constraint() {
+    return constraint;
+  }
+
+  /** True when {@code value} is valid for this parameter. */
+  public boolean isValid(T value) {
+    return value != null && validator.test(value);
+  }
+
+  /**
+   * Checks a value.
+   *
+   * @throws IllegalArgumentException naming the parameter, the value and the constraint
+   */
+  public T validate(T value) {
+    if (!isValid(value)) {
+      throw new IllegalArgumentException(
+          "invalid value for " + name + ": " + format(value) + " (expected " + constraint + ")");
+    }
+    return value;
+  }
+
+  /**
+   * Parses and validates a value from text (command line, config file).
+   *
+   * @throws IllegalArgumentException naming the parameter when the text is not a valid value
+   */
+  public T parse(String text) {
+    T value;
+    try {
+      value = parser.apply(text.trim());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "invalid value for " + name + ": '" + text + "' (expected " + constraint + ")", e);
+    }
+    return validate(value);
+  }
+
+  /** Formats a value as text that {@link #parse} reads back. */
+  public String format(T value) {
+    return value == null ? "null" : formatter.apply(value);
+  }
+
+  /** Reads this parameter's value from a config. */
+  public T get(C config) {
+    return getter.apply(config);
+  }
+
+  /** Validates and writes a value into a builder. */
+  public void set(B builder, T value) {
+    setter.accept(builder, validate(value));
+  }
+
+  /** Parses text and writes the value into a builder. */
+  public void setFromString(B builder, String text) {
+    setter.accept(builder, parse(text));
+  }
+
+  /** Writes an untyped value (for example from JSON or Spark) after checking its type. */
+  public void setUntyped(B builder, Object value) {
+    set(builder, coerce(value));
+  }
+
+  /** Converts an untyped value (a number of another width, a string) into this parameter's type. */
+  @SuppressWarnings("unchecked")
+  public T coerce(Object value) {
+    if (value == null) {
+      throw new IllegalArgumentException("invalid value for " + name + ": null");
+    }
+    if (type.isInstance(value)) {
+      return (T) value;
+    }
+    if (value instanceof String s) {
+      return parse(s);
+    }
+    if (value instanceof Number n) {
+      Object converted;
+      if (type == Integer.class && n.doubleValue() == Math.rint(n.doubleValue())) {
+        converted = n.intValue();
+      } else if (type == Long.class && n.doubleValue() == Math.rint(n.doubleValue())) {
+        converted = n.longValue();
+      } else if (type == Double.class) {
+        converted = n.doubleValue();
+      } else {
+        converted = null;
+      }
+      if (converted != null) {
+        return (T) converted;
+      }
+    }
+    throw new IllegalArgumentException(
+        "invalid value for " + name + ": " + value + " (expected " + constraint + ")");
+  }
+
+  @Override
+  public String toString() {
+    return name + " (default " + format(defaultValue) + "): " + doc;
+  }
+}

@@ -1,0 +1,102 @@
+package io.sparkvae.model.config;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** Factories for the common kinds of {@link ParamSpec}: bounded numbers, choices, int lists. */
+public final class ParamSpecs {
+  private ParamSpecs() {}
+
+  /** An int parameter with {@code value >= min}. */
+  public static <C, B> ParamSpec<C, B, Integer> intAtLeast(
+      String name, String doc, int def, int min, Function<C, Integer> get, BiConsumer<B, Integer> set) {
+    return new ParamSpec<>(
+        name, doc, Integer.class, def, Integer::valueOf, String::valueOf, v -> v >= min, ">= " + min, get, set);
+  }
+
+  /** A long parameter with {@code value >= min}. */
+  public static <C, B> ParamSpec<C, B, Long> longAtLeast(
+      String name, String doc, long def, long min, Function<C, Long> get, BiConsumer<B, Long> set) {
+    return new ParamSpec<>(
+        name, doc, Long.class, def, Long::valueOf, String::valueOf, v -> v >= min, ">= " + min, get, set);
+  }
+
+  /** A finite double parameter in the interval described by the bounds. */
+  public static <C, B> ParamSpec<C, B, Double> doubleIn(
+      String name,
+      String doc,
+      double def,
+      double lo,
+      boolean loInclusive,
+      double hi,
+      boolean hiInclusive,
+      Function<C, Double> get,
+      BiConsumer<B, Double> set) {
+    String constraint =
+        (loInclusive ? "[" : "(") + fmt(lo) + ", " + fmt(hi) + (hiInclusive ? "]" : ")");
+    return new ParamSpec<>(
+        name,
+        doc,
+        Double.class,
+        def,
+        Double::valueOf,
+        String::valueOf,
+        v ->
+            Double.isFinite(v)
+                && (loInclusive ? v >= lo : v > lo)
+                && (hiInclusive ? v <= hi : v < hi),
+        "a number in " + constraint,
+        get,
+        set);
+  }
+
+  /** A string parameter restricted to a fixed set of lower-case choices. */
+  public static <C, B> ParamSpec<C, B, String> choice(
+      String name, String doc, String def, Set<String> choices, Function<C, String> get, BiConsumer<B, String> set) {
+    String allowed = choices.stream().sorted().collect(Collectors.joining(", "));
+    return new ParamSpec<>(
+        name,
+        doc,
+        String.class,
+        def,
+        s -> s.toLowerCase(Locale.ROOT),
+        s -> s,
+        choices::contains,
+        "one of " + allowed,
+        get,
+        set);
+  }
+
+  /** A list of positive ints written "400,200" (empty list allowed when {@code allowEmpty}). */
+  public static <C, B> ParamSpec<C, B, int[]> positiveIntList(
+      String name, String doc, int[] def, boolean allowEmpty, Function<C, int[]> get, BiConsumer<B, int[]> set) {
+    return new ParamSpec<>(
+        name,
+        doc,
+        int[].class,
+        def.clone(),
+        s ->
+            s.isEmpty()
+                ? new int[0]
+                : Arrays.stream(s.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray(),
+        v -> Arrays.stream(v).mapToObj(String::valueOf).collect(Collectors.joining(",")),
+        v -> (allowEmpty || v.length > 0) && Arrays.stream(v).allMatch(x -> x > 0),
+        (allowEmpty ? "" : "a non-empty ") + "comma-separated list of positive integers",
+        c -> get.apply(c).clone(),
+        (b, v) -> set.accept(b, v.clone()));
+  }
+
+  private static String fmt(double d) {
+    if (d == Double.POSITIVE_INFINITY) {
+      return "inf";
+    }
+    if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+      return String.valueOf((long) d);
+    }
+    return String.valueOf(d);
+  }
+}

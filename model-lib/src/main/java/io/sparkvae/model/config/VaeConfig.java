@@ -1,0 +1,519 @@
+package io.sparkvae.model.config;
+
+import static io.sparkvae.model.config.ParamSpecs.choice;
+import static io.sparkvae.model.config.ParamSpecs.doubleIn;
+import static io.sparkvae.model.config.ParamSpecs.intAtLeast;
+import static io.sparkvae.model.config.ParamSpecs.longAtLeast;
+import static io.sparkvae.model.config.ParamSpecs.positiveIntList;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The immutable, validated description of a VAE and of how it is trained: architecture,
+ * likelihood, ELBO estimator and optimizer. Every field is declared once in {@link #PARAMS} with its
+ * default, documentation and validator; the defaults are those of Pyro's VAE example on MNIST
+ * (784-400-50, softplus, Bernoulli likelihood, {@code Trace_ELBO}, Adam with learning rate 1e-3,
+ * minibatches of 256).
+ *
+ * <p>The model is the variational autoencoder of Kingma &amp; Welling (2013), "Auto-Encoding
+ * Variational Bayes"; with {@code elboSamples > 1} the objective is the importance-weighted bound of
+ * Burda, Grosse &amp; Salakhutdinov (2015).
+ */
+public final class VaeConfig {
+  /** Bernoulli likelihood on logits: targets must lie in [0,1] (Pyro uses grey levels as is). */
+  public static final String BERNOULLI = "bernoulli";
+  /** Gaussian likelihood with mean from the decoder, for real-valued features. */
+  public static final String GAUSSIAN = "gaussian";
+  /** Monte Carlo KL from the sampled z, as Pyro's {@code Trace_ELBO}. */
+  public static final String KL_MC = "mc";
+  /** Closed-form KL of two diagonal Gaussians, as Pyro's {@code TraceMeanField_ELBO}. */
+  public static final String KL_ANALYTIC = "analytic";
+  /** Per-feature observation log-std learned with the other parameters. */
+  public static final String VARIANCE_LEARNED = "learned";
+  /** Observation std fixed at {@code gaussianFixedStd}. */
+  public static final String VARIANCE_FIXED = "fixed";
+
+  private int inputDim;
+  private int[] encoderHidden;
+  private int[] decoderHidden;
+  private int latentDim;
+  private String activation;
+  private String likelihood;
+  private String gaussianVariance;
+  private double gaussianFixedStd;
+  private String klEstimator;
+  private int elboSamples;
+  private double beta;
+  private long klWarmupSteps;
+  private double learningRate;
+  private double adamBeta1;
+  private double adamBeta2;
+  private double adamEps;
+  private int batchSize;
+  private long seed;
+
+  /** Every hyperparameter, in a stable order (the order of {@code --help} and of the JSON). */
+  public static final List<ParamSpec<VaeConfig, Builder, ?>> PARAMS =
+      List.of(
+          intAtLeast(
+              "inputDim",
+              "Number of input features (784 for 28x28 images).",
+              784,
+              1,
+              c -> c.inputDim,
+              (b, v) -> b.c.inputDim = v),
+          positiveIntList(
+              "encoderHidden",
+              "Hidden layer sizes of the encoder q(z|x), input side first.",
+              new int[] {400},
+              true,
+              c -> c.encoderHidden,
+              (b, v) -> b.c.encoderHidden = v),
+          positiveIntList(
+              "decoderHidden",
+              "Hidden layer sizes of the decoder p(x|z), latent side first.",
+              new int[] {400},
+              true,
+              c -> c.decoderHidden,
+              (b, v) -> b.c.decoderHidden = v),
+          intAtLeast(
+              "latentDim", "Dimension of the latent code z.", 50, 1, c -> c.latentDim, (b, v) -> b.c.latentDim = v),
+          choice(
+              "activation",
+              "Hidden-layer non-linearity.",
+              "softplus",
+              Set.of("softplus", "relu", "tanh"),
+              c -> c.activation,
+              (b, v) -> b.c.activation = v),
+          choice(
+              "likelihood",
+              "Observation model p(x|z): bernoulli (features in [0,1], log-prob on logits) or gaussian.",
+              BERNOULLI,
+              Set.of(BERNOULLI, GAUSSIAN),
+              c -> c.likelihood,
+              (b, v) -> b.c.likelihood = v),
+          choice(
+              "gaussianVariance",
+              "Gaussian likelihood only: learn a per-feature log-std, or keep it fixed.",
+              VARIANCE_LEARNED,
+              Set.of(VARIANCE_LEARNED, VARIANCE_FIXED),
+              c -> c.gaussianVariance,
+              (b, v) -> b.c.gaussianVariance = v),
+          doubleIn(
+              "gaussianFixedStd",
+              "Gaussian likelihood with fixed variance: the observation std.",
+              1.0,
+              0,
+              false,
+              Double.POSITIVE_INFINITY,
+              false,
+              c -> c.gaussianFixedStd,
+              (b, v) -> b.c.gaussianFixedStd = v),
+          choice(
+              "klEstimator",
+              "KL(q(z|x)||p(z)) estimator: mc (sampled, Pyro Trace_ELBO) or analytic (closed form,"
+                  + " Pyro TraceMeanField_ELBO).",
+              KL_MC,
+              Set.of(KL_MC, KL_ANALYTIC),
+              c -> c.klEstimator,
+              (b, v) -> b.c.klEstimator = v),
+          intAtLeast(
+              "elboSamples",
+              "Samples of z per example; above 1 the objective is the importance-weighted bound"
+                  + " (Burda et al. 2015).",
+              1,
+              1,
+              c -> c.elboSamples,
+              (b, v) -> b.c.elboSamples = v),
+          doubleIn(
+              "beta",
+              "Weight of the KL term (1 is the ELBO; other values give a beta-VAE).",
+              1.0,
+              0,
+              true,
+              Double.POSITIVE_INFINITY,
+              false,
+              c -> c.beta,
+              (b, v) -> b.c.beta = v),
+          longAtLeast(
+              "klWarmupSteps",
+              "Optimizer steps over which the KL weight rises linearly from 0 to beta (0: no warm-up).",
+              0,
+              0,
+              c -> c.klWarmupSteps,
+              (b, v) -> b.c.klWarmupSteps = v),
+          doubleIn(
+              "learningRate",
+              "Adam learning rate.",
+              1e-3,
+              0,
+              false,
+              Double.POSITIVE_INFINITY,
+              false,
+              c -> c.learningRate,
+              (b, v) -> b.c.learningRate = v),
+          doubleIn(
+              "adamBeta1",
+              "Adam decay rate of the first moment.",
+              0.9,
+              0,
+              true,
+              1,
+              false,
+              c -> c.adamBeta1,
+              (b, v) -> b.c.adamBeta1 = v),
+          doubleIn(
+              "adamBeta2",
+              "Adam decay rate of the second moment.",
+              0.999,
+              0,
+              true,
+              1,
+              false,
+              c -> c.adamBeta2,
+              (b, v) -> b.c.adamBeta2 = v),
+          doubleIn(
+              "adamEps",
+              "Adam denominator epsilon.",
+              1e-8,
+              0,
+              false,
+              Double.POSITIVE_INFINITY,
+              false,
+              c -> c.adamEps,
+              (b, v) -> b.c.adamEps = v),
+          intAtLeast(
+              "batchSize", "Examples per minibatch.", 256, 1, c -> c.batchSize, (b, v) -> b.c.batchSize = v),
+          longAtLeast(
+              "seed",
+              "Seed of parameter initialization, shuffling and the noise of the ELBO.",
+              42,
+              0,
+              c -> c.seed,
+              (b, v) -> b.c.seed = v));
+
+  private VaeConfig() {}
+
+  /** A builder holding every default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The configuration with every default (Pyro's MNIST example). */
+  public static VaeConfig defaults() {
+    return builder().build();
+  }
+
+  /** A builder initialised with this configuration's values. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.c = copy();
+    return b;
+  }
+
+  /** Looks a parameter up by name, or throws naming the unknown parameter. */
+  public static ParamSpec<VaeConfig, Builder, ?> param(String name) {
+    for (ParamSpec<VaeConfig, Builder, ?> p : PARAMS) {
+      if (p.name().equals(name)) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException("unknown VAE parameter: " + name);
+  }
+
+  /** Every parameter's value by name, in {@link #PARAMS} order (numbers, strings, int arrays). */
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (ParamSpec<VaeConfig, Builder, ?> p : PARAMS) {
+      m.put(p.name(), p.get(this));
+    }
+    return m;
+  }
+
+  /**
+   * Builds a config from a name-to-value map; missing names keep their defaults.
+   *
+   * @throws IllegalArgumentException for an unknown name or an invalid value, naming it
+   */
+  public static VaeConfig fromMap(Map<String, ?> values) {
+    Builder b = builder();
+    for (Map.Entry<String, ?> e : values.entrySet()) {
+      param(e.getKey()).setUntyped(b, e.getValue());
+    }
+    return b.build();
+  }
+
+  /** Input feature count. */
+  public int inputDim() {
+    return inputDim;
+  }
+
+  /** Encoder hidden sizes (a copy). */
+  public int[] encoderHidden() {
+    return encoderHidden.clone();
+  }
+
+  /** Decoder hidden sizes (a copy). */
+  public int[] decoderHidden() {
+    return decoderHidden.clone();
+  }
+
+  /** Latent dimension. */
+  public int latentDim() {
+    return latentDim;
+  }
+
+  /** Hidden non-linearity: softplus, relu or tanh. */
+  public String activation() {
+    return activation;
+  }
+
+  /** bernoulli or gaussian. */
+  public String likelihood() {
+    return likelihood;
+  }
+
+  /** learned or fixed (Gaussian likelihood only). */
+  public String gaussianVariance() {
+    return gaussianVariance;
+  }
+
+  /** Observation std when the Gaussian variance is fixed. */
+  public double gaussianFixedStd() {
+    return gaussianFixedStd;
+  }
+
+  /** True for the Gaussian likelihood with a learned per-feature log-std. */
+  public boolean learnsObservationStd() {
+    return GAUSSIAN.equals(likelihood) && VARIANCE_LEARNED.equals(gaussianVariance);
+  }
+
+  /** mc or analytic. */
+  public String klEstimator() {
+    return klEstimator;
+  }
+
+  /** Number of z samples per example (k). */
+  public int elboSamples() {
+    return elboSamples;
+  }
+
+  /** KL weight. */
+  public double beta() {
+    return beta;
+  }
+
+  /** Linear KL warm-up length in optimizer steps. */
+  public long klWarmupSteps() {
+    return klWarmupSteps;
+  }
+
+  /** The KL weight at a given optimizer step (1-based), after warm-up. */
+  public double klWeightAt(long step) {
+    if (klWarmupSteps == 0) {
+      return beta;
+    }
+    return beta * Math.min(1.0, (double) step / klWarmupSteps);
+  }
+
+  /** Adam learning rate. */
+  public double learningRate() {
+    return learningRate;
+  }
+
+  /** Adam beta1. */
+  public double adamBeta1() {
+    return adamBeta1;
+  }
+
+  /** Adam beta2. */
+  public double adamBeta2() {
+    return adamBeta2;
+  }
+
+  /** Adam epsilon. */
+  public double adamEps() {
+    return adamEps;
+  }
+
+  /** Minibatch size. */
+  public int batchSize() {
+    return batchSize;
+  }
+
+  /** Seed. */
+  public long seed() {
+    return seed;
+  }
+
+  private VaeConfig copy() {
+    VaeConfig c = new VaeConfig();
+    for (ParamSpec<VaeConfig, Builder, ?> p : PARAMS) {
+      copyParam(p, this, c);
+    }
+    return c;
+  }
+
+  private static <T> void copyParam(ParamSpec<VaeConfig, Builder, T> p, VaeConfig from, VaeConfig to) {
+    Builder b = new Builder();
+    b.c = to;
+    p.set(b, p.get(from));
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof VaeConfig other)) {
+      return false;
+    }
+    for (ParamSpec<VaeConfig, Builder, ?> p : PARAMS) {
+      Object a = p.get(this);
+      Object b = p.get(other);
+      boolean same = a instanceof int[] ia ? Arrays.equals(ia, (int[]) b) : a.equals(b);
+      if (!same) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public int hashCode() {
+    int h = 1;
+    for (ParamSpec<VaeConfig, Builder, ?> p : PARAMS) {
+      Object a = p.get(this);
+      h = 31 * h + (a instanceof int[] ia ? Arrays.hashCode(ia) : a.hashCode());
+    }
+    return h;
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("VaeConfig{");
+    String sep = "";
+    for (ParamSpec<VaeConfig, Builder, ?> p : PARAMS) {
+      sb.append(sep).append(p.name()).append('=').append(formatValue(p, this));
+      sep = ", ";
+    }
+    return sb.append('}').toString();
+  }
+
+  private static <T> String formatValue(ParamSpec<VaeConfig, Builder, T> p, VaeConfig c) {
+    return p.format(p.get(c));
+  }
+
+  /** Mutable builder; {@link #build()} validates the rules that span several fields. */
+  public static final class Builder {
+    private VaeConfig c = new VaeConfig();
+
+    private Builder() {
+      for (ParamSpec<VaeConfig, Builder, ?> p : PARAMS) {
+        setDefault(p);
+      }
+    }
+
+    private <T> void setDefault(ParamSpec<VaeConfig, Builder, T> p) {
+      p.set(this, p.defaultValue());
+    }
+
+    /** Sets a parameter by name from text, as the command line and config files do. */
+    public Builder set(String name, String value) {
+      param(name).setFromString(this, value);
+      return this;
+    }
+
+    public Builder inputDim(int v) {
+      return with("inputDim", v);
+    }
+
+    public Builder encoderHidden(int... v) {
+      return with("encoderHidden", v);
+    }
+
+    public Builder decoderHidden(int... v) {
+      return with("decoderHidden", v);
+    }
+
+    public Builder latentDim(int v) {
+      return with("latentDim", v);
+    }
+
+    public Builder activation(String v) {
+      return with("activation", v);
+    }
+
+    public Builder likelihood(String v) {
+      return with("likelihood", v);
+    }
+
+    public Builder gaussianVariance(String v) {
+      return with("gaussianVariance", v);
+    }
+
+    public Builder gaussianFixedStd(double v) {
+      return with("gaussianFixedStd", v);
+    }
+
+    public Builder klEstimator(String v) {
+      return with("klEstimator", v);
+    }
+
+    public Builder elboSamples(int v) {
+      return with("elboSamples", v);
+    }
+
+    public Builder beta(double v) {
+      return with("beta", v);
+    }
+
+    public Builder klWarmupSteps(long v) {
+      return with("klWarmupSteps", v);
+    }
+
+    public Builder learningRate(double v) {
+      return with("learningRate", v);
+    }
+
+    public Builder adamBeta1(double v) {
+      return with("adamBeta1", v);
+    }
+
+    public Builder adamBeta2(double v) {
+      return with("adamBeta2", v);
+    }
+
+    public Builder adamEps(double v) {
+      return with("adamEps", v);
+    }
+
+    public Builder batchSize(int v) {
+      return with("batchSize", v);
+    }
+
+    public Builder seed(long v) {
+      return with("seed", v);
+    }
+
+    private Builder with(String name, Object value) {
+      param(name).setUntyped(this, value);
+      return this;
+    }
+
+    /**
+     * Validates the cross-field rules and returns an immutable config.
+     *
+     * @throws IllegalArgumentException naming the fields in conflict
+     */
+    public VaeConfig build() {
+      if (c.elboSamples > 1 && KL_ANALYTIC.equals(c.klEstimator)) {
+        throw new IllegalArgumentException(
+            "elboSamples=" + c.elboSamples + " (the importance-weighted bound) needs klEstimator=mc:"
+                + " the bound weighs each sample by p(x,z)/q(z|x) and has no closed-form KL term");
+      }
+      return c.copy();
+    }
+  }
+}

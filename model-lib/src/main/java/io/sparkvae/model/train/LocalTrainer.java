@@ -1,0 +1,228 @@
+package io.sparkvae.model.train;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.vae.Elbo;
+import io.sparkvae.model.vae.NativeParams;
+import io.sparkvae.model.vae.ParamLayout;
+import io.sparkvae.model.vae.VaeNetwork;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.random.RandomGenerator;
+
+/**
+ * One VAE replica that runs minibatch ELBO steps with Adam: what each Spark executor runs between
+ * averaging rounds, and what the single-process CLI runs for a whole training.
+ *
+ * <p>Thread safety: one instance belongs to one thread at a time, but several instances may train
+ * concurrently in one JVM. That rules out DJL's {@code GradientCollector} (one per JVM, a static
+ * flag) and the engine-wide grad mode: this class drives PyTorch autograd directly, turning grad
+ * mode on for the calling thread only around the forward pass (it is thread-local, and on by
+ * default in threads the engine did not create).
+ *
+ * <p>Native memory: every tensor lives in {@link #root}, closed by {@link #close()}; each step's
+ * temporaries live in a per-step sub-manager closed at the end of the step, so the live count is
+ * flat over any number of steps. The noise of the ELBO comes from the caller's generator, so a
+ * replica seeded from (seed, round, partition) recomputes exactly the same steps.
+ *
+ * <p>Adam follows PyTorch's {@code torch.optim.Adam} (no weight decay): {@code m = b1 m + (1-b1) g},
+ * {@code v = b2 v + (1-b2) g^2}, {@code p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)}, with
+ * {@code t} the global step counter carried in {@link TrainingState}.
+ */
+public final class LocalTrainer implements AutoCloseable {
+  private final VaeConfig config;
+  private final ParamLayout layout;
+  private final Elbo elbo;
+  private final NDManager root;
+  private final NDList params;
+  private final NDList adamM;
+  private final NDList adamV;
+  private final int k;
+  private final ByteBuffer inputBuffer;
+  private final ByteBuffer noiseBuffer;
+  private long step;
+
+  /**
+   * A replica on a device, starting from {@code state}.
+   *
+   * @param device CPU, or the GPU of the Spark task
+   */
+  public LocalTrainer(VaeConfig config, TrainingState state, Device device) {
+    this.config = config;
+    VaeNetwork network = new VaeNetwork(config);
+    this.layout = network.layout();
+    this.elbo = new Elbo(network);
+    this.k = config.elboSamples();
+    this.root = NDManager.newBaseManager(device);
+    boolean ok = false;
+    try {
+      JniUtils.setGradMode(false);
+      this.params = NativeParams.create(root, layout, state.params(), DataType.FLOAT32);
+      this.adamM = NativeParams.create(root, layout, state.adamM(), DataType.FLOAT32);
+      this.adamV = NativeParams.create(root, layout, state.adamV(), DataType.FLOAT32);
+      for (NDArray p : params) {
+        p.setRequiresGradient(true);
+      }
+      this.step = state.step();
+      this.inputBuffer = direct(config.batchSize() * config.inputDim());
+      this.noiseBuffer = direct(k * config.batchSize() * config.latentDim());
+      ok = true;
+    } finally {
+      if (!ok) {
+        root.close();
+      }
+    }
+  }
+
+  private static ByteBuffer direct(int floats) {
+    return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder());
+  }
+
+  /** Replaces parameters, Adam moments and step counter (as after an averaging round). */
+  public void load(TrainingState state) {
+    JniUtils.setGradMode(false);
+    NativeParams.copyInto(params, layout, state.params());
+    NativeParams.copyInto(adamM, layout, state.adamM());
+    NativeParams.copyInto(adamV, layout, state.adamV());
+    this.step = state.step();
+  }
+
+  /** Copies the current parameters, Adam moments and step counter out of native memory. */
+  public TrainingState snapshot() {
+    JniUtils.setGradMode(false);
+    return new TrainingState(
+        NativeParams.toFlat(params, layout),
+        NativeParams.toFlat(adamM, layout),
+        NativeParams.toFlat(adamV, layout),
+        step);
+  }
+
+  /** Adam steps taken so far (global, across rounds). */
+  public long step() {
+    return step;
+  }
+
+  /** Arrays owned by this replica's long-lived scope: flat over steps unless something leaks. */
+  public int liveArrays() {
+    return root.getManagedArrays().size();
+  }
+
+  /**
+   * Runs {@code steps} minibatch steps.
+   *
+   * @param batches the minibatches, one per step
+   * @param noise the generator of the ELBO's standard-normal noise
+   * @throws NonFiniteLossException when a minibatch loss is NaN or infinite (parameters are left as
+   *     they were before that step)
+   */
+  public TrainStats train(BatchSource batches, int steps, RandomGenerator noise) {
+    long start = System.nanoTime();
+    double lossSum = 0;
+    long examples = 0;
+    FloatBuffer in = inputBuffer.asFloatBuffer();
+    FloatBuffer eps = noiseBuffer.asFloatBuffer();
+    int dim = config.inputDim();
+    int latent = config.latentDim();
+    for (int s = 0; s < steps; s++) {
+      in.clear();
+      int rows = batches.nextBatch(in);
+      if (rows < 1 || rows > config.batchSize()) {
+        throw new IllegalStateException(
+            "batch source returned " + rows + " rows; expected 1.." + config.batchSize());
+      }
+      eps.clear();
+      for (int i = 0, n = k * rows * latent; i < n; i++) {
+        eps.put((float) noise.nextGaussian());
+      }
+      double klWeight = config.klWeightAt(step + 1);
+      try (NDManager batch = root.newSubManager()) {
+        NDArray x = batch.create(inputBuffer.slice(0, rows * dim * Float.BYTES).order(ByteOrder.nativeOrder()),
+            new Shape(rows, dim), DataType.FLOAT32);
+        NDArray e = batch.create(noiseBuffer.slice(0, k * rows * latent * Float.BYTES).order(ByteOrder.nativeOrder()),
+            new Shape(k, rows, latent), DataType.FLOAT32);
+        NDArray loss;
+        JniUtils.setGradMode(true);
+        try {
+          loss = elbo.perExampleLoss(params, x, e, klWeight).sum();
+        } finally {
+          JniUtils.setGradMode(false);
+        }
+        double value = loss.getFloat();
+        if (!Double.isFinite(value)) {
+          clearGradients();
+          throw new NonFiniteLossException(step + 1, value);
+        }
+        NDArray ones = batch.ones(loss.getShape(), loss.getDataType());
+        JniUtils.backward((PtNDArray) loss, (PtNDArray) ones, false, false);
+        step++;
+        adamStep();
+        lossSum += value;
+        examples += rows;
+      }
+    }
+    return new TrainStats(lossSum, examples, steps, (System.nanoTime() - start) / 1e9);
+  }
+
+  private void adamStep() {
+    double b1 = config.adamBeta1();
+    double b2 = config.adamBeta2();
+    double bc1 = 1 - Math.pow(b1, step);
+    double sqrtBc2 = Math.sqrt(1 - Math.pow(b2, step));
+    double stepSize = config.learningRate() / bc1;
+    float eps = (float) config.adamEps();
+    for (int i = 0; i < params.size(); i++) {
+      NDArray p = params.get(i);
+      NDArray m = adamM.get(i);
+      NDArray v = adamV.get(i);
+      // getGradient() hands out a new native handle each call: close it every step.
+      try (NDArray g = p.getGradient()) {
+        m.muli(b1);
+        try (NDArray t = g.mul(1 - b1)) {
+          m.addi(t);
+        }
+        v.muli(b2);
+        try (NDArray g2 = g.square()) {
+          g2.muli(1 - b2);
+          v.addi(g2);
+        }
+        try (NDArray denom = v.sqrt()) {
+          denom.divi(sqrtBc2).addi(eps);
+          try (NDArray update = m.div(denom)) {
+            update.muli(stepSize);
+            p.subi(update);
+          }
+        }
+      }
+      JniUtils.zeroGrad((PtNDArray) p);
+    }
+  }
+
+  private void clearGradients() {
+    for (NDArray p : params) {
+      JniUtils.zeroGrad((PtNDArray) p);
+    }
+  }
+
+  /** The configuration. */
+  public VaeConfig config() {
+    return config;
+  }
+
+  /** The current parameters as native tensors (for evaluation on the same replica). */
+  NDList nativeParams() {
+    return params;
+  }
+
+  @Override
+  public void close() {
+    root.close();
+  }
+}

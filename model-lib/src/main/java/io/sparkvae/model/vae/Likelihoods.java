@@ -1,0 +1,108 @@
+package io.sparkvae.model.vae;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
+
+/**
+ * Log-densities used by the ELBO, written to stay finite for extreme inputs. Each function borrows
+ * its inputs and returns one new array attached to the manager of {@code x} (or of the first array
+ * argument); intermediate arrays are closed before returning.
+ */
+public final class Likelihoods {
+  /** log(2 pi) / 2. */
+  public static final double HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+  private Likelihoods() {}
+
+  /**
+   * Bernoulli log-probability on logits, summed over the last axis: {@code sum(x*l - softplus(l))}.
+   * Exact for x in [0,1] (grey levels too, as Pyro's example uses them) and finite for any finite
+   * logit, since softplus is evaluated by PyTorch's stable kernel rather than as log(1+exp(l)).
+   *
+   * @param x targets {@code [B, D]} in [0,1]
+   * @param logits {@code [..., B, D]}
+   * @return {@code [..., B]}
+   */
+  public static NDArray bernoulliLogProb(NDArray x, NDArray logits) {
+    try (NDArray xl = x.mul(logits);
+        NDArray sp = Activation.softPlus(logits)) {
+      NDArray d = xl.sub(sp);
+      try (d) {
+        return d.sum(new int[] {-1});
+      }
+    }
+  }
+
+  /**
+   * Gaussian log-density summed over the last axis, with a per-feature log-std array.
+   *
+   * @param x targets {@code [B, D]}
+   * @param mean {@code [..., B, D]}
+   * @param logStd {@code [D]}
+   */
+  public static NDArray gaussianLogProb(NDArray x, NDArray mean, NDArray logStd) {
+    try (NDArray diff = x.sub(mean);
+        NDArray negLogStd = x.getManager().zeros(logStd.getShape(), logStd.getDataType()).sub(logStd);
+        NDArray invStd = negLogStd.exp();
+        NDArray zscore = diff.mul(invStd);
+        NDArray sq = zscore.square();
+        NDArray half = sq.mul(-0.5);
+        NDArray lp = half.add(negLogStd)) {
+      NDArray shifted = lp.sub(HALF_LOG_2PI);
+      try (shifted) {
+        return shifted.sum(new int[] {-1});
+      }
+    }
+  }
+
+  /** Gaussian log-density summed over the last axis, with one fixed log-std for every feature. */
+  public static NDArray gaussianLogProb(NDArray x, NDArray mean, double logStd) {
+    try (NDArray diff = x.sub(mean);
+        NDArray zscore = diff.mul(Math.exp(-logStd));
+        NDArray sq = zscore.square();
+        NDArray lp = sq.mul(-0.5)) {
+      NDArray shifted = lp.sub(logStd + HALF_LOG_2PI);
+      try (shifted) {
+        return shifted.sum(new int[] {-1});
+      }
+    }
+  }
+
+  /**
+   * {@code log N(z; loc, exp(logScale)) - log N(z; 0, 1)} summed over the last axis, given the
+   * standard-normal noise {@code eps} with {@code z = loc + exp(logScale) * eps}: the single-sample
+   * (Monte Carlo) estimate of KL(q||p) that Pyro's {@code Trace_ELBO} uses. Written in terms of
+   * {@code eps} because {@code (z - loc)/scale = eps} exactly; the log(2 pi) terms cancel.
+   *
+   * @return {@code [..., B]}
+   */
+  public static NDArray logQMinusLogP(NDArray z, NDArray eps, NDArray logScale) {
+    try (NDArray z2 = z.square();
+        NDArray e2 = eps.square();
+        NDArray d = z2.sub(e2);
+        NDArray half = d.mul(0.5);
+        NDArray all = half.sub(logScale)) {
+      return all.sum(new int[] {-1});
+    }
+  }
+
+  /**
+   * Closed-form KL(N(loc, exp(logScale)^2) || N(0, 1)) summed over the last axis: {@code 0.5 *
+   * sum(scale^2 + loc^2 - 1 - 2 logScale)}.
+   *
+   * @return {@code [B]}
+   */
+  public static NDArray analyticKl(NDArray loc, NDArray logScale) {
+    try (NDArray twoLog = logScale.mul(2);
+        NDArray var = twoLog.exp();
+        NDArray loc2 = loc.square();
+        NDArray s = var.add(loc2);
+        NDArray t = s.sub(twoLog);
+        NDArray u = t.sub(1)) {
+      NDArray half = u.mul(0.5);
+      try (half) {
+        return half.sum(new int[] {-1});
+      }
+    }
+  }
+}
