@@ -16,7 +16,8 @@ public final class Evaluation {
    *     samples, or NaN when not computed
    * @param examples number of examples
    */
-  public record Result(double negElboSum, double negIwaeSum, long examples, int iwaeSamples) {
+  public record Result(double negElboSum, double negIwaeSum, long examples, int iwaeSamples)
+      implements java.io.Serializable {
     /** Mean negative ELBO per example. */
     public double negElbo() {
       return negElboSum / examples;

@@ -1,0 +1,142 @@
+package io.sparkvae.model.averaging;
+
+import io.sparkvae.model.train.TrainStats;
+import io.sparkvae.model.train.TrainingState;
+import java.io.Serializable;
+
+/**
+ * The weighted sums that parameter averaging combines: each replica contributes {@code weight x
+ * parameters} (and, when the optimizer state is averaged too, {@code weight x} each Adam moment),
+ * the sums are added in any order (a tree on Spark), and {@link #average} divides once. Sums are
+ * kept in double so the order of additions does not matter to float precision, and one replica
+ * averaged with itself gives back its exact float parameters.
+ *
+ * <p>Mutable accumulator: {@link #add} and {@link #merge} modify and return {@code this}, as Spark's
+ * {@code treeAggregate} expects. An empty accumulator has no arrays until the first {@link #add}.
+ */
+public final class AveragingSums implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private double[] params;
+  private double[] adamM;
+  private double[] adamV;
+  private double weight;
+  private long step = -1;
+  private long replicas;
+  private TrainStats stats = TrainStats.EMPTY;
+
+  /** An empty accumulator. */
+  public AveragingSums() {}
+
+  /**
+   * Adds one replica's state with a weight (the examples it trained on this round).
+   *
+   * @param withMoments whether to sum the Adam moments too
+   * @throws IllegalArgumentException when replicas disagree on the parameter count or step counter
+   */
+  public AveragingSums add(TrainingState s, double w, boolean withMoments, TrainStats replicaStats) {
+    if (!(w >= 0) || Double.isInfinite(w)) {
+      throw new IllegalArgumentException("averaging weight must be finite and >= 0, got " + w);
+    }
+    if (params == null) {
+      params = new double[s.params().length];
+      if (withMoments) {
+        adamM = new double[params.length];
+        adamV = new double[params.length];
+      }
+    } else if (params.length != s.params().length) {
+      throw new IllegalArgumentException(
+          "replica has " + s.params().length + " parameters, others " + params.length);
+    }
+    accumulate(params, s.params(), w);
+    if (withMoments) {
+      accumulate(adamM, s.adamM(), w);
+      accumulate(adamV, s.adamV(), w);
+    }
+    weight += w;
+    step = Math.max(step, s.step());
+    replicas++;
+    stats = stats.plus(replicaStats);
+    return this;
+  }
+
+  private static void accumulate(double[] sum, float[] x, double w) {
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] += w * x[i];
+    }
+  }
+
+  /** Adds another accumulator's sums into this one. */
+  public AveragingSums merge(AveragingSums o) {
+    if (o.params == null) {
+      return this;
+    }
+    if (params == null) {
+      params = o.params;
+      adamM = o.adamM;
+      adamV = o.adamV;
+    } else {
+      if (params.length != o.params.length) {
+        throw new IllegalArgumentException(
+            "cannot merge sums of " + params.length + " and " + o.params.length + " parameters");
+      }
+      addInto(params, o.params);
+      if (adamM != null && o.adamM != null) {
+        addInto(adamM, o.adamM);
+        addInto(adamV, o.adamV);
+      } else if (adamM != null || o.adamM != null) {
+        throw new IllegalArgumentException("cannot merge sums with and without Adam moments");
+      }
+    }
+    weight += o.weight;
+    step = Math.max(step, o.step);
+    replicas += o.replicas;
+    stats = stats.plus(o.stats);
+    return this;
+  }
+
+  private static void addInto(double[] a, double[] b) {
+    for (int i = 0; i < a.length; i++) {
+      a[i] += b[i];
+    }
+  }
+
+  /**
+   * The weighted average. Moments that were not summed are taken from {@code fallback} (the state
+   * the round started from).
+   *
+   * @throws IllegalStateException when nothing (or only zero weight) was added
+   */
+  public TrainingState average(TrainingState fallback) {
+    if (params == null || weight <= 0) {
+      throw new IllegalStateException("no replica contributed to this round (total weight " + weight + ")");
+    }
+    float[] p = divide(params, weight);
+    float[] m = adamM == null ? fallback.adamM() : divide(adamM, weight);
+    float[] v = adamV == null ? fallback.adamV() : divide(adamV, weight);
+    return new TrainingState(p, m, v, step);
+  }
+
+  private static float[] divide(double[] sum, double w) {
+    float[] out = new float[sum.length];
+    for (int i = 0; i < sum.length; i++) {
+      out[i] = (float) (sum[i] / w);
+    }
+    return out;
+  }
+
+  /** Total weight (examples trained this round over all replicas). */
+  public double weight() {
+    return weight;
+  }
+
+  /** Number of replicas added. */
+  public long replicas() {
+    return replicas;
+  }
+
+  /** The replicas' training statistics, summed. */
+  public TrainStats stats() {
+    return stats;
+  }
+}

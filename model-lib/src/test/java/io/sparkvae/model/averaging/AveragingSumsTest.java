@@ -1,0 +1,87 @@
+package io.sparkvae.model.averaging;
+
+import static io.sparkvae.model.Allclose.assertClose;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.sparkvae.model.train.TrainStats;
+import io.sparkvae.model.train.TrainingState;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class AveragingSumsTest {
+  static float[] random(int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) r.nextGaussian();
+    }
+    return a;
+  }
+
+  static TrainingState state(long seed, long step) {
+    return new TrainingState(random(1000, seed), random(1000, seed + 1), random(1000, seed + 2), step);
+  }
+
+  @Test
+  void oneReplicaAveragesToItselfExactly() {
+    TrainingState s = state(1, 7);
+    TrainingState avg = new AveragingSums().add(s, 256, true, TrainStats.EMPTY).average(s);
+    assertArrayEquals(s.params(), avg.params());
+    assertArrayEquals(s.adamM(), avg.adamM());
+    assertArrayEquals(s.adamV(), avg.adamV());
+    assertEquals(7, avg.step());
+  }
+
+  @Test
+  void twoReplicasAverageToTheElementWiseMeanInAnyOrder() {
+    TrainingState a = state(1, 10);
+    TrainingState b = state(5, 10);
+    AveragingSums left = new AveragingSums().add(a, 100, true, new TrainStats(5, 100, 1, 1));
+    AveragingSums right = new AveragingSums().add(b, 100, true, new TrainStats(7, 100, 1, 1));
+    TrainingState ab = new AveragingSums().merge(left).merge(right).average(a);
+    TrainingState ba = new AveragingSums().add(b, 100, true, TrainStats.EMPTY).add(a, 100, true, TrainStats.EMPTY).average(a);
+    for (int i = 0; i < 1000; i++) {
+      assertEquals((float) (((double) a.params()[i] + b.params()[i]) / 2), ab.params()[i]);
+      assertEquals((float) (((double) a.adamV()[i] + b.adamV()[i]) / 2), ab.adamV()[i]);
+    }
+    assertArrayEquals(ab.params(), ba.params());
+    assertEquals(12, new AveragingSums().merge(left).merge(right).stats().lossSum());
+  }
+
+  @Test
+  void weightsAreHonouredAndLocalMomentsKept() {
+    TrainingState a = state(1, 3);
+    TrainingState b = state(9, 3);
+    TrainingState avg = new AveragingSums().add(a, 3, false, TrainStats.EMPTY).add(b, 1, false, TrainStats.EMPTY).average(a);
+    for (int i = 0; i < 1000; i++) {
+      assertClose(0.75 * a.params()[i] + 0.25 * b.params()[i], avg.params()[i], 1e-6, 1e-7, "param " + i);
+    }
+    assertArrayEquals(a.adamM(), avg.adamM(), "moments not averaged: the fallback's are kept");
+  }
+
+  @Test
+  void emptyRoundIsAnError() {
+    TrainingState a = state(1, 3);
+    assertThrows(IllegalStateException.class, () -> new AveragingSums().average(a));
+  }
+
+  @Test
+  void outerOptimizerWithoutMomentumIsPlainAveraging() {
+    float[] prev = random(1000, 3);
+    float[] avg = random(1000, 4);
+    assertArrayEquals(avg, new OuterOptimizer(1.0, 0.0).step(prev, avg));
+  }
+
+  @Test
+  void outerNesterovMomentumMatchesHandComputation() {
+    OuterOptimizer opt = new OuterOptimizer(1.0, 0.5);
+    float[] p0 = {1f};
+    float[] p1 = opt.step(p0, new float[] {2f}); // delta 1, u 1, next 1 + (1 + 0.5) = 2.5
+    assertEquals(2.5f, p1[0]);
+    float[] p2 = opt.step(p1, new float[] {3f}); // delta 0.5, u 0.5*1+0.5 = 1, next 2.5 + 0.5 + 0.5 = 3.5
+    assertEquals(3.5f, p2[0]);
+    assertThrows(IllegalArgumentException.class, () -> new OuterOptimizer(1, 1));
+  }
+}

@@ -1,0 +1,35 @@
+package io.sparkvae.spark.serde;
+
+import com.esotericsoftware.kryo.Kryo;
+import io.sparkvae.model.averaging.AveragingSums;
+import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.train.Evaluation;
+import io.sparkvae.model.train.TrainStats;
+import io.sparkvae.model.train.TrainingState;
+import io.sparkvae.spark.train.PackedShard;
+import io.sparkvae.spark.train.ReplicaResult;
+import io.sparkvae.spark.train.RoundInput;
+import org.apache.spark.serializer.KryoRegistrator;
+
+/**
+ * Registers every SparkVAE class that crosses the wire or sits in Spark's serialized cache, so
+ * jobs work with {@code spark.kryo.registrationRequired=true}. Everything registered here is plain
+ * Java data: no DJL object is ever serialized.
+ */
+public final class SparkVaeKryoRegistrator implements KryoRegistrator {
+  @Override
+  public void registerClasses(Kryo kryo) {
+    kryo.register(PackedShard.class);
+    kryo.register(ReplicaResult.class);
+    kryo.register(RoundInput.class);
+    kryo.register(TrainingState.class);
+    kryo.register(TrainStats.class);
+    kryo.register(AveragingSums.class);
+    kryo.register(Evaluation.Result.class);
+    kryo.register(VaeConfig.class);
+    kryo.register(float[].class);
+    kryo.register(double[].class);
+    kryo.register(int[].class);
+    kryo.register(long[].class);
+  }
+}

@@ -1,0 +1,264 @@
+package io.sparkvae.spark.train;
+
+import static io.sparkvae.model.config.ParamSpecs.choice;
+import static io.sparkvae.model.config.ParamSpecs.doubleIn;
+import static io.sparkvae.model.config.ParamSpecs.intAtLeast;
+
+import io.sparkvae.model.config.ParamSpec;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The settings of distributed training, each declared once (name, doc, default, validator) like
+ * {@link io.sparkvae.model.config.VaeConfig}'s, and snapshotted into this immutable object before
+ * any Spark job starts.
+ */
+public final class DistributedConfig implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Adam moments are averaged with the parameters each round and broadcast back. */
+  public static final String ADAM_AVERAGED = "averaged";
+  /** Each replica keeps its own Adam moments between rounds (DiLoCo's inner optimizer). */
+  public static final String ADAM_LOCAL = "local";
+  /** Plain parameter averaging. */
+  public static final String OUTER_NONE = "none";
+  /** Nesterov block momentum on the averaged update (BMUF, DiLoCo). */
+  public static final String OUTER_NESTEROV = "nesterov";
+
+  private int epochs;
+  private int replicas;
+  private int averagingSteps;
+  private String adamState;
+  private String outerOptimizer;
+  private double outerLearningRate;
+  private double outerMomentum;
+  private double validationFraction;
+  private int evalBatchSize;
+
+  /** Every distributed setting. {@code replicas = 0} means {@code spark.default.parallelism}. */
+  public static final List<ParamSpec<DistributedConfig, Builder, ?>> PARAMS =
+      List.of(
+          intAtLeast("epochs", "Passes over the training data.", 10, 1, c -> c.epochs, (b, v) -> b.c.epochs = v),
+          intAtLeast(
+              "replicas",
+              "Model replicas, one per data shard (0: spark.default.parallelism).",
+              0,
+              0,
+              c -> c.replicas,
+              (b, v) -> b.c.replicas = v),
+          intAtLeast(
+              "averagingSteps",
+              "Local minibatch steps each replica runs between two parameter averagings; an epoch's"
+                  + " last round runs what is left of the shard.",
+              100,
+              1,
+              c -> c.averagingSteps,
+              (b, v) -> b.c.averagingSteps = v),
+          choice(
+              "adamState",
+              "Adam moments: averaged with the parameters every round, or local to each replica.",
+              ADAM_AVERAGED,
+              Set.of(ADAM_AVERAGED, ADAM_LOCAL),
+              c -> c.adamState,
+              (b, v) -> b.c.adamState = v),
+          choice(
+              "outerOptimizer",
+              "Driver-side optimizer on the averaged update: none (plain averaging) or nesterov"
+                  + " (block momentum).",
+              OUTER_NONE,
+              Set.of(OUTER_NONE, OUTER_NESTEROV),
+              c -> c.outerOptimizer,
+              (b, v) -> b.c.outerOptimizer = v),
+          doubleIn(
+              "outerLearningRate",
+              "Outer optimizer step size on the averaged update.",
+              1.0,
+              0,
+              false,
+              10,
+              true,
+              c -> c.outerLearningRate,
+              (b, v) -> b.c.outerLearningRate = v),
+          doubleIn(
+              "outerMomentum",
+              "Outer (block) momentum; only with outerOptimizer=nesterov.",
+              0.5,
+              0,
+              true,
+              1,
+              false,
+              c -> c.outerMomentum,
+              (b, v) -> b.c.outerMomentum = v),
+          doubleIn(
+              "validationFraction",
+              "Fraction of the input held out for validation when no validation set is given.",
+              0.0,
+              0,
+              true,
+              1,
+              false,
+              c -> c.validationFraction,
+              (b, v) -> b.c.validationFraction = v),
+          intAtLeast(
+              "evalBatchSize",
+              "Rows per forward pass when evaluating.",
+              1024,
+              1,
+              c -> c.evalBatchSize,
+              (b, v) -> b.c.evalBatchSize = v));
+
+  private DistributedConfig() {}
+
+  /** A builder with every default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Looks a setting up by name. */
+  public static ParamSpec<DistributedConfig, Builder, ?> param(String name) {
+    for (ParamSpec<DistributedConfig, Builder, ?> p : PARAMS) {
+      if (p.name().equals(name)) {
+        return p;
+      }
+    }
+    throw new IllegalArgumentException("unknown distributed training parameter: " + name);
+  }
+
+  public int epochs() {
+    return epochs;
+  }
+
+  public int replicas() {
+    return replicas;
+  }
+
+  public int averagingSteps() {
+    return averagingSteps;
+  }
+
+  public String adamState() {
+    return adamState;
+  }
+
+  public boolean averagesAdamState() {
+    return ADAM_AVERAGED.equals(adamState);
+  }
+
+  public String outerOptimizer() {
+    return outerOptimizer;
+  }
+
+  public double outerLearningRate() {
+    return outerLearningRate;
+  }
+
+  public double outerMomentum() {
+    return outerMomentum;
+  }
+
+  public double validationFraction() {
+    return validationFraction;
+  }
+
+  public int evalBatchSize() {
+    return evalBatchSize;
+  }
+
+  /** A builder initialised with this config's values. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    for (ParamSpec<DistributedConfig, Builder, ?> p : PARAMS) {
+      copy(p, this, b);
+    }
+    return b;
+  }
+
+  private static <T> void copy(ParamSpec<DistributedConfig, Builder, T> p, DistributedConfig from, Builder to) {
+    p.set(to, p.get(from));
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("DistributedConfig{");
+    String sep = "";
+    for (ParamSpec<DistributedConfig, Builder, ?> p : PARAMS) {
+      sb.append(sep).append(p.name()).append('=').append(p.get(this));
+      sep = ", ";
+    }
+    return sb.append('}').toString();
+  }
+
+  /** Mutable builder. */
+  public static final class Builder {
+    private DistributedConfig c = new DistributedConfig();
+
+    private Builder() {
+      for (ParamSpec<DistributedConfig, Builder, ?> p : PARAMS) {
+        def(p);
+      }
+    }
+
+    private <T> void def(ParamSpec<DistributedConfig, Builder, T> p) {
+      p.set(this, p.defaultValue());
+    }
+
+    /** Sets a setting by name from text. */
+    public Builder set(String name, String value) {
+      param(name).setFromString(this, value);
+      return this;
+    }
+
+    /** Sets a setting by name from a typed value. */
+    public Builder setValue(String name, Object value) {
+      param(name).setUntyped(this, value);
+      return this;
+    }
+
+    public Builder epochs(int v) {
+      return setValue("epochs", v);
+    }
+
+    public Builder replicas(int v) {
+      return setValue("replicas", v);
+    }
+
+    public Builder averagingSteps(int v) {
+      return setValue("averagingSteps", v);
+    }
+
+    public Builder adamState(String v) {
+      return setValue("adamState", v);
+    }
+
+    public Builder outerOptimizer(String v) {
+      return setValue("outerOptimizer", v);
+    }
+
+    public Builder outerLearningRate(double v) {
+      return setValue("outerLearningRate", v);
+    }
+
+    public Builder outerMomentum(double v) {
+      return setValue("outerMomentum", v);
+    }
+
+    public Builder validationFraction(double v) {
+      return setValue("validationFraction", v);
+    }
+
+    /** An immutable snapshot. */
+    public DistributedConfig build() {
+      DistributedConfig out = c;
+      c = new DistributedConfig();
+      for (ParamSpec<DistributedConfig, Builder, ?> p : PARAMS) {
+        copyBack(p, out);
+      }
+      return out;
+    }
+
+    private <T> void copyBack(ParamSpec<DistributedConfig, Builder, T> p, DistributedConfig from) {
+      p.set(this, p.get(from));
+    }
+  }
+}

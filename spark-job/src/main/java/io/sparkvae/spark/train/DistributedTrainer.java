@@ -1,0 +1,241 @@
+package io.sparkvae.spark.train;
+
+import io.sparkvae.model.averaging.AveragingSums;
+import io.sparkvae.model.averaging.OuterOptimizer;
+import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.train.Evaluation;
+import io.sparkvae.model.train.Seeds;
+import io.sparkvae.model.train.TrainingState;
+import io.sparkvae.model.vae.ParamInit;
+import io.sparkvae.model.vae.ParamLayout;
+import io.sparkvae.model.vae.VaeInference;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a VAE on a DataFrame with synchronous parameter averaging: the driver shards the data
+ * into one packed, cached shard per replica; every round it broadcasts the global state, each
+ * replica runs up to {@code averagingSteps} Adam steps on its shard (continuing through it across
+ * rounds), and the driver combines the replicas' weighted sums with {@code treeAggregate},
+ * divides once and optionally applies an outer Nesterov step (BMUF / DiLoCo).
+ *
+ * <p>Epochs: every replica passes once through its shard per epoch, the last round of an epoch
+ * running only what is left, so each training example is used exactly once per epoch. Everything
+ * random is derived from the seed and (round, partition), so a run is reproducible for a fixed seed
+ * and partitioning and a retried task recomputes the same result.
+ */
+public final class DistributedTrainer {
+  private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
+
+  private final VaeConfig config;
+  private final DistributedConfig dist;
+  private final FeatureColumn features;
+
+  /**
+   * @param config the VAE; its {@code inputDim} must equal the features' size
+   * @param dist the distributed settings
+   * @param featuresCol the features column (vector, array&lt;float&gt; or array&lt;double&gt;)
+   */
+  public DistributedTrainer(VaeConfig config, DistributedConfig dist, String featuresCol) {
+    this.config = config;
+    this.dist = dist;
+    this.features = new FeatureColumn(featuresCol);
+  }
+
+  /**
+   * Trains from freshly initialised parameters.
+   *
+   * @param validation a validation DataFrame, or null to hold out {@code validationFraction} of
+   *     {@code train} (or to skip validation when that is 0)
+   * @param onEpoch called on the driver after each epoch
+   */
+  public TrainingResult fit(Dataset<Row> train, Dataset<Row> validation, Consumer<EpochMetrics> onEpoch) {
+    return fit(train, validation, TrainingState.initial(ParamInit.initialize(ParamLayout.of(config), config.seed())), onEpoch);
+  }
+
+  /** Trains from a given state (for warm starts and resumption). */
+  public TrainingResult fit(
+      Dataset<Row> train, Dataset<Row> validation, TrainingState initial, Consumer<EpochMetrics> onEpoch) {
+    features.validate(train.schema());
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(train.sparkSession().sparkContext());
+    int replicas = dist.replicas() > 0 ? dist.replicas() : jsc.defaultParallelism();
+    if (validation == null && dist.validationFraction() > 0) {
+      Dataset<Row>[] split = train.randomSplit(
+          new double[] {1 - dist.validationFraction(), dist.validationFraction()}, config.seed());
+      train = split[0];
+      validation = split[1];
+    }
+    if (validation != null) {
+      features.validate(validation.schema());
+    }
+    String runId = UUID.randomUUID().toString();
+    JavaRDD<PackedShard> shards = pack(train, replicas).setName("sparkvae training shards " + runId);
+    JavaRDD<PackedShard> valShards = validation == null ? null
+        : pack(validation, replicas).setName("sparkvae validation shards " + runId);
+    try {
+      jsc.setJobDescription("sparkvae: packing " + replicas + " training shards");
+      List<Integer> sizes = shards.map(PackedShard::rows).collect();
+      long total = sizes.stream().mapToLong(Integer::longValue).sum();
+      if (total == 0) {
+        throw new IllegalArgumentException("features column '" + features.name() + "' has no training rows");
+      }
+      int batchesPerEpoch = sizes.stream()
+          .mapToInt(n -> ReplicaRunner.batchesPerEpoch(n, config.batchSize())).max().orElse(0);
+      int roundsPerEpoch = (batchesPerEpoch + dist.averagingSteps() - 1) / dist.averagingSteps();
+      LOG.info("sparkvae: {} training rows in {} shards (sizes {} to {}), {} minibatches of {} per epoch, {} rounds per epoch",
+          total, replicas, Collections.min(sizes), Collections.max(sizes), batchesPerEpoch, config.batchSize(), roundsPerEpoch);
+
+      OuterOptimizer outer = DistributedConfig.OUTER_NESTEROV.equals(dist.outerOptimizer())
+          ? new OuterOptimizer(dist.outerLearningRate(), dist.outerMomentum()) : null;
+      boolean averageMoments = dist.averagesAdamState();
+      TrainingState state = initial;
+      List<EpochMetrics> history = new ArrayList<>();
+      long round = 0;
+      int totalRounds = roundsPerEpoch * dist.epochs();
+      for (int epoch = 0; epoch < dist.epochs(); epoch++) {
+        long epochStart = System.nanoTime();
+        double lossSum = 0;
+        long examples = 0;
+        double computeSeconds = 0;
+        int rounds = 0;
+        for (int done = 0; done < batchesPerEpoch; done += dist.averagingSteps()) {
+          int steps = Math.min(dist.averagingSteps(), batchesPerEpoch - done);
+          jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d · round %d/%d",
+              epoch + 1, dist.epochs(), round + 1, totalRounds));
+          Broadcast<RoundInput> input = jsc.broadcast(
+              new RoundInput(runId, config, state, round, epoch, done, steps, !averageMoments));
+          AveragingSums sums;
+          try {
+            sums = shards.mapPartitionsWithIndex(trainReplica(input), true)
+                .treeAggregate(new AveragingSums(), addReplica(averageMoments), AveragingSums::merge, 2);
+          } finally {
+            input.destroy();
+          }
+          TrainingState averaged = sums.average(state);
+          if (outer != null) {
+            averaged = averaged.withParams(outer.step(state.params(), averaged.params()));
+          }
+          state = averaged;
+          lossSum += sums.stats().lossSum();
+          examples += sums.stats().examples();
+          computeSeconds += sums.stats().seconds() / replicas;
+          round++;
+          rounds++;
+        }
+        double seconds = (System.nanoTime() - epochStart) / 1e9;
+        double val = Double.NaN;
+        if (valShards != null) {
+          jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d · validation", epoch + 1, dist.epochs()));
+          val = evaluate(jsc, valShards, state.params(), epoch).negElbo();
+        }
+        EpochMetrics m = new EpochMetrics(epoch + 1, lossSum / examples, val, examples / seconds, seconds,
+            Math.max(0, seconds - computeSeconds), rounds, examples, state.step());
+        LOG.info(String.format(Locale.ROOT,
+            "epoch %d/%d: train -ELBO %.2f, validation -ELBO %.2f, %.0f samples/s, %.1f s of %.1f s outside replica compute",
+            m.epoch(), dist.epochs(), m.trainNegElbo(), m.valNegElbo(), m.samplesPerSec(), m.averagingSeconds(), m.seconds()));
+        history.add(m);
+        if (onEpoch != null) {
+          onEpoch.accept(m);
+        }
+      }
+      if (!averageMoments) {
+        forgetLocalMoments(shards, runId);
+      }
+      return new TrainingResult(config, state, history, replicas);
+    } finally {
+      shards.unpersist(false);
+      if (valShards != null) {
+        valShards.unpersist(false);
+      }
+      jsc.setJobDescription(null);
+    }
+  }
+
+  /** Mean negative ELBO of a DataFrame's features under given parameters, computed on executors. */
+  public Evaluation.Result evaluate(Dataset<Row> data, float[] params) {
+    features.validate(data.schema());
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
+    JavaRDD<PackedShard> packed = pack(data, jsc.defaultParallelism());
+    try {
+      return evaluate(jsc, packed, params, 0);
+    } finally {
+      packed.unpersist(false);
+    }
+  }
+
+  private Evaluation.Result evaluate(JavaSparkContext jsc, JavaRDD<PackedShard> data, float[] params, int epoch) {
+    Broadcast<float[]> bc = jsc.broadcast(params);
+    try {
+      return data.mapPartitionsWithIndex(evalShard(bc, config, epoch, dist.evalBatchSize()), true)
+          .reduce(Evaluation.Result::plus);
+    } finally {
+      bc.destroy();
+    }
+  }
+
+  private JavaRDD<PackedShard> pack(Dataset<Row> df, int partitions) {
+    FeatureColumn fc = features;
+    int dim = config.inputDim();
+    return df.select(fc.name()).javaRDD().repartition(partitions)
+        .mapPartitions(rows -> Collections.singletonList(fc.pack(rows, dim)).iterator())
+        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+  }
+
+  // The functions below are static so that their closures capture only the broadcast handle and
+  // a few scalars, never the trainer or any parameter array.
+
+  private static Function2<Integer, Iterator<PackedShard>, Iterator<ReplicaResult>> trainReplica(
+      Broadcast<RoundInput> input) {
+    return (partition, it) -> {
+      List<ReplicaResult> out = new ArrayList<>(1);
+      while (it.hasNext()) {
+        out.add(ReplicaRunner.run(input.value(), partition, it.next()));
+      }
+      return out.iterator();
+    };
+  }
+
+  private static Function2<AveragingSums, ReplicaResult, AveragingSums> addReplica(boolean withMoments) {
+    return (sums, r) -> sums.add(r.state(), r.weight(), withMoments, r.stats());
+  }
+
+  private static Function2<Integer, Iterator<PackedShard>, Iterator<Evaluation.Result>> evalShard(
+      Broadcast<float[]> params, VaeConfig config, int epoch, int batchSize) {
+    return (partition, it) -> {
+      List<Evaluation.Result> out = new ArrayList<>(1);
+      while (it.hasNext()) {
+        PackedShard s = it.next();
+        if (s.rows() == 0) {
+          continue;
+        }
+        try (VaeInference model = new VaeInference(config, params.value(), TaskDevice.current())) {
+          out.add(Evaluation.evaluate(model, s.features(), s.rows(), s.dim(), batchSize, 1,
+              Seeds.derive(config.seed(), ReplicaRunner.EVAL_STREAM, epoch, partition)));
+        }
+      }
+      return out.iterator();
+    };
+  }
+
+  private static void forgetLocalMoments(JavaRDD<PackedShard> shards, String runId) {
+    try {
+      shards.foreachPartition(it -> ReplicaRunner.forget(runId));
+    } catch (RuntimeException e) {
+      LOG.warn("could not release the replicas' local Adam moments of run {}: {}", runId, e.toString());
+    }
+  }
+}

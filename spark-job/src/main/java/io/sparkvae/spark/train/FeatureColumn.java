@@ -1,0 +1,148 @@
+package io.sparkvae.spark.train;
+
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Iterator;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Reads a features column of type {@code ml.linalg.Vector}, {@code array<float>} or {@code
+ * array<double>} into packed float rows, with errors that name the column and the problem.
+ */
+public final class FeatureColumn implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final String name;
+
+  /** The column called {@code name}. */
+  public FeatureColumn(String name) {
+    this.name = name;
+  }
+
+  /** The column name. */
+  public String name() {
+    return name;
+  }
+
+  /** True for the types this column may have. */
+  public static boolean isSupported(DataType t) {
+    return t.equals(SQLDataTypes.VectorType())
+        || t.equals(DataTypes.createArrayType(DataTypes.FloatType, true))
+        || t.equals(DataTypes.createArrayType(DataTypes.FloatType, false))
+        || t.equals(DataTypes.createArrayType(DataTypes.DoubleType, true))
+        || t.equals(DataTypes.createArrayType(DataTypes.DoubleType, false));
+  }
+
+  /**
+   * Checks that the column exists with a supported type.
+   *
+   * @throws IllegalArgumentException naming the column and what is wrong
+   */
+  public void validate(StructType schema) {
+    if (!Arrays.asList(schema.fieldNames()).contains(name)) {
+      throw new IllegalArgumentException(
+          "features column '" + name + "' does not exist; columns are: " + String.join(", ", schema.fieldNames()));
+    }
+    StructField f = schema.apply(name);
+    if (!isSupported(f.dataType())) {
+      throw new IllegalArgumentException(
+          "features column '" + name + "' has type " + f.dataType().catalogString()
+              + "; expected vector, array<float> or array<double>");
+    }
+  }
+
+  /** Number of values in a non-null cell. */
+  public static int size(Object cell) {
+    if (cell instanceof Vector v) {
+      return v.size();
+    }
+    return ((scala.collection.Seq<?>) cell).size();
+  }
+
+  /** Copies a non-null cell into {@code dst} at {@code offset}. */
+  public static void copy(Object cell, float[] dst, int offset) {
+    if (cell instanceof Vector v) {
+      if (v instanceof org.apache.spark.ml.linalg.DenseVector d) {
+        double[] values = d.values();
+        for (int i = 0; i < values.length; i++) {
+          dst[offset + i] = (float) values[i];
+        }
+      } else {
+        v.foreachActive((i, x) -> {
+          dst[offset + (int) i] = (float) (double) x;
+          return null;
+        });
+      }
+      return;
+    }
+    scala.collection.Iterator<?> it = ((scala.collection.Seq<?>) cell).iterator();
+    int i = offset;
+    while (it.hasNext()) {
+      Object x = it.next();
+      if (x == null) {
+        throw new IllegalArgumentException("null element in an array of features");
+      }
+      dst[i++] = ((Number) x).floatValue();
+    }
+  }
+
+  /**
+   * Packs rows whose first field is this column into one shard.
+   *
+   * @param expectedDim the required row size, or -1 to take the first row's
+   * @throws IllegalArgumentException counting null rows and rows of the wrong size
+   */
+  public PackedShard pack(Iterator<Row> rows, int expectedDim) {
+    float[] buf = new float[0];
+    int n = 0;
+    int dim = expectedDim;
+    long nulls = 0;
+    long wrongSize = 0;
+    long nonFinite = 0;
+    while (rows.hasNext()) {
+      Object cell = rows.next().get(0);
+      if (cell == null) {
+        nulls++;
+        continue;
+      }
+      int size = size(cell);
+      if (dim < 0) {
+        dim = size;
+      }
+      if (size != dim) {
+        wrongSize++;
+        continue;
+      }
+      if ((long) (n + 1) * dim > buf.length) {
+        long cap = Math.max(1024L, 2L * buf.length);
+        cap = Math.max(cap, (long) (n + 1) * dim);
+        if (cap > Integer.MAX_VALUE - 8) {
+          throw new IllegalArgumentException(
+              "a shard of column '" + name + "' holds more than 2^31 values; use more replicas");
+        }
+        buf = Arrays.copyOf(buf, (int) cap);
+      }
+      copy(cell, buf, n * dim);
+      for (int i = n * dim; i < (n + 1) * dim; i++) {
+        if (!Float.isFinite(buf[i])) {
+          nonFinite++;
+          break;
+        }
+      }
+      n++;
+    }
+    if (nulls > 0 || wrongSize > 0 || nonFinite > 0) {
+      throw new IllegalArgumentException(
+          "features column '" + name + "': " + nulls + " null rows, " + wrongSize
+              + " rows whose size is not " + dim + ", " + nonFinite + " rows with NaN or Inf");
+    }
+    return new PackedShard(buf, n, Math.max(dim, 0));
+  }
+}

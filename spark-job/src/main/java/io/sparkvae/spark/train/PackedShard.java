@@ -1,0 +1,41 @@
+package io.sparkvae.spark.train;
+
+import java.io.Serializable;
+
+/**
+ * One shard of training or validation data, packed once into a contiguous row-major {@code float[]}
+ * so that the training loop touches no per-row object. It is the unit Spark caches (serialized with
+ * Kryo) and ships when a shard must move.
+ */
+public final class PackedShard implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final float[] features;
+  private final int rows;
+  private final int dim;
+
+  /** {@code rows} rows of {@code dim} features in the first {@code rows * dim} values. */
+  public PackedShard(float[] features, int rows, int dim) {
+    if ((long) rows * dim > features.length) {
+      throw new IllegalArgumentException(rows + " rows of " + dim + " do not fit " + features.length + " values");
+    }
+    this.features = features;
+    this.rows = rows;
+    this.dim = dim;
+  }
+
+  /** The packed values (not copied: do not modify). */
+  public float[] features() {
+    return features;
+  }
+
+  /** Number of rows. */
+  public int rows() {
+    return rows;
+  }
+
+  /** Features per row. */
+  public int dim() {
+    return dim;
+  }
+}
