@@ -23,7 +23,9 @@ import java.util.Set;
  * Variational Bayes"; with {@code elboSamples > 1} the objective is the importance-weighted bound of
  * Burda, Grosse &amp; Salakhutdinov (2015).
  */
-public final class VaeConfig {
+public final class VaeConfig implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** Bernoulli likelihood on logits: targets must lie in [0,1] (Pyro uses grey levels as is). */
   public static final String BERNOULLI = "bernoulli";
   /** Gaussian likelihood with mean from the decoder, for real-valued features. */

@@ -65,7 +65,7 @@ import java.util.Map;
  *     "file": "parameters.bin",
  *     "dtype": "float32",
  *     "byteOrder": "little-endian",
- *     "count": 648834,
+ *     "count": 688884,
  *     "sha256": "<lower-case hex SHA-256 of the whole parameters.bin>",
  *     "tensors": [ {"name": "enc.h0.weight", "shape": [400, 784], "offset": 0}, ... ]
  *   },

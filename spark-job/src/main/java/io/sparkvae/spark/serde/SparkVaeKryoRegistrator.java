@@ -20,16 +20,21 @@ public final class SparkVaeKryoRegistrator implements KryoRegistrator {
   @Override
   public void registerClasses(Kryo kryo) {
     kryo.register(PackedShard.class);
-    kryo.register(ReplicaResult.class);
-    kryo.register(RoundInput.class);
+    registerRecord(kryo, ReplicaResult.class);
+    registerRecord(kryo, RoundInput.class);
     kryo.register(TrainingState.class);
-    kryo.register(TrainStats.class);
+    registerRecord(kryo, TrainStats.class);
     kryo.register(AveragingSums.class);
-    kryo.register(Evaluation.Result.class);
+    registerRecord(kryo, Evaluation.Result.class);
     kryo.register(VaeConfig.class);
     kryo.register(float[].class);
     kryo.register(double[].class);
     kryo.register(int[].class);
     kryo.register(long[].class);
+    kryo.register(String.class);
+  }
+
+  private static <T extends Record> void registerRecord(Kryo kryo, Class<T> type) {
+    kryo.register(type, new RecordSerializer<>(type));
   }
 }

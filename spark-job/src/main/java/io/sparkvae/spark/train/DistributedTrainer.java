@@ -88,7 +88,9 @@ public final class DistributedTrainer {
         : pack(validation, replicas).setName("sparkvae validation shards " + runId);
     try {
       jsc.setJobDescription("sparkvae: packing " + replicas + " training shards");
-      List<Integer> sizes = shards.map(PackedShard::rows).collect();
+      List<PackedShard> summaries = shards.map(DistributedTrainer::summary).collect();
+      features.requireAllRowsKept(summaries, "training", config.inputDim());
+      List<Integer> sizes = summaries.stream().map(PackedShard::rows).toList();
       long total = sizes.stream().mapToLong(Integer::longValue).sum();
       if (total == 0) {
         throw new IllegalArgumentException("features column '" + features.name() + "' has no training rows");
@@ -140,7 +142,10 @@ public final class DistributedTrainer {
         double val = Double.NaN;
         if (valShards != null) {
           jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d · validation", epoch + 1, dist.epochs()));
-          val = evaluate(jsc, valShards, state.params(), epoch).negElbo();
+          if (epoch == 0) {
+          features.requireAllRowsKept(valShards.map(DistributedTrainer::summary).collect(), "validation", config.inputDim());
+        }
+        val = evaluate(jsc, valShards, state.params(), epoch).negElbo();
         }
         EpochMetrics m = new EpochMetrics(epoch + 1, lossSum / examples, val, examples / seconds, seconds,
             Math.max(0, seconds - computeSeconds), rounds, examples, state.step());
@@ -187,12 +192,26 @@ public final class DistributedTrainer {
     }
   }
 
+  /** A shard's counts without its data, so that only a few bytes travel to the driver. */
+  private static PackedShard summary(PackedShard s) {
+    return new PackedShard(new float[0], s.rows(), 0, s.nullRows(), s.wrongSizeRows(), s.nonFiniteRows());
+  }
+
   private JavaRDD<PackedShard> pack(Dataset<Row> df, int partitions) {
     FeatureColumn fc = features;
     int dim = config.inputDim();
-    return df.select(fc.name()).javaRDD().repartition(partitions)
+    return shardFrame(df, fc.name(), partitions).javaRDD()
         .mapPartitions(rows -> Collections.singletonList(fc.pack(rows, dim)).iterator())
         .persist(StorageLevel.MEMORY_AND_DISK_SER());
+  }
+
+  /**
+   * The features column split into shards. A DataFrame-level round-robin repartition: rows travel
+   * as Spark's binary rows (no Kryo per row) and, with Spark's default sort before repartitioning,
+   * the split is deterministic for a given input.
+   */
+  static Dataset<Row> shardFrame(Dataset<Row> df, String column, int partitions) {
+    return df.select(column).repartition(partitions);
   }
 
   // The functions below are static so that their closures capture only the broadcast handle and

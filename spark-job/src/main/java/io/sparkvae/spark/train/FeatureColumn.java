@@ -96,8 +96,10 @@ public final class FeatureColumn implements Serializable {
   /**
    * Packs rows whose first field is this column into one shard.
    *
+   * Rows that cannot be used (null, wrong size, NaN or Inf) are left out and counted in the shard,
+   * so that the driver can report the counts over the whole dataset.
+   *
    * @param expectedDim the required row size, or -1 to take the first row's
-   * @throws IllegalArgumentException counting null rows and rows of the wrong size
    */
   public PackedShard pack(Iterator<Row> rows, int expectedDim) {
     float[] buf = new float[0];
@@ -130,19 +132,37 @@ public final class FeatureColumn implements Serializable {
         buf = Arrays.copyOf(buf, (int) cap);
       }
       copy(cell, buf, n * dim);
-      for (int i = n * dim; i < (n + 1) * dim; i++) {
-        if (!Float.isFinite(buf[i])) {
-          nonFinite++;
-          break;
-        }
+      boolean finite = true;
+      for (int i = n * dim; i < (n + 1) * dim && finite; i++) {
+        finite = Float.isFinite(buf[i]);
+      }
+      if (!finite) {
+        nonFinite++;
+        continue; // the slot is overwritten by the next row
       }
       n++;
     }
-    if (nulls > 0 || wrongSize > 0 || nonFinite > 0) {
-      throw new IllegalArgumentException(
-          "features column '" + name + "': " + nulls + " null rows, " + wrongSize
-              + " rows whose size is not " + dim + ", " + nonFinite + " rows with NaN or Inf");
+    return new PackedShard(buf, n, Math.max(dim, 0), nulls, wrongSize, nonFinite);
+  }
+
+  /**
+   * Fails when any shard left rows out, with the counts over all shards.
+   *
+   * @param role "training" or "validation", for the message
+   */
+  public void requireAllRowsKept(java.util.List<PackedShard> shards, String role, int dim) {
+    long nulls = 0;
+    long wrongSize = 0;
+    long nonFinite = 0;
+    for (PackedShard s : shards) {
+      nulls += s.nullRows();
+      wrongSize += s.wrongSizeRows();
+      nonFinite += s.nonFiniteRows();
     }
-    return new PackedShard(buf, n, Math.max(dim, 0));
+    if (nulls + wrongSize + nonFinite > 0) {
+      throw new IllegalArgumentException(
+          "features column '" + name + "' of the " + role + " data has bad rows: " + nulls + " null, "
+              + wrongSize + " not of size " + dim + ", " + nonFinite + " with NaN or Inf");
+    }
   }
 }

@@ -1,0 +1,192 @@
+package io.sparkvae.spark.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.train.LocalTrainer;
+import io.sparkvae.model.train.Seeds;
+import io.sparkvae.model.train.ShuffledBatches;
+import io.sparkvae.model.train.TrainingState;
+import io.sparkvae.model.vae.ParamInit;
+import io.sparkvae.model.vae.ParamLayout;
+import io.sparkvae.spark.SparkTestSession;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class DistributedTrainerTest {
+  static final int DIM = 12;
+  static final VaeConfig SMALL = VaeConfig.builder().inputDim(DIM).encoderHidden(10).decoderHidden(10)
+      .latentDim(3).batchSize(8).learningRate(5e-3).seed(3).build();
+  static SparkSession spark;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkTestSession.start("DistributedTrainerTest");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (spark != null) {
+      spark.stop();
+    }
+  }
+
+  static float[] rows(int n, long seed) {
+    SplittableRandom r = new SplittableRandom(seed);
+    float[] x = new float[n * DIM];
+    for (int i = 0; i < n; i++) {
+      int cluster = r.nextInt(3);
+      for (int j = 0; j < DIM; j++) {
+        x[i * DIM + j] = (j % 3 == cluster) ? 0.9f : (float) (0.1 * r.nextDouble());
+      }
+    }
+    return x;
+  }
+
+  static Dataset<Row> frame(float[] x, int partitions) {
+    List<Row> list = new ArrayList<>();
+    for (int i = 0; i < x.length / DIM; i++) {
+      double[] v = new double[DIM];
+      for (int j = 0; j < DIM; j++) {
+        v[j] = x[i * DIM + j];
+      }
+      list.add(RowFactory.create(i, Vectors.dense(v)));
+    }
+    StructType schema = new StructType().add("id", DataTypes.IntegerType).add("features", new VectorUDT());
+    return spark.createDataFrame(list, schema).repartition(partitions);
+  }
+
+  static TrainingState initial() {
+    return TrainingState.initial(ParamInit.initialize(ParamLayout.of(SMALL), SMALL.seed()));
+  }
+
+  @Test
+  void oneReplicaAveragingEveryStepEqualsTheLocalTrainerBitForBit() {
+    int n = 37; // 5 batches of 8 per epoch, the last of 5 rows
+    float[] x = rows(n, 1);
+    DistributedConfig dist = DistributedConfig.builder().replicas(1).averagingSteps(1).epochs(2).build();
+    TrainingResult result = new DistributedTrainer(SMALL, dist, "features").fit(frame(x, 1), null, null);
+
+    // The reference: the single-process trainer, fed the same shard order and the same noise
+    // streams (one per round), with a snapshot and reload between steps.
+    float[] shard = packedAsSpark(frame(x, 1));
+    TrainingState state = initial();
+    ShuffledBatches batches = new ShuffledBatches(shard, n, DIM, 8, Seeds.derive(SMALL.seed(), ReplicaRunner.SHUFFLE_STREAM, 0));
+    for (long round = 0; round < 10; round++) {
+      try (LocalTrainer t = new LocalTrainer(SMALL, state, Device.cpu())) {
+        t.train(batches, 1, new SplittableRandom(Seeds.derive(SMALL.seed(), ReplicaRunner.NOISE_STREAM, round, 0)));
+        state = t.snapshot();
+      }
+    }
+    assertArrayEquals(state.params(), result.state().params());
+    assertArrayEquals(state.adamM(), result.state().adamM());
+    assertArrayEquals(state.adamV(), result.state().adamV());
+    assertEquals(10, result.state().step(), "Adam steps = rounds x averagingSteps");
+  }
+
+  /** The rows of a one-partition frame in the order Spark packs them. */
+  static float[] packedAsSpark(Dataset<Row> df) {
+    List<Row> collected = DistributedTrainer.shardFrame(df, "features", 1).collectAsList();
+    float[] out = new float[collected.size() * DIM];
+    for (int i = 0; i < collected.size(); i++) {
+      FeatureColumn.copy(collected.get(i).get(0), out, i * DIM);
+    }
+    return out;
+  }
+
+  @Test
+  void twoReplicasAveragedOnceEqualTheMeanOfTheTwoRunAlone() {
+    int n = 48;
+    float[] x = rows(n, 2);
+    Dataset<Row> df = frame(x, 2);
+    DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(1).build();
+    TrainingResult result = new DistributedTrainer(SMALL, dist, "features").fit(df, null, null);
+    assertEquals(3, result.state().step());
+
+    // Each replica alone, on exactly the shard Spark gave it.
+    List<PackedShard> shards = DistributedTrainer.shardFrame(df, "features", 2).javaRDD()
+        .mapPartitions(it -> List.of(new FeatureColumn("features").pack(it, DIM)).iterator()).collect();
+    TrainingState[] alone = new TrainingState[2];
+    for (int p = 0; p < 2; p++) {
+      RoundInput in = new RoundInput("alone", SMALL, initial(), 0, 0, 0, 3, false);
+      alone[p] = ReplicaRunner.run(in, p, shards.get(p)).state();
+    }
+    assertEquals(n, shards.get(0).rows() + shards.get(1).rows());
+    float[] expected = new float[alone[0].params().length];
+    for (int i = 0; i < expected.length; i++) {
+      expected[i] = (float) (((double) alone[0].params()[i] + alone[1].params()[i]) / 2);
+    }
+    assertArrayEquals(expected, result.state().params());
+  }
+
+  @Test
+  void sameSeedSameParametersAndEveryExampleOncePerEpoch() {
+    int n = 101; // shards of 51 and 50: neither divides by the batch size 8
+    float[] x = rows(n, 3);
+    DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(2).epochs(3).build();
+    TrainingResult a = new DistributedTrainer(SMALL, dist, "features").fit(frame(x, 3), null, null);
+    TrainingResult b = new DistributedTrainer(SMALL, dist, "features").fit(frame(x, 3), null, null);
+    assertArrayEquals(a.state().params(), b.state().params());
+    for (EpochMetrics m : a.history()) {
+      assertEquals(n, m.examples(), "examples used in epoch " + m.epoch());
+      assertEquals(4, m.rounds(), "7 minibatches per epoch in rounds of 2");
+    }
+    assertEquals(3 * 7, a.state().step());
+    DistributedConfig other = dist.toBuilder().outerOptimizer("nesterov").build();
+    TrainingResult c = new DistributedTrainer(SMALL, other, "features").fit(frame(x, 3), null, null);
+    assertFalse(Arrays.equals(a.state().params(), c.state().params()), "outer momentum changes the run");
+  }
+
+  @Test
+  void localAdamStateAndValidationWork() {
+    float[] x = rows(200, 4);
+    DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(4).epochs(4)
+        .adamState("local").validationFraction(0.25).build();
+    TrainingResult r = new DistributedTrainer(SMALL, dist, "features").fit(frame(x, 2), null, null);
+    double first = r.history().get(0).valNegElbo();
+    double last = r.history().get(3).valNegElbo();
+    assertTrue(Double.isFinite(first) && last < first, "validation -ELBO " + first + " -> " + last);
+  }
+
+  @Test
+  void badFeaturesAreReportedByColumn() {
+    DistributedConfig dist = DistributedConfig.builder().replicas(2).epochs(1).build();
+    Dataset<Row> df = frame(rows(10, 5), 2);
+    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+        () -> new DistributedTrainer(SMALL, dist, "pixels").fit(df, null, null));
+    assertTrue(missing.getMessage().contains("features column 'pixels' does not exist"), missing.getMessage());
+    IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
+        () -> new DistributedTrainer(SMALL, dist, "id").fit(df, null, null));
+    assertTrue(type.getMessage().contains("features column 'id' has type int"), type.getMessage());
+    VaeConfig wide = SMALL.toBuilder().inputDim(DIM + 1).build();
+    Exception size = assertThrows(Exception.class,
+        () -> new DistributedTrainer(wide, dist, "features").fit(df, null, null));
+    assertTrue(String.valueOf(rootMessage(size)).contains("of the training data has bad rows: 0 null, 10 not of size 13, 0 with NaN or Inf"), rootMessage(size));
+  }
+
+  static String rootMessage(Throwable t) {
+    StringBuilder sb = new StringBuilder();
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      sb.append(c.getMessage()).append(" | ");
+    }
+    return sb.toString();
+  }
+}
