@@ -90,6 +90,43 @@ public final class ParamSpecs {
         (b, v) -> set.accept(b, v.clone()));
   }
 
+  /** A boolean parameter written true/false. */
+  public static <C, B> ParamSpec<C, B, Boolean> bool(
+      String name, String doc, boolean def, Function<C, Boolean> get, BiConsumer<B, Boolean> set) {
+    return new ParamSpec<>(
+        name,
+        doc,
+        Boolean.class,
+        def,
+        s -> {
+          if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
+            return Boolean.valueOf(s);
+          }
+          throw new IllegalArgumentException("not a boolean: " + s);
+        },
+        String::valueOf,
+        v -> true,
+        "true or false",
+        get,
+        set);
+  }
+
+  /** A free-text parameter (a path, a column name); {@code allowEmpty} decides whether "" is valid. */
+  public static <C, B> ParamSpec<C, B, String> text(
+      String name, String doc, String def, boolean allowEmpty, Function<C, String> get, BiConsumer<B, String> set) {
+    return new ParamSpec<>(
+        name,
+        doc,
+        String.class,
+        def,
+        s -> s,
+        s -> s,
+        v -> allowEmpty || !v.isEmpty(),
+        allowEmpty ? "any text" : "non-empty text",
+        get,
+        set);
+  }
+
   private static String fmt(double d) {
     if (d == Double.POSITIVE_INFINITY) {
       return "inf";

@@ -25,6 +25,9 @@ public final class ParamLayout {
       if (shape.length == 2) {
         return (int) shape[1];
       }
+      if (!name.endsWith(".bias")) {
+        return 0; // dec.logStd belongs to no layer
+      }
       String weight = name.replace(".bias", ".weight");
       for (Entry e : layout.entries) {
         if (e.name.equals(weight)) {

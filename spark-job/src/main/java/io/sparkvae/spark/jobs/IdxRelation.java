@@ -1,0 +1,167 @@
+package io.sparkvae.spark.jobs;
+
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Reads an IDX images file (MNIST layout, plain or gzip) through Hadoop's FileSystem into a
+ * DataFrame {@code (id long, features vector[, label int])}, pixels scaled to [0,1]. The driver
+ * reads only the header; each partition reads its own range of rows on an executor, so the images
+ * never pass through the driver. A labels file next to the images ({@code ...-images-idx3-ubyte}
+ * → {@code ...-labels-idx1-ubyte}) adds the {@code label} column.
+ */
+public final class IdxRelation {
+  private IdxRelation() {}
+
+  /** The header of an IDX file of unsigned bytes. */
+  record Header(int count, int itemSize, int headerBytes, boolean gzip) implements java.io.Serializable {}
+
+  /** Reads the images (and labels, when present next to them) into a DataFrame. */
+  public static Dataset<Row> read(SparkSession spark, String imagesPath, int partitions) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Header images = header(conf, imagesPath);
+    String labelsPath = imagesPath.replace("images-idx3", "labels-idx1");
+    Header labels = null;
+    if (!labelsPath.equals(imagesPath) && exists(conf, labelsPath)) {
+      labels = header(conf, labelsPath);
+      if (labels.count() != images.count() || labels.itemSize() != 1) {
+        throw new IllegalArgumentException(
+            "labels file " + labelsPath + " has " + labels.count() + " items of size " + labels.itemSize()
+                + " but " + imagesPath + " has " + images.count() + " images");
+      }
+    }
+    int parts = Math.max(1, Math.min(partitions, images.count()));
+    List<int[]> ranges = new ArrayList<>();
+    for (int p = 0; p < parts; p++) {
+      ranges.add(new int[] {(int) ((long) images.count() * p / parts), (int) ((long) images.count() * (p + 1) / parts)});
+    }
+    Header img = images;
+    Header lab = labels;
+    String labPath = labelsPath;
+    JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .parallelize(ranges, parts)
+        .flatMap(range -> readRange(imagesPath, img, lab == null ? null : labPath, lab, range[0], range[1]).iterator());
+    StructType schema = new StructType().add("id", DataTypes.LongType, false).add("features", new VectorUDT(), false);
+    if (labels != null) {
+      schema = schema.add("label", DataTypes.IntegerType, false);
+    }
+    return spark.createDataFrame(rows, schema);
+  }
+
+  private static boolean exists(Configuration conf, String path) {
+    try {
+      Path p = new Path(path);
+      return p.getFileSystem(conf).exists(p);
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static Header header(Configuration conf, String path) {
+    Path p = new Path(path);
+    try {
+      FileSystem fs = p.getFileSystem(conf);
+      if (!fs.exists(p)) {
+        throw new IllegalArgumentException("input " + path + " does not exist (for MNIST run submit-scripts/fetch-data.sh)");
+      }
+      boolean gzip;
+      try (FSDataInputStream raw = fs.open(p)) {
+        gzip = raw.read() == 0x1f && raw.read() == 0x8b;
+      }
+      try (DataInputStream in = new DataInputStream(open(fs, p, gzip))) {
+        int magic = in.readInt();
+        if ((magic >>> 16) != 0 || ((magic >>> 8) & 0xff) != 0x08) {
+          throw new IllegalArgumentException(
+              "input " + path + " is not an IDX file of unsigned bytes (magic 0x" + Integer.toHexString(magic) + ")");
+        }
+        int dims = magic & 0xff;
+        if (dims < 1 || dims > 4) {
+          throw new IllegalArgumentException("input " + path + " declares " + dims + " dimensions");
+        }
+        int count = in.readInt();
+        long item = 1;
+        for (int d = 1; d < dims; d++) {
+          item *= in.readInt();
+        }
+        if (count < 0 || item < 1 || item > Integer.MAX_VALUE) {
+          throw new IllegalArgumentException("input " + path + " has an invalid header");
+        }
+        if (!gzip && fs.getFileStatus(p).getLen() != 4L + 4L * dims + (long) count * item) {
+          throw new IllegalArgumentException("input " + path + " is truncated or has trailing bytes: "
+              + fs.getFileStatus(p).getLen() + " bytes for " + count + " items of " + item);
+        }
+        return new Header(count, (int) item, 4 + 4 * dims, gzip);
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read input " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static InputStream open(FileSystem fs, Path p, boolean gzip) throws IOException {
+    FSDataInputStream raw = fs.open(p);
+    return gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
+  }
+
+  private static List<Row> readRange(String imagesPath, Header img, String labelsPath, Header lab, int from, int to)
+      throws IOException {
+    Configuration conf = new Configuration();
+    byte[] pixels = readBytes(conf, imagesPath, img, from, to);
+    byte[] labels = lab == null ? null : readBytes(conf, labelsPath, lab, from, to);
+    List<Row> rows = new ArrayList<>(to - from);
+    int size = img.itemSize();
+    for (int i = 0; i < to - from; i++) {
+      double[] v = new double[size];
+      for (int j = 0; j < size; j++) {
+        v[j] = (pixels[i * size + j] & 0xff) / 255.0;
+      }
+      DenseVector features = new DenseVector(v);
+      rows.add(labels == null
+          ? RowFactory.create((long) (from + i), features)
+          : RowFactory.create((long) (from + i), features, labels[i] & 0xff));
+    }
+    return rows;
+  }
+
+  private static byte[] readBytes(Configuration conf, String path, Header h, int from, int to) throws IOException {
+    Path p = new Path(path);
+    FileSystem fs = p.getFileSystem(conf);
+    long skip = h.headerBytes() + (long) from * h.itemSize();
+    byte[] out = new byte[(to - from) * h.itemSize()];
+    try (InputStream in = open(fs, p, h.gzip())) {
+      if (!h.gzip()) {
+        ((FSDataInputStream) in).seek(skip);
+      } else {
+        // A gzip stream cannot seek: skip by reading (fine for the datasets IDX is used for).
+        long left = skip;
+        while (left > 0) {
+          long n = in.skip(left);
+          if (n <= 0) {
+            throw new EOFException(path + " ends before row " + from);
+          }
+          left -= n;
+        }
+      }
+      new DataInputStream(in).readFully(out);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,95 @@
+package io.sparkvae.spark.jobs;
+
+import io.sparkvae.model.config.ParamSpec;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A titled group of declared options and the builder their values go into: the bridge between one
+ * declaration per option ({@link ParamSpec}) and the command line, config files and {@code --help}.
+ *
+ * @param <C> the config type
+ * @param <B> its builder
+ */
+public final class OptionGroup<C, B> {
+  private final String title;
+  private final List<ParamSpec<C, B, ?>> specs;
+  private final B builder;
+
+  /** A group writing into {@code builder}. */
+  public OptionGroup(String title, List<ParamSpec<C, B, ?>> specs, B builder) {
+    this.title = title;
+    this.specs = specs;
+    this.builder = builder;
+  }
+
+  /** The group's title in {@code --help}. */
+  public String title() {
+    return title;
+  }
+
+  /** The builder the values go into. */
+  public B builder() {
+    return builder;
+  }
+
+  /** The declared options. */
+  public List<ParamSpec<C, B, ?>> specs() {
+    return specs;
+  }
+
+  /** The spec with this camelCase or kebab-case name, or null. */
+  public ParamSpec<C, B, ?> find(String name) {
+    for (ParamSpec<C, B, ?> p : specs) {
+      if (p.name().equals(name) || kebab(p.name()).equals(name)) {
+        return p;
+      }
+    }
+    return null;
+  }
+
+  /** {@code averagingSteps} → {@code averaging-steps}. */
+  public static String kebab(String camel) {
+    StringBuilder sb = new StringBuilder();
+    for (char ch : camel.toCharArray()) {
+      if (Character.isUpperCase(ch)) {
+        sb.append('-').append(Character.toLowerCase(ch));
+      } else {
+        sb.append(ch);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Lines of {@code --help} for this group. */
+  public String help() {
+    StringBuilder sb = new StringBuilder(title).append(":\n");
+    for (ParamSpec<C, B, ?> p : specs) {
+      sb.append(String.format(Locale.ROOT, "  --%-22s %s%n", kebab(p.name()) + " " + metavar(p), p.doc()));
+      sb.append(String.format(Locale.ROOT, "  %-24s default: %s; %s%n", "", defaultText(p), p.constraint()));
+    }
+    return sb.toString();
+  }
+
+  private static String metavar(ParamSpec<?, ?, ?> p) {
+    Class<?> t = p.type();
+    if (t == Boolean.class) {
+      return "[BOOL]";
+    }
+    if (t == Integer.class || t == Long.class) {
+      return "N";
+    }
+    if (t == Double.class) {
+      return "X";
+    }
+    if (t == int[].class) {
+      return "N,N,..";
+    }
+    return "VALUE";
+  }
+
+  private static <T> String defaultText(ParamSpec<?, ?, T> p) {
+    String s = p.format(p.defaultValue());
+    return s.isEmpty() ? "(none)" : s;
+  }
+}

@@ -1,0 +1,112 @@
+package io.sparkvae.spark.jobs;
+
+import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.spark.train.DistributedConfig;
+import io.sparkvae.spark.train.DistributedTrainer;
+import io.sparkvae.spark.train.FeatureColumn;
+import io.sparkvae.spark.train.TrainingResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code spark-submit} training job: reads the input, trains a VAE with distributed parameter
+ * averaging, writes the model, the metrics (JSON lines) and the report. Options come from the
+ * declarations of {@link VaeConfig}, {@link DistributedConfig} and {@link TrainJobOptions}; they are
+ * all parsed and validated before Spark starts. Exit status: 0 done, 2 bad options, 1 failure.
+ */
+public final class TrainJob {
+  private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
+
+  private TrainJob() {}
+
+  /** The parsed options of one run. */
+  record Parsed(VaeConfig.Builder vae, DistributedConfig dist, TrainJobOptions job) {}
+
+  static Parsed parse(String[] args) {
+    VaeConfig.Builder vae = VaeConfig.builder();
+    DistributedConfig.Builder dist = DistributedConfig.builder();
+    TrainJobOptions job = new TrainJobOptions();
+    CommandLine cl = new CommandLine(
+        "usage: submit-scripts/train.sh [spark-submit options] -- [options]",
+        List.of(new OptionGroup<>("Job", TrainJobOptions.PARAMS, job),
+            new OptionGroup<>("Distributed training", DistributedConfig.PARAMS, dist),
+            new OptionGroup<>("Model and optimizer", VaeConfig.PARAMS, vae)));
+    cl.parse(args);
+    job.validate();
+    vae.build(); // the cross-field rules, before Spark starts
+    return new Parsed(vae, dist.build(), job);
+  }
+
+  /** Entry point for spark-submit. */
+  public static void main(String[] args) {
+    Parsed p;
+    try {
+      p = parse(args);
+    } catch (CommandLine.HelpRequested h) {
+      System.out.print(h.getMessage());
+      return;
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      System.err.println("run with --help for the options");
+      System.exit(2);
+      return;
+    }
+    int status;
+    SparkSession spark = SparkSession.builder().appName("sparkvae-train").getOrCreate();
+    try {
+      run(spark, p);
+      status = 0;
+    } catch (RuntimeException e) {
+      LOG.error("training failed", e);
+      System.err.println("error: training failed: " + rootMessage(e));
+      status = 1;
+    } finally {
+      spark.stop();
+    }
+    if (status != 0) {
+      System.exit(status);
+    }
+  }
+
+  static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    return c == t ? String.valueOf(t.getMessage()) : t.getMessage() + " (caused by " + c + ")";
+  }
+
+  /** Runs a parsed training job on a session. */
+  public static TrainingResult run(SparkSession spark, Parsed p) {
+    TrainJobOptions job = p.job();
+    int partitions = Math.max(2, spark.sparkContext().defaultParallelism());
+    Dataset<Row> train = InputReader.read(spark, job.input(), job.inputFormat(), job.featuresCol(),
+        job.featureColumns(), partitions);
+    Dataset<Row> validation = job.validationInput().isEmpty() ? null
+        : InputReader.read(spark, job.validationInput(), job.inputFormat(), job.featuresCol(), job.featureColumns(),
+            partitions);
+    new FeatureColumn(job.featuresCol()).validate(train.schema());
+    Row first = train.select(job.featuresCol()).na().drop().head();
+    VaeConfig config = p.vae().inputDim(FeatureColumn.size(first.get(0))).build();
+    MetricsFile metrics = job.metricsOut().isEmpty() ? null
+        : new MetricsFile(job.metricsOut(), spark.sparkContext().hadoopConfiguration());
+    TrainingResult result = new DistributedTrainer(config, p.dist(), job.featuresCol()).fit(train, validation, m -> {
+      System.out.println(m.toJson());
+      if (metrics != null) {
+        try {
+          metrics.append(m.toJson());
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot write metrics to " + job.metricsOut(), e);
+        }
+      }
+    });
+    ModelOutput.write(spark, result, job.modelOut());
+    return result;
+  }
+}

@@ -1,0 +1,113 @@
+package io.sparkvae.spark.jobs;
+
+import static io.sparkvae.model.config.ParamSpecs.bool;
+import static io.sparkvae.model.config.ParamSpecs.choice;
+import static io.sparkvae.model.config.ParamSpecs.text;
+
+import io.sparkvae.model.config.ParamSpec;
+import java.io.Serializable;
+import java.util.List;
+import java.util.Set;
+
+/** The options of {@link TrainJob} that are not hyperparameters: inputs, outputs, resumption. */
+public final class TrainJobOptions implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private String input;
+  private String inputFormat;
+  private String featuresCol;
+  private String featureColumns;
+  private String validationInput;
+  private String modelOut;
+  private String metricsOut;
+  private String reportDir;
+  private String checkpointDir;
+  private boolean resume;
+
+  /** Every option, declared once. */
+  public static final List<ParamSpec<TrainJobOptions, TrainJobOptions, ?>> PARAMS = List.of(
+      text("input", "Training data: a file or directory (idx: the images file).", "", true,
+          c -> c.input, (b, v) -> b.input = v),
+      choice("inputFormat", "Format of the inputs.", "idx", Set.of("idx", "parquet", "csv", "libsvm"),
+          c -> c.inputFormat, (b, v) -> b.inputFormat = v),
+      text("featuresCol", "Column holding the features (vector, array<float> or array<double>).", "features", false,
+          c -> c.featuresCol, (b, v) -> b.featuresCol = v),
+      text("featureColumns", "Comma-separated numeric columns to assemble into the features (csv, parquet).", "", true,
+          c -> c.featureColumns, (b, v) -> b.featureColumns = v),
+      text("validationInput", "Validation data in the same format (else validationFraction of the input).", "", true,
+          c -> c.validationInput, (b, v) -> b.validationInput = v),
+      text("modelOut", "Where to write the trained model (a VaeModel directory).", "", true,
+          c -> c.modelOut, (b, v) -> b.modelOut = v),
+      text("metricsOut", "Metrics file: one JSON object per epoch.", "", true,
+          c -> c.metricsOut, (b, v) -> b.metricsOut = v),
+      text("reportDir", "Folder for the training report (PNG plots and index.html).", "", true,
+          c -> c.reportDir, (b, v) -> b.reportDir = v),
+      text("checkpointDir", "Folder for training checkpoints.", "", true,
+          c -> c.checkpointDir, (b, v) -> b.checkpointDir = v),
+      bool("resume", "Continue from the newest valid checkpoint in checkpointDir.", false,
+          c -> c.resume, (b, v) -> b.resume = v));
+
+  /** Options with every default. */
+  public TrainJobOptions() {
+    for (ParamSpec<TrainJobOptions, TrainJobOptions, ?> p : PARAMS) {
+      def(p);
+    }
+  }
+
+  private <T> void def(ParamSpec<TrainJobOptions, TrainJobOptions, T> p) {
+    p.set(this, p.defaultValue());
+  }
+
+  /** Checks the rules that span options; names the option at fault. */
+  public void validate() {
+    if (input.isEmpty()) {
+      throw new IllegalArgumentException("missing --input (the training data)");
+    }
+    if (modelOut.isEmpty()) {
+      throw new IllegalArgumentException("missing --model-out (where to write the model)");
+    }
+    if (resume && checkpointDir.isEmpty()) {
+      throw new IllegalArgumentException("--resume needs --checkpoint-dir");
+    }
+  }
+
+  public String input() {
+    return input;
+  }
+
+  public String inputFormat() {
+    return inputFormat;
+  }
+
+  public String featuresCol() {
+    return featuresCol;
+  }
+
+  public String featureColumns() {
+    return featureColumns;
+  }
+
+  public String validationInput() {
+    return validationInput;
+  }
+
+  public String modelOut() {
+    return modelOut;
+  }
+
+  public String metricsOut() {
+    return metricsOut;
+  }
+
+  public String reportDir() {
+    return reportDir;
+  }
+
+  public String checkpointDir() {
+    return checkpointDir;
+  }
+
+  public boolean resume() {
+    return resume;
+  }
+}
