@@ -36,7 +36,7 @@ done
 [ "$has_master" = 1 ] || spark_opts=(--master 'local[*]' "${spark_opts[@]}")
 
 common=(--properties-file "$SPARKVAE_HOME/conf/spark-defaults.conf"
-        --conf "spark.driver.extraJavaOptions=-Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1 -Dai.djl.pytorch.num_interop_threads=1 -Dlog4j2.configurationFile=file:$SPARKVAE_HOME/conf/log4j2.properties"
+        --conf "spark.driver.extraJavaOptions=-Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 -Dlog4j2.configurationFile=file:$SPARKVAE_HOME/conf/log4j2.properties"
         --class "$main_class")
 
 if [ -n "${SPARK_HOME:-}" ]; then
@@ -50,7 +50,7 @@ if [ ! -f "$cp_file" ]; then
 fi
 # In-process SparkSubmit: the driver is this JVM, so its heap and flags are set here.
 # shellcheck disable=SC2086
-exec java -Xmx"$driver_memory" $SPARKVAE_JAVA_OPTS -Dai.djl.pytorch.num_threads=1 \
+exec java -Xmx"$driver_memory" $SPARKVAE_JAVA_OPTS \
   -Dlog4j2.configurationFile="file:$SPARKVAE_HOME/conf/log4j2.properties" \
   -cp "$(cat "$cp_file")" org.apache.spark.deploy.SparkSubmit \
   "${common[@]}" "${spark_opts[@]}" "$app_jar" "${job_opts[@]}"

@@ -14,7 +14,9 @@ import java.util.Objects;
  * ModelFormat} saves and loads; it holds plain Java data only, so it can cross Spark serialization
  * and be turned into DJL objects lazily where it is used.
  */
-public final class TrainedVae {
+public final class TrainedVae implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   private final VaeConfig config;
   private final float[] params;
   private final Map<String, String> metadata;

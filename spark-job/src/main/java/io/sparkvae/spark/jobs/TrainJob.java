@@ -85,6 +85,9 @@ public final class TrainJob {
   /** Runs a parsed training job on a session. */
   public static TrainingResult run(SparkSession spark, Parsed p) {
     TrainJobOptions job = p.job();
+    if (!job.reportDir().isEmpty() && job.reportDir().contains("://") && !job.reportDir().startsWith("file:")) {
+      throw new IllegalArgumentException("--report-dir must be a local folder (the report is for people)");
+    }
     int partitions = Math.max(2, spark.sparkContext().defaultParallelism());
     Dataset<Row> train = InputReader.read(spark, job.input(), job.inputFormat(), job.featuresCol(),
         job.featureColumns(), partitions);
@@ -106,7 +109,18 @@ public final class TrainJob {
         }
       }
     });
-    ModelOutput.write(spark, result, job.modelOut());
+    io.sparkvae.spark.ml.VaeModel model = ModelOutput.model(result);
+    try {
+      ModelOutput.write(spark, model, job.modelOut());
+      LOG.info("model written to {}", job.modelOut());
+      if (!job.reportDir().isEmpty()) {
+        ModelOutput.report(java.nio.file.Path.of(job.reportDir()), model, validation, job.featuresCol(),
+            job.imageShape(config.inputDim()), job.reportRows(), config.seed());
+        LOG.info("report written to {}/index.html", job.reportDir());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the outputs: " + e.getMessage(), e);
+    }
     return result;
   }
 }

@@ -23,6 +23,8 @@ public final class TrainJobOptions implements Serializable {
   private String reportDir;
   private String checkpointDir;
   private boolean resume;
+  private String imageSize;
+  private int reportRows;
 
   /** Every option, declared once. */
   public static final List<ParamSpec<TrainJobOptions, TrainJobOptions, ?>> PARAMS = List.of(
@@ -45,7 +47,13 @@ public final class TrainJobOptions implements Serializable {
       text("checkpointDir", "Folder for training checkpoints.", "", true,
           c -> c.checkpointDir, (b, v) -> b.checkpointDir = v),
       bool("resume", "Continue from the newest valid checkpoint in checkpointDir.", false,
-          c -> c.resume, (b, v) -> b.resume = v));
+          c -> c.resume, (b, v) -> b.resume = v),
+      text("imageSize", "Width x height of the features as images in the report (e.g. 28x28); auto: square"
+          + " when inputDim is a perfect square; none: not images.", "auto", false,
+          c -> c.imageSize, (b, v) -> b.imageSize = v),
+      io.sparkvae.model.config.ParamSpecs.intAtLeast("reportRows",
+          "Validation rows (at most) pictured in the report.", 5000, 1,
+          c -> c.reportRows, (b, v) -> b.reportRows = v));
 
   /** Options with every default. */
   public TrainJobOptions() {
@@ -65,6 +73,10 @@ public final class TrainJobOptions implements Serializable {
     }
     if (modelOut.isEmpty()) {
       throw new IllegalArgumentException("missing --model-out (where to write the model)");
+    }
+    if (!imageSize.equals("auto") && !imageSize.equals("none") && !imageSize.matches("\\d+x\\d+")) {
+      throw new IllegalArgumentException("invalid value for --image-size: '" + imageSize
+          + "' (expected WIDTHxHEIGHT, auto or none)");
     }
     if (resume && checkpointDir.isEmpty()) {
       throw new IllegalArgumentException("--resume needs --checkpoint-dir");
@@ -109,5 +121,32 @@ public final class TrainJobOptions implements Serializable {
 
   public boolean resume() {
     return resume;
+  }
+
+  public String imageSize() {
+    return imageSize;
+  }
+
+  public int reportRows() {
+    return reportRows;
+  }
+
+  /** Width and height of the features as images, or {0, 0} when they are not images. */
+  public int[] imageShape(int inputDim) {
+    if (imageSize.equals("none")) {
+      return new int[] {0, 0};
+    }
+    if (imageSize.equals("auto")) {
+      int side = (int) Math.round(Math.sqrt(inputDim));
+      return side * side == inputDim && side > 1 ? new int[] {side, side} : new int[] {0, 0};
+    }
+    String[] wh = imageSize.split("x");
+    int w = Integer.parseInt(wh[0]);
+    int h = Integer.parseInt(wh[1]);
+    if (w * h != inputDim) {
+      throw new IllegalArgumentException("--image-size " + imageSize + " has " + (w * h)
+          + " pixels but the features have " + inputDim + " values");
+    }
+    return new int[] {w, h};
   }
 }

@@ -51,7 +51,7 @@ public final class DistributedConfig implements Serializable {
               "averagingSteps",
               "Local minibatch steps each replica runs between two parameter averagings; an epoch's"
                   + " last round runs what is left of the shard.",
-              100,
+              50,
               1,
               c -> c.averagingSteps,
               (b, v) -> b.c.averagingSteps = v),
@@ -66,7 +66,7 @@ public final class DistributedConfig implements Serializable {
               "outerOptimizer",
               "Driver-side optimizer on the averaged update: none (plain averaging) or nesterov"
                   + " (block momentum).",
-              OUTER_NONE,
+              OUTER_NESTEROV,
               Set.of(OUTER_NONE, OUTER_NESTEROV),
               c -> c.outerOptimizer,
               (b, v) -> b.c.outerOptimizer = v),
@@ -83,7 +83,7 @@ public final class DistributedConfig implements Serializable {
           doubleIn(
               "outerMomentum",
               "Outer (block) momentum; only with outerOptimizer=nesterov.",
-              0.5,
+              0.7,
               0,
               true,
               1,

@@ -8,9 +8,20 @@ import org.apache.spark.resource.ResourceInformation;
 public final class TaskDevice {
   private TaskDevice() {}
 
-  /** The task's first assigned GPU ({@code spark.task.resource.gpu.amount}), or CPU. */
+  /**
+   * The task's first assigned GPU ({@code spark.task.resource.gpu.amount}), or CPU. On the first
+   * call in a JVM it also sizes PyTorch's intra-op thread pool to {@code spark.task.cpus}, unless
+   * {@code ai.djl.pytorch.num_threads} was set explicitly: the engine reads it once, when it starts.
+   */
   public static Device current() {
     TaskContext tc = TaskContext.get();
+    if (tc != null && System.getProperty("ai.djl.pytorch.num_threads") == null) {
+      synchronized (TaskDevice.class) {
+        if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
+          System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(Math.max(1, tc.cpus())));
+        }
+      }
+    }
     if (tc == null) {
       return Device.cpu();
     }

@@ -1,0 +1,121 @@
+package io.sparkvae.spark.jobs;
+
+import io.sparkvae.spark.ml.VaeModel;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Scheduled batch scoring: encodes a day's rows with a trained model and writes their key columns
+ * with {@code z_mean}, {@code z_std} and the {@code neg_elbo} anomaly score as Parquet into that
+ * day's partition only, replacing it atomically ({@link PartitionWriter}). Re-running a day is
+ * idempotent; other days are untouched; any failure exits non-zero and leaves the previous output
+ * intact. Exit status: 0 done, 2 bad options, 1 failure.
+ */
+public final class ScoreJob {
+  private static final Logger LOG = LoggerFactory.getLogger(ScoreJob.class);
+
+  private ScoreJob() {}
+
+  static ScoreJobOptions parse(String[] args) {
+    ScoreJobOptions o = new ScoreJobOptions();
+    new CommandLine("usage: submit-scripts/score.sh [spark-submit options] -- --model PATH --input PATH"
+        + " [--input-format FMT] --output PATH --run-date YYYY-MM-DD",
+        List.of(new OptionGroup<>("Scoring", ScoreJobOptions.PARAMS, o))).parse(args);
+    o.validate();
+    return o;
+  }
+
+  /** Entry point for spark-submit. */
+  public static void main(String[] args) {
+    ScoreJobOptions o;
+    try {
+      o = parse(args);
+    } catch (CommandLine.HelpRequested h) {
+      System.out.print(h.getMessage());
+      return;
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      System.err.println("run with --help for the options");
+      System.exit(2);
+      return;
+    }
+    int status = 0;
+    SparkSession spark = SparkSession.builder().appName("sparkvae-score " + o.runDate()).getOrCreate();
+    try {
+      long rows = run(spark, o);
+      System.out.println("scored " + rows + " rows into " + o.output() + "/" + o.partitionColumn() + "=" + o.runDate());
+    } catch (Exception e) {
+      LOG.error("scoring failed", e);
+      System.err.println("error: scoring failed, the previous output is intact: " + TrainJob.rootMessage(e));
+      status = 1;
+    } finally {
+      spark.stop();
+    }
+    if (status != 0) {
+      System.exit(status);
+    }
+  }
+
+  /** Scores the input into the run's partition; returns the number of rows written. */
+  public static long run(SparkSession spark, ScoreJobOptions o) throws IOException {
+    VaeModel model;
+    try {
+      model = VaeModel.load(o.model());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("cannot load the model " + o.model() + ": " + TrainJob.rootMessage(e), e);
+    }
+    Dataset<Row> input = InputReader.read(spark, o.input(), o.inputFormat(), o.featuresCol(), o.featureColumns(),
+        Math.max(2, spark.sparkContext().defaultParallelism()));
+    List<String> features = new ArrayList<>(List.of(o.featuresCol()));
+    if (!o.featureColumns().isBlank()) {
+      Arrays.stream(o.featureColumns().split(",")).map(String::trim).forEach(features::add);
+    }
+    List<String> ids = new ArrayList<>();
+    if (o.idColumns().isBlank()) {
+      for (String c : input.columns()) {
+        if (!features.contains(c) && !c.equals(o.partitionColumn())) {
+          ids.add(c);
+        }
+      }
+    } else {
+      for (String c : o.idColumns().split(",")) {
+        String name = c.trim();
+        if (!Arrays.asList(input.columns()).contains(name)) {
+          throw new IllegalArgumentException("id column '" + name + "' is not in " + o.input()
+              + "; columns are: " + String.join(", ", input.columns()));
+        }
+        ids.add(name);
+      }
+    }
+    Dataset<Row> scored = model.copy(new org.apache.spark.ml.param.ParamMap())
+        .setFeaturesCol(o.featuresCol())
+        .setLatentMeanCol("z_mean")
+        .setLatentStdCol("z_std")
+        .setNegElboCol("neg_elbo")
+        .setNegElboSamples(o.negElboSamples())
+        .setInferenceBatchSize(o.inferenceBatchSize())
+        .transform(input);
+    List<Column> out = new ArrayList<>();
+    ids.forEach(c -> out.add(functions.col(c)));
+    out.add(functions.col("z_mean"));
+    out.add(functions.col("z_std"));
+    out.add(functions.col("neg_elbo"));
+    Dataset<Row> result = scored.select(out.toArray(new Column[0])).cache();
+    try {
+      long n = result.count();
+      PartitionWriter.replacePartition(result, o.output(), o.partitionColumn(), o.runDate());
+      return n;
+    } finally {
+      result.unpersist();
+    }
+  }
+}

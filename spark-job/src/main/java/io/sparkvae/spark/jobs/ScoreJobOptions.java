@@ -1,0 +1,135 @@
+package io.sparkvae.spark.jobs;
+
+import static io.sparkvae.model.config.ParamSpecs.choice;
+import static io.sparkvae.model.config.ParamSpecs.intAtLeast;
+import static io.sparkvae.model.config.ParamSpecs.text;
+
+import io.sparkvae.model.config.ParamSpec;
+import java.io.Serializable;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Set;
+
+/** The options of {@link ScoreJob}, each declared once. */
+public final class ScoreJobOptions implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private String model;
+  private String input;
+  private String inputFormat;
+  private String featuresCol;
+  private String featureColumns;
+  private String idColumns;
+  private String output;
+  private String runDate;
+  private String partitionColumn;
+  private int negElboSamples;
+  private int inferenceBatchSize;
+
+  /** Every option. */
+  public static final List<ParamSpec<ScoreJobOptions, ScoreJobOptions, ?>> PARAMS = List.of(
+      text("model", "The trained model (a VaeModel directory written by TrainJob).", "", true,
+          c -> c.model, (b, v) -> b.model = v),
+      text("input", "Rows to score: a file or directory.", "", true, c -> c.input, (b, v) -> b.input = v),
+      choice("inputFormat", "Format of the input.", "parquet", Set.of("idx", "parquet", "csv", "libsvm"),
+          c -> c.inputFormat, (b, v) -> b.inputFormat = v),
+      text("featuresCol", "Column holding the features.", "features", false,
+          c -> c.featuresCol, (b, v) -> b.featuresCol = v),
+      text("featureColumns", "Comma-separated numeric columns to assemble into the features.", "", true,
+          c -> c.featureColumns, (b, v) -> b.featureColumns = v),
+      text("idColumns", "Comma-separated key columns copied to the output (default: every input column"
+          + " that is not a feature).", "", true, c -> c.idColumns, (b, v) -> b.idColumns = v),
+      text("output", "Parquet dataset the scores go into, partitioned by partitionColumn.", "", true,
+          c -> c.output, (b, v) -> b.output = v),
+      text("runDate", "The partition value of this run (YYYY-MM-DD or any text): only this partition is"
+          + " replaced.", "", true, c -> c.runDate, (b, v) -> b.runDate = v),
+      text("partitionColumn", "Name of the partition column.", "run_date", false,
+          c -> c.partitionColumn, (b, v) -> b.partitionColumn = v),
+      intAtLeast("negElboSamples", "Samples of z per row for the -ELBO score (above 1: importance weighted).",
+          1, 1, c -> c.negElboSamples, (b, v) -> b.negElboSamples = v),
+      intAtLeast("inferenceBatchSize", "Rows per forward pass.", 1024, 1,
+          c -> c.inferenceBatchSize, (b, v) -> b.inferenceBatchSize = v));
+
+  /** Options with every default. */
+  public ScoreJobOptions() {
+    for (ParamSpec<ScoreJobOptions, ScoreJobOptions, ?> p : PARAMS) {
+      def(p);
+    }
+  }
+
+  private <T> void def(ParamSpec<ScoreJobOptions, ScoreJobOptions, T> p) {
+    p.set(this, p.defaultValue());
+  }
+
+  /** The rules that span options; each message names the option. */
+  public void validate() {
+    if (model.isEmpty()) {
+      throw new IllegalArgumentException("missing --model (the trained model directory)");
+    }
+    if (input.isEmpty()) {
+      throw new IllegalArgumentException("missing --input (the rows to score)");
+    }
+    if (output.isEmpty()) {
+      throw new IllegalArgumentException("missing --output (the scores dataset)");
+    }
+    if (runDate.isEmpty()) {
+      throw new IllegalArgumentException("missing --run-date (the partition this run writes)");
+    }
+    if (runDate.matches("\\d{4}-\\d{2}-\\d{2}")) {
+      try {
+        LocalDate.parse(runDate);
+      } catch (DateTimeParseException e) {
+        throw new IllegalArgumentException("invalid value for --run-date: '" + runDate + "' is not a date");
+      }
+    }
+    if (!runDate.matches("[A-Za-z0-9_.:-]+")) {
+      throw new IllegalArgumentException("invalid value for --run-date: '" + runDate
+          + "' (letters, digits and _ . : - only: it names a directory)");
+    }
+  }
+
+  public String model() {
+    return model;
+  }
+
+  public String input() {
+    return input;
+  }
+
+  public String inputFormat() {
+    return inputFormat;
+  }
+
+  public String featuresCol() {
+    return featuresCol;
+  }
+
+  public String featureColumns() {
+    return featureColumns;
+  }
+
+  public String idColumns() {
+    return idColumns;
+  }
+
+  public String output() {
+    return output;
+  }
+
+  public String runDate() {
+    return runDate;
+  }
+
+  public String partitionColumn() {
+    return partitionColumn;
+  }
+
+  public int negElboSamples() {
+    return negElboSamples;
+  }
+
+  public int inferenceBatchSize() {
+    return inferenceBatchSize;
+  }
+}

@@ -1,0 +1,267 @@
+package io.sparkvae.spark.ml;
+
+import ai.djl.Device;
+import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.train.Seeds;
+import io.sparkvae.model.vae.VaeInference;
+import io.sparkvae.spark.train.FeatureColumn;
+import io.sparkvae.spark.train.TaskDevice;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.SplittableRandom;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.TaskCompletionListener;
+
+/**
+ * The per-partition body of {@link VaeModel#transform} and {@link VaeModel#decode}: rows are read
+ * in groups of {@code batchSize}, the non-null cells of a group are packed into one row-major
+ * {@code float[]} and sent through the network in one native call per output kind (never one per
+ * row), and each input row comes out with the requested columns appended; a null cell gets null
+ * outputs.
+ *
+ * <p>What this function carries when Spark serializes it: the broadcast handle of the parameters,
+ * the config, the cache key and a few scalars, never the parameters themselves. The native model
+ * comes from the executor's {@link InferenceCache}, built from the broadcast value only by the
+ * first task of a JVM that needs it.
+ *
+ * <p>Noise: the sample column draws from {@code SplittableRandom(Seeds.derive(scoreSeed,
+ * SAMPLE_STREAM, partition))} and the negative ELBO from {@code SplittableRandom(}{@link
+ * VaeModel#scoreNoiseSeed}{@code (scoreSeed, partition))}, each consumed in row order, so outputs
+ * are reproducible for a given partitioning (and a retried task redraws the same noise).
+ */
+final class BatchInference implements MapPartitionsFunction<Row, Row> {
+  private static final long serialVersionUID = 1L;
+
+  /** Stream of the latent sample column's noise in {@link Seeds#derive}. */
+  static final long SAMPLE_STREAM = 0x53414d50L;
+
+  private final Broadcast<float[]> params;
+  private final VaeConfig config;
+  private final String modelKey;
+  private final String column;
+  private final String role;
+  private final int columnIndex;
+  private final int cellSize;
+  private final Outputs.Column[] outputs;
+  private final int batchSize;
+  private final int negElboSamples;
+  private final long scoreSeed;
+
+  /**
+   * @param latentInput the column holds latent codes of latentDim (decode) rather than features of
+   *     inputDim
+   */
+  BatchInference(
+      Broadcast<float[]> params,
+      VaeConfig config,
+      String modelKey,
+      String column,
+      boolean latentInput,
+      int columnIndex,
+      List<Outputs.Column> outputs,
+      int batchSize,
+      int negElboSamples,
+      long scoreSeed) {
+    this.params = params;
+    this.config = config;
+    this.modelKey = modelKey;
+    this.column = column;
+    this.role = latentInput ? "latent" : "features";
+    this.columnIndex = columnIndex;
+    this.cellSize = latentInput ? config.latentDim() : config.inputDim();
+    this.outputs = outputs.toArray(new Outputs.Column[0]);
+    this.batchSize = batchSize;
+    this.negElboSamples = negElboSamples;
+    this.scoreSeed = scoreSeed;
+  }
+
+  @Override
+  public Iterator<Row> call(Iterator<Row> rows) {
+    TaskContext tc = TaskContext.get();
+    int partition = tc == null ? 0 : tc.partitionId();
+    return new Batches(rows, tc, partition);
+  }
+
+  private final class Batches implements Iterator<Row> {
+    private final Iterator<Row> input;
+    private final TaskContext task;
+    private final SplittableRandom scoreNoise;
+    private final SplittableRandom sampleNoise;
+    private final ArrayDeque<Row> ready = new ArrayDeque<>();
+    private final List<Row> batch = new ArrayList<>();
+    private final float[] packed;
+    private InferenceCache.Lease lease;
+
+    Batches(Iterator<Row> input, TaskContext task, int partition) {
+      this.input = input;
+      this.task = task;
+      this.scoreNoise = new SplittableRandom(VaeModel.scoreNoiseSeed(scoreSeed, partition));
+      this.sampleNoise = new SplittableRandom(Seeds.derive(scoreSeed, SAMPLE_STREAM, partition));
+      this.packed = new float[Math.multiplyExact(batchSize, cellSize)];
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (ready.isEmpty() && input.hasNext()) {
+        nextBatch();
+      }
+      if (ready.isEmpty()) {
+        release();
+        return false;
+      }
+      return true;
+    }
+
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return ready.poll();
+    }
+
+    private void nextBatch() {
+      batch.clear();
+      int n = 0;
+      while (batch.size() < batchSize && input.hasNext()) {
+        Row r = input.next();
+        batch.add(r);
+        Object cell = r.get(columnIndex);
+        if (cell != null) {
+          int size = FeatureColumn.size(cell);
+          if (size != cellSize) {
+            throw wrongSize(size);
+          }
+          try {
+            FeatureColumn.copy(cell, packed, n * cellSize);
+          } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(role + " column '" + column + "': " + e.getMessage(), e);
+          }
+          n++;
+        }
+      }
+      Object[][] computed = n == 0 ? null : compute(n);
+      int k = 0;
+      for (Row r : batch) {
+        Object[] values = new Object[r.length() + outputs.length];
+        for (int i = 0; i < r.length(); i++) {
+          values[i] = r.get(i);
+        }
+        if (r.get(columnIndex) != null) {
+          for (int o = 0; o < outputs.length; o++) {
+            values[r.length() + o] = computed[o][k];
+          }
+          k++;
+        }
+        ready.add(RowFactory.create(values));
+      }
+    }
+
+    /** Counts the rest of the partition's wrong-size rows, so the message says how many. */
+    private IllegalArgumentException wrongSize(int firstSize) {
+      long wrong = 1;
+      while (input.hasNext()) {
+        Object cell = input.next().get(columnIndex);
+        if (cell != null && FeatureColumn.size(cell) != cellSize) {
+          wrong++;
+        }
+      }
+      release();
+      return new IllegalArgumentException(
+          role + " column '" + column + "' has " + wrong + " row(s) of the wrong size in partition "
+              + (task == null ? 0 : task.partitionId()) + " (the first has size " + firstSize
+              + "); the model expects vectors of size " + cellSize);
+    }
+
+    /** One column of results per output, {@code n} values each. */
+    private Object[][] compute(int n) {
+      VaeInference model = model();
+      int latent = config.latentDim();
+      int dim = config.inputDim();
+      VaeInference.Encoding enc = null;
+      Object[][] out = new Object[outputs.length][];
+      for (int o = 0; o < outputs.length; o++) {
+        switch (outputs[o].kind()) {
+          case MEAN, STD, SAMPLE, RECONSTRUCTION -> {
+            if (enc == null) {
+              enc = model.encode(packed, n);
+            }
+          }
+          default -> { }
+        }
+        switch (outputs[o].kind()) {
+          case MEAN -> out[o] = vectors(enc.mean(), n, latent);
+          case STD -> out[o] = vectors(enc.std(), n, latent);
+          case SAMPLE -> out[o] = vectors(sample(enc, n, latent), n, latent);
+          case NEG_ELBO -> {
+            float[] score = model.negElbo(packed, n, negElboSamples, scoreNoise);
+            Object[] col = new Object[n];
+            for (int i = 0; i < n; i++) {
+              col[i] = (double) score[i];
+            }
+            out[o] = col;
+          }
+          // The decoder at the posterior mean: the same numbers as VaeInference.reconstruct
+          // without running the encoder a second time.
+          case RECONSTRUCTION -> out[o] = vectors(model.decodeMean(enc.mean(), n), n, dim);
+          case DECODED -> out[o] = vectors(model.decodeMean(packed, n), n, dim);
+          default -> throw new IllegalStateException("unknown output " + outputs[o]);
+        }
+      }
+      return out;
+    }
+
+    private float[] sample(VaeInference.Encoding enc, int n, int latent) {
+      float[] z = new float[n * latent];
+      for (int i = 0; i < z.length; i++) {
+        z[i] = enc.mean()[i] + enc.std()[i] * (float) sampleNoise.nextGaussian();
+      }
+      return z;
+    }
+
+    private VaeInference model() {
+      if (lease == null) {
+        Device device = TaskDevice.current();
+        lease = InferenceCache.acquire(modelKey, device, () -> new VaeInference(config, params.value(), device));
+        if (task != null) {
+          // A downstream limit() may stop reading before the end: the task's end returns the model.
+          InferenceCache.Lease held = lease;
+          task.addTaskCompletionListener(
+              new TaskCompletionListener() {
+                @Override
+                public void onTaskCompletion(TaskContext context) {
+                  held.close();
+                }
+              });
+        }
+      }
+      return lease.model();
+    }
+
+    private void release() {
+      if (lease != null) {
+        lease.close();
+      }
+    }
+  }
+
+  private static Object[] vectors(float[] flat, int n, int width) {
+    Object[] col = new Object[n];
+    for (int i = 0; i < n; i++) {
+      double[] v = new double[width];
+      for (int j = 0; j < width; j++) {
+        v[j] = flat[i * width + j];
+      }
+      col[i] = new DenseVector(v);
+    }
+    return col;
+  }
+}

@@ -1,0 +1,111 @@
+package io.sparkvae.spark.ml;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import io.sparkvae.spark.train.EpochMetrics;
+import io.sparkvae.spark.train.TrainingResult;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The training history kept in a model's metadata (the free-form string pairs of {@code
+ * model.json}), so it survives save and load and is readable without Spark.
+ *
+ * <p>Key {@value #HISTORY_KEY}: a JSON array with one object per epoch, with the fields of {@link
+ * EpochMetrics} ({@code epoch, trainNegElbo, valNegElbo, samplesPerSec, seconds, averagingSeconds,
+ * rounds, examples, step}; losses in nats per example, times in seconds); numbers are written with
+ * full precision (a non-finite value, such as the validation loss of a run without validation, is
+ * {@code null}), so the history reads back exactly.
+ */
+final class TrainingHistory {
+  private TrainingHistory() {}
+
+  /** Metadata key of the per-epoch history. */
+  static final String HISTORY_KEY = "trainingHistory";
+
+  /** The metadata of a model fitted by {@link VaeEstimator}. */
+  static Map<String, String> metadata(TrainingResult r, String estimatorUid, String featuresCol, String sparkVersion) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("trainedBy", VaeEstimator.class.getName());
+    m.put("uid", estimatorUid);
+    m.put("sparkVersion", sparkVersion);
+    m.put("featuresCol", featuresCol);
+    m.put("replicas", String.valueOf(r.replicas()));
+    m.put("epochs", String.valueOf(r.history().size()));
+    m.put("steps", String.valueOf(r.state().step()));
+    if (!r.history().isEmpty()) {
+      EpochMetrics last = r.history().get(r.history().size() - 1);
+      m.put("trainNegElbo", String.valueOf(last.trainNegElbo()));
+      if (Double.isFinite(last.valNegElbo())) {
+        m.put("valNegElbo", String.valueOf(last.valNegElbo()));
+      }
+    }
+    m.put(HISTORY_KEY, toJson(r.history()));
+    return m;
+  }
+
+  static String toJson(List<EpochMetrics> history) {
+    JsonArray a = new JsonArray();
+    for (EpochMetrics e : history) {
+      JsonObject o = new JsonObject();
+      o.addProperty("epoch", e.epoch());
+      o.add("trainNegElbo", number(e.trainNegElbo()));
+      o.add("valNegElbo", number(e.valNegElbo()));
+      o.add("samplesPerSec", number(e.samplesPerSec()));
+      o.add("seconds", number(e.seconds()));
+      o.add("averagingSeconds", number(e.averagingSeconds()));
+      o.addProperty("rounds", e.rounds());
+      o.addProperty("examples", e.examples());
+      o.addProperty("step", e.step());
+      a.add(o);
+    }
+    return a.toString();
+  }
+
+  private static JsonElement number(double d) {
+    return Double.isFinite(d) ? new JsonPrimitive(d) : JsonNull.INSTANCE;
+  }
+
+  /**
+   * The history in a model's metadata; empty when there is none (a model trained outside Spark).
+   *
+   * @throws IllegalArgumentException when the entry is not a valid history
+   */
+  static List<EpochMetrics> fromMetadata(Map<String, String> metadata) {
+    String json = metadata.get(HISTORY_KEY);
+    if (json == null) {
+      return List.of();
+    }
+    try {
+      List<EpochMetrics> out = new ArrayList<>();
+      for (JsonElement el : JsonParser.parseString(json).getAsJsonArray()) {
+        JsonObject o = el.getAsJsonObject();
+        out.add(
+            new EpochMetrics(
+                o.get("epoch").getAsInt(),
+                decimal(o, "trainNegElbo"),
+                decimal(o, "valNegElbo"),
+                decimal(o, "samplesPerSec"),
+                decimal(o, "seconds"),
+                decimal(o, "averagingSeconds"),
+                o.get("rounds").getAsInt(),
+                o.get("examples").getAsLong(),
+                o.get("step").getAsLong()));
+      }
+      return List.copyOf(out);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("metadata entry " + HISTORY_KEY + " is not a valid training history: " + e, e);
+    }
+  }
+
+  private static double decimal(JsonObject o, String name) {
+    JsonElement v = o.get(name);
+    return v == null || v.isJsonNull() ? Double.NaN : v.getAsDouble();
+  }
+}

@@ -1,0 +1,349 @@
+package io.sparkvae.spark.ml;
+
+import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.format.TrainedVae;
+import io.sparkvae.model.vae.ParamLayout;
+import io.sparkvae.spark.train.DistributedConfig;
+import io.sparkvae.spark.train.DistributedTrainer;
+import io.sparkvae.spark.train.FeatureColumn;
+import io.sparkvae.spark.train.TrainingResult;
+import java.util.List;
+import java.util.Objects;
+import org.apache.spark.ml.Estimator;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsWritable;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.SparkVaeMlAdapter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Trains a variational autoencoder (Kingma &amp; Welling 2013, "Auto-Encoding Variational Bayes";
+ * importance-weighted with {@code elboSamples > 1}, Burda et al. 2015) on a features column with
+ * SparkVAE's distributed trainer (synchronous parameter averaging, {@link DistributedTrainer}), as a
+ * Spark ML {@code Estimator} usable in a {@code Pipeline}.
+ *
+ * <p>Parameters: every {@link VaeConfig} hyperparameter (defaults: Pyro's MNIST VAE, 400 hidden
+ * units, latentDim 50, Bernoulli likelihood, Adam 1e-3, minibatches of 256), every {@link
+ * DistributedConfig} setting (epochs, replicas with 0 = default parallelism, averaging; defaults in
+ * {@code DistributedConfig.PARAMS}) and the column and inference settings of {@link VaeParams},
+ * all copied to the fitted model; {@code explainParams()} lists each with its doc and default. {@code
+ * inputDim} is not set by the user: {@code fit} takes it from the data (the ML attribute size of a
+ * vector column, else the size of the first non-null row) and the model keeps it.
+ *
+ * <p>The features must lie in [0, 1] for the Bernoulli likelihood (grey levels); every training row
+ * must be non-null, finite and of inputDim values, or {@code fit} fails with the counts of bad rows.
+ */
+public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams, DefaultParamsWritable {
+  private static final long serialVersionUID = 1L;
+
+  private final String uid;
+  private final StageParams stageParams;
+
+  /** An estimator with a random uid and every default. */
+  public VaeEstimator() {
+    this(Identifiable.randomUID("vae"));
+  }
+
+  /** An estimator with the given uid (Spark's reader and Spark Connect create stages so). */
+  public VaeEstimator(String uid) {
+    // The uid first: every Param created below records it as its parent.
+    this.uid = Objects.requireNonNull(uid, "uid");
+    this.stageParams = new StageParams(this);
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  @Override
+  public Param<?>[] params() {
+    // Generated from the declarations rather than found by reflection; null while the superclass
+    // constructors run.
+    return stageParams == null ? new Param<?>[0] : stageParams.array();
+  }
+
+  @Override
+  public VaeEstimator copy(ParamMap extra) {
+    return defaultCopy(extra);
+  }
+
+  /**
+   * Checks the features column (exists, supported type, and the size of its vectors' ML attribute
+   * when inputDim is set), the output columns (new, distinct) and the rules across
+   * hyperparameters, and returns the schema the fitted model will produce.
+   */
+  @Override
+  public StructType transformSchema(StructType schema) {
+    int expected = isSet(getParam(ParamVocabulary.INPUT_DIM)) ? getInputDim() : -1;
+    Outputs.checkInput(schema, getFeaturesCol(), "features", expected);
+    // Cross-field rules (elboSamples > 1 needs klEstimator=mc, ...) fail here, before any job.
+    StageParams.vaeConfig(this, expected > 0 ? expected : getInputDim());
+    StageParams.distributedConfig(this);
+    int inputDim = Math.max(expected, Outputs.attributeSize(schema.apply(getFeaturesCol())));
+    return Outputs.append(schema, Outputs.requested(this), getLatentDim(), inputDim);
+  }
+
+  /**
+   * Trains on every row of {@code dataset}'s features column and returns the model, which shares
+   * this estimator's uid and param values, has it as parent, and keeps the training history.
+   *
+   * @throws IllegalArgumentException for a bad schema, no non-null row, or rows that are null, of
+   *     another size or not finite (with their counts)
+   */
+  @Override
+  public VaeModel fit(Dataset<?> dataset) {
+    transformSchema(dataset.schema(), true);
+    Dataset<Row> df = dataset.toDF();
+    String column = getFeaturesCol();
+    int inputDim = inputDim(df, column);
+    if (isSet(getParam(ParamVocabulary.INPUT_DIM)) && getInputDim() != inputDim) {
+      throw new IllegalArgumentException(
+          "inputDim is set to " + getInputDim() + " but features column '" + column + "' has rows of size "
+              + inputDim);
+    }
+    VaeConfig config = StageParams.vaeConfig(this, inputDim);
+    DistributedConfig dist = StageParams.distributedConfig(this);
+    TrainingResult result = new DistributedTrainer(config, dist, column).fit(df, null, null);
+    TrainedVae trained = new TrainedVae(config, result.state().params(),
+        TrainingHistory.metadata(result, uid, column, df.sparkSession().version()));
+    VaeModel model = new VaeModel(uid, trained, result.history());
+    copyValues(model, new ParamMap());
+    return model.setParent(this);
+  }
+
+  /**
+   * The size in bytes of the parameters {@code fit} would produce on {@code dataset} (Spark
+   * Connect's model cache asks before fitting). Reads one row when the column has no ML size.
+   */
+  @Override
+  public long estimateModelSize(Dataset<?> dataset) {
+    transformSchema(dataset.schema());
+    VaeConfig config = StageParams.vaeConfig(this, inputDim(dataset.toDF(), getFeaturesCol()));
+    return (long) ParamLayout.of(config).totalSize() * Float.BYTES;
+  }
+
+  /** The ML attribute size of a vector column, else the size of the first non-null row. */
+  private static int inputDim(Dataset<Row> df, String column) {
+    int attr = Outputs.attributeSize(df.schema().apply(column));
+    if (attr > 0) {
+      return attr;
+    }
+    String quoted = VaeModel.quote(column);
+    List<Row> first = df.select(functions.col(quoted)).where(functions.col(quoted).isNotNull()).limit(1)
+        .collectAsList();
+    if (first.isEmpty()) {
+      throw new IllegalArgumentException("features column '" + column + "' has no non-null rows to train on");
+    }
+    return FeatureColumn.size(first.get(0).get(0));
+  }
+
+  // ---- setters
+
+  /**
+   * Sets any parameter by name; numbers of another width and text ("400,200" for layer sizes) are
+   * converted.
+   *
+   * @throws IllegalArgumentException for an unknown name, {@code inputDim} (taken from the data),
+   *     or an invalid value, naming the parameter
+   */
+  public VaeEstimator setValue(String name, Object value) {
+    if (ParamVocabulary.INPUT_DIM.equals(name)) {
+      throw new IllegalArgumentException("inputDim is not set on VaeEstimator: fit takes it from the features column");
+    }
+    stageParams.set(this, name, value, false);
+    return this;
+  }
+
+  /** Sets the input column. */
+  public VaeEstimator setFeaturesCol(String v) {
+    return setValue(ParamVocabulary.FEATURES_COL, v);
+  }
+
+  /** Sets the posterior-mean output column (empty: off). */
+  public VaeEstimator setLatentMeanCol(String v) {
+    return setValue(ParamVocabulary.LATENT_MEAN_COL, v);
+  }
+
+  /** Sets the posterior-std output column (empty: off). */
+  public VaeEstimator setLatentStdCol(String v) {
+    return setValue(ParamVocabulary.LATENT_STD_COL, v);
+  }
+
+  /** Sets the posterior-sample output column (empty: off). */
+  public VaeEstimator setLatentSampleCol(String v) {
+    return setValue(ParamVocabulary.LATENT_SAMPLE_COL, v);
+  }
+
+  /** Sets the negative-ELBO output column (empty: off). */
+  public VaeEstimator setNegElboCol(String v) {
+    return setValue(ParamVocabulary.NEG_ELBO_COL, v);
+  }
+
+  /** Sets the reconstruction output column (empty: off). */
+  public VaeEstimator setReconstructionCol(String v) {
+    return setValue(ParamVocabulary.RECONSTRUCTION_COL, v);
+  }
+
+  /** Sets the rows per forward pass of the model's transform. */
+  public VaeEstimator setInferenceBatchSize(int v) {
+    return setValue(ParamVocabulary.INFERENCE_BATCH_SIZE, v);
+  }
+
+  /** Sets the samples of z of the negative ELBO column. */
+  public VaeEstimator setNegElboSamples(int v) {
+    return setValue(ParamVocabulary.NEG_ELBO_SAMPLES, v);
+  }
+
+  /** Sets the seed of the score's and the sample's noise. */
+  public VaeEstimator setScoreSeed(long v) {
+    return setValue(ParamVocabulary.SCORE_SEED, v);
+  }
+
+  /** Sets the encoder hidden layer sizes, input side first. */
+  public VaeEstimator setEncoderHidden(int... v) {
+    return setValue("encoderHidden", v.clone());
+  }
+
+  /** Sets the decoder hidden layer sizes, latent side first. */
+  public VaeEstimator setDecoderHidden(int... v) {
+    return setValue("decoderHidden", v.clone());
+  }
+
+  /** Sets the dimension of z. */
+  public VaeEstimator setLatentDim(int v) {
+    return setValue("latentDim", v);
+  }
+
+  /** Sets the hidden non-linearity (softplus, relu, tanh). */
+  public VaeEstimator setActivation(String v) {
+    return setValue("activation", v);
+  }
+
+  /** Sets the observation model (bernoulli, gaussian). */
+  public VaeEstimator setLikelihood(String v) {
+    return setValue("likelihood", v);
+  }
+
+  /** Sets the Gaussian observation variance mode (learned, fixed). */
+  public VaeEstimator setGaussianVariance(String v) {
+    return setValue("gaussianVariance", v);
+  }
+
+  /** Sets the fixed Gaussian observation std. */
+  public VaeEstimator setGaussianFixedStd(double v) {
+    return setValue("gaussianFixedStd", v);
+  }
+
+  /** Sets the KL estimator (mc, analytic). */
+  public VaeEstimator setKlEstimator(String v) {
+    return setValue("klEstimator", v);
+  }
+
+  /** Sets the samples of z per training example. */
+  public VaeEstimator setElboSamples(int v) {
+    return setValue("elboSamples", v);
+  }
+
+  /** Sets the KL weight. */
+  public VaeEstimator setBeta(double v) {
+    return setValue("beta", v);
+  }
+
+  /** Sets the KL warm-up length in optimizer steps. */
+  public VaeEstimator setKlWarmupSteps(long v) {
+    return setValue("klWarmupSteps", v);
+  }
+
+  /** Sets the Adam learning rate. */
+  public VaeEstimator setLearningRate(double v) {
+    return setValue("learningRate", v);
+  }
+
+  /** Sets Adam's beta1. */
+  public VaeEstimator setAdamBeta1(double v) {
+    return setValue("adamBeta1", v);
+  }
+
+  /** Sets Adam's beta2. */
+  public VaeEstimator setAdamBeta2(double v) {
+    return setValue("adamBeta2", v);
+  }
+
+  /** Sets Adam's epsilon. */
+  public VaeEstimator setAdamEps(double v) {
+    return setValue("adamEps", v);
+  }
+
+  /** Sets the examples per minibatch. */
+  public VaeEstimator setBatchSize(int v) {
+    return setValue("batchSize", v);
+  }
+
+  /** Sets the seed of initialization, shuffling and training noise. */
+  public VaeEstimator setSeed(long v) {
+    return setValue("seed", v);
+  }
+
+  /** Sets the passes over the training data. */
+  public VaeEstimator setEpochs(int v) {
+    return setValue("epochs", v);
+  }
+
+  /** Sets the model replicas (0: spark.default.parallelism). */
+  public VaeEstimator setReplicas(int v) {
+    return setValue("replicas", v);
+  }
+
+  /** Sets the local steps between two averagings. */
+  public VaeEstimator setAveragingSteps(int v) {
+    return setValue("averagingSteps", v);
+  }
+
+  /** Sets how Adam moments are kept (averaged, local). */
+  public VaeEstimator setAdamState(String v) {
+    return setValue("adamState", v);
+  }
+
+  /** Sets the outer optimizer (none, nesterov). */
+  public VaeEstimator setOuterOptimizer(String v) {
+    return setValue("outerOptimizer", v);
+  }
+
+  /** Sets the outer step size. */
+  public VaeEstimator setOuterLearningRate(double v) {
+    return setValue("outerLearningRate", v);
+  }
+
+  /** Sets the outer momentum. */
+  public VaeEstimator setOuterMomentum(double v) {
+    return setValue("outerMomentum", v);
+  }
+
+  /** Sets the fraction of the input held out for validation. */
+  public VaeEstimator setValidationFraction(double v) {
+    return setValue("validationFraction", v);
+  }
+
+  /** Sets the rows per forward pass of validation. */
+  public VaeEstimator setEvalBatchSize(int v) {
+    return setValue("evalBatchSize", v);
+  }
+
+  // ---- persistence (write() comes from DefaultParamsWritable: params only, no data)
+
+  /** Spark's params-only reader. */
+  public static MLReader<VaeEstimator> read() {
+    return SparkVaeMlAdapter.defaultParamsReader();
+  }
+
+  /** Loads an estimator saved with {@code write().save(path)}. */
+  public static VaeEstimator load(String path) {
+    return read().load(path);
+  }
+}

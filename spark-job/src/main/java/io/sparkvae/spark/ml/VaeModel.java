@@ -1,0 +1,489 @@
+package io.sparkvae.spark.ml;
+
+import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.format.ModelFormat;
+import io.sparkvae.model.format.TrainedVae;
+import io.sparkvae.model.train.Seeds;
+import io.sparkvae.spark.train.EpochMetrics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.Identifiable;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.ml.util.SparkVaeMlAdapter;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A trained variational autoencoder (Kingma &amp; Welling 2013, "Auto-Encoding Variational Bayes")
+ * as a Spark ML {@code Model}: {@link #transform} encodes a features column into the posterior
+ * q(z|x) = N(mean, diag(std²)) and, on request, a posterior sample, the per-row negative ELBO (an
+ * anomaly score in nats) and the reconstruction E[x|z = mean].
+ *
+ * <p>Columns (see {@link VaeParams}): the input {@code featuresCol} holds inputDim values per row
+ * (ml Vector, array&lt;float&gt; or array&lt;double&gt;); outputs are appended: {@code
+ * latentMeanCol}, {@code latentStdCol}, {@code latentSampleCol} (vectors of latentDim), {@code
+ * reconstructionCol} (vector of inputDim) and {@code negElboCol} (double). A row whose features are
+ * null gets nulls. Only the column, inference and score parameters can change on a fitted model;
+ * the VaeConfig and DistributedConfig parameters are those it was trained with.
+ *
+ * <p>Inference runs in batches of {@code inferenceBatchSize} rows (one native call per batch and
+ * kind of output, never one per row), on one native model per executor JVM shared by its tasks;
+ * the parameters travel once per {@code transform} call as a Spark broadcast. The sample and score noise is seeded from {@code
+ * scoreSeed} and the partition index, so results are reproducible for a fixed partitioning.
+ *
+ * <p>Persistence: {@code <path>/metadata/} is Spark's params JSON and {@code <path>/data/} is the
+ * model-lib model directory ({@code model.json} + {@code parameters.bin}, see {@link ModelFormat}),
+ * loadable with {@code ModelFormat.load} without Spark. Works inside {@code PipelineModel}.
+ */
+public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWritable {
+  private static final long serialVersionUID = 1L;
+
+  /** Stream of the negative ELBO's noise in {@link Seeds#derive}. */
+  private static final long SCORE_STREAM = 0x53434f52L;
+  /** Stream of {@link #generate}'s prior draws. */
+  private static final long PRIOR_STREAM = 0x5052494fL;
+
+  private final String uid;
+  private final StageParams stageParams;
+  private final TrainedVae trained;
+  private final List<EpochMetrics> history;
+  private transient volatile String modelKey;
+
+  /**
+   * An empty model with a random uid, for Spark's {@code ServiceLoader} registration (Spark
+   * Connect) only: it has no parameters, and {@link #transform} refuses to run. Use {@link
+   * #VaeModel(TrainedVae)} or {@link VaeEstimator#fit}.
+   */
+  public VaeModel() {
+    this(Identifiable.randomUID("vae"), null, List.of());
+  }
+
+  /**
+   * Wraps a trained model, for example one trained by model-lib's local trainer or loaded with
+   * {@link ModelFormat#load}; the training history is read from its metadata when present.
+   */
+  public VaeModel(TrainedVae trained) {
+    this(Identifiable.randomUID("vae"), Objects.requireNonNull(trained, "trained"),
+        TrainingHistory.fromMetadata(trained.metadata()));
+  }
+
+  /**
+   * A model with a given uid (a fitted model shares its estimator's).
+   *
+   * @param trained the configuration, parameters and metadata (null only for the registration
+   *     instance)
+   * @param history one entry per training epoch
+   */
+  public VaeModel(String uid, TrainedVae trained, List<EpochMetrics> history) {
+    // The uid first: every Param created below records it as its parent.
+    this.uid = Objects.requireNonNull(uid, "uid");
+    this.stageParams = new StageParams(this);
+    this.trained = trained;
+    this.history = List.copyOf(history);
+    if (trained != null) {
+      StageParams.setAll(this, trained.config());
+    }
+  }
+
+  @Override
+  public String uid() {
+    return uid;
+  }
+
+  @Override
+  public Param<?>[] params() {
+    // Spark would find params by reflection over getter methods; ours are generated from the
+    // declarations. Null while the superclass constructors run.
+    return stageParams == null ? new Param<?>[0] : stageParams.array();
+  }
+
+  /** The trained model: config, parameters in ParamLayout order, metadata. */
+  public TrainedVae trainedVae() {
+    return requireTrained();
+  }
+
+  /** The configuration the model was trained with. */
+  public VaeConfig vaeConfig() {
+    return requireTrained().config();
+  }
+
+  /** One entry per training epoch (losses in nats per example); empty when not known. */
+  public List<EpochMetrics> trainingHistory() {
+    return history;
+  }
+
+  // ---- setters (only the column, inference and score parameters change on a fitted model)
+
+  /**
+   * Sets a column, inference or score parameter by name; numbers of another width and text are
+   * converted.
+   *
+   * @throws IllegalArgumentException for an unknown name, a training parameter, or an invalid
+   *     value, naming the parameter
+   */
+  public VaeModel setValue(String name, Object value) {
+    stageParams.set(this, name, value, true);
+    return this;
+  }
+
+  /** Sets the input column. */
+  public VaeModel setFeaturesCol(String v) {
+    return setValue(ParamVocabulary.FEATURES_COL, v);
+  }
+
+  /** Sets the posterior-mean output column (empty: off). */
+  public VaeModel setLatentMeanCol(String v) {
+    return setValue(ParamVocabulary.LATENT_MEAN_COL, v);
+  }
+
+  /** Sets the posterior-std output column (empty: off). */
+  public VaeModel setLatentStdCol(String v) {
+    return setValue(ParamVocabulary.LATENT_STD_COL, v);
+  }
+
+  /** Sets the posterior-sample output column (empty: off). */
+  public VaeModel setLatentSampleCol(String v) {
+    return setValue(ParamVocabulary.LATENT_SAMPLE_COL, v);
+  }
+
+  /** Sets the negative-ELBO output column (empty: off). */
+  public VaeModel setNegElboCol(String v) {
+    return setValue(ParamVocabulary.NEG_ELBO_COL, v);
+  }
+
+  /** Sets the reconstruction output column (empty: off). */
+  public VaeModel setReconstructionCol(String v) {
+    return setValue(ParamVocabulary.RECONSTRUCTION_COL, v);
+  }
+
+  /** Sets the rows per forward pass. */
+  public VaeModel setInferenceBatchSize(int v) {
+    return setValue(ParamVocabulary.INFERENCE_BATCH_SIZE, v);
+  }
+
+  /** Sets the samples of z of the negative ELBO. */
+  public VaeModel setNegElboSamples(int v) {
+    return setValue(ParamVocabulary.NEG_ELBO_SAMPLES, v);
+  }
+
+  /** Sets the seed of the score's and the sample's noise. */
+  public VaeModel setScoreSeed(long v) {
+    return setValue(ParamVocabulary.SCORE_SEED, v);
+  }
+
+  // ---- Spark ML
+
+  @Override
+  public VaeModel copy(ParamMap extra) {
+    VaeModel copy = new VaeModel(uid, trained, history);
+    copyValues(copy, extra);
+    copy.requireConsistent();
+    if (hasParent()) {
+      copy.setParent(parent());
+    }
+    return copy;
+  }
+
+  /**
+   * The input schema with the requested outputs appended.
+   *
+   * @throws IllegalArgumentException when the features column is missing, of an unsupported type or
+   *     of a size other than inputDim (from its ML attribute), or an output column exists already
+   */
+  @Override
+  public StructType transformSchema(StructType schema) {
+    int inputDim = inputDim();
+    Outputs.checkInput(schema, getFeaturesCol(), "features", inputDim);
+    return Outputs.append(schema, Outputs.requested(this), latentDim(), inputDim);
+  }
+
+  // The sizes come from the trained config, which the params mirror; the registration instance has
+  // only the params.
+  private int inputDim() {
+    return trained == null ? getInputDim() : trained.config().inputDim();
+  }
+
+  private int latentDim() {
+    return trained == null ? getLatentDim() : trained.config().latentDim();
+  }
+
+  /**
+   * Appends the requested outputs to every row (lazily, like every transform).
+   *
+   * <p>Rows whose features have another size than inputDim fail the job when they are reached,
+   * with the number of such rows in the partition.
+   */
+  @Override
+  public Dataset<Row> transform(Dataset<?> dataset) {
+    StructType out = transformSchema(dataset.schema(), true);
+    List<Outputs.Column> outputs = Outputs.requested(this);
+    Dataset<Row> df = dataset.toDF();
+    if (outputs.isEmpty()) {
+      return df;
+    }
+    return run(df, getFeaturesCol(), false, outputs, out);
+  }
+
+  /**
+   * Decodes a column of latent codes (vectors of latentDim) into decoder means E[x|z] (vectors of
+   * inputDim, probabilities for the Bernoulli likelihood), appended as {@code outputCol}; null
+   * codes give null.
+   *
+   * @throws IllegalArgumentException when the latent column is missing, of an unsupported type or
+   *     of the wrong size, or {@code outputCol} exists
+   */
+  public Dataset<Row> decode(Dataset<?> dataset, String latentCol, String outputCol) {
+    if (outputCol == null || outputCol.isEmpty()) {
+      throw new IllegalArgumentException("decode needs a non-empty output column name");
+    }
+    StructType schema = dataset.schema();
+    Outputs.checkInput(schema, latentCol, "latent", latentDim());
+    List<Outputs.Column> outputs = List.of(new Outputs.Column(Outputs.Kind.DECODED, outputCol));
+    StructType out = Outputs.append(schema, outputs, latentDim(), inputDim());
+    return run(dataset.toDF(), latentCol, true, outputs, out);
+  }
+
+  /**
+   * {@code n} new examples: decoder means E[x|z] of codes z ~ N(0, I) drawn from the prior, in one
+   * column {@code "features"} (vectors of inputDim). Row {@code i}'s code is drawn from a generator
+   * seeded with {@code (seed, i)}, so the result depends on {@code seed} and {@code n} only.
+   */
+  public Dataset<Row> generate(SparkSession spark, int n, long seed) {
+    if (n < 0) {
+      throw new IllegalArgumentException("generate needs n >= 0, got " + n);
+    }
+    int latent = latentDim();
+    int partitions = (int) Math.max(1, Math.min(
+        spark.sparkContext().defaultParallelism(), ((long) n + getInferenceBatchSize() - 1) / getInferenceBatchSize()));
+    StructType zSchema = new StructType().add("z", SQLDataTypes.VectorType(), false);
+    Dataset<Row> z = spark.range(0, n, 1, partitions).toDF()
+        .mapPartitions(new PriorDraws(latent, seed), Encoders.row(zSchema));
+    return decode(z, "z", "features").select("features");
+  }
+
+  /**
+   * The seed of the negative-ELBO noise of partition {@code partition}: its generator is {@code new
+   * SplittableRandom(scoreNoiseSeed(scoreSeed, partition))}, drawn batch after batch in row order
+   * as {@code VaeInference.negElbo} does, so a partition's scores can be recomputed without Spark.
+   */
+  public static long scoreNoiseSeed(long scoreSeed, int partition) {
+    return Seeds.derive(scoreSeed, SCORE_STREAM, partition);
+  }
+
+  private Dataset<Row> run(
+      Dataset<Row> df, String column, boolean latentInput, List<Outputs.Column> outputs, StructType out) {
+    TrainedVae t = requireTrained();
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
+    // Once per call, on the driver: the closure below carries only this handle.
+    Broadcast<float[]> params = jsc.broadcast(t.params());
+    BatchInference f = new BatchInference(
+        params, t.config(), modelKey(), column, latentInput, df.schema().fieldIndex(column), outputs,
+        getInferenceBatchSize(), getNegElboSamples(), getScoreSeed());
+    Dataset<Row> mapped = df.mapPartitions(f, Encoders.row(out));
+    // The row encoder drops column metadata: put back every column's (ML attributes, such as the
+    // vector sizes of the input and of our outputs), so the result has exactly the schema that
+    // transformSchema announced.
+    Column[] columns = new Column[out.fields().length];
+    for (int i = 0; i < columns.length; i++) {
+      StructField field = out.fields()[i];
+      columns[i] = mapped.col(quote(field.name())).as(field.name(), field.metadata());
+    }
+    return mapped.select(columns);
+  }
+
+  /** A column name as Spark's column parser reads it literally (dots, backticks). */
+  static String quote(String column) {
+    return "`" + column.replace("`", "``") + "`";
+  }
+
+  /** The executor cache's key: the uid and a hash of the config and parameters. */
+  private String modelKey() {
+    String k = modelKey;
+    if (k == null) {
+      k = uid + "/" + contentHash(requireTrained());
+      modelKey = k;
+    }
+    return k;
+  }
+
+  private static String contentHash(TrainedVae t) {
+    MessageDigest sha;
+    try {
+      sha = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform must provide SHA-256", e);
+    }
+    sha.update(t.config().toString().getBytes(StandardCharsets.UTF_8));
+    float[] p = t.params();
+    ByteBuffer buf = ByteBuffer.allocate(p.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    buf.asFloatBuffer().put(p);
+    sha.update(buf);
+    return HexFormat.of().formatHex(sha.digest(), 0, 16);
+  }
+
+  private TrainedVae requireTrained() {
+    if (trained == null) {
+      throw new IllegalStateException(
+          "VaeModel " + uid + " holds no trained parameters (it is the registration instance);"
+              + " fit a VaeEstimator or load a saved model");
+    }
+    return trained;
+  }
+
+  /** Fails when a training parameter differs from the trained config (the data is the truth). */
+  private void requireConsistent() {
+    if (trained == null) {
+      return;
+    }
+    for (Map.Entry<String, Object> e : trained.config().toMap().entrySet()) {
+      Object param = StageParams.value(this, e.getKey());
+      Object actual = e.getValue();
+      boolean same = actual instanceof int[] a ? Arrays.equals(a, (int[]) param) : actual.equals(param);
+      if (!same) {
+        throw new IllegalArgumentException(
+            e.getKey() + " is " + format(param) + " in the params but the model was trained with "
+                + format(actual));
+      }
+    }
+  }
+
+  private static String format(Object v) {
+    return v instanceof int[] a ? Arrays.toString(a) : String.valueOf(v);
+  }
+
+  /** The parameters' size in bytes (Spark Connect's model cache accounts with it). */
+  @Override
+  public long estimatedSize() {
+    return trained == null ? 0 : (long) trained.paramCount() * Float.BYTES;
+  }
+
+  @Override
+  public String toString() {
+    return "VaeModel: uid=" + uid
+        + (trained == null ? ", no parameters"
+            : ", inputDim=" + trained.config().inputDim() + ", latentDim=" + trained.config().latentDim()
+                + ", parameters=" + trained.paramCount());
+  }
+
+  // ---- persistence
+
+  @Override
+  public MLWriter write() {
+    return new Writer(this);
+  }
+
+  /** The reader of saved models ({@code metadata/} + {@code data/}). */
+  public static MLReader<VaeModel> read() {
+    return new Reader();
+  }
+
+  /** Loads a model saved with {@code write().save(path)}. */
+  public static VaeModel load(String path) {
+    return read().load(path);
+  }
+
+  /** Writes {@code data/} (atomically, through Hadoop's FileSystem), then {@code metadata/}. */
+  private static final class Writer extends MLWriter {
+    private final VaeModel model;
+
+    Writer(VaeModel model) {
+      this.model = model;
+    }
+
+    @Override
+    public void saveImpl(String path) {
+      // data/ first: a directory whose metadata/ exists is complete.
+      try {
+        HadoopModelStore.save(model.requireTrained(), new Path(path, "data").toString(), sc().hadoopConfiguration());
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot save the model data under " + path + ": " + e.getMessage(), e);
+      }
+      SparkVaeMlAdapter.saveMetadata(model, path, sparkSession());
+    }
+  }
+
+  /** Reads Spark's metadata (checking the class), then the model-lib model under {@code data/}. */
+  private static final class Reader extends MLReader<VaeModel> {
+    @Override
+    public VaeModel load(String path) {
+      VaeModel m = SparkVaeMlAdapter.loadParams(path, sparkSession(), VaeModel.class, uid -> {
+        String data = new Path(path, "data").toString();
+        try {
+          TrainedVae t = HadoopModelStore.load(data, sc().hadoopConfiguration());
+          return new VaeModel(uid, t, TrainingHistory.fromMetadata(t.metadata()));
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot load the model data of " + path + ": " + e.getMessage(), e);
+        }
+      });
+      try {
+        m.requireConsistent();
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "the model at " + path + " is inconsistent: metadata/ and data/ disagree: " + e.getMessage(), e);
+      }
+      return m;
+    }
+  }
+
+  /** Draws codes from the prior N(0, I), one seeded generator per row id. */
+  private static final class PriorDraws implements MapPartitionsFunction<Row, Row> {
+    private static final long serialVersionUID = 1L;
+    private final int latent;
+    private final long seed;
+
+    PriorDraws(int latent, long seed) {
+      this.latent = latent;
+      this.seed = seed;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> ids) {
+      return new Iterator<>() {
+        @Override
+        public boolean hasNext() {
+          return ids.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          long id = ids.next().getLong(0);
+          SplittableRandom r = new SplittableRandom(Seeds.derive(seed, PRIOR_STREAM, id));
+          double[] z = new double[latent];
+          for (int j = 0; j < latent; j++) {
+            z[j] = r.nextGaussian();
+          }
+          return RowFactory.create(new DenseVector(z));
+        }
+      };
+    }
+  }
+}

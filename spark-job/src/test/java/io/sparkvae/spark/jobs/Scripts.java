@@ -1,0 +1,92 @@
+package io.sparkvae.spark.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the project's real scripts as a user would, under a timeout, killing them on the way out. */
+final class Scripts {
+  record Result(int exit, String output) {}
+
+  private Scripts() {}
+
+  static Path projectDir() {
+    return Path.of(System.getProperty("sparkvae.project.dir", "..")).toAbsolutePath().normalize();
+  }
+
+  static Path mnistDir() {
+    return Path.of(System.getProperty("sparkvae.data.dir", projectDir().resolve("data").toString()), "mnist");
+  }
+
+  /** Runs {@code submit-scripts/<script> args...}; the process tree is destroyed if it outlives the timeout. */
+  static Result run(Map<String, String> env, long timeoutSeconds, String script, String... args)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(projectDir().resolve("submit-scripts").resolve(script).toString());
+    cmd.addAll(Arrays.asList(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(projectDir().toFile()).redirectErrorStream(true);
+    pb.environment().remove("SPARK_HOME");
+    pb.environment().put("SPARKVAE_DRIVER_MEMORY", "2g");
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    Thread pump = new Thread(() -> {
+      try (InputStream in = p.getInputStream()) {
+        in.transferTo(out);
+      } catch (IOException ignored) {
+        // the process was destroyed
+      }
+    });
+    pump.start();
+    try {
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+        throw new AssertionError(script + " did not finish within " + timeoutSeconds + " s; output:\n"
+            + out.toString(StandardCharsets.UTF_8));
+      }
+      pump.join(10_000);
+      return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8));
+    } finally {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+  }
+
+  /** Asserts a zero exit, showing the output otherwise. */
+  static Result ok(Result r) {
+    assertEquals(0, r.exit(), "exit status; output:\n" + r.output());
+    return r;
+  }
+
+  /** Writes the first {@code n} images and labels of an MNIST split as IDX files in {@code dir}. */
+  static Path subset(Path dir, boolean train, int n) throws IOException {
+    String prefix = train ? "train" : "t10k";
+    byte[] images = Files.readAllBytes(mnistDir().resolve(prefix + "-images-idx3-ubyte"));
+    byte[] labels = Files.readAllBytes(mnistDir().resolve(prefix + "-labels-idx1-ubyte"));
+    Files.createDirectories(dir);
+    Path img = dir.resolve(prefix + "-images-idx3-ubyte");
+    try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(img))) {
+      out.writeInt(0x00000803);
+      out.writeInt(n);
+      out.writeInt(28);
+      out.writeInt(28);
+      out.write(images, 16, n * 784);
+    }
+    try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(dir.resolve(prefix + "-labels-idx1-ubyte")))) {
+      out.writeInt(0x00000801);
+      out.writeInt(n);
+      out.write(labels, 8, n);
+    }
+    return img;
+  }
+}

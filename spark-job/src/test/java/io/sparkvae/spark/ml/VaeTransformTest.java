@@ -1,0 +1,258 @@
+package io.sparkvae.spark.ml;
+
+import static io.sparkvae.spark.ml.VaeMlFixtures.DIM;
+import static io.sparkvae.spark.ml.VaeMlFixtures.LATENT;
+import static io.sparkvae.spark.ml.VaeMlFixtures.SMALL;
+import static io.sparkvae.spark.ml.VaeMlFixtures.assertAllClose;
+import static io.sparkvae.spark.ml.VaeMlFixtures.floats;
+import static io.sparkvae.spark.ml.VaeMlFixtures.frame;
+import static io.sparkvae.spark.ml.VaeMlFixtures.untrained;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import io.sparkvae.model.format.TrainedVae;
+import io.sparkvae.model.vae.VaeInference;
+import io.sparkvae.spark.SparkTestSession;
+import io.sparkvae.spark.ml.VaeMlFixtures.CellType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.spark.SparkException;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** transform, decode and generate against VaeInference run directly on the same rows. */
+class VaeTransformTest {
+  static final int N = 50;
+  static SparkSession spark;
+  static TrainedVae trained;
+  static float[] x;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkTestSession.start("VaeTransformTest");
+    trained = untrained(SMALL, 7);
+    x = VaeMlFixtures.rows(N, 11);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (spark != null) {
+      spark.stop();
+    }
+  }
+
+  static VaeModel model() {
+    return new VaeModel(trained);
+  }
+
+  static float[] column(List<Row> rows, String name, int width) {
+    float[] out = new float[rows.size() * width];
+    for (int i = 0; i < rows.size(); i++) {
+      System.arraycopy(floats(rows.get(i).getAs(name)), 0, out, i * width, width);
+    }
+    return out;
+  }
+
+  @Test
+  void transformEqualsDirectInferenceForOneAndThreePartitions() {
+    VaeInference.Encoding enc;
+    float[] rec;
+    try (VaeInference direct = new VaeInference(SMALL, trained.params(), Device.cpu())) {
+      enc = direct.encode(x, N);
+      rec = direct.reconstruct(x, N);
+    }
+    for (int partitions : new int[] {1, 3}) {
+      // Batches of 8 rows: partitions end in partial batches.
+      VaeModel m = model().setReconstructionCol("rec").setInferenceBatchSize(8);
+      Dataset<Row> in = frame(spark, x, DIM, CellType.VECTOR, partitions);
+      Dataset<Row> out = m.transform(in);
+      assertEquals(m.transformSchema(in.schema()), out.schema(), "the announced schema, metadata included");
+      assertEquals(partitions, out.rdd().getNumPartitions());
+      List<Row> rows = out.orderBy("id").collectAsList();
+      assertEquals(N, rows.size());
+      assertAllClose(enc.mean(), column(rows, "z_mean", LATENT), 1e-5, 1e-5, "z_mean, " + partitions + " partitions");
+      assertAllClose(enc.std(), column(rows, "z_std", LATENT), 1e-5, 1e-5, "z_std, " + partitions + " partitions");
+      assertAllClose(rec, column(rows, "rec", DIM), 1e-5, 1e-5, "reconstruction, " + partitions + " partitions");
+      for (int i = 0; i < N; i++) {
+        assertEquals(i, rows.get(i).getInt(0), "input columns are kept");
+      }
+    }
+  }
+
+  @Test
+  void negElboEqualsDirectInferenceWithThePartitionsNoise() {
+    long scoreSeed = 5;
+    int batch = 16;
+    VaeModel m = model().setNegElboCol("score").setInferenceBatchSize(batch).setScoreSeed(scoreSeed)
+        .setNegElboSamples(2);
+    List<Row> rows = m.transform(frame(spark, x, DIM, CellType.FLOAT_ARRAY, 1)).collectAsList();
+    float[] expected = new float[N];
+    try (VaeInference direct = new VaeInference(SMALL, trained.params(), Device.cpu())) {
+      SplittableRandom noise = new SplittableRandom(VaeModel.scoreNoiseSeed(scoreSeed, 0));
+      for (int start = 0; start < N; start += batch) {
+        int n = Math.min(batch, N - start);
+        float[] b = Arrays.copyOfRange(x, start * DIM, (start + n) * DIM);
+        System.arraycopy(direct.negElbo(b, n, 2, noise), 0, expected, start, n);
+      }
+    }
+    float[] actual = new float[N];
+    for (int i = 0; i < N; i++) {
+      actual[i] = (float) rows.get(i).getDouble(rows.get(i).fieldIndex("score"));
+    }
+    assertAllClose(expected, actual, 1e-5, 1e-5, "negElbo");
+    // Reproducible for a seed and partitioning, different for another seed.
+    List<Row> again = m.transform(frame(spark, x, DIM, CellType.FLOAT_ARRAY, 1)).collectAsList();
+    assertEquals(rows, again);
+    List<Row> other = m.copy(new org.apache.spark.ml.param.ParamMap()).setScoreSeed(6)
+        .transform(frame(spark, x, DIM, CellType.FLOAT_ARRAY, 1)).collectAsList();
+    assertNotEquals(rows.get(0).<Double>getAs("score"), other.get(0).<Double>getAs("score"));
+  }
+
+  @Test
+  void latentSampleIsMeanPlusStdTimesNoise() {
+    VaeModel m = model().setLatentSampleCol("z").setScoreSeed(3);
+    List<Row> rows = m.transform(frame(spark, x, DIM, CellType.VECTOR, 3)).orderBy("id").collectAsList();
+    double sumSq = 0;
+    for (Row r : rows) {
+      double[] mean = ((Vector) r.getAs("z_mean")).toArray();
+      double[] std = ((Vector) r.getAs("z_std")).toArray();
+      double[] z = ((Vector) r.getAs("z")).toArray();
+      for (int j = 0; j < LATENT; j++) {
+        double eps = (z[j] - mean[j]) / std[j];
+        assertTrue(Math.abs(eps) < 6, "a standard normal draw: " + eps);
+        sumSq += eps * eps;
+      }
+    }
+    // 150 standard normal draws: their mean square is 1 within a few standard errors (0.115).
+    assertEquals(1.0, sumSq / (N * LATENT), 0.5);
+    assertEquals(rows, m.transform(frame(spark, x, DIM, CellType.VECTOR, 3)).orderBy("id").collectAsList());
+  }
+
+  @Test
+  void vectorAndArrayInputsGiveTheSameOutputs() {
+    VaeModel m = model().setNegElboCol("score").setReconstructionCol("rec");
+    List<Row> vec = m.transform(frame(spark, x, DIM, CellType.VECTOR, 2)).orderBy("id").collectAsList();
+    for (CellType t : List.of(CellType.FLOAT_ARRAY, CellType.DOUBLE_ARRAY)) {
+      List<Row> arr = m.transform(frame(spark, x, DIM, t, 2)).orderBy("id").collectAsList();
+      for (int i = 0; i < N; i++) {
+        for (String c : List.of("z_mean", "z_std", "score", "rec")) {
+          assertEquals(vec.get(i).<Object>getAs(c), arr.get(i).<Object>getAs(c), t + " " + c + " row " + i);
+        }
+      }
+    }
+  }
+
+  @Test
+  void nullFeaturesGiveNullOutputs() {
+    VaeModel m = model().setNegElboCol("score").setReconstructionCol("rec").setLatentSampleCol("z")
+        .setInferenceBatchSize(4);
+    int[] nulls = {0, 5, 6, 7, 8, 49};
+    List<Row> rows = m.transform(frame(spark, x, DIM, CellType.DOUBLE_ARRAY, 2, nulls)).orderBy("id")
+        .collectAsList();
+    List<Row> reference = m.transform(frame(spark, x, DIM, CellType.DOUBLE_ARRAY, 2)).orderBy("id")
+        .collectAsList();
+    assertEquals(N, rows.size());
+    for (int i = 0; i < N; i++) {
+      Row r = rows.get(i);
+      boolean isNull = Arrays.stream(nulls).anyMatch(k -> k == r.getInt(0));
+      for (String c : List.of("z_mean", "z_std", "z", "score", "rec")) {
+        if (isNull) {
+          assertNull(r.getAs(c), c + " of row " + i);
+        } else {
+          assertFalse(r.isNullAt(r.fieldIndex(c)), c + " of row " + i);
+        }
+      }
+      if (!isNull) {
+        // Deterministic outputs do not depend on which other rows share the batch.
+        assertAllClose(floats(reference.get(i).getAs("z_mean")), floats(r.getAs("z_mean")), 1e-6, 1e-6, "z_mean");
+      }
+    }
+  }
+
+  @Test
+  void wrongSizeRowsFailWithTheirCount() {
+    List<Row> list = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      list.add(RowFactory.create(Vectors.dense(new double[i % 4 == 0 ? 10 : DIM])));
+    }
+    Dataset<Row> df = spark.createDataFrame(list, new StructType().add("features", new VectorUDT())).coalesce(1);
+    SparkException e = assertThrows(SparkException.class, () -> model().transform(df).collect());
+    String msg = rootMessage(e);
+    assertEquals("features column 'features' has 3 row(s) of the wrong size in partition 0 (the first has"
+        + " size 10); the model expects vectors of size 12", msg);
+  }
+
+  @Test
+  void decodeOfTheMeanIsTheReconstruction() {
+    VaeModel m = model().setReconstructionCol("rec");
+    Dataset<Row> encoded = m.transform(frame(spark, x, DIM, CellType.VECTOR, 2));
+    List<Row> rows = m.decode(encoded, "z_mean", "decoded").orderBy("id").collectAsList();
+    assertAllClose(column(rows, "rec", DIM), column(rows, "decoded", DIM), 1e-6, 1e-6, "decoded mean");
+    // The reconstruction column carries its size (12) as an ML attribute: refused before any job.
+    assertEquals("latent column 'rec' has vectors of size 12 but the model expects 3",
+        assertThrows(IllegalArgumentException.class, () -> m.decode(encoded, "rec", "d")).getMessage());
+    assertEquals("output column 'rec' already exists",
+        assertThrows(IllegalArgumentException.class, () -> m.decode(encoded, "z_mean", "rec")).getMessage());
+  }
+
+  @Test
+  void generateDrawsFromThePriorReproducibly() {
+    VaeModel m = model();
+    Dataset<Row> g = m.generate(spark, 25, 4);
+    assertEquals(List.of("features"), List.of(g.schema().fieldNames()));
+    List<Row> rows = g.collectAsList();
+    assertEquals(25, rows.size());
+    for (Row r : rows) {
+      double[] v = ((Vector) r.get(0)).toArray();
+      assertEquals(DIM, v.length);
+      for (double p : v) {
+        assertTrue(p > 0 && p < 1, "Bernoulli means are probabilities: " + p);
+      }
+    }
+    assertEquals(rows, m.generate(spark, 25, 4).collectAsList());
+    assertNotEquals(rows, m.generate(spark, 25, 5).collectAsList());
+    // The first rows do not depend on n: each row has its own generator.
+    // (equal up to float rounding: the decoder's matrix products depend on the batch's shape)
+    assertAllClose(floats(rows.get(3).get(0)), floats(m.generate(spark, 5, 4).collectAsList().get(3).get(0)),
+        1e-6, 1e-6, "row 3");
+    assertEquals(0, m.generate(spark, 0, 4).count());
+  }
+
+  @Test
+  void theExecutorKeepsOneNativeModelPerModel() {
+    VaeModel m = model();
+    Dataset<Row> df = frame(spark, x, DIM, CellType.VECTOR, 3);
+    m.transform(df).collect();
+    int size = InferenceCache.size();
+    for (int i = 0; i < 3; i++) {
+      m.transform(df).collect();
+      m.copy(new org.apache.spark.ml.param.ParamMap()).transform(df).collect();
+    }
+    assertEquals(size, InferenceCache.size(), "same uid and parameters: the cached model is reused");
+    assertTrue(InferenceCache.size() <= InferenceCache.MAX_IDLE, "idle models beyond the bound are closed");
+  }
+
+  static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null) {
+      c = c.getCause();
+    }
+    return c.getMessage();
+  }
+}
