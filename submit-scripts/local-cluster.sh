@@ -38,9 +38,12 @@ start() {
   local home="$run_dir/spark-home"
   rm -rf "$home"; mkdir -p "$home/jars" "$home/conf"
   tr ':' '\n' < "$cp_file" | while read -r jar; do [ -n "$jar" ] && ln -sf "$(readlink -f "$jar")" "$home/jars/"; done
+  # Spark's launcher takes SPARK_HOME/jars only from a release layout (a RELEASE file), and needs
+  # the Scala version when it cannot infer it from build directories.
+  echo "Spark (jars from the SparkVAE Maven build)" > "$home/RELEASE"
   local cp; cp="$(cat "$cp_file")"
   # shellcheck disable=SC2086
-  nohup java -Xmx512m $SPARKVAE_JAVA_OPTS -cp "$cp" org.apache.spark.deploy.master.Master \
+  nohup java -Xmx512m $SPARKVAE_JAVA_OPTS -Dspark.master.rest.enabled=false -cp "$cp" org.apache.spark.deploy.master.Master \
     --host 127.0.0.1 --port "$port" --webui-port 0 > "$run_dir/logs/master.log" 2>&1 &
   echo $! > "$run_dir/master.pid"
   wait_port "$port" 60 || { echo "local-cluster: master did not open port $port (see $run_dir/logs/master.log)" >&2; stop; exit 1; }
@@ -50,7 +53,7 @@ start() {
   for ((w = 1; w <= workers; w++)); do
     mkdir -p "$run_dir/work/worker-$w"
     # shellcheck disable=SC2086
-    SPARK_HOME="$home" SPARK_WORKER_DIR="$run_dir/work/worker-$w" nohup java -Xmx512m $SPARKVAE_JAVA_OPTS -cp "$cp" \
+    SPARK_HOME="$home" SPARK_SCALA_VERSION=2.13 SPARK_WORKER_DIR="$run_dir/work/worker-$w" nohup java -Xmx512m $SPARKVAE_JAVA_OPTS -cp "$cp" \
       org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores "$cores" --memory "$memory" \
       --webui-port 0 --work-dir "$run_dir/work/worker-$w" "$url" > "$run_dir/logs/worker-$w.log" 2>&1 &
     echo $! > "$run_dir/worker-$w.pid"

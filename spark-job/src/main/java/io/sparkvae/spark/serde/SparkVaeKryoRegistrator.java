@@ -32,6 +32,10 @@ public final class SparkVaeKryoRegistrator implements KryoRegistrator {
     kryo.register(int[].class);
     kryo.register(long[].class);
     kryo.register(String.class);
+    // ML vectors: reading and writing vector columns (Parquet scans ship the schema, UDT included).
+    kryo.register(org.apache.spark.ml.linalg.VectorUDT.class);
+    kryo.register(org.apache.spark.ml.linalg.DenseVector.class);
+    kryo.register(org.apache.spark.ml.linalg.SparseVector.class);
   }
 
   private static <T extends Record> void registerRecord(Kryo kryo, Class<T> type) {
