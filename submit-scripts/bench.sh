@@ -10,7 +10,7 @@ source submit-scripts/env.sh
 quick=0
 if [ "${1:-}" = "--quick" ]; then quick=1; shift; fi
 epochs="${1:-$([ "$quick" = 1 ] && echo 2 || echo 4)}"
-cores=$(nproc)
+cores=$(getconf _NPROCESSORS_ONLN)  # not nproc: it honours OMP_NUM_THREADS
 app_jar=$(ls spark-job/target/spark-job-*-app.jar 2>/dev/null | head -n 1 || true)
 [ -n "$app_jar" ] || { echo "bench: build first: mvn -B -DskipTests package" >&2; exit 2; }
 submit-scripts/fetch-data.sh mnist >/dev/null
