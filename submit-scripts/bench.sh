@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Training throughput on MNIST with Pyro's settings, measured in one sitting on this machine:
-# the single-process trainer at 1 and at all threads, and Spark local[N] with N replicas.
+# MNIST with Pyro's settings, measured in one sitting on this machine:
+# 1. training throughput: the single-process trainer at 1 and at all threads, Spark local[N] with
+#    N replicas;
+# 2. the Spark ML API: Pipeline(VectorAssembler -> VaeEstimator) fitted and saved, then loaded in a
+#    fresh JVM to score the test set (mean -ELBO against model-lib's own evaluation);
+# 3. encoding rows/s: model-lib directly, VaeModel.transform, MLlib PCAModel.transform (k = 50).
 # Usage: submit-scripts/bench.sh [--quick] [EPOCHS]   (needs: mvn -B -DskipTests package)
 # Prints a Markdown table; the median of the per-epoch samples/s after the first (warm-up) epoch.
 set -euo pipefail
@@ -45,3 +49,11 @@ echo "| --- | --- | --- |"
 echo "| single process, 1 thread | $one | 1.00x |"
 echo "| single process, $cores threads | $all | $(awk -v a="$all" -v b="$one" 'BEGIN {printf "%.2fx", a/b}') |"
 echo "| Spark local[$cores], $cores replicas (defaults) | $sp | $(awk -v a="$sp" -v b="$one" 'BEGIN {printf "%.2fx", a/b}') |"
+echo
+
+bench() { submit-scripts/lib/submit.sh io.sparkvae.spark.bench.EncodeBench --master "local[$cores]" -- "$@" 2>"$out/bench-$1.err"; }
+fit_epochs=$([ "$quick" = 1 ] && echo 1 || echo 10)
+bench fit-pipeline data/mnist "$out/pipeline" "$fit_epochs" | grep -E '^(fit|pipeline)'
+bench check-pipeline data/mnist "$out/pipeline" | grep '^check'
+echo
+bench encode data/mnist "$out/pipeline" "$([ "$quick" = 1 ] && echo 1 || echo 3)" | grep -E '^(encode|\|)'

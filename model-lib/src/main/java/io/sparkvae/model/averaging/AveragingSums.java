@@ -13,10 +13,15 @@ import java.io.Serializable;
  *
  * <p>Mutable accumulator: {@link #add} and {@link #merge} modify and return {@code this}, as Spark's
  * {@code treeAggregate} expects. An empty accumulator has no arrays until the first {@link #add}.
+ * While it holds a single replica (the usual case for one partition's partial sum) it keeps that
+ * replica's float state as is, so a partial sum travels to the driver at float size; the double
+ * sums are materialised only when a second replica joins.
  */
 public final class AveragingSums implements Serializable {
   private static final long serialVersionUID = 1L;
 
+  private TrainingState single;
+  private boolean singleWithMoments;
   private double[] params;
   private double[] adamM;
   private double[] adamV;
@@ -38,6 +43,32 @@ public final class AveragingSums implements Serializable {
     if (!(w >= 0) || Double.isInfinite(w)) {
       throw new IllegalArgumentException("averaging weight must be finite and >= 0, got " + w);
     }
+    if (replicas == 0) {
+      single = s;
+      singleWithMoments = withMoments;
+    } else {
+      materialize();
+      addScaled(s, w, withMoments);
+    }
+    weight += w;
+    step = Math.max(step, s.step());
+    replicas++;
+    stats = stats.plus(replicaStats);
+    return this;
+  }
+
+  /** Turns a held single replica into double sums. */
+  private void materialize() {
+    if (single == null) {
+      return;
+    }
+    TrainingState s = single;
+    double w = weight;
+    single = null;
+    addScaled(s, w, singleWithMoments);
+  }
+
+  private void addScaled(TrainingState s, double w, boolean withMoments) {
     if (params == null) {
       params = new double[s.params().length];
       if (withMoments) {
@@ -47,17 +78,14 @@ public final class AveragingSums implements Serializable {
     } else if (params.length != s.params().length) {
       throw new IllegalArgumentException(
           "replica has " + s.params().length + " parameters, others " + params.length);
+    } else if ((adamM != null) != withMoments) {
+      throw new IllegalArgumentException("cannot sum replicas with and without Adam moments");
     }
     accumulate(params, s.params(), w);
     if (withMoments) {
       accumulate(adamM, s.adamM(), w);
       accumulate(adamV, s.adamV(), w);
     }
-    weight += w;
-    step = Math.max(step, s.step());
-    replicas++;
-    stats = stats.plus(replicaStats);
-    return this;
   }
 
   private static void accumulate(double[] sum, float[] x, double w) {
@@ -68,24 +96,32 @@ public final class AveragingSums implements Serializable {
 
   /** Adds another accumulator's sums into this one. */
   public AveragingSums merge(AveragingSums o) {
-    if (o.params == null) {
+    if (o.replicas == 0) {
       return this;
     }
-    if (params == null) {
+    if (replicas == 0) {
+      single = o.single;
+      singleWithMoments = o.singleWithMoments;
       params = o.params;
       adamM = o.adamM;
       adamV = o.adamV;
     } else {
-      if (params.length != o.params.length) {
-        throw new IllegalArgumentException(
-            "cannot merge sums of " + params.length + " and " + o.params.length + " parameters");
-      }
-      addInto(params, o.params);
-      if (adamM != null && o.adamM != null) {
-        addInto(adamM, o.adamM);
-        addInto(adamV, o.adamV);
-      } else if (adamM != null || o.adamM != null) {
-        throw new IllegalArgumentException("cannot merge sums with and without Adam moments");
+      materialize();
+      if (o.single != null) {
+        addScaled(o.single, o.weight, o.singleWithMoments);
+      } else {
+        if (params.length != o.params.length) {
+          throw new IllegalArgumentException(
+              "cannot merge sums of " + params.length + " and " + o.params.length + " parameters");
+        }
+        if ((adamM != null) != (o.adamM != null)) {
+          throw new IllegalArgumentException("cannot merge sums with and without Adam moments");
+        }
+        addInto(params, o.params);
+        if (adamM != null) {
+          addInto(adamM, o.adamM);
+          addInto(adamV, o.adamV);
+        }
       }
     }
     weight += o.weight;
@@ -108,8 +144,15 @@ public final class AveragingSums implements Serializable {
    * @throws IllegalStateException when nothing (or only zero weight) was added
    */
   public TrainingState average(TrainingState fallback) {
-    if (params == null || weight <= 0) {
+    if (replicas == 0 || weight <= 0) {
       throw new IllegalStateException("no replica contributed to this round (total weight " + weight + ")");
+    }
+    if (single != null) {
+      // (float) ((double) p * w / w) == p for every float p and integral w < 2^29: the average of
+      // one replica is that replica, bit for bit, without the double round trip.
+      return new TrainingState(single.params(),
+          singleWithMoments ? single.adamM() : fallback.adamM(),
+          singleWithMoments ? single.adamV() : fallback.adamV(), step);
     }
     float[] p = divide(params, weight);
     float[] m = adamM == null ? fallback.adamM() : divide(adamM, weight);
