@@ -75,6 +75,9 @@ public final class FeatureColumn implements Serializable {
           dst[offset + i] = (float) values[i];
         }
       } else {
+        // A sparse vector writes only its active entries: the rest must be zero, not whatever a
+        // previous row left in a reused buffer.
+        Arrays.fill(dst, offset, offset + v.size(), 0f);
         v.foreachActive((i, x) -> {
           dst[offset + (int) i] = (float) (double) x;
           return null;

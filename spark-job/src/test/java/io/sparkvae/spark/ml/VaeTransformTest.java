@@ -96,6 +96,36 @@ class VaeTransformTest {
   }
 
   @Test
+  void sparseVectorsEncodeLikeTheirDenseValues() {
+    // Mostly-zero rows, as VectorAssembler emits for images: each sparse row must not inherit the
+    // previous row's values in the packed batch buffer.
+    float[] sparse = x.clone();
+    java.util.SplittableRandom mask = new java.util.SplittableRandom(5);
+    for (int i = 0; i < sparse.length; i++) {
+      if (mask.nextInt(3) != 0) {
+        sparse[i] = 0f; // a different zero pattern in every row
+      }
+    }
+    java.util.List<Row> list = new java.util.ArrayList<>();
+    for (int i = 0; i < N; i++) {
+      double[] v = new double[DIM];
+      for (int j = 0; j < DIM; j++) {
+        v[j] = sparse[i * DIM + j];
+      }
+      list.add(org.apache.spark.sql.RowFactory.create(i, org.apache.spark.ml.linalg.Vectors.dense(v).toSparse()));
+    }
+    Dataset<Row> in = spark.createDataFrame(list, new org.apache.spark.sql.types.StructType()
+        .add("id", org.apache.spark.sql.types.DataTypes.IntegerType)
+        .add("features", new org.apache.spark.ml.linalg.VectorUDT()));
+    List<Row> rows = model().setInferenceBatchSize(8).transform(in).orderBy("id").collectAsList();
+    VaeInference.Encoding enc;
+    try (VaeInference direct = new VaeInference(SMALL, trained.params(), Device.cpu())) {
+      enc = direct.encode(sparse, N);
+    }
+    assertAllClose(enc.mean(), column(rows, "z_mean", LATENT), 1e-5, 1e-5, "z_mean of sparse rows");
+  }
+
+  @Test
   void negElboEqualsDirectInferenceWithThePartitionsNoise() {
     long scoreSeed = 5;
     int batch = 16;
