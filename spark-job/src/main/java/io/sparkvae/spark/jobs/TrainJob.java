@@ -4,7 +4,14 @@ import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.spark.train.DistributedConfig;
 import io.sparkvae.spark.train.DistributedTrainer;
 import io.sparkvae.spark.train.FeatureColumn;
+import io.sparkvae.model.train.TrainingState;
+import io.sparkvae.model.vae.ParamInit;
+import io.sparkvae.model.vae.ParamLayout;
+import io.sparkvae.spark.train.Checkpoints;
+import io.sparkvae.spark.train.EpochMetrics;
+import io.sparkvae.spark.train.TrainingProgress;
 import io.sparkvae.spark.train.TrainingResult;
+import java.util.Optional;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -74,6 +81,14 @@ public final class TrainJob {
     }
   }
 
+  private static void appendMetrics(MetricsFile metrics, EpochMetrics m, TrainJobOptions job) {
+    try {
+      metrics.append(m.toJson());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write metrics to " + job.metricsOut(), e);
+    }
+  }
+
   static String rootMessage(Throwable t) {
     Throwable c = t;
     while (c.getCause() != null && c.getCause() != c) {
@@ -99,14 +114,39 @@ public final class TrainJob {
     VaeConfig config = p.vae().inputDim(FeatureColumn.size(first.get(0))).build();
     MetricsFile metrics = job.metricsOut().isEmpty() ? null
         : new MetricsFile(job.metricsOut(), spark.sparkContext().hadoopConfiguration());
-    TrainingResult result = new DistributedTrainer(config, p.dist(), job.featuresCol()).fit(train, validation, m -> {
+    DistributedTrainer trainer = new DistributedTrainer(config, p.dist(), job.featuresCol());
+    Checkpoints checkpoints = job.checkpointDir().isEmpty() ? null
+        : new Checkpoints(job.checkpointDir(), spark.sparkContext().hadoopConfiguration(),
+            Checkpoints.identity(config, p.dist(), DistributedTrainer.replicas(p.dist(), spark)), 3);
+    TrainingProgress start = new TrainingProgress(0, 0,
+        TrainingState.initial(ParamInit.initialize(ParamLayout.of(config), config.seed())), null, List.of());
+    if (job.resume()) {
+      try {
+        Optional<TrainingProgress> found = checkpoints.latest();
+        if (found.isPresent()) {
+          start = found.get();
+        } else {
+          LOG.warn("--resume: no checkpoint in {}; starting from the beginning", job.checkpointDir());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read checkpoints in " + job.checkpointDir(), e);
+      }
+    }
+    if (metrics != null) {
+      for (EpochMetrics m : start.history()) {
+        appendMetrics(metrics, m, job);
+      }
+    }
+    TrainingResult result = trainer.fit(train, validation, start, m -> {
       System.out.println(m.toJson());
       if (metrics != null) {
-        try {
-          metrics.append(m.toJson());
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot write metrics to " + job.metricsOut(), e);
-        }
+        appendMetrics(metrics, m, job);
+      }
+    }, checkpoints == null ? null : progress -> {
+      try {
+        checkpoints.write(progress);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write a checkpoint to " + job.checkpointDir(), e);
       }
     });
     io.sparkvae.spark.ml.VaeModel model = ModelOutput.model(result);

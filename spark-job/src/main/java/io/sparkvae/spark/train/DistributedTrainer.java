@@ -67,12 +67,25 @@ public final class DistributedTrainer {
     return fit(train, validation, TrainingState.initial(ParamInit.initialize(ParamLayout.of(config), config.seed())), onEpoch);
   }
 
-  /** Trains from a given state (for warm starts and resumption). */
+  /** Trains from a given state (a warm start: epochs and rounds count from zero). */
   public TrainingResult fit(
       Dataset<Row> train, Dataset<Row> validation, TrainingState initial, Consumer<EpochMetrics> onEpoch) {
+    return fit(train, validation, new TrainingProgress(0, 0, initial, null, List.of()), onEpoch, null);
+  }
+
+  /**
+   * Trains, continuing from {@code start} (a fresh start, or a checkpoint), until {@code epochs}
+   * epochs are done. Since every random stream is derived from (seed, round, partition, epoch),
+   * a run resumed from the progress of epoch {@code e} ends with exactly the parameters of an
+   * uninterrupted run.
+   *
+   * @param onProgress called on the driver after each epoch (to write a checkpoint), or null
+   */
+  public TrainingResult fit(Dataset<Row> train, Dataset<Row> validation, TrainingProgress start,
+      Consumer<EpochMetrics> onEpoch, Consumer<TrainingProgress> onProgress) {
     features.validate(train.schema());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(train.sparkSession().sparkContext());
-    int replicas = dist.replicas() > 0 ? dist.replicas() : jsc.defaultParallelism();
+    int replicas = replicas(dist, train.sparkSession());
     if (validation == null && dist.validationFraction() > 0) {
       Dataset<Row>[] split = train.randomSplit(
           new double[] {1 - dist.validationFraction(), dist.validationFraction()}, config.seed());
@@ -104,11 +117,14 @@ public final class DistributedTrainer {
       OuterOptimizer outer = DistributedConfig.OUTER_NESTEROV.equals(dist.outerOptimizer())
           ? new OuterOptimizer(dist.outerLearningRate(), dist.outerMomentum()) : null;
       boolean averageMoments = dist.averagesAdamState();
-      TrainingState state = initial;
-      List<EpochMetrics> history = new ArrayList<>();
-      long round = 0;
+      if (outer != null && start.velocity() != null) {
+        outer.restore(start.velocity());
+      }
+      TrainingState state = start.state();
+      List<EpochMetrics> history = new ArrayList<>(start.history());
+      long round = start.rounds();
       int totalRounds = roundsPerEpoch * dist.epochs();
-      for (int epoch = 0; epoch < dist.epochs(); epoch++) {
+      for (int epoch = start.epochsDone(); epoch < dist.epochs(); epoch++) {
         long epochStart = System.nanoTime();
         double lossSum = 0;
         long examples = 0;
@@ -156,6 +172,10 @@ public final class DistributedTrainer {
         if (onEpoch != null) {
           onEpoch.accept(m);
         }
+        if (onProgress != null) {
+          onProgress.accept(new TrainingProgress(epoch + 1, round, state,
+              outer == null ? null : outer.velocity(), history));
+        }
       }
       if (!averageMoments) {
         forgetLocalMoments(shards, runId);
@@ -168,6 +188,11 @@ public final class DistributedTrainer {
       }
       jsc.setJobDescription(null);
     }
+  }
+
+  /** The number of replicas a run uses: the setting, or {@code spark.default.parallelism} for 0. */
+  public static int replicas(DistributedConfig dist, org.apache.spark.sql.SparkSession spark) {
+    return dist.replicas() > 0 ? dist.replicas() : spark.sparkContext().defaultParallelism();
   }
 
   /** Mean negative ELBO of a DataFrame's features under given parameters, computed on executors. */

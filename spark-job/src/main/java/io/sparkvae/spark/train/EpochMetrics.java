@@ -27,6 +27,18 @@ public record EpochMetrics(
         rounds, examples, step);
   }
 
+  /** Reads a line written by {@link #toJson} (null numbers are NaN). */
+  public static EpochMetrics fromJson(com.google.gson.JsonObject o) {
+    return new EpochMetrics(o.get("epoch").getAsInt(), dbl(o, "train_neg_elbo"), dbl(o, "val_neg_elbo"),
+        dbl(o, "samples_per_sec"), dbl(o, "seconds"), dbl(o, "averaging_seconds"), o.get("rounds").getAsInt(),
+        o.get("examples").getAsLong(), o.get("step").getAsLong());
+  }
+
+  private static double dbl(com.google.gson.JsonObject o, String key) {
+    com.google.gson.JsonElement e = o.get(key);
+    return e == null || e.isJsonNull() ? Double.NaN : e.getAsDouble();
+  }
+
   private static String num(double d) {
     return Double.isFinite(d) ? String.format(Locale.ROOT, "%.6g", d) : "null";
   }

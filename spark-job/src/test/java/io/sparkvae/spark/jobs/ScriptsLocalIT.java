@@ -27,11 +27,19 @@ class ScriptsLocalIT {
     Path model = tmp.resolve("model");
     Path metrics = tmp.resolve("metrics.jsonl");
     Path report = tmp.resolve("report");
+    Path checkpoints = tmp.resolve("checkpoints");
+    // One epoch with a checkpoint, then a resumed run that goes on to two.
+    Scripts.Result first = Scripts.ok(Scripts.run(Map.of(), 600, "train.sh", "--master", "local[2]", "--",
+        "--config", "conf/mnist.conf", "--input", train.toString(), "--validation-input", test.toString(),
+        "--epochs", "1", "--model-out", model.toString(), "--checkpoint-dir", checkpoints.toString()));
+    assertTrue(first.output().contains("epoch 1/1"), first.output());
+    assertTrue(Files.exists(checkpoints.resolve("checkpoint-epoch-000001.svck")), "checkpoint written");
     Scripts.Result r = Scripts.ok(Scripts.run(Map.of(), 600, "train.sh", "--master", "local[2]", "--",
         "--config", "conf/mnist.conf", "--input", train.toString(), "--validation-input", test.toString(),
         "--epochs", "2", "--model-out", model.toString(), "--metrics-out", metrics.toString(),
-        "--report-dir", report.toString()));
-    assertTrue(r.output().contains("epoch 2/2"), r.output());
+        "--report-dir", report.toString(), "--checkpoint-dir", checkpoints.toString(), "--resume"));
+    assertTrue(r.output().contains("epoch 2/2") && !r.output().contains("epoch 1/2"),
+        "the resumed run trains epoch 2 only:\n" + r.output());
 
     List<String> lines = Files.readAllLines(metrics);
     assertEquals(2, lines.size(), "one JSON line per epoch");

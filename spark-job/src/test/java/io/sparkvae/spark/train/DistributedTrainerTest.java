@@ -156,6 +156,23 @@ class DistributedTrainerTest {
   }
 
   @Test
+  void aRunResumedFromAnEpochCheckpointEndsWithTheUninterruptedParameters() {
+    float[] x = rows(90, 6);
+    DistributedConfig three = DistributedConfig.builder().replicas(2).averagingSteps(2).epochs(3).build();
+    TrainingResult whole = new DistributedTrainer(SMALL, three, "features").fit(frame(x, 2), null, null);
+    List<TrainingProgress> saved = new ArrayList<>();
+    DistributedConfig one = three.toBuilder().epochs(1).build();
+    new DistributedTrainer(SMALL, one, "features").fit(frame(x, 2), null,
+        new TrainingProgress(0, 0, initial(), null, List.of()), null, saved::add);
+    assertEquals(1, saved.size());
+    assertTrue(saved.get(0).velocity() != null, "the outer momentum is part of the progress");
+    TrainingResult resumed = new DistributedTrainer(SMALL, three, "features").fit(frame(x, 2), null, saved.get(0), null, null);
+    assertArrayEquals(whole.state().params(), resumed.state().params());
+    assertArrayEquals(whole.state().adamV(), resumed.state().adamV());
+    assertEquals(3, resumed.history().size());
+  }
+
+  @Test
   void localAdamStateAndValidationWork() {
     float[] x = rows(200, 4);
     DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(4).epochs(4)

@@ -1,0 +1,275 @@
+package io.sparkvae.spark.train;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.sparkvae.model.config.ParamSpec;
+import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.train.TrainingState;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Training checkpoints in a directory, through Hadoop's FileSystem (local, HDFS, S3 alike): one
+ * file per completed epoch, {@code checkpoint-epoch-NNNNNN.svck}, written to a temporary sibling and
+ * renamed, the newest {@code keep} kept.
+ *
+ * <p>File layout (format version 1): the 8-byte magic {@code SVAECKPT}, the format version
+ * (int32, big-endian), the length of a UTF-8 JSON header (int32) and the header (epochs done,
+ * rounds, Adam step, parameter count, whether an outer momentum buffer follows, the options that
+ * define the run and their hash, the epoch history); then little-endian float32 arrays: parameters,
+ * Adam first and second moments, and the momentum buffer if any; then the SHA-256 of everything
+ * before it. Reading checks every part and never deserializes Java objects.
+ */
+public final class Checkpoints {
+  private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
+  private static final byte[] MAGIC = "SVAECKPT".getBytes(StandardCharsets.US_ASCII);
+  /** The checkpoint format version this code writes and reads. */
+  public static final int FORMAT_VERSION = 1;
+  private static final String PREFIX = "checkpoint-epoch-";
+  private static final String SUFFIX = ".svck";
+  private static final int MAX_HEADER = 64 << 20;
+
+  private final Path dir;
+  private final Configuration conf;
+  private final int keep;
+  private final Map<String, String> identity;
+
+  /**
+   * Checkpoints of one run.
+   *
+   * @param identity the options that must match for a checkpoint to be resumed (see {@link #identity})
+   * @param keep how many of the newest checkpoints to keep (at least 1)
+   */
+  public Checkpoints(String dir, Configuration conf, Map<String, String> identity, int keep) {
+    this.dir = new Path(dir);
+    this.conf = conf;
+    this.keep = Math.max(1, keep);
+    this.identity = new TreeMap<>(identity);
+  }
+
+  /**
+   * The options that define what a run computes, by name: every VAE hyperparameter and the
+   * distributed settings except {@code epochs} (a resumed run may go on for more epochs) and
+   * {@code evalBatchSize}, plus the resolved replica count.
+   */
+  public static Map<String, String> identity(VaeConfig config, DistributedConfig dist, int replicas) {
+    Map<String, String> m = new TreeMap<>();
+    for (ParamSpec<VaeConfig, VaeConfig.Builder, ?> p : VaeConfig.PARAMS) {
+      m.put(p.name(), format(p, config));
+    }
+    for (ParamSpec<DistributedConfig, DistributedConfig.Builder, ?> p : DistributedConfig.PARAMS) {
+      if (!p.name().equals("epochs") && !p.name().equals("evalBatchSize") && !p.name().equals("replicas")) {
+        m.put(p.name(), format(p, dist));
+      }
+    }
+    m.put("replicas", String.valueOf(replicas));
+    return m;
+  }
+
+  private static <C, T> String format(ParamSpec<C, ?, T> p, C c) {
+    return p.format(p.get(c));
+  }
+
+  /** Writes the progress after an epoch, then removes checkpoints beyond the newest {@code keep}. */
+  public void write(TrainingProgress progress) throws IOException {
+    FileSystem fs = dir.getFileSystem(conf);
+    fs.mkdirs(dir);
+    Path target = new Path(dir, String.format("%s%06d%s", PREFIX, progress.epochsDone(), SUFFIX));
+    Path tmp = new Path(dir, "." + target.getName() + ".tmp");
+    byte[] bytes = encode(progress);
+    try (OutputStream out = fs.create(tmp, true)) {
+      out.write(bytes);
+    }
+    if (fs.exists(target) && !fs.delete(target, false)) {
+      throw new IOException("cannot replace checkpoint " + target);
+    }
+    if (!fs.rename(tmp, target)) {
+      throw new IOException("cannot rename " + tmp + " to " + target);
+    }
+    List<Path> all = list(fs);
+    for (int i = keep; i < all.size(); i++) {
+      fs.delete(all.get(i), false);
+    }
+  }
+
+  /**
+   * The newest checkpoint that reads back intact; corrupt ones are skipped with a warning.
+   *
+   * @throws IllegalArgumentException when the newest intact checkpoint belongs to a run with other
+   *     options, naming each differing option
+   */
+  public Optional<TrainingProgress> latest() throws IOException {
+    FileSystem fs = dir.getFileSystem(conf);
+    if (!fs.exists(dir)) {
+      return Optional.empty();
+    }
+    for (Path p : list(fs)) {
+      Decoded d;
+      try (InputStream in = fs.open(p)) {
+        d = decode(in.readAllBytes(), p.toString());
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("skipping checkpoint {}: {}", p, e.getMessage());
+        continue;
+      }
+      List<String> differing = new ArrayList<>();
+      for (String k : union(identity, d.identity())) {
+        if (!String.valueOf(identity.get(k)).equals(String.valueOf(d.identity().get(k)))) {
+          differing.add(k + " (checkpoint " + d.identity().get(k) + ", now " + identity.get(k) + ")");
+        }
+      }
+      if (!differing.isEmpty()) {
+        throw new IllegalArgumentException("checkpoint " + p + " was written by a run with other options: "
+            + String.join(", ", differing) + "; use another --checkpoint-dir or the same options");
+      }
+      LOG.info("resuming from {} ({} epochs done)", p, d.progress().epochsDone());
+      return Optional.of(d.progress());
+    }
+    return Optional.empty();
+  }
+
+  private static List<String> union(Map<String, String> a, Map<String, String> b) {
+    TreeMap<String, String> u = new TreeMap<>(a);
+    u.putAll(b);
+    return new ArrayList<>(u.keySet());
+  }
+
+  /** Checkpoint files, newest first. */
+  private List<Path> list(FileSystem fs) throws IOException {
+    List<Path> out = new ArrayList<>();
+    for (FileStatus s : fs.listStatus(dir)) {
+      String n = s.getPath().getName();
+      if (n.startsWith(PREFIX) && n.endsWith(SUFFIX)) {
+        out.add(s.getPath());
+      }
+    }
+    out.sort((x, y) -> y.getName().compareTo(x.getName()));
+    return out;
+  }
+
+  byte[] encode(TrainingProgress p) throws IOException {
+    TrainingState s = p.state();
+    JsonObject h = new JsonObject();
+    h.addProperty("epochsDone", p.epochsDone());
+    h.addProperty("rounds", p.rounds());
+    h.addProperty("step", s.step());
+    h.addProperty("paramCount", s.params().length);
+    h.addProperty("hasVelocity", p.velocity() != null);
+    JsonObject id = new JsonObject();
+    identity.forEach(id::addProperty);
+    h.add("options", id);
+    h.addProperty("optionsHash", sha256Hex(id.toString().getBytes(StandardCharsets.UTF_8)));
+    JsonArray hist = new JsonArray();
+    for (EpochMetrics m : p.history()) {
+      hist.add(JsonParser.parseString(m.toJson()));
+    }
+    h.add("history", hist);
+    byte[] header = new Gson().toJson(h).getBytes(StandardCharsets.UTF_8);
+    int n = s.params().length;
+    int arrays = p.velocity() != null ? 4 : 3;
+    ByteArrayOutputStream out = new ByteArrayOutputStream(16 + header.length + arrays * n * 4 + 32);
+    out.write(MAGIC);
+    out.write(ByteBuffer.allocate(8).putInt(FORMAT_VERSION).putInt(header.length).array());
+    out.write(header);
+    ByteBuffer floats = ByteBuffer.allocate(arrays * n * 4).order(ByteOrder.LITTLE_ENDIAN);
+    floats.asFloatBuffer().put(s.params()).put(s.adamM()).put(s.adamV());
+    if (p.velocity() != null) {
+      floats.asFloatBuffer().position(3 * n).put(p.velocity());
+    }
+    out.write(floats.array());
+    out.write(sha256(out.toByteArray()));
+    return out.toByteArray();
+  }
+
+  record Decoded(TrainingProgress progress, Map<String, String> identity) {}
+
+  static Decoded decode(byte[] b, String name) throws IOException {
+    if (b.length < 16 + 32) {
+      throw new IOException(name + " is truncated (" + b.length + " bytes)");
+    }
+    if (!Arrays.equals(Arrays.copyOf(b, 8), MAGIC)) {
+      throw new IOException(name + " is not a SparkVAE checkpoint (bad magic)");
+    }
+    byte[] expected = Arrays.copyOfRange(b, b.length - 32, b.length);
+    if (!MessageDigest.isEqual(expected, sha256(Arrays.copyOf(b, b.length - 32)))) {
+      throw new IOException(name + " is corrupt (checksum mismatch)");
+    }
+    DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b, 8, b.length - 8));
+    int version = in.readInt();
+    if (version != FORMAT_VERSION) {
+      throw new IOException(name + " has checkpoint format version " + version + "; this SparkVAE reads "
+          + FORMAT_VERSION);
+    }
+    int headerLength = in.readInt();
+    if (headerLength < 2 || headerLength > MAX_HEADER || 16L + headerLength + 32 > b.length) {
+      throw new IOException(name + " has an invalid header length " + headerLength);
+    }
+    JsonObject h;
+    try {
+      h = JsonParser.parseString(new String(b, 16, headerLength, StandardCharsets.UTF_8)).getAsJsonObject();
+    } catch (RuntimeException e) {
+      throw new IOException(name + " has an unreadable header: " + e.getMessage(), e);
+    }
+    int n = h.get("paramCount").getAsInt();
+    boolean hasVelocity = h.get("hasVelocity").getAsBoolean();
+    int arrays = hasVelocity ? 4 : 3;
+    long payload = (long) arrays * n * 4;
+    if (n < 1 || 16L + headerLength + payload + 32 != b.length) {
+      throw new IOException(name + " holds " + (b.length - 16 - headerLength - 32) + " payload bytes, expected "
+          + payload);
+    }
+    java.nio.FloatBuffer f = ByteBuffer.wrap(b, 16 + headerLength, (int) payload).order(ByteOrder.LITTLE_ENDIAN)
+        .asFloatBuffer();
+    float[][] a = new float[arrays][n];
+    for (float[] x : a) {
+      f.get(x);
+    }
+    Map<String, String> identity = new TreeMap<>();
+    for (Map.Entry<String, JsonElement> e : h.getAsJsonObject("options").entrySet()) {
+      identity.put(e.getKey(), e.getValue().getAsString());
+    }
+    List<EpochMetrics> history = new ArrayList<>();
+    for (JsonElement e : h.getAsJsonArray("history")) {
+      history.add(EpochMetrics.fromJson(e.getAsJsonObject()));
+    }
+    TrainingState state = new TrainingState(a[0], a[1], a[2], h.get("step").getAsLong());
+    TrainingProgress progress = new TrainingProgress(h.get("epochsDone").getAsInt(), h.get("rounds").getAsLong(),
+        state, hasVelocity ? a[3] : null, history);
+    return new Decoded(progress, identity);
+  }
+
+  private static byte[] sha256(byte[] b) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(b);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  private static String sha256Hex(byte[] b) {
+    return HexFormat.of().formatHex(sha256(b));
+  }
+}
