@@ -7,8 +7,12 @@
 # The master URL is printed by start and written to $RUN_DIR/master-url.
 # Settings (environment): SPARKVAE_CLUSTER_DIR (run directory, default runs/local-cluster),
 # SPARKVAE_MASTER_PORT (7077), SPARKVAE_WORKER_CORES (1), SPARKVAE_WORKER_MEMORY (2g).
+# With SPARKVAE_AUTH_SECRET_FILE or SPARKVAE_AUTH_SECRET set, the cluster requires authentication
+# (spark.authenticate) and encrypts RPC (spark.network.crypto.enabled); jobs must then be submitted
+# with the same variable set (see lib/auth.sh).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
+source "$(dirname "$0")/lib/auth.sh"
 
 cmd="${1:-status}"
 workers="${2:-2}"
@@ -32,6 +36,15 @@ wait_port() { # wait_port PORT SECONDS
 start() {
   [ -f "$cp_file" ] || { echo "local-cluster: $cp_file missing; build first: mvn -B -DskipTests package" >&2; exit 2; }
   if alive "$run_dir/master.pid"; then echo "local-cluster: already running ($(cat "$run_dir/master-url"))"; return; fi
+  # Master and Workers read the secret from the environment (_SPARK_AUTH_SECRET, which Spark's
+  # SecurityManager consults when spark.authenticate is on and spark.authenticate.secret is not
+  # set); a Worker hands it to the executors it launches the same way. Only the switches, never
+  # the secret, are on the command lines.
+  local auth=() secured=""
+  if sparkvae_auth_secret; then
+    auth=(-Dspark.authenticate=true -Dspark.network.crypto.enabled=true)
+    secured=", authentication and RPC encryption on"
+  fi
   mkdir -p "$run_dir/logs" "$run_dir/work"
   # Workers build executor command lines from SPARK_HOME/jars: give them a Spark home whose jars
   # are the build's own, by absolute path (relative entries break executors: "unread block data").
@@ -42,8 +55,10 @@ start() {
   # the Scala version when it cannot infer it from build directories.
   echo "Spark (jars from the SparkVAE Maven build)" > "$home/RELEASE"
   local cp; cp="$(cat "$cp_file")"
+  if [ -n "$secured" ]; then export _SPARK_AUTH_SECRET="$sparkvae_secret"; fi
+  sparkvae_secret=""
   # shellcheck disable=SC2086
-  nohup java -Xmx512m $SPARKVAE_JAVA_OPTS -Dspark.master.rest.enabled=false -cp "$cp" org.apache.spark.deploy.master.Master \
+  nohup java -Xmx512m $SPARKVAE_JAVA_OPTS "${auth[@]}" -Dspark.master.rest.enabled=false -cp "$cp" org.apache.spark.deploy.master.Master \
     --host 127.0.0.1 --port "$port" --webui-port 0 > "$run_dir/logs/master.log" 2>&1 &
   echo $! > "$run_dir/master.pid"
   wait_port "$port" 60 || { echo "local-cluster: master did not open port $port (see $run_dir/logs/master.log)" >&2; stop; exit 1; }
@@ -53,7 +68,7 @@ start() {
   for ((w = 1; w <= workers; w++)); do
     mkdir -p "$run_dir/work/worker-$w"
     # shellcheck disable=SC2086
-    SPARK_HOME="$home" SPARK_SCALA_VERSION=2.13 SPARK_WORKER_DIR="$run_dir/work/worker-$w" nohup java -Xmx512m $SPARKVAE_JAVA_OPTS -cp "$cp" \
+    SPARK_HOME="$home" SPARK_SCALA_VERSION=2.13 SPARK_WORKER_DIR="$run_dir/work/worker-$w" nohup java -Xmx512m $SPARKVAE_JAVA_OPTS "${auth[@]}" -cp "$cp" \
       org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores "$cores" --memory "$memory" \
       --webui-port 0 --work-dir "$run_dir/work/worker-$w" "$url" > "$run_dir/logs/worker-$w.log" 2>&1 &
     echo $! > "$run_dir/worker-$w.pid"
@@ -62,7 +77,7 @@ start() {
   local i
   for ((i = 0; i < 600; i++)); do
     if [ "$(grep -c 'Successfully registered with master' "$run_dir"/logs/worker-*.log 2>/dev/null | awk -F: '{s+=$NF} END {print s+0}')" -ge "$workers" ]; then
-      echo "local-cluster: $url with $workers workers ($cores core, $memory each); logs in $run_dir/logs"
+      echo "local-cluster: $url with $workers workers ($cores core, $memory each$secured); logs in $run_dir/logs"
       return
     fi
     sleep 0.1

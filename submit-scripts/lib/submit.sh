@@ -4,6 +4,7 @@
 # Maven build brings (org.apache.spark.deploy.SparkSubmit on the classpath it recorded).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../env.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/auth.sh"
 
 main_class="$1"; shift
 spark_opts=()
@@ -35,12 +36,47 @@ for ((i = 0; i < ${#spark_opts[@]}; i++)); do
 done
 [ "$has_master" = 1 ] || spark_opts=(--master 'local[*]' "${spark_opts[@]}")
 
-common=(--properties-file "$SPARKVAE_HOME/conf/spark-defaults.conf"
+# Authentication (opt-in, SPARKVAE_AUTH_SECRET_FILE or SPARKVAE_AUTH_SECRET; see lib/auth.sh).
+# A driver on a standalone master takes the secret only from its Spark configuration
+# (spark.authenticate.secret; secret files are Kubernetes-only in Spark 4.1), so it goes into a
+# copy of spark-defaults.conf of mode 600 in a private temporary directory, removed when the job
+# ends; the command line names only that file. In local, YARN and Kubernetes modes Spark makes
+# its own secret and ignores this one; the encryption settings apply everywhere.
+properties="$SPARKVAE_HOME/conf/spark-defaults.conf"
+secret_dir=""
+if sparkvae_auth_secret; then
+  secret_dir=$(umask 077 && mktemp -d "${TMPDIR:-/tmp}/sparkvae-auth.XXXXXX")
+  trap 'rm -rf "$secret_dir"' EXIT
+  trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM
+  (
+    umask 077
+    cat "$properties"
+    printf '\n# Added by submit-scripts/lib/submit.sh (SPARKVAE_AUTH_SECRET*)\n'
+    printf 'spark.authenticate                    true\n'
+    printf 'spark.network.crypto.enabled          true\n'
+    printf 'spark.io.encryption.enabled           true\n'
+    # printf is a shell builtin: the secret is no process's argument. Properties files read
+    # backslashes as escapes.
+    printf 'spark.authenticate.secret             %s\n' "${sparkvae_secret//\\/\\\\}"
+  ) > "$secret_dir/spark-defaults.conf"
+  properties="$secret_dir/spark-defaults.conf"
+fi
+sparkvae_secret=""
+
+common=(--properties-file "$properties"
         --conf "spark.driver.extraJavaOptions=-Dai.djl.offline=true -Dai.djl.pytorch.num_interop_threads=1 -Dlog4j2.configurationFile=file:$SPARKVAE_HOME/conf/log4j2.properties"
         --class "$main_class")
 
+# With a secret the script stays to remove its properties file; otherwise it becomes the job.
+launch() {
+  if [ -z "$secret_dir" ]; then exec "$@"; fi
+  local status=0
+  "$@" || status=$?
+  exit "$status"
+}
+
 if [ -n "${SPARK_HOME:-}" ]; then
-  exec "$SPARK_HOME/bin/spark-submit" "${common[@]}" "${spark_opts[@]}" "$app_jar" "${job_opts[@]}"
+  launch "$SPARK_HOME/bin/spark-submit" "${common[@]}" "${spark_opts[@]}" "$app_jar" "${job_opts[@]}"
 fi
 
 cp_file="$SPARKVAE_HOME/spark-job/target/spark-classpath.txt"
@@ -50,7 +86,7 @@ if [ ! -f "$cp_file" ]; then
 fi
 # In-process SparkSubmit: the driver is this JVM, so its heap and flags are set here.
 # shellcheck disable=SC2086
-exec java -Xmx"$driver_memory" $SPARKVAE_JAVA_OPTS \
+launch java -Xmx"$driver_memory" $SPARKVAE_JAVA_OPTS \
   -Dlog4j2.configurationFile="file:$SPARKVAE_HOME/conf/log4j2.properties" \
   -cp "$(cat "$cp_file")" org.apache.spark.deploy.SparkSubmit \
   "${common[@]}" "${spark_opts[@]}" "$app_jar" "${job_opts[@]}"
