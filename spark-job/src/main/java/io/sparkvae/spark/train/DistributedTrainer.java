@@ -22,6 +22,7 @@ import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -231,13 +232,21 @@ public final class DistributedTrainer {
   }
 
   /**
-   * The features column split into shards. A DataFrame-level round-robin repartition: rows travel
-   * as Spark's binary rows (no Kryo per row) and, with Spark's default sort before repartitioning,
-   * the split is deterministic for a given input.
+   * The features column split into shards, each in a canonical row order. A DataFrame-level
+   * round-robin repartition (rows travel as Spark's binary rows, no Kryo per row; with Spark's
+   * default sort before repartitioning the split is deterministic), then a sort within each shard by
+   * the row's position in the input: a shard fetches its rows from every map output in whatever
+   * order they arrive, and after a lost executor that order changes. Sorting makes a recomputed
+   * shard identical, so training after a fault ends with the fault-free parameters.
    */
   static Dataset<Row> shardFrame(Dataset<Row> df, String column, int partitions) {
-    return df.select(column).repartition(partitions);
+    return df.select(functions.col(column), functions.monotonically_increasing_id().as(ROW_ID))
+        .repartition(partitions)
+        .sortWithinPartitions(ROW_ID)
+        .select(column);
   }
+
+  private static final String ROW_ID = "_sparkvae_row";
 
   // The functions below are static so that their closures capture only the broadcast handle and
   // a few scalars, never the trainer or any parameter array.
