@@ -335,6 +335,10 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
     return setValue("evalBatchSize", v);
   }
 
+  public VaeEstimator setBadRowPolicy(String v) {
+    return setValue("badRowPolicy", v);
+  }
+
   // ---- persistence (write() comes from DefaultParamsWritable: params only, no data)
 
   /** Spark's params-only reader. */

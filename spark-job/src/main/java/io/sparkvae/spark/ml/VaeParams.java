@@ -205,4 +205,9 @@ public interface VaeParams extends Params {
   default int getEvalBatchSize() {
     return (Integer) value(this, "evalBatchSize");
   }
+
+  /** What training does with unusable input rows: fail or skip. */
+  default String getBadRowPolicy() {
+    return (String) value(this, "badRowPolicy");
+  }
 }

@@ -20,6 +20,7 @@ public final class SparkVaeKryoRegistrator implements KryoRegistrator {
   @Override
   public void registerClasses(Kryo kryo) {
     kryo.register(PackedShard.class);
+    kryo.register(io.sparkvae.spark.train.BadRows.class);
     registerRecord(kryo, ReplicaResult.class);
     registerRecord(kryo, RoundInput.class);
     kryo.register(TrainingState.class);

@@ -21,6 +21,10 @@ public final class DistributedConfig implements Serializable {
   public static final String ADAM_AVERAGED = "averaged";
   /** Each replica keeps its own Adam moments between rounds (DiLoCo's inner optimizer). */
   public static final String ADAM_LOCAL = "local";
+  /** Bad input rows stop training with their counts. */
+  public static final String BAD_ROWS_FAIL = "fail";
+  /** Bad input rows are left out, counted and logged. */
+  public static final String BAD_ROWS_SKIP = "skip";
   /** Plain parameter averaging. */
   public static final String OUTER_NONE = "none";
   /** Nesterov block momentum on the averaged update (BMUF, DiLoCo). */
@@ -35,6 +39,7 @@ public final class DistributedConfig implements Serializable {
   private double outerMomentum;
   private double validationFraction;
   private int evalBatchSize;
+  private String badRowPolicy;
 
   /** Every distributed setting. {@code replicas = 0} means {@code spark.default.parallelism}. */
   public static final List<ParamSpec<DistributedConfig, Builder, ?>> PARAMS =
@@ -106,7 +111,16 @@ public final class DistributedConfig implements Serializable {
               1024,
               1,
               c -> c.evalBatchSize,
-              (b, v) -> b.c.evalBatchSize = v));
+              (b, v) -> b.c.evalBatchSize = v),
+          choice(
+              "badRowPolicy",
+              "Input rows with null features, the wrong size, NaN/Inf or (Bernoulli likelihood) values"
+                  + " outside [0, 1]: fail (stop with counts and the first rows) or skip (leave out,"
+                  + " count and log).",
+              BAD_ROWS_FAIL,
+              Set.of(BAD_ROWS_FAIL, BAD_ROWS_SKIP),
+              c -> c.badRowPolicy,
+              (b, v) -> b.c.badRowPolicy = v));
 
   private DistributedConfig() {}
 
@@ -163,6 +177,10 @@ public final class DistributedConfig implements Serializable {
 
   public int evalBatchSize() {
     return evalBatchSize;
+  }
+
+  public String badRowPolicy() {
+    return badRowPolicy;
   }
 
   /** A builder initialised with this config's values. */

@@ -103,11 +103,20 @@ public final class DistributedTrainer {
     try {
       jsc.setJobDescription("sparkvae: packing " + replicas + " training shards");
       List<PackedShard> summaries = shards.map(DistributedTrainer::summary).collect();
-      features.requireAllRowsKept(summaries, "training", config.inputDim());
+      BadRows bad = features.checkBadRows(summaries, "training", config.inputDim(), unitInterval(), skipBadRows());
+      if (bad.total() > 0) {
+        LOG.warn("sparkvae: left out {} bad training rows of column '{}': {}", bad.total(), features.name(),
+            bad.describe(config.inputDim(), unitInterval()));
+      }
       List<Integer> sizes = summaries.stream().map(PackedShard::rows).toList();
       long total = sizes.stream().mapToLong(Integer::longValue).sum();
       if (total == 0) {
-        throw new IllegalArgumentException("features column '" + features.name() + "' has no training rows");
+        throw new IllegalArgumentException("features column '" + features.name() + "' has no usable training rows");
+      }
+      long emptyShards = sizes.stream().filter(n -> n == 0).count();
+      if (emptyShards > 0) {
+        throw new IllegalArgumentException("only " + total + " usable training rows for " + replicas + " replicas: "
+            + emptyShards + " shards are empty; use fewer replicas (--replicas) or more data");
       }
       int batchesPerEpoch = sizes.stream()
           .mapToInt(n -> ReplicaRunner.batchesPerEpoch(n, config.batchSize())).max().orElse(0);
@@ -160,7 +169,12 @@ public final class DistributedTrainer {
         if (valShards != null) {
           jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d · validation", epoch + 1, dist.epochs()));
           if (epoch == 0) {
-          features.requireAllRowsKept(valShards.map(DistributedTrainer::summary).collect(), "validation", config.inputDim());
+          BadRows badVal = features.checkBadRows(valShards.map(DistributedTrainer::summary).collect(), "validation",
+              config.inputDim(), unitInterval(), skipBadRows());
+          if (badVal.total() > 0) {
+            LOG.warn("sparkvae: left out {} bad validation rows: {}", badVal.total(),
+                badVal.describe(config.inputDim(), unitInterval()));
+          }
         }
         val = evaluate(jsc, valShards, state.params(), epoch).negElbo();
         }
@@ -220,14 +234,15 @@ public final class DistributedTrainer {
 
   /** A shard's counts without its data, so that only a few bytes travel to the driver. */
   private static PackedShard summary(PackedShard s) {
-    return new PackedShard(new float[0], s.rows(), 0, s.nullRows(), s.wrongSizeRows(), s.nonFiniteRows());
+    return new PackedShard(new float[0], s.rows(), 0, s.badRows());
   }
 
   private JavaRDD<PackedShard> pack(Dataset<Row> df, int partitions) {
     FeatureColumn fc = features;
     int dim = config.inputDim();
+    boolean unit = unitInterval();
     return shardFrame(df, fc.name(), partitions).javaRDD()
-        .mapPartitions(rows -> Collections.singletonList(fc.pack(rows, dim)).iterator())
+        .mapPartitions(rows -> Collections.singletonList(fc.pack(rows, dim, unit)).iterator())
         .persist(StorageLevel.MEMORY_AND_DISK_SER());
   }
 
@@ -240,10 +255,18 @@ public final class DistributedTrainer {
    * shard identical, so training after a fault ends with the fault-free parameters.
    */
   static Dataset<Row> shardFrame(Dataset<Row> df, String column, int partitions) {
+    // The row id stays as the second column: bad-row messages name rows by it.
     return df.select(functions.col(column), functions.monotonically_increasing_id().as(ROW_ID))
         .repartition(partitions)
-        .sortWithinPartitions(ROW_ID)
-        .select(column);
+        .sortWithinPartitions(ROW_ID);
+  }
+
+  private boolean unitInterval() {
+    return VaeConfig.BERNOULLI.equals(config.likelihood());
+  }
+
+  private boolean skipBadRows() {
+    return DistributedConfig.BAD_ROWS_SKIP.equals(dist.badRowPolicy());
   }
 
   private static final String ROW_ID = "_sparkvae_row";
