@@ -210,4 +210,14 @@ public interface VaeParams extends Params {
   default String getBadRowPolicy() {
     return (String) value(this, "badRowPolicy");
   }
+
+  /** On a NaN or infinite loss or parameter: fail or rollback. */
+  default String getDivergencePolicy() {
+    return (String) value(this, "divergencePolicy");
+  }
+
+  /** Rollbacks allowed over a run with divergencePolicy=rollback. */
+  default int getMaxRollbacks() {
+    return (Integer) value(this, "maxRollbacks");
+  }
 }

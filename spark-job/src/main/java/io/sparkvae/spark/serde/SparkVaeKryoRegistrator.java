@@ -2,6 +2,7 @@ package io.sparkvae.spark.serde;
 
 import com.esotericsoftware.kryo.Kryo;
 import io.sparkvae.model.averaging.AveragingSums;
+import io.sparkvae.model.averaging.Divergence;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.train.Evaluation;
 import io.sparkvae.model.train.TrainStats;
@@ -26,6 +27,7 @@ public final class SparkVaeKryoRegistrator implements KryoRegistrator {
     kryo.register(TrainingState.class);
     registerRecord(kryo, TrainStats.class);
     kryo.register(AveragingSums.class);
+    registerRecord(kryo, Divergence.class);
     registerRecord(kryo, Evaluation.Result.class);
     kryo.register(VaeConfig.class);
     kryo.register(float[].class);

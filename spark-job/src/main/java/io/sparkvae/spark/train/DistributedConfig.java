@@ -29,6 +29,10 @@ public final class DistributedConfig implements Serializable {
   public static final String OUTER_NONE = "none";
   /** Nesterov block momentum on the averaged update (BMUF, DiLoCo). */
   public static final String OUTER_NESTEROV = "nesterov";
+  /** On a NaN/Inf loss or parameter: stop the run with an error. */
+  public static final String DIVERGENCE_FAIL = "fail";
+  /** On a NaN/Inf loss or parameter: redo the round from its start with half the learning rate. */
+  public static final String DIVERGENCE_ROLLBACK = "rollback";
 
   private int epochs;
   private int replicas;
@@ -40,6 +44,8 @@ public final class DistributedConfig implements Serializable {
   private double validationFraction;
   private int evalBatchSize;
   private String badRowPolicy;
+  private String divergencePolicy;
+  private int maxRollbacks;
 
   /** Every distributed setting. {@code replicas = 0} means {@code spark.default.parallelism}. */
   public static final List<ParamSpec<DistributedConfig, Builder, ?>> PARAMS =
@@ -120,7 +126,23 @@ public final class DistributedConfig implements Serializable {
               BAD_ROWS_FAIL,
               Set.of(BAD_ROWS_FAIL, BAD_ROWS_SKIP),
               c -> c.badRowPolicy,
-              (b, v) -> b.c.badRowPolicy = v));
+              (b, v) -> b.c.badRowPolicy = v),
+          choice(
+              "divergencePolicy",
+              "On a NaN or infinite loss or parameter: fail (stop with an error; checkpoints already"
+                  + " written stay) or rollback (redo the round from its start with half the learning"
+                  + " rate, at most maxRollbacks times).",
+              DIVERGENCE_FAIL,
+              Set.of(DIVERGENCE_FAIL, DIVERGENCE_ROLLBACK),
+              c -> c.divergencePolicy,
+              (b, v) -> b.c.divergencePolicy = v),
+          intAtLeast(
+              "maxRollbacks",
+              "With divergencePolicy=rollback: rollbacks allowed over the whole run before it fails.",
+              3,
+              0,
+              c -> c.maxRollbacks,
+              (b, v) -> b.c.maxRollbacks = v));
 
   private DistributedConfig() {}
 
@@ -181,6 +203,19 @@ public final class DistributedConfig implements Serializable {
 
   public String badRowPolicy() {
     return badRowPolicy;
+  }
+
+  public String divergencePolicy() {
+    return divergencePolicy;
+  }
+
+  /** True when a diverged round is rolled back rather than failing the run. */
+  public boolean rollsBackOnDivergence() {
+    return DIVERGENCE_ROLLBACK.equals(divergencePolicy);
+  }
+
+  public int maxRollbacks() {
+    return maxRollbacks;
   }
 
   /** A builder initialised with this config's values. */
@@ -263,6 +298,14 @@ public final class DistributedConfig implements Serializable {
 
     public Builder validationFraction(double v) {
       return setValue("validationFraction", v);
+    }
+
+    public Builder divergencePolicy(String v) {
+      return setValue("divergencePolicy", v);
+    }
+
+    public Builder maxRollbacks(int v) {
+      return setValue("maxRollbacks", v);
     }
 
     /** An immutable snapshot. */
