@@ -16,6 +16,10 @@ import java.io.Serializable;
  * While it holds a single replica (the usual case for one partition's partial sum) it keeps that
  * replica's float state as is, so a partial sum travels to the driver at float size; the double
  * sums are materialised only when a second replica joins.
+ *
+ * <p>A replica that diverged contributes no state, only a {@link Divergence}: the sums count the
+ * diverged replicas and keep the one of the lowest replica index (the same whatever the order of
+ * additions), and {@link #average} refuses to average a round in which any replica diverged.
  */
 public final class AveragingSums implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -29,6 +33,8 @@ public final class AveragingSums implements Serializable {
   private long step = -1;
   private long replicas;
   private TrainStats stats = TrainStats.EMPTY;
+  private long diverged;
+  private Divergence firstDivergence;
 
   /** An empty accumulator. */
   public AveragingSums() {}
@@ -55,6 +61,22 @@ public final class AveragingSums implements Serializable {
     replicas++;
     stats = stats.plus(replicaStats);
     return this;
+  }
+
+  /**
+   * Records a replica that diverged this round: it adds no state and no weight, so nothing
+   * non-finite enters the sums.
+   */
+  public AveragingSums addDiverged(Divergence d) {
+    noteDivergence(1, java.util.Objects.requireNonNull(d, "divergence"));
+    return this;
+  }
+
+  private void noteDivergence(long count, Divergence d) {
+    diverged += count;
+    if (d != null && (firstDivergence == null || d.replica() < firstDivergence.replica())) {
+      firstDivergence = d;
+    }
   }
 
   /** Turns a held single replica into double sums. */
@@ -96,6 +118,7 @@ public final class AveragingSums implements Serializable {
 
   /** Adds another accumulator's sums into this one. */
   public AveragingSums merge(AveragingSums o) {
+    noteDivergence(o.diverged, o.firstDivergence);
     if (o.replicas == 0) {
       return this;
     }
@@ -141,9 +164,14 @@ public final class AveragingSums implements Serializable {
    * The weighted average. Moments that were not summed are taken from {@code fallback} (the state
    * the round started from).
    *
-   * @throws IllegalStateException when nothing (or only zero weight) was added
+   * @throws IllegalStateException when a replica diverged, or nothing (or only zero weight) was
+   *     added
    */
   public TrainingState average(TrainingState fallback) {
+    if (diverged > 0) {
+      throw new IllegalStateException(
+          diverged + " replica(s) diverged this round (" + firstDivergence.describe() + "); not averaging");
+    }
     if (replicas == 0 || weight <= 0) {
       throw new IllegalStateException("no replica contributed to this round (total weight " + weight + ")");
     }
@@ -173,7 +201,17 @@ public final class AveragingSums implements Serializable {
     return weight;
   }
 
-  /** Number of replicas added. */
+  /** Number of replicas that diverged this round. */
+  public long diverged() {
+    return diverged;
+  }
+
+  /** The diverged replica of the lowest index, or null when none diverged. */
+  public Divergence firstDivergence() {
+    return firstDivergence;
+  }
+
+  /** Number of replicas added (diverged ones excluded). */
   public long replicas() {
     return replicas;
   }

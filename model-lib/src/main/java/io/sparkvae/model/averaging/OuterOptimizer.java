@@ -1,5 +1,6 @@
 package io.sparkvae.model.averaging;
 
+import io.sparkvae.model.train.TrainingState;
 import java.io.Serializable;
 
 /**
@@ -52,6 +53,11 @@ public final class OuterOptimizer implements Serializable {
   /** The momentum buffer (null before the first step), for checkpoints. */
   public float[] velocity() {
     return velocity == null ? null : velocity.clone();
+  }
+
+  /** The first NaN or infinite value of the momentum buffer, as {@code "velocity[i] = v"}, or null. */
+  public String firstNonFinite() {
+    return velocity == null ? null : TrainingState.firstNonFinite("velocity", velocity);
   }
 
   /** Restores the momentum buffer from a checkpoint. */

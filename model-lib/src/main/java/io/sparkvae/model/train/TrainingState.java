@@ -60,6 +60,29 @@ public final class TrainingState implements Serializable {
     return step;
   }
 
+  /**
+   * The first NaN or infinite value among the parameters and the Adam moments, described as
+   * {@code "params[12] = NaN"}, or null when every value is finite. A linear scan, cheap next to a
+   * training step: trainers run it before a state is shared or saved.
+   */
+  public String firstNonFinite() {
+    String p = firstNonFinite("params", params);
+    if (p == null) {
+      p = firstNonFinite("adamM", adamM);
+    }
+    return p == null ? firstNonFinite("adamV", adamV) : p;
+  }
+
+  /** The first NaN or infinite element of {@code values}, as {@code "name[i] = v"}, or null. */
+  public static String firstNonFinite(String name, float[] values) {
+    for (int i = 0; i < values.length; i++) {
+      if (!Float.isFinite(values[i])) {
+        return name + "[" + i + "] = " + values[i];
+      }
+    }
+    return null;
+  }
+
   /** The same state with other parameters (for an outer optimizer acting on the averaged ones). */
   public TrainingState withParams(float[] newParams) {
     return new TrainingState(newParams, adamM, adamV, step);

@@ -3,7 +3,9 @@ package io.sparkvae.model.averaging;
 import static io.sparkvae.model.Allclose.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkvae.model.train.TrainStats;
 import io.sparkvae.model.train.TrainingState;
@@ -65,6 +67,36 @@ class AveragingSumsTest {
   void emptyRoundIsAnError() {
     TrainingState a = state(1, 3);
     assertThrows(IllegalStateException.class, () -> new AveragingSums().average(a));
+  }
+
+  @Test
+  void aDivergedReplicaIsCountedInAnyOrderAndBlocksTheAverage() {
+    TrainingState a = state(1, 3);
+    Divergence d1 = new Divergence(1, 4, Double.NaN, "minibatch loss is NaN");
+    Divergence d2 = new Divergence(2, 5, Double.POSITIVE_INFINITY, "minibatch loss is Infinity");
+    AveragingSums left = new AveragingSums().add(a, 10, true, TrainStats.EMPTY).addDiverged(d2);
+    AveragingSums right = new AveragingSums().addDiverged(d1);
+    for (AveragingSums s : new AveragingSums[] {
+        new AveragingSums().merge(left).merge(right), new AveragingSums().merge(right).merge(left)}) {
+      assertEquals(2, s.diverged());
+      assertEquals(d1, s.firstDivergence(), "the lowest replica, whatever the order");
+      assertEquals(1, s.replicas(), "a diverged replica adds no state");
+      assertEquals(10, s.weight());
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.average(a));
+      assertTrue(e.getMessage().contains("replica on partition 1: minibatch loss is NaN at optimizer step 4"), e.getMessage());
+    }
+    assertEquals(0, new AveragingSums().add(a, 1, true, TrainStats.EMPTY).diverged());
+    assertNull(new AveragingSums().firstDivergence());
+  }
+
+  @Test
+  void firstNonFiniteNamesTheArrayAndIndex() {
+    TrainingState s = state(1, 3);
+    assertNull(s.firstNonFinite());
+    s.adamV()[7] = Float.POSITIVE_INFINITY;
+    assertEquals("adamV[7] = Infinity", s.firstNonFinite());
+    s.params()[9] = Float.NaN;
+    assertEquals("params[9] = NaN", s.firstNonFinite());
   }
 
   @Test

@@ -30,6 +30,16 @@ public final class DirectorySwap {
     if (parent != null) {
       fs.mkdirs(parent);
     }
+    // A run killed mid-write leaves its staging directory behind: readers skip it (leading
+    // underscore), and the next run for the same target removes it.
+    if (parent != null && fs.exists(parent)) {
+      for (org.apache.hadoop.fs.FileStatus st : fs.listStatus(parent)) {
+        String n = st.getPath().getName();
+        if (n.startsWith("_staging-" + t.getName() + "-") || n.startsWith("_replaced-" + t.getName() + "-")) {
+          fs.delete(st.getPath(), true);
+        }
+      }
+    }
     String id = UUID.randomUUID().toString();
     Path staging = new Path(parent, "_staging-" + t.getName() + "-" + id);
     Path old = new Path(parent, "_replaced-" + t.getName() + "-" + id);

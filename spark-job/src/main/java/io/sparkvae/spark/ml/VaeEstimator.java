@@ -335,6 +335,20 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
     return setValue("evalBatchSize", v);
   }
 
+  public VaeEstimator setBadRowPolicy(String v) {
+    return setValue("badRowPolicy", v);
+  }
+
+  /** Sets what a NaN or infinite loss or parameter does: fail or rollback. */
+  public VaeEstimator setDivergencePolicy(String v) {
+    return setValue("divergencePolicy", v);
+  }
+
+  /** Sets the rollbacks allowed over a run with divergencePolicy=rollback. */
+  public VaeEstimator setMaxRollbacks(int v) {
+    return setValue("maxRollbacks", v);
+  }
+
   // ---- persistence (write() comes from DefaultParamsWritable: params only, no data)
 
   /** Spark's params-only reader. */

@@ -205,4 +205,19 @@ public interface VaeParams extends Params {
   default int getEvalBatchSize() {
     return (Integer) value(this, "evalBatchSize");
   }
+
+  /** What training does with unusable input rows: fail or skip. */
+  default String getBadRowPolicy() {
+    return (String) value(this, "badRowPolicy");
+  }
+
+  /** On a NaN or infinite loss or parameter: fail or rollback. */
+  default String getDivergencePolicy() {
+    return (String) value(this, "divergencePolicy");
+  }
+
+  /** Rollbacks allowed over a run with divergencePolicy=rollback. */
+  default int getMaxRollbacks() {
+    return (Integer) value(this, "maxRollbacks");
+  }
 }

@@ -2,6 +2,7 @@ package io.sparkvae.spark.serde;
 
 import com.esotericsoftware.kryo.Kryo;
 import io.sparkvae.model.averaging.AveragingSums;
+import io.sparkvae.model.averaging.Divergence;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.train.Evaluation;
 import io.sparkvae.model.train.TrainStats;
@@ -20,11 +21,13 @@ public final class SparkVaeKryoRegistrator implements KryoRegistrator {
   @Override
   public void registerClasses(Kryo kryo) {
     kryo.register(PackedShard.class);
+    kryo.register(io.sparkvae.spark.train.BadRows.class);
     registerRecord(kryo, ReplicaResult.class);
     registerRecord(kryo, RoundInput.class);
     kryo.register(TrainingState.class);
     registerRecord(kryo, TrainStats.class);
     kryo.register(AveragingSums.class);
+    registerRecord(kryo, Divergence.class);
     registerRecord(kryo, Evaluation.Result.class);
     kryo.register(VaeConfig.class);
     kryo.register(float[].class);

@@ -24,6 +24,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -39,8 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>File layout (format version 1): the 8-byte magic {@code SVAECKPT}, the format version
  * (int32, big-endian), the length of a UTF-8 JSON header (int32) and the header (epochs done,
- * rounds, Adam step, parameter count, whether an outer momentum buffer follows, the options that
- * define the run and their hash, the epoch history); then little-endian float32 arrays: parameters,
+ * rounds, Adam step, parameter count, whether an outer momentum buffer follows, the divergence
+ * rollbacks so far, the options that define the run and their hash, the epoch history); then little-endian float32 arrays: parameters,
  * Adam first and second moments, and the momentum buffer if any; then the SHA-256 of everything
  * before it. Reading checks every part and never deserializes Java objects.
  */
@@ -52,6 +53,10 @@ public final class Checkpoints {
   private static final String PREFIX = "checkpoint-epoch-";
   private static final String SUFFIX = ".svck";
   private static final int MAX_HEADER = 64 << 20;
+
+  /** Distributed settings that a resumed run may change. */
+  private static final Set<String> NOT_IDENTITY =
+      Set.of("epochs", "evalBatchSize", "replicas", "divergencePolicy", "maxRollbacks");
 
   private final Path dir;
   private final Configuration conf;
@@ -73,8 +78,10 @@ public final class Checkpoints {
 
   /**
    * The options that define what a run computes, by name: every VAE hyperparameter and the
-   * distributed settings except {@code epochs} (a resumed run may go on for more epochs) and
-   * {@code evalBatchSize}, plus the resolved replica count.
+   * distributed settings except {@code epochs} (a resumed run may go on for more epochs), {@code
+   * evalBatchSize}, {@code divergencePolicy} and {@code maxRollbacks} (a run stopped by divergence
+   * may be resumed with rollbacks allowed; they change nothing while the run stays finite), plus the
+   * resolved replica count.
    */
   public static Map<String, String> identity(VaeConfig config, DistributedConfig dist, int replicas) {
     Map<String, String> m = new TreeMap<>();
@@ -82,7 +89,7 @@ public final class Checkpoints {
       m.put(p.name(), format(p, config));
     }
     for (ParamSpec<DistributedConfig, DistributedConfig.Builder, ?> p : DistributedConfig.PARAMS) {
-      if (!p.name().equals("epochs") && !p.name().equals("evalBatchSize") && !p.name().equals("replicas")) {
+      if (!NOT_IDENTITY.contains(p.name())) {
         m.put(p.name(), format(p, dist));
       }
     }
@@ -178,6 +185,7 @@ public final class Checkpoints {
     h.addProperty("step", s.step());
     h.addProperty("paramCount", s.params().length);
     h.addProperty("hasVelocity", p.velocity() != null);
+    h.addProperty("rollbacks", p.rollbacks());
     JsonObject id = new JsonObject();
     identity.forEach(id::addProperty);
     h.add("options", id);
@@ -256,8 +264,10 @@ public final class Checkpoints {
       history.add(EpochMetrics.fromJson(e.getAsJsonObject()));
     }
     TrainingState state = new TrainingState(a[0], a[1], a[2], h.get("step").getAsLong());
+    // "rollbacks" came after the first checkpoints of format 1: absent means none happened.
+    JsonElement rollbacks = h.get("rollbacks");
     TrainingProgress progress = new TrainingProgress(h.get("epochsDone").getAsInt(), h.get("rounds").getAsLong(),
-        state, hasVelocity ? a[3] : null, history);
+        state, hasVelocity ? a[3] : null, history, rollbacks == null ? 0 : rollbacks.getAsInt());
     return new Decoded(progress, identity);
   }
 

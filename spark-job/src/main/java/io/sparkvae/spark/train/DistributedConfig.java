@@ -21,10 +21,18 @@ public final class DistributedConfig implements Serializable {
   public static final String ADAM_AVERAGED = "averaged";
   /** Each replica keeps its own Adam moments between rounds (DiLoCo's inner optimizer). */
   public static final String ADAM_LOCAL = "local";
+  /** Bad input rows stop training with their counts. */
+  public static final String BAD_ROWS_FAIL = "fail";
+  /** Bad input rows are left out, counted and logged. */
+  public static final String BAD_ROWS_SKIP = "skip";
   /** Plain parameter averaging. */
   public static final String OUTER_NONE = "none";
   /** Nesterov block momentum on the averaged update (BMUF, DiLoCo). */
   public static final String OUTER_NESTEROV = "nesterov";
+  /** On a NaN/Inf loss or parameter: stop the run with an error. */
+  public static final String DIVERGENCE_FAIL = "fail";
+  /** On a NaN/Inf loss or parameter: redo the round from its start with half the learning rate. */
+  public static final String DIVERGENCE_ROLLBACK = "rollback";
 
   private int epochs;
   private int replicas;
@@ -35,6 +43,9 @@ public final class DistributedConfig implements Serializable {
   private double outerMomentum;
   private double validationFraction;
   private int evalBatchSize;
+  private String badRowPolicy;
+  private String divergencePolicy;
+  private int maxRollbacks;
 
   /** Every distributed setting. {@code replicas = 0} means {@code spark.default.parallelism}. */
   public static final List<ParamSpec<DistributedConfig, Builder, ?>> PARAMS =
@@ -106,7 +117,32 @@ public final class DistributedConfig implements Serializable {
               1024,
               1,
               c -> c.evalBatchSize,
-              (b, v) -> b.c.evalBatchSize = v));
+              (b, v) -> b.c.evalBatchSize = v),
+          choice(
+              "badRowPolicy",
+              "Input rows with null features, the wrong size, NaN/Inf or (Bernoulli likelihood) values"
+                  + " outside [0, 1]: fail (stop with counts and the first rows) or skip (leave out,"
+                  + " count and log).",
+              BAD_ROWS_FAIL,
+              Set.of(BAD_ROWS_FAIL, BAD_ROWS_SKIP),
+              c -> c.badRowPolicy,
+              (b, v) -> b.c.badRowPolicy = v),
+          choice(
+              "divergencePolicy",
+              "On a NaN or infinite loss or parameter: fail (stop with an error; checkpoints already"
+                  + " written stay) or rollback (redo the round from its start with half the learning"
+                  + " rate, at most maxRollbacks times).",
+              DIVERGENCE_FAIL,
+              Set.of(DIVERGENCE_FAIL, DIVERGENCE_ROLLBACK),
+              c -> c.divergencePolicy,
+              (b, v) -> b.c.divergencePolicy = v),
+          intAtLeast(
+              "maxRollbacks",
+              "With divergencePolicy=rollback: rollbacks allowed over the whole run before it fails.",
+              3,
+              0,
+              c -> c.maxRollbacks,
+              (b, v) -> b.c.maxRollbacks = v));
 
   private DistributedConfig() {}
 
@@ -163,6 +199,23 @@ public final class DistributedConfig implements Serializable {
 
   public int evalBatchSize() {
     return evalBatchSize;
+  }
+
+  public String badRowPolicy() {
+    return badRowPolicy;
+  }
+
+  public String divergencePolicy() {
+    return divergencePolicy;
+  }
+
+  /** True when a diverged round is rolled back rather than failing the run. */
+  public boolean rollsBackOnDivergence() {
+    return DIVERGENCE_ROLLBACK.equals(divergencePolicy);
+  }
+
+  public int maxRollbacks() {
+    return maxRollbacks;
   }
 
   /** A builder initialised with this config's values. */
@@ -245,6 +298,14 @@ public final class DistributedConfig implements Serializable {
 
     public Builder validationFraction(double v) {
       return setValue("validationFraction", v);
+    }
+
+    public Builder divergencePolicy(String v) {
+      return setValue("divergencePolicy", v);
+    }
+
+    public Builder maxRollbacks(int v) {
+      return setValue("maxRollbacks", v);
     }
 
     /** An immutable snapshot. */

@@ -22,6 +22,7 @@ import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,13 @@ import org.slf4j.LoggerFactory;
  * running only what is left, so each training example is used exactly once per epoch. Everything
  * random is derived from the seed and (round, partition), so a run is reproducible for a fixed seed
  * and partitioning and a retried task recomputes the same result.
+ *
+ * <p>Divergence: a replica that meets a NaN or infinite loss or state reports it instead of failing
+ * its task, and the driver checks the averaged state of every round too, so a non-finite state is
+ * never averaged in, checkpointed or returned. With {@code divergencePolicy=fail} the run stops with
+ * a {@link TrainingDivergedException}; with {@code rollback} the round runs again from its start
+ * (state and outer momentum) with half the learning rate, which stays halved for the rest of the
+ * run, at most {@code maxRollbacks} times over the run.
  */
 public final class DistributedTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
@@ -80,6 +88,8 @@ public final class DistributedTrainer {
    * uninterrupted run.
    *
    * @param onProgress called on the driver after each epoch (to write a checkpoint), or null
+   * @throws TrainingDivergedException when a round diverges and {@code divergencePolicy} does not let
+   *     the run go on (nothing is returned; {@code onProgress} saw only finite states)
    */
   public TrainingResult fit(Dataset<Row> train, Dataset<Row> validation, TrainingProgress start,
       Consumer<EpochMetrics> onEpoch, Consumer<TrainingProgress> onProgress) {
@@ -102,11 +112,20 @@ public final class DistributedTrainer {
     try {
       jsc.setJobDescription("sparkvae: packing " + replicas + " training shards");
       List<PackedShard> summaries = shards.map(DistributedTrainer::summary).collect();
-      features.requireAllRowsKept(summaries, "training", config.inputDim());
+      BadRows bad = features.checkBadRows(summaries, "training", config.inputDim(), unitInterval(), skipBadRows());
+      if (bad.total() > 0) {
+        LOG.warn("sparkvae: left out {} bad training rows of column '{}': {}", bad.total(), features.name(),
+            bad.describe(config.inputDim(), unitInterval()));
+      }
       List<Integer> sizes = summaries.stream().map(PackedShard::rows).toList();
       long total = sizes.stream().mapToLong(Integer::longValue).sum();
       if (total == 0) {
-        throw new IllegalArgumentException("features column '" + features.name() + "' has no training rows");
+        throw new IllegalArgumentException("features column '" + features.name() + "' has no usable training rows");
+      }
+      long emptyShards = sizes.stream().filter(n -> n == 0).count();
+      if (emptyShards > 0) {
+        throw new IllegalArgumentException("only " + total + " usable training rows for " + replicas + " replicas: "
+            + emptyShards + " shards are empty; use fewer replicas (--replicas) or more data");
       }
       int batchesPerEpoch = sizes.stream()
           .mapToInt(n -> ReplicaRunner.batchesPerEpoch(n, config.batchSize())).max().orElse(0);
@@ -121,6 +140,13 @@ public final class DistributedTrainer {
         outer.restore(start.velocity());
       }
       TrainingState state = start.state();
+      String badStart = state.firstNonFinite();
+      if (badStart != null) {
+        throw new IllegalArgumentException("the initial training state is not finite: " + badStart);
+      }
+      // Rollbacks before a resume halved the learning rate already: go on from where they left it.
+      int rollbacks = start.rollbacks();
+      VaeConfig cfg = withRollbacks(config, rollbacks);
       List<EpochMetrics> history = new ArrayList<>(start.history());
       long round = start.rounds();
       int totalRounds = roundsPerEpoch * dist.epochs();
@@ -132,25 +158,54 @@ public final class DistributedTrainer {
         int rounds = 0;
         for (int done = 0; done < batchesPerEpoch; done += dist.averagingSteps()) {
           int steps = Math.min(dist.averagingSteps(), batchesPerEpoch - done);
-          jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d · round %d/%d",
-              epoch + 1, dist.epochs(), round + 1, totalRounds));
-          Broadcast<RoundInput> input = jsc.broadcast(
-              new RoundInput(runId, config, state, round, epoch, done, steps, !averageMoments));
-          AveragingSums sums;
-          try {
-            sums = shards.mapPartitionsWithIndex(trainReplica(input), true)
-                .treeAggregate(new AveragingSums(), addReplica(averageMoments), AveragingSums::merge, 2);
-          } finally {
-            input.destroy();
+          String where = String.format(Locale.ROOT, "epoch %d/%d, round %d/%d", epoch + 1, dist.epochs(), round + 1,
+              totalRounds);
+          // A rolled-back round runs again from the same state, round number (so the same noise)
+          // and shard position, with half the learning rate.
+          for (int attempt = 0; ; attempt++) {
+            jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d · round %d/%d%s", epoch + 1, dist.epochs(),
+                round + 1, totalRounds, attempt == 0 ? "" : " · after rollback " + rollbacks));
+            Broadcast<RoundInput> input = jsc.broadcast(
+                new RoundInput(runId, cfg, state, round, epoch, done, steps, !averageMoments));
+            AveragingSums sums;
+            try {
+              sums = shards.mapPartitionsWithIndex(trainReplica(input), true)
+                  .treeAggregate(new AveragingSums(), addReplica(averageMoments), AveragingSums::merge, 2);
+            } finally {
+              input.destroy();
+            }
+            RoundOutcome outcome = combine(sums, state, outer, replicas);
+            String divergence = outcome.divergence();
+            if (divergence == null) {
+              state = outcome.state();
+              lossSum += sums.stats().lossSum();
+              examples += sums.stats().examples();
+              computeSeconds += sums.stats().seconds() / replicas;
+              break;
+            }
+            if (!dist.rollsBackOnDivergence()) {
+              throw new TrainingDivergedException(String.format(Locale.ROOT,
+                  "training diverged in %s: %s. Nothing of this round was kept and no model is returned;"
+                      + " checkpoints of earlier epochs are intact. Lower learningRate (now %s) or set"
+                      + " divergencePolicy=rollback", where, divergence, cfg.learningRate()),
+                  epoch + 1, round + 1, rollbacks);
+            }
+            // (A learning rate halved down to 0 would be refused by VaeConfig: that ends the run too.)
+            if (rollbacks >= dist.maxRollbacks() || !(learningRateAfter(config.learningRate(), rollbacks + 1) > 0)) {
+              throw new TrainingDivergedException(String.format(Locale.ROOT,
+                  "training diverged in %s after %d rollbacks (maxRollbacks=%d; learningRate now %s, configured"
+                      + " %s): %s. No model is returned; checkpoints of earlier epochs are intact. Lower"
+                      + " learningRate", where, rollbacks, dist.maxRollbacks(), cfg.learningRate(),
+                      config.learningRate(), divergence),
+                  epoch + 1, round + 1, rollbacks);
+            }
+            rollbacks++;
+            cfg = withRollbacks(config, rollbacks);
+            LOG.warn(String.format(Locale.ROOT,
+                "training diverged in %s: %s; rolling back to the start of the round and halving learningRate to"
+                    + " %s (rollback %d of at most %d)", where, divergence, cfg.learningRate(), rollbacks,
+                dist.maxRollbacks()));
           }
-          TrainingState averaged = sums.average(state);
-          if (outer != null) {
-            averaged = averaged.withParams(outer.step(state.params(), averaged.params()));
-          }
-          state = averaged;
-          lossSum += sums.stats().lossSum();
-          examples += sums.stats().examples();
-          computeSeconds += sums.stats().seconds() / replicas;
           round++;
           rounds++;
         }
@@ -159,7 +214,12 @@ public final class DistributedTrainer {
         if (valShards != null) {
           jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d · validation", epoch + 1, dist.epochs()));
           if (epoch == 0) {
-          features.requireAllRowsKept(valShards.map(DistributedTrainer::summary).collect(), "validation", config.inputDim());
+          BadRows badVal = features.checkBadRows(valShards.map(DistributedTrainer::summary).collect(), "validation",
+              config.inputDim(), unitInterval(), skipBadRows());
+          if (badVal.total() > 0) {
+            LOG.warn("sparkvae: left out {} bad validation rows: {}", badVal.total(),
+                badVal.describe(config.inputDim(), unitInterval()));
+          }
         }
         val = evaluate(jsc, valShards, state.params(), epoch).negElbo();
         }
@@ -174,13 +234,13 @@ public final class DistributedTrainer {
         }
         if (onProgress != null) {
           onProgress.accept(new TrainingProgress(epoch + 1, round, state,
-              outer == null ? null : outer.velocity(), history));
+              outer == null ? null : outer.velocity(), history, rollbacks));
         }
       }
       if (!averageMoments) {
         forgetLocalMoments(shards, runId);
       }
-      return new TrainingResult(config, state, history, replicas);
+      return new TrainingResult(config, state, history, replicas, rollbacks);
     } finally {
       shards.unpersist(false);
       if (valShards != null) {
@@ -188,6 +248,50 @@ public final class DistributedTrainer {
       }
       jsc.setJobDescription(null);
     }
+  }
+
+  /** A round's averaged state, or (state null) why the round diverged. */
+  private record RoundOutcome(TrainingState state, String divergence) {}
+
+  /**
+   * Combines a round's sums into the next global state, or says why the round diverged; in that
+   * case the outer optimizer's momentum is left as it was before the round.
+   */
+  private static RoundOutcome combine(AveragingSums sums, TrainingState start, OuterOptimizer outer, int replicas) {
+    if (sums.diverged() > 0) {
+      return new RoundOutcome(null,
+          sums.firstDivergence().describe() + " (" + sums.diverged() + " of " + replicas + " replicas diverged)");
+    }
+    float[] velocity = outer == null ? null : outer.velocity();
+    TrainingState averaged = sums.average(start);
+    if (outer != null) {
+      averaged = averaged.withParams(outer.step(start.params(), averaged.params()));
+    }
+    // Finite replicas can still average (or extrapolate, with outer momentum) to an overflow:
+    // this check is what keeps NaN out of checkpoints and of the returned, saved model.
+    String bad = averaged.firstNonFinite();
+    if (bad == null && outer != null) {
+      bad = outer.firstNonFinite();
+    }
+    if (bad == null) {
+      return new RoundOutcome(averaged, null);
+    }
+    if (outer != null) {
+      outer.restore(velocity);
+    }
+    return new RoundOutcome(null, "the averaged state is not finite (" + bad + ") after optimizer step "
+        + averaged.step() + " (mean minibatch loss " + sums.stats().meanLoss() + " per example this round)");
+  }
+
+  /** A learning rate halved {@code rollbacks} times (exactly: a power-of-two scaling). */
+  static double learningRateAfter(double learningRate, int rollbacks) {
+    return Math.scalb(learningRate, -rollbacks);
+  }
+
+  /** The configuration a run goes on with after {@code rollbacks} rollbacks. */
+  private static VaeConfig withRollbacks(VaeConfig config, int rollbacks) {
+    return rollbacks == 0 ? config
+        : config.toBuilder().learningRate(learningRateAfter(config.learningRate(), rollbacks)).build();
   }
 
   /** The number of replicas a run uses: the setting, or {@code spark.default.parallelism} for 0. */
@@ -219,25 +323,42 @@ public final class DistributedTrainer {
 
   /** A shard's counts without its data, so that only a few bytes travel to the driver. */
   private static PackedShard summary(PackedShard s) {
-    return new PackedShard(new float[0], s.rows(), 0, s.nullRows(), s.wrongSizeRows(), s.nonFiniteRows());
+    return new PackedShard(new float[0], s.rows(), 0, s.badRows());
   }
 
   private JavaRDD<PackedShard> pack(Dataset<Row> df, int partitions) {
     FeatureColumn fc = features;
     int dim = config.inputDim();
+    boolean unit = unitInterval();
     return shardFrame(df, fc.name(), partitions).javaRDD()
-        .mapPartitions(rows -> Collections.singletonList(fc.pack(rows, dim)).iterator())
+        .mapPartitions(rows -> Collections.singletonList(fc.pack(rows, dim, unit)).iterator())
         .persist(StorageLevel.MEMORY_AND_DISK_SER());
   }
 
   /**
-   * The features column split into shards. A DataFrame-level round-robin repartition: rows travel
-   * as Spark's binary rows (no Kryo per row) and, with Spark's default sort before repartitioning,
-   * the split is deterministic for a given input.
+   * The features column split into shards, each in a canonical row order. A DataFrame-level
+   * round-robin repartition (rows travel as Spark's binary rows, no Kryo per row; with Spark's
+   * default sort before repartitioning the split is deterministic), then a sort within each shard by
+   * the row's position in the input: a shard fetches its rows from every map output in whatever
+   * order they arrive, and after a lost executor that order changes. Sorting makes a recomputed
+   * shard identical, so training after a fault ends with the fault-free parameters.
    */
   static Dataset<Row> shardFrame(Dataset<Row> df, String column, int partitions) {
-    return df.select(column).repartition(partitions);
+    // The row id stays as the second column: bad-row messages name rows by it.
+    return df.select(functions.col(column), functions.monotonically_increasing_id().as(ROW_ID))
+        .repartition(partitions)
+        .sortWithinPartitions(ROW_ID);
   }
+
+  private boolean unitInterval() {
+    return VaeConfig.BERNOULLI.equals(config.likelihood());
+  }
+
+  private boolean skipBadRows() {
+    return DistributedConfig.BAD_ROWS_SKIP.equals(dist.badRowPolicy());
+  }
+
+  private static final String ROW_ID = "_sparkvae_row";
 
   // The functions below are static so that their closures capture only the broadcast handle and
   // a few scalars, never the trainer or any parameter array.
@@ -254,7 +375,8 @@ public final class DistributedTrainer {
   }
 
   private static Function2<AveragingSums, ReplicaResult, AveragingSums> addReplica(boolean withMoments) {
-    return (sums, r) -> sums.add(r.state(), r.weight(), withMoments, r.stats());
+    return (sums, r) -> r.divergence() != null ? sums.addDiverged(r.divergence())
+        : sums.add(r.state(), r.weight(), withMoments, r.stats());
   }
 
   private static Function2<Integer, Iterator<PackedShard>, Iterator<Evaluation.Result>> evalShard(

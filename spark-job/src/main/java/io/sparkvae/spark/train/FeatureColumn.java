@@ -97,24 +97,25 @@ public final class FeatureColumn implements Serializable {
   }
 
   /**
-   * Packs rows whose first field is this column into one shard.
-   *
-   * Rows that cannot be used (null, wrong size, NaN or Inf) are left out and counted in the shard,
-   * so that the driver can report the counts over the whole dataset.
+   * Packs rows whose first field is this column (and whose second, if any, is the row's id) into
+   * one shard. Rows that cannot be used (null, wrong size, NaN or Inf, and with {@code unitInterval}
+   * values outside [0, 1]) are left out and counted in the shard, so that the driver can report the
+   * counts over the whole dataset.
    *
    * @param expectedDim the required row size, or -1 to take the first row's
+   * @param unitInterval whether values must lie in [0, 1] (the Bernoulli likelihood)
    */
-  public PackedShard pack(Iterator<Row> rows, int expectedDim) {
+  public PackedShard pack(Iterator<Row> rows, int expectedDim, boolean unitInterval) {
     float[] buf = new float[0];
     int n = 0;
     int dim = expectedDim;
-    long nulls = 0;
-    long wrongSize = 0;
-    long nonFinite = 0;
+    BadRows bad = new BadRows();
     while (rows.hasNext()) {
-      Object cell = rows.next().get(0);
+      Row row = rows.next();
+      Object cell = row.get(0);
+      long id = row.length() > 1 ? row.getLong(1) : -1;
       if (cell == null) {
-        nulls++;
+        bad.add("null", id);
         continue;
       }
       int size = size(cell);
@@ -122,7 +123,7 @@ public final class FeatureColumn implements Serializable {
         dim = size;
       }
       if (size != dim) {
-        wrongSize++;
+        bad.add("size", id);
         continue;
       }
       if ((long) (n + 1) * dim > buf.length) {
@@ -135,37 +136,47 @@ public final class FeatureColumn implements Serializable {
         buf = Arrays.copyOf(buf, (int) cap);
       }
       copy(cell, buf, n * dim);
-      boolean finite = true;
-      for (int i = n * dim; i < (n + 1) * dim && finite; i++) {
-        finite = Float.isFinite(buf[i]);
+      String problem = null;
+      for (int i = n * dim; i < (n + 1) * dim && problem == null; i++) {
+        float v = buf[i];
+        if (!Float.isFinite(v)) {
+          problem = "nonfinite";
+        } else if (unitInterval && (v < 0f || v > 1f)) {
+          problem = "range";
+        }
       }
-      if (!finite) {
-        nonFinite++;
+      if (problem != null) {
+        bad.add(problem, id);
         continue; // the slot is overwritten by the next row
       }
       n++;
     }
-    return new PackedShard(buf, n, Math.max(dim, 0), nulls, wrongSize, nonFinite);
+    return new PackedShard(buf, n, Math.max(dim, 0), bad);
+  }
+
+  /** {@link #pack(Iterator, int, boolean)} without the [0, 1] check. */
+  public PackedShard pack(Iterator<Row> rows, int expectedDim) {
+    return pack(rows, expectedDim, false);
   }
 
   /**
-   * Fails when any shard left rows out, with the counts over all shards.
+   * Applies the bad-row policy to the shards' counts: {@code fail} throws with the counts and the
+   * first offending rows; {@code skip} returns them (the caller logs and records them).
    *
    * @param role "training" or "validation", for the message
+   * @return the bad rows over all shards
    */
-  public void requireAllRowsKept(java.util.List<PackedShard> shards, String role, int dim) {
-    long nulls = 0;
-    long wrongSize = 0;
-    long nonFinite = 0;
+  public BadRows checkBadRows(java.util.List<PackedShard> shards, String role, int dim, boolean unitInterval,
+      boolean skip) {
+    BadRows all = new BadRows();
     for (PackedShard s : shards) {
-      nulls += s.nullRows();
-      wrongSize += s.wrongSizeRows();
-      nonFinite += s.nonFiniteRows();
+      all = all.plus(s.badRows());
     }
-    if (nulls + wrongSize + nonFinite > 0) {
-      throw new IllegalArgumentException(
-          "features column '" + name + "' of the " + role + " data has bad rows: " + nulls + " null, "
-              + wrongSize + " not of size " + dim + ", " + nonFinite + " with NaN or Inf");
+    if (all.total() > 0 && !skip) {
+      throw new IllegalArgumentException("features column '" + name + "' of the " + role + " data has "
+          + all.total() + " bad rows: " + all.describe(dim, unitInterval)
+          + " (badRowPolicy=skip leaves them out)");
     }
+    return all;
   }
 }

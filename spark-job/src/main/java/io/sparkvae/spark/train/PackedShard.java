@@ -13,47 +13,27 @@ public final class PackedShard implements Serializable {
   private final float[] features;
   private final int rows;
   private final int dim;
-  private final long nullRows;
-  private final long wrongSizeRows;
-  private final long nonFiniteRows;
+  private final BadRows badRows;
 
   /** A shard with no rejected rows. */
   public PackedShard(float[] features, int rows, int dim) {
-    this(features, rows, dim, 0, 0, 0);
+    this(features, rows, dim, new BadRows());
   }
 
   /** {@code rows} rows of {@code dim} features in the first {@code rows * dim} values. */
-  public PackedShard(
-      float[] features, int rows, int dim, long nullRows, long wrongSizeRows, long nonFiniteRows) {
+  public PackedShard(float[] features, int rows, int dim, BadRows badRows) {
     if ((long) rows * dim > features.length) {
       throw new IllegalArgumentException(rows + " rows of " + dim + " do not fit " + features.length + " values");
     }
     this.features = features;
     this.rows = rows;
     this.dim = dim;
-    this.nullRows = nullRows;
-    this.wrongSizeRows = wrongSizeRows;
-    this.nonFiniteRows = nonFiniteRows;
+    this.badRows = badRows;
   }
 
-  /** Input rows left out because their features were null. */
-  public long nullRows() {
-    return nullRows;
-  }
-
-  /** Input rows left out because their features had the wrong size. */
-  public long wrongSizeRows() {
-    return wrongSizeRows;
-  }
-
-  /** Input rows left out because a feature was NaN or infinite. */
-  public long nonFiniteRows() {
-    return nonFiniteRows;
-  }
-
-  /** True when some input row was left out. */
-  public boolean hasRejectedRows() {
-    return nullRows + wrongSizeRows + nonFiniteRows > 0;
+  /** The input rows left out of this shard, by reason. */
+  public BadRows badRows() {
+    return badRows;
   }
 
   /** The packed values (not copied: do not modify). */

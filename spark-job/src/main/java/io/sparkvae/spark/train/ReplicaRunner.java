@@ -1,6 +1,8 @@
 package io.sparkvae.spark.train;
 
+import io.sparkvae.model.averaging.Divergence;
 import io.sparkvae.model.train.LocalTrainer;
+import io.sparkvae.model.train.NonFiniteLossException;
 import io.sparkvae.model.train.Seeds;
 import io.sparkvae.model.train.ShuffledBatches;
 import io.sparkvae.model.train.TrainStats;
@@ -17,6 +19,10 @@ import org.slf4j.LoggerFactory;
  * (epoch, steps done), its shuffle from (seed, partition, epoch) and its noise from (seed, round,
  * partition). A retried or relocated task therefore recomputes exactly the same result, and no
  * native state outlives the task: the trainer's manager is closed before the task returns.
+ *
+ * <p>A replica that runs into NaN or infinity (a non-finite minibatch loss, or a non-finite value
+ * in its state after the steps) does not fail its task: it returns a {@link ReplicaResult} that
+ * carries a {@link Divergence} instead of a state, and the driver applies the divergence policy.
  */
 public final class ReplicaRunner {
   /** Tags that keep the random streams of a run apart. */
@@ -30,7 +36,14 @@ public final class ReplicaRunner {
    * Adam moments of replicas that keep them locally, by run and partition. A cache, not the truth:
    * a replica that lands on an executor without its moments restarts them from zero (logged).
    */
-  private static final Map<String, TrainingState> LOCAL_MOMENTS = new ConcurrentHashMap<>();
+  private static final Map<String, LocalMoments> LOCAL_MOMENTS = new ConcurrentHashMap<>();
+
+  /**
+   * A replica's local moments around its latest finished round: the moments it started that round
+   * from and those it ended with. Keeping the start lets the same round run again (a retried task,
+   * or a round the driver rolled back after a divergence) from the same moments.
+   */
+  private record LocalMoments(long round, float[] startM, float[] startV, float[] endM, float[] endV) {}
 
   private ReplicaRunner() {}
 
@@ -47,9 +60,11 @@ public final class ReplicaRunner {
     TrainingState start = in.state();
     String key = in.runId() + "/" + partition;
     if (in.localAdamState()) {
-      TrainingState mine = LOCAL_MOMENTS.get(key);
-      if (mine != null) {
-        start = new TrainingState(start.params(), mine.adamM(), mine.adamV(), start.step());
+      LocalMoments saved = LOCAL_MOMENTS.get(key);
+      if (saved != null && saved.round() == in.round()) {
+        start = new TrainingState(start.params(), saved.startM(), saved.startV(), start.step());
+      } else if (saved != null) {
+        start = new TrainingState(start.params(), saved.endM(), saved.endV(), start.step());
       } else if (in.round() > 0) {
         LOG.warn("replica {} of run {} lost its local Adam moments (new executor?); restarting them", partition, in.runId());
       }
@@ -67,11 +82,26 @@ public final class ReplicaRunner {
     try (LocalTrainer trainer = new LocalTrainer(in.config(), start, TaskDevice.current())) {
       stats = trainer.train(batches, steps, noise);
       end = trainer.snapshot();
+    } catch (NonFiniteLossException e) {
+      // Reported, not thrown: a task that throws is retried (4 times on a cluster) and would
+      // diverge again, since it recomputes exactly the same steps. The driver decides instead.
+      return diverged(in, partition, e.step(), e.loss(), "minibatch loss is " + e.loss());
+    }
+    // The loss of the last step can be finite while that step's update overflowed: scan what
+    // would be averaged (and kept as local moments) before it leaves the replica.
+    String bad = end.firstNonFinite();
+    if (bad != null) {
+      return diverged(in, partition, end.step(), stats.meanLoss(), bad + " after the update");
     }
     if (in.localAdamState()) {
-      LOCAL_MOMENTS.put(key, end);
+      LOCAL_MOMENTS.put(key, new LocalMoments(in.round(), start.adamM(), start.adamV(), end.adamM(), end.adamV()));
     }
     return new ReplicaResult(partition, end, stats.examples(), stats);
+  }
+
+  private static ReplicaResult diverged(RoundInput in, int partition, long step, double loss, String reason) {
+    LOG.warn("replica {} diverged in round {}: {} at optimizer step {}", partition, in.round() + 1, reason, step);
+    return ReplicaResult.diverged(new Divergence(partition, step, loss, reason));
   }
 
   /** Forgets the local moments of a finished run on this executor. */

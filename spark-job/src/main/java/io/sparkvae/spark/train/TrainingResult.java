@@ -6,10 +6,20 @@ import java.util.List;
 
 /**
  * The outcome of a distributed training run: the configuration, the final state (parameters, Adam
- * moments, step counter) and one {@link EpochMetrics} per epoch.
+ * moments, step counter; always finite) and one {@link EpochMetrics} per epoch.
+ *
+ * @param config the configuration as given (its {@code learningRate} is the one the run started with)
+ * @param rollbacks rounds rolled back after a divergence ({@code divergencePolicy=rollback}); each
+ *     halved the learning rate
  */
-public record TrainingResult(VaeConfig config, TrainingState state, List<EpochMetrics> history, int replicas) {
+public record TrainingResult(
+    VaeConfig config, TrainingState state, List<EpochMetrics> history, int replicas, int rollbacks) {
   public TrainingResult {
     history = List.copyOf(history);
+  }
+
+  /** The Adam learning rate at the end of the run: the configured one, halved once per rollback. */
+  public double finalLearningRate() {
+    return DistributedTrainer.learningRateAfter(config.learningRate(), rollbacks);
   }
 }

@@ -94,6 +94,76 @@ final class Scripts {
     }
   }
 
+  /** A script started in the background, its output collected as it comes. */
+  static final class Running implements AutoCloseable {
+    final Process process;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final Thread pump;
+
+    Running(Process p) {
+      this.process = p;
+      this.pump = new Thread(() -> {
+        try (InputStream in = p.getInputStream()) {
+          byte[] buf = new byte[8192];
+          int n;
+          while ((n = in.read(buf)) > 0) {
+            synchronized (out) {
+              out.write(buf, 0, n);
+            }
+          }
+        } catch (IOException ignored) {
+          // the process was destroyed
+        }
+      });
+      pump.start();
+    }
+
+    String output() {
+      synchronized (out) {
+        return out.toString(StandardCharsets.UTF_8);
+      }
+    }
+
+    /** Waits until the output contains {@code text}; fails after {@code seconds}. */
+    void awaitOutput(String text, long seconds) throws InterruptedException {
+      long end = System.nanoTime() + seconds * 1_000_000_000L;
+      while (!output().contains(text)) {
+        if (System.nanoTime() > end || !process.isAlive() && !output().contains(text)) {
+          if (!process.isAlive() || System.nanoTime() > end) {
+            throw new AssertionError("no '" + text + "' within " + seconds + " s; output:\n" + output());
+          }
+        }
+        Thread.sleep(100);
+      }
+    }
+
+    Result await(long seconds) throws InterruptedException {
+      if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+        throw new AssertionError("did not finish within " + seconds + " s; output:\n" + output());
+      }
+      pump.join(10_000);
+      return new Result(process.exitValue(), output());
+    }
+
+    @Override
+    public void close() {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }
+  }
+
+  /** Starts {@code submit-scripts/<script> args...} in the background. */
+  static Running start(Map<String, String> env, String script, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(projectDir().resolve("submit-scripts").resolve(script).toString());
+    cmd.addAll(Arrays.asList(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(projectDir().toFile()).redirectErrorStream(true);
+    pb.environment().remove("SPARK_HOME");
+    pb.environment().put("SPARKVAE_DRIVER_MEMORY", "2g");
+    pb.environment().putAll(env);
+    return new Running(pb.start());
+  }
+
   /** Asserts a zero exit, showing the output otherwise. */
   static Result ok(Result r) {
     assertEquals(0, r.exit(), "exit status; output:\n" + r.output());

@@ -69,6 +69,51 @@ class ScriptsLocalIT {
     } finally {
       spark.stop();
     }
+
+    // Kill -9 a re-run of the same day while it writes: the day's previous rows stay intact.
+    byte[] before = partitionListing(scores.resolve("run_date=2026-11-24"));
+    String[] rescore = {"--master", "local[2]", "--", "--model", model.toString(), "--input", test.toString(),
+        "--input-format", "idx", "--output", scores.toString(), "--run-date", "2026-11-24"};
+    try (Scripts.Running run = Scripts.start(Map.of(), "score.sh", rescore)) {
+      boolean staging = false;
+      for (int i = 0; i < 3000 && !staging && run.process.isAlive(); i++) {
+        try (java.util.stream.Stream<Path> s = Files.list(scores)) {
+          staging = s.anyMatch(p -> p.getFileName().toString().startsWith("_staging-"));
+        }
+        Thread.sleep(20);
+      }
+      assertTrue(staging, "the re-run reached its write");
+      new ProcessBuilder("kill", "-9", String.valueOf(run.process.pid())).start().waitFor();
+      run.await(60);
+    }
+    assertTrue(java.util.Arrays.equals(before, partitionListing(scores.resolve("run_date=2026-11-24"))),
+        "the partition is untouched by the killed run");
+    Scripts.ok(Scripts.run(Map.of(), 300, "score.sh", rescore));
+    SparkSession again = SparkTestSession.start("ScriptsLocalIT-rescore");
+    try {
+      List<Row> rows = again.read().parquet(scores.toString()).select("id").collectAsList();
+      assertEquals(500, rows.size(), "complete after the re-run");
+      assertEquals(500, rows.stream().map(x -> x.getLong(0)).distinct().count(), "no duplicates");
+    } finally {
+      again.stop();
+    }
+    try (java.util.stream.Stream<Path> s = Files.list(scores)) {
+      assertTrue(s.noneMatch(p -> p.getFileName().toString().startsWith("_staging-")), "leftover staging removed");
+    }
+  }
+
+  /** Names, sizes and contents of a partition's files, to compare before and after. */
+  static byte[] partitionListing(Path dir) throws java.io.IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted().toList()) {
+        out.write(dir.relativize(p).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (Files.isRegularFile(p)) {
+          out.write(Files.readAllBytes(p));
+        }
+      }
+    }
+    return out.toByteArray();
   }
 
   @Test

@@ -117,7 +117,7 @@ class VaeEstimatorTest {
 
     Dataset<Row> someNull = frame(spark, x, DIM, CellType.VECTOR, 2, 5);
     String msg = assertThrows(IllegalArgumentException.class, () -> small().fit(someNull)).getMessage();
-    assertTrue(msg.startsWith("features column 'features' of the training data has bad rows: 1 null"), msg);
+    assertTrue(msg.startsWith("features column 'features' of the training data has 1 bad rows: 1 null"), msg);
 
     // inputDim set through Spark's generic setter (or a loaded estimator) must match the data.
     VaeEstimator est = small();

@@ -38,7 +38,7 @@ class CheckpointsTest {
     int n = io.sparkvae.model.vae.ParamLayout.of(CONFIG).totalSize();
     TrainingState s = new TrainingState(random(n, epoch), random(n, epoch + 10), random(n, epoch + 20), 7L * epoch);
     EpochMetrics m = new EpochMetrics(epoch, 100.5, Double.NaN, 1000, 2, 0.5, 3, 600, 7L * epoch);
-    return new TrainingProgress(epoch, 3L * epoch, s, random(n, epoch + 30), List.of(m));
+    return new TrainingProgress(epoch, 3L * epoch, s, random(n, epoch + 30), List.of(m), epoch - 1);
   }
 
   Checkpoints checkpoints(Map<String, String> identity) {
@@ -59,6 +59,7 @@ class CheckpointsTest {
     assertArrayEquals(expected.state().adamV(), back.state().adamV());
     assertArrayEquals(expected.velocity(), back.velocity());
     assertEquals(21, back.state().step());
+    assertEquals(2, back.rollbacks(), "the learning rate's halvings so far");
     assertEquals(1, back.history().size());
     assertTrue(Double.isNaN(back.history().get(0).valNegElbo()));
     try (Stream<Path> files = Files.list(dir)) {
@@ -93,8 +94,9 @@ class CheckpointsTest {
         () -> checkpoints(Checkpoints.identity(other, otherDist, 2)).latest());
     assertTrue(e.getMessage().contains("learningRate (checkpoint 0.001, now 0.01)"), e.getMessage());
     assertTrue(e.getMessage().contains("averagingSteps (checkpoint 50, now 7)"), e.getMessage());
-    // More epochs is not a different run.
-    DistributedConfig longer = DIST.toBuilder().epochs(30).build();
+    // More epochs is not a different run, nor is another divergence policy (a run stopped by a
+    // divergence may go on with rollbacks).
+    DistributedConfig longer = DIST.toBuilder().epochs(30).divergencePolicy("rollback").maxRollbacks(9).build();
     assertEquals(1, checkpoints(Checkpoints.identity(CONFIG, longer, 2)).latest().orElseThrow().epochsDone());
   }
 

@@ -197,7 +197,29 @@ class DistributedTrainerTest {
     VaeConfig wide = SMALL.toBuilder().inputDim(DIM + 1).build();
     Exception size = assertThrows(Exception.class,
         () -> new DistributedTrainer(wide, dist, "features").fit(df, null, null));
-    assertTrue(String.valueOf(rootMessage(size)).contains("of the training data has bad rows: 0 null, 10 not of size 13, 0 with NaN or Inf"), rootMessage(size));
+    assertTrue(String.valueOf(rootMessage(size)).contains("of the training data has 10 bad rows: 0 null, 10 not of size 13, 0 with NaN or Inf"), rootMessage(size));
+  }
+
+  @Test
+  void badRowsFailWithCountsAndFirstRowsOrAreSkipped() {
+    float[] x = rows(40, 7);
+    x[3 * DIM + 2] = Float.NaN; // row 3
+    x[9 * DIM] = 1.5f; // row 9: outside [0, 1] for the Bernoulli likelihood
+    x[20 * DIM + 5] = -0.25f; // row 20
+    Dataset<Row> df = frame(x, 1);
+    DistributedConfig fail = DistributedConfig.builder().replicas(2).epochs(1).outerOptimizer("none").build();
+    Exception e = assertThrows(Exception.class, () -> new DistributedTrainer(SMALL, fail, "features").fit(df, null, null));
+    String msg = rootMessage(e);
+    assertTrue(msg.contains("has 3 bad rows: 0 null, 0 not of size 12, 1 with NaN or Inf, 2 with values outside [0, 1]"), msg);
+    assertTrue(msg.contains("first rows (input partition:row): 0:3, 0:9, 0:20"), msg);
+
+    DistributedConfig skip = fail.toBuilder().setValue("badRowPolicy", "skip").build();
+    TrainingResult r = new DistributedTrainer(SMALL, skip, "features").fit(df, null, null);
+    assertEquals(37, r.history().get(0).examples(), "the 3 bad rows are left out, the rest used once");
+
+    DistributedConfig many = fail.toBuilder().replicas(50).build();
+    Exception small = assertThrows(Exception.class, () -> new DistributedTrainer(SMALL, many, "features").fit(frame(rows(20, 1), 2), null, null));
+    assertTrue(rootMessage(small).contains("only 20 usable training rows for 50 replicas"), rootMessage(small));
   }
 
   static String rootMessage(Throwable t) {

@@ -1,0 +1,109 @@
+package io.sparkvae.spark.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkvae.model.format.ModelFormat;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Faults that lose no finished work. Training is deterministic given (seed, round, partition), so
+ * recovery is checked bit for bit against a fault-free run.
+ */
+class FaultToleranceIT {
+  @TempDir Path tmp;
+
+  static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  static String[] trainArgs(String master, Path train, Path model, Path checkpoints, String... extra) {
+    List<String> args = new java.util.ArrayList<>(List.of("--master", master));
+    if (master.startsWith("spark://")) {
+      args.addAll(List.of("--conf", "spark.executor.memory=1g", "--conf", "spark.cores.max=2"));
+    }
+    args.addAll(List.of("--", "--config", "conf/mnist.conf", "--input", train.toString(), "--validation-input", "",
+        "--epochs", "3", "--replicas", "2", "--averaging-steps", "3", "--model-out", model.toString()));
+    if (checkpoints != null) {
+      args.addAll(List.of("--checkpoint-dir", checkpoints.toString()));
+    }
+    args.addAll(List.of(extra));
+    return args.toArray(new String[0]);
+  }
+
+  static float[] params(Path model) throws Exception {
+    return ModelFormat.load(model.resolve("data")).params();
+  }
+
+  @Test
+  void losingAnExecutorMidTrainingGivesTheFaultFreeParameters() throws Exception {
+    int port = freePort();
+    Path clusterDir = tmp.resolve("cluster");
+    Map<String, String> env = Map.of("SPARKVAE_CLUSTER_DIR", clusterDir.toString(),
+        "SPARKVAE_MASTER_PORT", String.valueOf(port), "SPARKVAE_WORKER_MEMORY", "1500m");
+    String master = "spark://127.0.0.1:" + port;
+    Path train = Scripts.subset(tmp.resolve("data"), true, 3000);
+    try {
+      Scripts.ok(Scripts.run(env, 180, "local-cluster.sh", "start", "2"));
+      Path clean = tmp.resolve("clean");
+      Scripts.ok(Scripts.run(env, 900, "train.sh", trainArgs(master, train, clean, null)));
+
+      Path faulty = tmp.resolve("faulty");
+      try (Scripts.Running run = Scripts.start(env, "train.sh", trainArgs(master, train, faulty, null))) {
+        run.awaitOutput("epoch 1/3", 600);
+        Optional<ProcessHandle> executor = ProcessHandle.allProcesses()
+            .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend")
+                && p.info().commandLine().orElse("").contains(clusterDir.toString()))
+            .findFirst();
+        assertTrue(executor.isPresent(), "an executor JVM of this cluster is running");
+        // kill -9: no shutdown hook, no goodbye to the driver.
+        new ProcessBuilder("kill", "-9", String.valueOf(executor.get().pid())).start().waitFor();
+        Scripts.Result r = run.await(900);
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("epoch 3/3"), r.output());
+      }
+      assertArrayEquals(params(clean), params(faulty), "parameters after losing an executor");
+    } finally {
+      Scripts.run(env, 120, "local-cluster.sh", "stop");
+    }
+  }
+
+  @Test
+  void aKilledDriverResumesFromItsCheckpointToTheUninterruptedParameters() throws Exception {
+    Path train = Scripts.subset(tmp.resolve("data"), true, 3000);
+    Path clean = tmp.resolve("clean");
+    Scripts.ok(Scripts.run(Map.of(), 600, "train.sh", trainArgs("local[2]", train, clean, null)));
+
+    Path model = tmp.resolve("model");
+    Path checkpoints = tmp.resolve("checkpoints");
+    try (Scripts.Running run = Scripts.start(Map.of(), "train.sh", trainArgs("local[2]", train, model, checkpoints))) {
+      run.awaitOutput("epoch 2/3", 600);
+      Path second = checkpoints.resolve("checkpoint-epoch-000002.svck");
+      for (int i = 0; i < 600 && !Files.exists(second); i++) {
+        Thread.sleep(100);
+      }
+      // The script execs the driver JVM: killing it kills the driver, mid-epoch 3 at the latest.
+      new ProcessBuilder("kill", "-9", String.valueOf(run.process.pid())).start().waitFor();
+      Scripts.Result r = run.await(60);
+      assertNotEquals(0, r.exit());
+    }
+    assertFalse(Files.exists(model.resolve("data/parameters.bin")), "no model from the killed run");
+    assertTrue(Files.exists(checkpoints.resolve("checkpoint-epoch-000002.svck")), "epoch 2 checkpoint survived");
+    Scripts.Result resumed = Scripts.ok(Scripts.run(Map.of(), 600, "train.sh",
+        trainArgs("local[2]", train, model, checkpoints, "--resume")));
+    assertTrue(resumed.output().contains("epoch 3/3"), resumed.output());
+    assertArrayEquals(params(clean), params(model), "parameters after a driver crash and resume");
+  }
+}
