@@ -29,68 +29,11 @@ final class Scripts {
     return Path.of(System.getProperty("sparkvae.data.dir", projectDir().resolve("data").toString()), "mnist");
   }
 
-  /** A script started by {@link #start}: its process and everything it has printed so far. */
-  static final class Running {
-    final Process process;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final Thread pump;
-
-    private Running(Process process) {
-      this.process = process;
-      this.pump = new Thread(() -> {
-        try (InputStream in = process.getInputStream()) {
-          in.transferTo(out);
-        } catch (IOException ignored) {
-          // the process was destroyed
-        }
-      });
-      pump.start();
-    }
-
-    String output() {
-      return out.toString(StandardCharsets.UTF_8);
-    }
-
-    /** The result once the process has ended within the timeout, otherwise null (still running). */
-    Result await(long timeoutSeconds) throws InterruptedException {
-      if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-        return null;
-      }
-      pump.join(10_000);
-      return new Result(process.exitValue(), output());
-    }
-
-    /** Destroys the process tree. */
-    void kill() {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-    }
-  }
-
-  /** Starts {@code submit-scripts/<script> args...}, its output (stdout and stderr) collected. */
-  static Running start(Map<String, String> env, String script, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(projectDir().resolve("submit-scripts").resolve(script).toString());
-    cmd.addAll(Arrays.asList(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(projectDir().toFile()).redirectErrorStream(true);
-    pb.environment().remove("SPARK_HOME");
-    pb.environment().put("SPARKVAE_DRIVER_MEMORY", "2g");
-    pb.environment().putAll(env);
-    return new Running(pb.start());
-  }
-
   /** Runs {@code submit-scripts/<script> args...}; the process tree is destroyed if it outlives the timeout. */
   static Result run(Map<String, String> env, long timeoutSeconds, String script, String... args)
       throws IOException, InterruptedException {
-    Running p = start(env, script, args);
-    try {
-      Result r = p.await(timeoutSeconds);
-      if (r == null) {
-        throw new AssertionError(script + " did not finish within " + timeoutSeconds + " s; output:\n" + p.output());
-      }
-      return r;
-    } finally {
-      p.kill();
+    try (Running r = start(env, script, args)) {
+      return r.await(timeoutSeconds);
     }
   }
 
@@ -143,6 +86,19 @@ final class Scripts {
       }
       pump.join(10_000);
       return new Result(process.exitValue(), output());
+    }
+
+    /** The result if the process has ended, else null. */
+    Result poll() throws InterruptedException {
+      if (process.isAlive()) {
+        return null;
+      }
+      return await(10);
+    }
+
+    /** Destroys the process tree. */
+    void kill() {
+      close();
     }
 
     @Override

@@ -73,7 +73,7 @@ class SecureClusterIT {
       Scripts.Result r;
       try {
         long deadline = System.nanoTime() + 900_000_000_000L;
-        while ((r = job.await(0)) == null && System.nanoTime() < deadline) {
+        while ((r = job.poll()) == null && System.nanoTime() < deadline) {
           Set<Long> pidFiles = clusterPids(cluster);
           for (Path proc : procs()) {
             long pid = Long.parseLong(proc.getFileName().toString());
