@@ -10,8 +10,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Scheduled batch scoring: encodes a day's rows with a trained model and writes their key columns
@@ -21,8 +19,6 @@ import org.slf4j.LoggerFactory;
  * intact. Exit status: 0 done, 2 bad options, 1 failure.
  */
 public final class ScoreJob {
-  private static final Logger LOG = LoggerFactory.getLogger(ScoreJob.class);
-
   private ScoreJob() {}
 
   static ScoreJobOptions parse(String[] args) {
@@ -36,33 +32,10 @@ public final class ScoreJob {
 
   /** Entry point for spark-submit. */
   public static void main(String[] args) {
-    ScoreJobOptions o;
-    try {
-      o = parse(args);
-    } catch (CommandLine.HelpRequested h) {
-      System.out.print(h.getMessage());
-      return;
-    } catch (IllegalArgumentException e) {
-      System.err.println("error: " + e.getMessage());
-      System.err.println("run with --help for the options");
-      System.exit(2);
-      return;
-    }
-    int status = 0;
-    SparkSession spark = SparkSession.builder().appName("sparkvae-score " + o.runDate()).getOrCreate();
-    try {
-      long rows = run(spark, o);
-      System.out.println("scored " + rows + " rows into " + o.output() + "/" + o.partitionColumn() + "=" + o.runDate());
-    } catch (Exception e) {
-      LOG.error("scoring failed", e);
-      System.err.println("error: scoring failed, the previous output is intact: " + TrainJob.rootMessage(e));
-      status = 1;
-    } finally {
-      spark.stop();
-    }
-    if (status != 0) {
-      System.exit(status);
-    }
+    JobMain.run(args, ScoreJob::parse, o -> "sparkvae-score " + o.runDate(),
+        "scoring failed, the previous output is intact",
+        (spark, o) -> "scored " + run(spark, o) + " rows into " + o.output() + "/" + o.partitionColumn() + "="
+            + o.runDate());
   }
 
   /** Scores the input into the run's partition; returns the number of rows written. */
@@ -70,8 +43,11 @@ public final class ScoreJob {
     VaeModel model;
     try {
       model = VaeModel.load(o.model());
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("cannot load the model " + o.model() + ": " + TrainJob.rootMessage(e), e);
+    } catch (Exception e) { // Spark's AnalysisException is a checked exception to Java
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalArgumentException("cannot load the model " + o.model() + ": " + JobMain.rootMessage(e), e);
     }
     Dataset<Row> input = InputReader.read(spark, o.input(), o.inputFormat(), o.featuresCol(), o.featureColumns(),
         Math.max(2, spark.sparkContext().defaultParallelism()));

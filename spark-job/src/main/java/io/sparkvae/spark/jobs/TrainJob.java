@@ -52,33 +52,10 @@ public final class TrainJob {
 
   /** Entry point for spark-submit. */
   public static void main(String[] args) {
-    Parsed p;
-    try {
-      p = parse(args);
-    } catch (CommandLine.HelpRequested h) {
-      System.out.print(h.getMessage());
-      return;
-    } catch (IllegalArgumentException e) {
-      System.err.println("error: " + e.getMessage());
-      System.err.println("run with --help for the options");
-      System.exit(2);
-      return;
-    }
-    int status;
-    SparkSession spark = SparkSession.builder().appName("sparkvae-train").getOrCreate();
-    try {
+    JobMain.run(args, TrainJob::parse, p -> "sparkvae-train", "training failed", (spark, p) -> {
       run(spark, p);
-      status = 0;
-    } catch (RuntimeException e) {
-      LOG.error("training failed", e);
-      System.err.println("error: training failed: " + rootMessage(e));
-      status = 1;
-    } finally {
-      spark.stop();
-    }
-    if (status != 0) {
-      System.exit(status);
-    }
+      return null;
+    });
   }
 
   private static void appendMetrics(MetricsFile metrics, EpochMetrics m, TrainJobOptions job) {
@@ -87,14 +64,6 @@ public final class TrainJob {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write metrics to " + job.metricsOut(), e);
     }
-  }
-
-  static String rootMessage(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null && c.getCause() != c) {
-      c = c.getCause();
-    }
-    return c == t ? String.valueOf(t.getMessage()) : t.getMessage() + " (caused by " + c + ")";
   }
 
   /** Runs a parsed training job on a session. */

@@ -1,0 +1,65 @@
+package io.sparkvae.spark.jobs;
+
+import java.util.function.Function;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shape every job's {@code main} shares: parse and validate the options before Spark starts
+ * ({@code --help} prints and exits 0; a bad option exits 2 naming it), run on a session that is
+ * always stopped, and exit 1 with the root cause on any failure.
+ */
+final class JobMain {
+  private static final Logger LOG = LoggerFactory.getLogger(JobMain.class);
+
+  /** A job body: runs on a session and returns the line to print on success. */
+  @FunctionalInterface
+  interface Body<P> {
+    String run(SparkSession spark, P parsed) throws Exception;
+  }
+
+  private JobMain() {}
+
+  static <P> void run(String[] args, Function<String[], P> parse, Function<P, String> appName, String failure,
+      Body<P> body) {
+    P parsed;
+    try {
+      parsed = parse.apply(args);
+    } catch (CommandLine.HelpRequested h) {
+      System.out.print(h.getMessage());
+      return;
+    } catch (IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      System.err.println("run with --help for the options");
+      System.exit(2);
+      return;
+    }
+    int status = 0;
+    SparkSession spark = SparkSession.builder().appName(appName.apply(parsed)).getOrCreate();
+    try {
+      String done = body.run(spark, parsed);
+      if (done != null) {
+        System.out.println(done);
+      }
+    } catch (Exception e) {
+      LOG.error(failure, e);
+      System.err.println("error: " + failure + ": " + rootMessage(e));
+      status = 1;
+    } finally {
+      spark.stop();
+    }
+    if (status != 0) {
+      System.exit(status);
+    }
+  }
+
+  /** The message of an exception and, when different, of its root cause. */
+  static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    return c == t ? String.valueOf(t.getMessage()) : t.getMessage() + " (caused by " + c + ")";
+  }
+}
