@@ -8,11 +8,11 @@ import com.google.gson.JsonParser;
 import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.train.TrainingState;
+import io.sparkvae.spark.fs.AtomicFile;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -106,17 +106,7 @@ public final class Checkpoints {
     FileSystem fs = dir.getFileSystem(conf);
     fs.mkdirs(dir);
     Path target = new Path(dir, String.format("%s%06d%s", PREFIX, progress.epochsDone(), SUFFIX));
-    Path tmp = new Path(dir, "." + target.getName() + ".tmp");
-    byte[] bytes = encode(progress);
-    try (OutputStream out = fs.create(tmp, true)) {
-      out.write(bytes);
-    }
-    if (fs.exists(target) && !fs.delete(target, false)) {
-      throw new IOException("cannot replace checkpoint " + target);
-    }
-    if (!fs.rename(tmp, target)) {
-      throw new IOException("cannot rename " + tmp + " to " + target);
-    }
+    AtomicFile.write(fs, target, encode(progress));
     List<Path> all = list(fs);
     for (int i = keep; i < all.size(); i++) {
       fs.delete(all.get(i), false);
