@@ -86,7 +86,7 @@ public final class TrainJob {
     DistributedTrainer trainer = new DistributedTrainer(config, p.dist(), job.featuresCol());
     Checkpoints checkpoints = job.checkpointDir().isEmpty() ? null
         : new Checkpoints(job.checkpointDir(), spark.sparkContext().hadoopConfiguration(),
-            Checkpoints.identity(config, p.dist(), DistributedTrainer.replicas(p.dist(), spark)), 3);
+            Checkpoints.identity(config, p.dist(), DistributedTrainer.replicas(p.dist(), spark)), job.checkpointsKept());
     TrainingProgress start = new TrainingProgress(0, 0,
         TrainingState.initial(ParamInit.initialize(ParamLayout.of(config), config.seed())), null, List.of());
     if (job.resume()) {
@@ -112,6 +112,10 @@ public final class TrainJob {
         appendMetrics(metrics, m, job);
       }
     }, checkpoints == null ? null : progress -> {
+      if (!progress.atEpochEnd()
+          && (job.checkpointEveryRounds() == 0 || progress.rounds() % job.checkpointEveryRounds() != 0)) {
+        return;
+      }
       try {
         checkpoints.write(progress);
       } catch (IOException e) {

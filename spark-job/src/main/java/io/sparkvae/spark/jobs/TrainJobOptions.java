@@ -23,6 +23,8 @@ public final class TrainJobOptions implements Serializable {
   private String reportDir;
   private String checkpointDir;
   private boolean resume;
+  private int checkpointEveryRounds;
+  private int checkpointsKept;
   private String imageSize;
   private int reportRows;
 
@@ -48,6 +50,12 @@ public final class TrainJobOptions implements Serializable {
           c -> c.checkpointDir, (b, v) -> b.checkpointDir = v),
       bool("resume", "Continue from the newest valid checkpoint in checkpointDir.", false,
           c -> c.resume, (b, v) -> b.resume = v),
+      io.sparkvae.model.config.ParamSpecs.intAtLeast("checkpointEveryRounds",
+          "Also checkpoint in the middle of an epoch, every this many averaging rounds (0: at epoch ends only).",
+          100, 0, c -> c.checkpointEveryRounds, (b, v) -> b.checkpointEveryRounds = v),
+      io.sparkvae.model.config.ParamSpecs.intAtLeast("checkpointsKept",
+          "How many of the newest checkpoints to keep.", 3, 1,
+          c -> c.checkpointsKept, (b, v) -> b.checkpointsKept = v),
       text("imageSize", "Width x height of the features as images in the report (e.g. 28x28); auto: square"
           + " when inputDim is a perfect square; none: not images.", "auto", false,
           c -> c.imageSize, (b, v) -> b.imageSize = v),
@@ -121,6 +129,14 @@ public final class TrainJobOptions implements Serializable {
 
   public boolean resume() {
     return resume;
+  }
+
+  public int checkpointEveryRounds() {
+    return checkpointEveryRounds;
+  }
+
+  public int checkpointsKept() {
+    return checkpointsKept;
   }
 
   public String imageSize() {

@@ -63,6 +63,9 @@ final class TrainingHistory {
       o.addProperty("rounds", e.rounds());
       o.addProperty("examples", e.examples());
       o.addProperty("step", e.step());
+      o.addProperty("round", e.round());
+      o.addProperty("roundPayloadBytes", e.roundPayloadBytes());
+      o.addProperty("executorRssBytes", e.executorRssBytes());
       a.add(o);
     }
     return a.toString();
@@ -96,12 +99,21 @@ final class TrainingHistory {
                 decimal(o, "averagingSeconds"),
                 o.get("rounds").getAsInt(),
                 o.get("examples").getAsLong(),
-                o.get("step").getAsLong()));
+                o.get("step").getAsLong(),
+                count(o, "round"),
+                count(o, "roundPayloadBytes"),
+                count(o, "executorRssBytes")));
       }
       return List.copyOf(out);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("metadata entry " + HISTORY_KEY + " is not a valid training history: " + e, e);
     }
+  }
+
+  /** A count, or -1 (unknown) in histories saved before it was recorded. */
+  private static long count(JsonObject o, String name) {
+    JsonElement v = o.get(name);
+    return v == null || v.isJsonNull() ? -1 : v.getAsLong();
   }
 
   private static double decimal(JsonObject o, String name) {

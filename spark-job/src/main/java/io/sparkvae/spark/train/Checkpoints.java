@@ -35,22 +35,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Training checkpoints in a directory, through Hadoop's FileSystem (local, HDFS, S3 alike): one
- * file per completed epoch, {@code checkpoint-epoch-NNNNNN.svck}, written to a temporary sibling and
- * renamed, the newest {@code keep} kept.
+ * file per checkpointed round, {@code checkpoint-round-NNNNNNNNNN.svck} (the number of rounds done),
+ * written to a temporary sibling and renamed, the newest {@code keep} kept. Which rounds are
+ * checkpointed (every N, each epoch's end) is the caller's choice.
  *
- * <p>File layout (format version 1): the 8-byte magic {@code SVAECKPT}, the format version
+ * <p>File layout (format version 2): the 8-byte magic {@code SVAECKPT}, the format version
  * (int32, big-endian), the length of a UTF-8 JSON header (int32) and the header (epochs done,
- * rounds, Adam step, parameter count, whether an outer momentum buffer follows, the divergence
- * rollbacks so far, the options that define the run and their hash, the epoch history); then little-endian float32 arrays: parameters,
- * Adam first and second moments, and the momentum buffer if any; then the SHA-256 of everything
- * before it. Reading checks every part and never deserializes Java objects.
+ * minibatches done in the unfinished epoch and its statistics so far, rounds, Adam step, parameter
+ * count, whether an outer momentum buffer follows, the divergence rollbacks so far, the options that
+ * define the run and their hash, the epoch history); then little-endian float32 arrays:
+ * parameters, Adam first and second moments, and the momentum buffer if any; then the SHA-256 of
+ * everything before it. Reading checks every part and never deserializes Java objects. Version 1
+ * (epoch ends only, files {@code checkpoint-epoch-NNNNNN.svck}) is still read; its files count as
+ * older than any of version 2.
  */
 public final class Checkpoints {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
   private static final byte[] MAGIC = "SVAECKPT".getBytes(StandardCharsets.US_ASCII);
   /** The checkpoint format version this code writes and reads. */
-  public static final int FORMAT_VERSION = 1;
-  private static final String PREFIX = "checkpoint-epoch-";
+  public static final int FORMAT_VERSION = 2;
+  private static final String PREFIX = "checkpoint-round-";
+  private static final String PREFIX_V1 = "checkpoint-epoch-";
   private static final String SUFFIX = ".svck";
   private static final int MAX_HEADER = 64 << 20;
 
@@ -101,11 +106,11 @@ public final class Checkpoints {
     return p.format(p.get(c));
   }
 
-  /** Writes the progress after an epoch, then removes checkpoints beyond the newest {@code keep}. */
+  /** Writes the progress after a round, then removes checkpoints beyond the newest {@code keep}. */
   public void write(TrainingProgress progress) throws IOException {
     FileSystem fs = dir.getFileSystem(conf);
     fs.mkdirs(dir);
-    Path target = new Path(dir, String.format("%s%06d%s", PREFIX, progress.epochsDone(), SUFFIX));
+    Path target = new Path(dir, fileName(progress.rounds()));
     AtomicFile.write(fs, target, encode(progress));
     List<Path> all = list(fs);
     for (int i = keep; i < all.size(); i++) {
@@ -142,7 +147,7 @@ public final class Checkpoints {
         throw new IllegalArgumentException("checkpoint " + p + " was written by a run with other options: "
             + String.join(", ", differing) + "; use another --checkpoint-dir or the same options");
       }
-      LOG.info("resuming from {} ({} epochs done)", p, d.progress().epochsDone());
+      LOG.info("resuming from {} ({}, {} rounds)", p, d.progress().describe(), d.progress().rounds());
       return Optional.of(d.progress());
     }
     return Optional.empty();
@@ -154,23 +159,42 @@ public final class Checkpoints {
     return new ArrayList<>(u.keySet());
   }
 
-  /** Checkpoint files, newest first. */
+  /** The file name of the checkpoint after {@code rounds} rounds. */
+  static String fileName(long rounds) {
+    return String.format("%s%010d%s", PREFIX, rounds, SUFFIX);
+  }
+
+  /** Checkpoint files, newest first: by round, then those of format version 1 by epoch. */
   private List<Path> list(FileSystem fs) throws IOException {
-    List<Path> out = new ArrayList<>();
+    List<Path> current = new ArrayList<>();
+    List<Path> v1 = new ArrayList<>();
     for (FileStatus s : fs.listStatus(dir)) {
       String n = s.getPath().getName();
-      if (n.startsWith(PREFIX) && n.endsWith(SUFFIX)) {
-        out.add(s.getPath());
+      if (n.endsWith(SUFFIX) && n.startsWith(PREFIX)) {
+        current.add(s.getPath());
+      } else if (n.endsWith(SUFFIX) && n.startsWith(PREFIX_V1)) {
+        v1.add(s.getPath());
       }
     }
-    out.sort((x, y) -> y.getName().compareTo(x.getName()));
-    return out;
+    // Zero-padded numbers: the names sort as the numbers do.
+    current.sort((x, y) -> y.getName().compareTo(x.getName()));
+    v1.sort((x, y) -> y.getName().compareTo(x.getName()));
+    current.addAll(v1);
+    return current;
   }
 
   byte[] encode(TrainingProgress p) throws IOException {
     TrainingState s = p.state();
     JsonObject h = new JsonObject();
     h.addProperty("epochsDone", p.epochsDone());
+    h.addProperty("stepInEpoch", p.stepInEpoch());
+    JsonObject soFar = new JsonObject();
+    soFar.addProperty("lossSum", p.epochSoFar().lossSum());
+    soFar.addProperty("examples", p.epochSoFar().examples());
+    soFar.addProperty("seconds", p.epochSoFar().seconds());
+    soFar.addProperty("computeSeconds", p.epochSoFar().computeSeconds());
+    soFar.addProperty("rounds", p.epochSoFar().rounds());
+    h.add("epochSoFar", soFar);
     h.addProperty("rounds", p.rounds());
     h.addProperty("step", s.step());
     h.addProperty("paramCount", s.params().length);
@@ -217,8 +241,8 @@ public final class Checkpoints {
     }
     DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b, 8, b.length - 8));
     int version = in.readInt();
-    if (version != FORMAT_VERSION) {
-      throw new IOException(name + " has checkpoint format version " + version + "; this SparkVAE reads "
+    if (version != FORMAT_VERSION && version != 1) {
+      throw new IOException(name + " has checkpoint format version " + version + "; this SparkVAE reads 1 to "
           + FORMAT_VERSION);
     }
     int headerLength = in.readInt();
@@ -256,8 +280,21 @@ public final class Checkpoints {
     TrainingState state = new TrainingState(a[0], a[1], a[2], h.get("step").getAsLong());
     // "rollbacks" came after the first checkpoints of format 1: absent means none happened.
     JsonElement rollbacks = h.get("rollbacks");
-    TrainingProgress progress = new TrainingProgress(h.get("epochsDone").getAsInt(), h.get("rounds").getAsLong(),
-        state, hasVelocity ? a[3] : null, history, rollbacks == null ? 0 : rollbacks.getAsInt());
+    int stepInEpoch = 0;
+    TrainingProgress.EpochSoFar soFar = TrainingProgress.EpochSoFar.NONE;
+    if (version >= 2) {
+      stepInEpoch = h.get("stepInEpoch").getAsInt();
+      JsonObject e = h.getAsJsonObject("epochSoFar");
+      soFar = new TrainingProgress.EpochSoFar(e.get("lossSum").getAsDouble(), e.get("examples").getAsLong(),
+          e.get("seconds").getAsDouble(), e.get("computeSeconds").getAsDouble(), e.get("rounds").getAsInt());
+    }
+    TrainingProgress progress;
+    try {
+      progress = new TrainingProgress(h.get("epochsDone").getAsInt(), stepInEpoch, h.get("rounds").getAsLong(),
+          state, hasVelocity ? a[3] : null, history, soFar, rollbacks == null ? 0 : rollbacks.getAsInt());
+    } catch (IllegalArgumentException e) {
+      throw new IOException(name + " has an inconsistent header: " + e.getMessage(), e);
+    }
     return new Decoded(progress, identity);
   }
 

@@ -24,6 +24,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.CollectionAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,10 +85,12 @@ public final class DistributedTrainer {
   /**
    * Trains, continuing from {@code start} (a fresh start, or a checkpoint), until {@code epochs}
    * epochs are done. Since every random stream is derived from (seed, round, partition, epoch),
-   * a run resumed from the progress of epoch {@code e} ends with exactly the parameters of an
+   * a run resumed from any progress it reported ends with exactly the parameters of an
    * uninterrupted run.
    *
-   * @param onProgress called on the driver after each epoch (to write a checkpoint), or null
+   * @param onProgress called on the driver after every round with where the run stands (to write a
+   *     checkpoint): in the middle of an epoch after each of its rounds but the last, and once more
+   *     after the epoch's validation, at its end; or null
    * @throws TrainingDivergedException when a round diverges and {@code divergencePolicy} does not let
    *     the run go on (nothing is returned; {@code onProgress} saw only finite states)
    */
@@ -150,26 +153,34 @@ public final class DistributedTrainer {
       List<EpochMetrics> history = new ArrayList<>(start.history());
       long round = start.rounds();
       int totalRounds = roundsPerEpoch * dist.epochs();
+      CollectionAccumulator<Long> rss = jsc.sc().collectionAccumulator("sparkvae executor RSS bytes");
+      long payloadBytes = -1;
       for (int epoch = start.epochsDone(); epoch < dist.epochs(); epoch++) {
-        long epochStart = System.nanoTime();
-        double lossSum = 0;
-        long examples = 0;
-        double computeSeconds = 0;
-        int rounds = 0;
-        for (int done = 0; done < batchesPerEpoch; done += dist.averagingSteps()) {
+        boolean resumedHere = epoch == start.epochsDone();
+        // A run resumed in the middle of an epoch picks up at the same minibatch, with the epoch's
+        // statistics so far.
+        int firstStep = resumedHere ? start.stepInEpoch() : 0;
+        TrainingProgress.EpochSoFar soFar = resumedHere ? start.epochSoFar() : TrainingProgress.EpochSoFar.NONE;
+        long lastRss = -1;
+        for (int done = firstStep; done < batchesPerEpoch; done += dist.averagingSteps()) {
+          long roundStart = System.nanoTime();
           int steps = Math.min(dist.averagingSteps(), batchesPerEpoch - done);
           String where = String.format(Locale.ROOT, "epoch %d/%d, round %d/%d", epoch + 1, dist.epochs(), round + 1,
               totalRounds);
           // A rolled-back round runs again from the same state, round number (so the same noise)
           // and shard position, with half the learning rate.
+          AveragingSums sums;
           for (int attempt = 0; ; attempt++) {
             jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d · round %d/%d%s", epoch + 1, dist.epochs(),
                 round + 1, totalRounds, attempt == 0 ? "" : " · after rollback " + rollbacks));
-            Broadcast<RoundInput> input = jsc.broadcast(
-                new RoundInput(runId, cfg, state, round, epoch, done, steps, !averageMoments));
-            AveragingSums sums;
+            RoundInput roundInput = new RoundInput(runId, cfg, state, round, epoch, done, steps, !averageMoments);
+            if (payloadBytes < 0) {
+              payloadBytes = RoundPayload.bytes(roundInput, replicas, averageMoments);
+            }
+            Broadcast<RoundInput> input = jsc.broadcast(roundInput);
+            rss.reset();
             try {
-              sums = shards.mapPartitionsWithIndex(trainReplica(input), true)
+              sums = shards.mapPartitionsWithIndex(trainReplica(input, rss), true)
                   .treeAggregate(new AveragingSums(), addReplica(averageMoments), AveragingSums::merge, 2);
             } finally {
               input.destroy();
@@ -178,15 +189,12 @@ public final class DistributedTrainer {
             String divergence = outcome.divergence();
             if (divergence == null) {
               state = outcome.state();
-              lossSum += sums.stats().lossSum();
-              examples += sums.stats().examples();
-              computeSeconds += sums.stats().seconds() / replicas;
               break;
             }
             if (!dist.rollsBackOnDivergence()) {
               throw new TrainingDivergedException(String.format(Locale.ROOT,
                   "training diverged in %s: %s. Nothing of this round was kept and no model is returned;"
-                      + " checkpoints of earlier epochs are intact. Lower learningRate (now %s) or set"
+                      + " earlier checkpoints are intact. Lower learningRate (now %s) or set"
                       + " divergencePolicy=rollback", where, divergence, cfg.learningRate()),
                   epoch + 1, round + 1, rollbacks);
             }
@@ -194,7 +202,7 @@ public final class DistributedTrainer {
             if (rollbacks >= dist.maxRollbacks() || !(learningRateAfter(config.learningRate(), rollbacks + 1) > 0)) {
               throw new TrainingDivergedException(String.format(Locale.ROOT,
                   "training diverged in %s after %d rollbacks (maxRollbacks=%d; learningRate now %s, configured"
-                      + " %s): %s. No model is returned; checkpoints of earlier epochs are intact. Lower"
+                      + " %s): %s. No model is returned; earlier checkpoints are intact. Lower"
                       + " learningRate", where, rollbacks, dist.maxRollbacks(), cfg.learningRate(),
                       config.learningRate(), divergence),
                   epoch + 1, round + 1, rollbacks);
@@ -207,24 +215,32 @@ public final class DistributedTrainer {
                 dist.maxRollbacks()));
           }
           round++;
-          rounds++;
+          soFar = soFar.plus(sums.stats().lossSum(), sums.stats().examples(), (System.nanoTime() - roundStart) / 1e9,
+              sums.stats().seconds() / replicas);
+          lastRss = rss.value().stream().mapToLong(Long::longValue).max().orElse(-1);
+          if (onProgress != null && done + steps < batchesPerEpoch) {
+            onProgress.accept(new TrainingProgress(epoch, done + steps, round, state,
+                outer == null ? null : outer.velocity(), history, soFar, rollbacks));
+          }
         }
-        double seconds = (System.nanoTime() - epochStart) / 1e9;
+        double seconds = soFar.seconds();
+        long examples = soFar.examples();
         double val = Double.NaN;
         if (valShards != null) {
           jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d · validation", epoch + 1, dist.epochs()));
           if (epoch == 0) {
-          BadRows badVal = features.checkBadRows(valShards.map(DistributedTrainer::summary).collect(), "validation",
-              config.inputDim(), unitInterval(), skipBadRows());
-          if (badVal.total() > 0) {
-            LOG.warn("sparkvae: left out {} bad validation rows: {}", badVal.total(),
-                badVal.describe(config.inputDim(), unitInterval()));
+            BadRows badVal = features.checkBadRows(valShards.map(DistributedTrainer::summary).collect(), "validation",
+                config.inputDim(), unitInterval(), skipBadRows());
+            if (badVal.total() > 0) {
+              LOG.warn("sparkvae: left out {} bad validation rows: {}", badVal.total(),
+                  badVal.describe(config.inputDim(), unitInterval()));
+            }
           }
+          val = evaluate(jsc, valShards, state.params(), epoch).negElbo();
         }
-        val = evaluate(jsc, valShards, state.params(), epoch).negElbo();
-        }
-        EpochMetrics m = new EpochMetrics(epoch + 1, lossSum / examples, val, examples / seconds, seconds,
-            Math.max(0, seconds - computeSeconds), rounds, examples, state.step());
+        EpochMetrics m = new EpochMetrics(epoch + 1, soFar.lossSum() / examples, val, examples / seconds, seconds,
+            Math.max(0, seconds - soFar.computeSeconds()), soFar.rounds(), examples, state.step(), round,
+            payloadBytes, lastRss);
         LOG.info(String.format(Locale.ROOT,
             "epoch %d/%d: train -ELBO %.2f, validation -ELBO %.2f, %.0f samples/s, %.1f s of %.1f s outside replica compute",
             m.epoch(), dist.epochs(), m.trainNegElbo(), m.valNegElbo(), m.samplesPerSec(), m.averagingSeconds(), m.seconds()));
@@ -364,11 +380,15 @@ public final class DistributedTrainer {
   // a few scalars, never the trainer or any parameter array.
 
   private static Function2<Integer, Iterator<PackedShard>, Iterator<ReplicaResult>> trainReplica(
-      Broadcast<RoundInput> input) {
+      Broadcast<RoundInput> input, CollectionAccumulator<Long> rss) {
     return (partition, it) -> {
       List<ReplicaResult> out = new ArrayList<>(1);
       while (it.hasNext()) {
         out.add(ReplicaRunner.run(input.value(), partition, it.next()));
+      }
+      long resident = ExecutorMemory.residentBytes();
+      if (resident >= 0) {
+        rss.add(resident);
       }
       return out.iterator();
     };

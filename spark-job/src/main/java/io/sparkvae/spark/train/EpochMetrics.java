@@ -13,25 +13,49 @@ import java.util.Locale;
  * @param seconds wall-clock seconds of the epoch's rounds (validation excluded)
  * @param averagingSeconds part of {@code seconds} not spent in replica compute: broadcast, task
  *     launch, result transfer and the average itself
+ * @param rounds averaging rounds in the epoch
+ * @param round rounds of the run so far (the global round counter at the epoch's end); -1 unknown
+ * @param roundPayloadBytes serialized bytes one round moves: the broadcast state plus every
+ *     replica's result; -1 unknown
+ * @param executorRssBytes the largest resident set size of an executor JVM, measured by the replicas
+ *     at the end of the epoch's last round; -1 unknown (not Linux)
  */
 public record EpochMetrics(
     int epoch, double trainNegElbo, double valNegElbo, double samplesPerSec, double seconds,
-    double averagingSeconds, int rounds, long examples, long step) implements Serializable {
+    double averagingSeconds, int rounds, long examples, long step, long round, long roundPayloadBytes,
+    long executorRssBytes) implements Serializable {
+
+  /** An epoch whose round costs are not known (histories written before they were recorded). */
+  public EpochMetrics(int epoch, double trainNegElbo, double valNegElbo, double samplesPerSec, double seconds,
+      double averagingSeconds, int rounds, long examples, long step) {
+    this(epoch, trainNegElbo, valNegElbo, samplesPerSec, seconds, averagingSeconds, rounds, examples, step, -1, -1, -1);
+  }
 
   /** The JSON line of this epoch. */
   public String toJson() {
     return String.format(Locale.ROOT,
         "{\"epoch\":%d,\"train_neg_elbo\":%s,\"val_neg_elbo\":%s,\"samples_per_sec\":%s,\"seconds\":%s,"
-            + "\"averaging_seconds\":%s,\"rounds\":%d,\"examples\":%d,\"step\":%d}",
+            + "\"averaging_seconds\":%s,\"rounds\":%d,\"examples\":%d,\"step\":%d,\"round\":%s,"
+            + "\"round_payload_bytes\":%s,\"executor_rss_bytes\":%s}",
         epoch, num(trainNegElbo), num(valNegElbo), num(samplesPerSec), num(seconds), num(averagingSeconds),
-        rounds, examples, step);
+        rounds, examples, step, count(round), count(roundPayloadBytes), count(executorRssBytes));
   }
 
   /** Reads a line written by {@link #toJson} (null numbers are NaN). */
   public static EpochMetrics fromJson(com.google.gson.JsonObject o) {
     return new EpochMetrics(o.get("epoch").getAsInt(), dbl(o, "train_neg_elbo"), dbl(o, "val_neg_elbo"),
         dbl(o, "samples_per_sec"), dbl(o, "seconds"), dbl(o, "averaging_seconds"), o.get("rounds").getAsInt(),
-        o.get("examples").getAsLong(), o.get("step").getAsLong());
+        o.get("examples").getAsLong(), o.get("step").getAsLong(), lng(o, "round"), lng(o, "round_payload_bytes"),
+        lng(o, "executor_rss_bytes"));
+  }
+
+  private static long lng(com.google.gson.JsonObject o, String key) {
+    com.google.gson.JsonElement e = o.get(key);
+    return e == null || e.isJsonNull() ? -1 : e.getAsLong();
+  }
+
+  private static String count(long n) {
+    return n < 0 ? "null" : Long.toString(n);
   }
 
   private static double dbl(com.google.gson.JsonObject o, String key) {

@@ -81,29 +81,42 @@ class FaultToleranceIT {
   }
 
   @Test
-  void aKilledDriverResumesFromItsCheckpointToTheUninterruptedParameters() throws Exception {
+  void aKilledDriverResumesFromAMidEpochCheckpointToTheUninterruptedParameters() throws Exception {
     Path train = Scripts.subset(tmp.resolve("data"), true, 3000);
     Path clean = tmp.resolve("clean");
     Scripts.ok(Scripts.run(Map.of(), 600, "train.sh", trainArgs("local[2]", train, clean, null)));
 
+    // 1,500 rows per replica: 6 minibatches per epoch, 2 rounds of 3. Round 5 is the middle of
+    // epoch 3. The killed run is told to go on for 30 epochs (epochs do not define the run) so that
+    // it is still training when killed; checkpoints it wrote after round 5 are removed before the
+    // resume, as if it had died right after writing round 5's.
     Path model = tmp.resolve("model");
     Path checkpoints = tmp.resolve("checkpoints");
-    try (Scripts.Running run = Scripts.start(Map.of(), "train.sh", trainArgs("local[2]", train, model, checkpoints))) {
-      run.awaitOutput("epoch 2/3", 600);
-      Path second = checkpoints.resolve("checkpoint-epoch-000002.svck");
-      for (int i = 0; i < 600 && !Files.exists(second); i++) {
-        Thread.sleep(100);
+    Path round5 = checkpoints.resolve("checkpoint-round-0000000005.svck");
+    try (Scripts.Running run = Scripts.start(Map.of(), "train.sh", trainArgs("local[2]", train, model, checkpoints,
+        "--epochs", "30", "--checkpoint-every-rounds", "1", "--checkpoints-kept", "1000"))) {
+      run.awaitOutput("epoch 2/30", 600);
+      for (int i = 0; i < 600 && !Files.exists(round5); i++) {
+        Thread.sleep(50);
       }
-      // The script execs the driver JVM: killing it kills the driver, mid-epoch 3 at the latest.
+      // The script execs the driver JVM: killing it kills the driver.
       new ProcessBuilder("kill", "-9", String.valueOf(run.process.pid())).start().waitFor();
       Scripts.Result r = run.await(60);
       assertNotEquals(0, r.exit());
     }
     assertFalse(Files.exists(model.resolve("data/parameters.bin")), "no model from the killed run");
-    assertTrue(Files.exists(checkpoints.resolve("checkpoint-epoch-000002.svck")), "epoch 2 checkpoint survived");
+    assertTrue(Files.exists(round5), "the mid-epoch checkpoint of round 5 survived");
+    try (var files = Files.list(checkpoints)) {
+      for (Path p : files.toList()) {
+        if (p.getFileName().toString().compareTo(round5.getFileName().toString()) > 0) {
+          Files.delete(p);
+        }
+      }
+    }
     Scripts.Result resumed = Scripts.ok(Scripts.run(Map.of(), 600, "train.sh",
         trainArgs("local[2]", train, model, checkpoints, "--resume")));
+    assertTrue(resumed.output().contains("2 epochs and 3 minibatches of epoch 3 done"), resumed.output());
     assertTrue(resumed.output().contains("epoch 3/3"), resumed.output());
-    assertArrayEquals(params(clean), params(model), "parameters after a driver crash and resume");
+    assertArrayEquals(params(clean), params(model), "parameters after a driver crash and a mid-epoch resume");
   }
 }

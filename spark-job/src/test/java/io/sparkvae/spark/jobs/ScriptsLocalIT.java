@@ -33,7 +33,8 @@ class ScriptsLocalIT {
         "--config", "conf/mnist.conf", "--input", train.toString(), "--validation-input", test.toString(),
         "--epochs", "1", "--model-out", model.toString(), "--checkpoint-dir", checkpoints.toString()));
     assertTrue(first.output().contains("epoch 1/1"), first.output());
-    assertTrue(Files.exists(checkpoints.resolve("checkpoint-epoch-000001.svck")), "checkpoint written");
+    assertTrue(Files.exists(checkpoints.resolve("checkpoint-round-0000000001.svck")),
+        "checkpoint written after the epoch's single round");
     Scripts.Result r = Scripts.ok(Scripts.run(Map.of(), 600, "train.sh", "--master", "local[2]", "--",
         "--config", "conf/mnist.conf", "--input", train.toString(), "--validation-input", test.toString(),
         "--epochs", "2", "--model-out", model.toString(), "--metrics-out", metrics.toString(),
@@ -46,6 +47,15 @@ class ScriptsLocalIT {
     for (String key : new String[] {"\"epoch\"", "\"train_neg_elbo\"", "\"val_neg_elbo\"", "\"samples_per_sec\"", "\"seconds\""}) {
       assertTrue(lines.get(1).contains(key), key + " in " + lines.get(1));
     }
+    com.google.gson.JsonObject epoch2 = com.google.gson.JsonParser.parseString(lines.get(1)).getAsJsonObject();
+    assertEquals(2, epoch2.get("round").getAsLong(), "one round per epoch");
+    // Parameters and both Adam moments of the 784-400-50 network as float32: 3 x 4 x 688,884 bytes
+    // broadcast, the same per replica back; serialization adds a little.
+    long arrays = 3L * 4 * 688_884;
+    long payload = epoch2.get("round_payload_bytes").getAsLong();
+    assertTrue(payload >= 3 * arrays && payload < 3 * arrays * 1.01, "round payload " + payload);
+    long rss = epoch2.get("executor_rss_bytes").getAsLong();
+    assertTrue(rss > 100L << 20 && rss < 16L << 30, "executor RSS " + rss);
     TrainedVae data = ModelFormat.load(model.resolve("data"));
     assertEquals(784, data.config().inputDim());
     assertTrue(Files.exists(model.resolve("metadata")), "Spark metadata written");

@@ -63,7 +63,7 @@ class CheckpointsTest {
     assertEquals(1, back.history().size());
     assertTrue(Double.isNaN(back.history().get(0).valNegElbo()));
     try (Stream<Path> files = Files.list(dir)) {
-      assertEquals(List.of("checkpoint-epoch-000002.svck", "checkpoint-epoch-000003.svck"),
+      assertEquals(List.of("checkpoint-round-0000000006.svck", "checkpoint-round-0000000009.svck"),
           files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".svck")).sorted().toList(),
           "the newest 2 are kept");
     }
@@ -74,14 +74,14 @@ class CheckpointsTest {
     Checkpoints ck = checkpoints(Checkpoints.identity(CONFIG, DIST, 2));
     ck.write(progress(1));
     ck.write(progress(2));
-    try (RandomAccessFile f = new RandomAccessFile(dir.resolve("checkpoint-epoch-000002.svck").toFile(), "rw")) {
+    try (RandomAccessFile f = new RandomAccessFile(dir.resolve("checkpoint-round-0000000006.svck").toFile(), "rw")) {
       f.seek(f.length() / 2);
       int b = f.read();
       f.seek(f.length() / 2);
       f.write(b ^ 0x40);
     }
     assertEquals(1, ck.latest().orElseThrow().epochsDone(), "falls back to the previous checkpoint");
-    Files.write(dir.resolve("checkpoint-epoch-000001.svck"), new byte[] {1, 2, 3});
+    Files.write(dir.resolve("checkpoint-round-0000000003.svck"), new byte[] {1, 2, 3});
     assertTrue(ck.latest().isEmpty(), "no intact checkpoint left");
   }
 
@@ -104,8 +104,78 @@ class CheckpointsTest {
   void aFutureFormatVersionIsRejectedClearly() throws IOException {
     Checkpoints ck = checkpoints(Checkpoints.identity(CONFIG, DIST, 2));
     byte[] b = ck.encode(progress(1));
-    b[11] = 2; // format version 2 (big-endian int after the magic)
-    IOException e = assertThrows(IOException.class, () -> Checkpoints.decode(b, "x"));
-    assertTrue(e.getMessage().contains("checksum") || e.getMessage().contains("version 2"), e.getMessage());
+    b[11] = 3; // format version 3 (big-endian int after the magic)
+    IOException e = assertThrows(IOException.class, () -> Checkpoints.decode(resealed(b), "x"));
+    assertEquals("x has checkpoint format version 3; this SparkVAE reads 1 to 2", e.getMessage());
+  }
+
+  /** The file with its SHA-256 trailer recomputed over the (edited) rest. */
+  static byte[] resealed(byte[] b) throws IOException {
+    byte[] body = java.util.Arrays.copyOf(b, b.length - 32);
+    try {
+      byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(body);
+      byte[] out = java.util.Arrays.copyOf(body, b.length);
+      System.arraycopy(sha, 0, out, body.length, 32);
+      return out;
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IOException(e);
+    }
+  }
+
+  /** A checkpoint in the middle of epoch 4: 50 of its minibatches done, with its statistics so far. */
+  static TrainingProgress midEpoch() {
+    TrainingProgress epoch3 = progress(3);
+    return new TrainingProgress(3, 50, 10, epoch3.state().withParams(random(epoch3.state().params().length, 99)),
+        epoch3.velocity(), epoch3.history(), new TrainingProgress.EpochSoFar(1234.5, 512, 0.75, 0.5, 1), 2);
+  }
+
+  @Test
+  void aCheckpointInTheMiddleOfAnEpochKeepsItsPositionAndStatistics() throws IOException {
+    Checkpoints ck = checkpoints(Checkpoints.identity(CONFIG, DIST, 2));
+    ck.write(progress(3));
+    ck.write(midEpoch());
+    TrainingProgress back = ck.latest().orElseThrow();
+    assertEquals(3, back.epochsDone());
+    assertEquals(50, back.stepInEpoch());
+    assertEquals(10, back.rounds());
+    assertEquals(new TrainingProgress.EpochSoFar(1234.5, 512, 0.75, 0.5, 1), back.epochSoFar());
+    assertArrayEquals(midEpoch().state().params(), back.state().params());
+    assertEquals("3 epochs and 50 minibatches of epoch 4 done", back.describe());
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(List.of("checkpoint-round-0000000009.svck", "checkpoint-round-0000000010.svck"),
+          files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".svck")).sorted().toList());
+    }
+  }
+
+  /**
+   * A file of format version 1 (epoch ends only): the version-2 encoding without the fields
+   * version 2 added, under the old name.
+   */
+  static byte[] versionOne(Checkpoints ck, TrainingProgress p) throws IOException {
+    byte[] b = ck.encode(p);
+    int headerLength = java.nio.ByteBuffer.wrap(b, 12, 4).getInt();
+    com.google.gson.JsonObject h = com.google.gson.JsonParser.parseString(
+        new String(b, 16, headerLength, java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject();
+    h.remove("stepInEpoch");
+    h.remove("epochSoFar");
+    byte[] header = h.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write(b, 0, 8);
+    out.write(java.nio.ByteBuffer.allocate(8).putInt(1).putInt(header.length).array());
+    out.write(header);
+    out.write(b, 16 + headerLength, b.length - 16 - headerLength);
+    return resealed(out.toByteArray());
+  }
+
+  @Test
+  void checkpointsOfFormatVersionOneAreReadAsEpochEndsAndCountAsOlder() throws IOException {
+    Checkpoints ck = checkpoints(Checkpoints.identity(CONFIG, DIST, 2));
+    Files.write(dir.resolve("checkpoint-epoch-000005.svck"), versionOne(ck, progress(5)));
+    TrainingProgress back = ck.latest().orElseThrow();
+    assertEquals(5, back.epochsDone());
+    assertTrue(back.atEpochEnd());
+    assertArrayEquals(progress(5).state().params(), back.state().params());
+    ck.write(progress(2));
+    assertEquals(2, ck.latest().orElseThrow().epochsDone(), "a version-2 file is newer than any of version 1");
   }
 }

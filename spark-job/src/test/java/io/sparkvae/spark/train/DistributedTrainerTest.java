@@ -163,13 +163,47 @@ class DistributedTrainerTest {
     List<TrainingProgress> saved = new ArrayList<>();
     DistributedConfig one = three.toBuilder().epochs(1).build();
     new DistributedTrainer(SMALL, one, "features").fit(frame(x, 2), null,
-        new TrainingProgress(0, 0, initial(), null, List.of()), null, saved::add);
+        new TrainingProgress(0, 0, initial(), null, List.of()), null, p -> {
+          if (p.atEpochEnd()) {
+            saved.add(p);
+          }
+        });
     assertEquals(1, saved.size());
     assertTrue(saved.get(0).velocity() != null, "the outer momentum is part of the progress");
     TrainingResult resumed = new DistributedTrainer(SMALL, three, "features").fit(frame(x, 2), null, saved.get(0), null, null);
     assertArrayEquals(whole.state().params(), resumed.state().params());
     assertArrayEquals(whole.state().adamV(), resumed.state().adamV());
     assertEquals(3, resumed.history().size());
+  }
+
+  @Test
+  void runsResumedFromEveryRoundOfAnEpochEndWithTheUninterruptedParametersAndMetrics() {
+    float[] x = rows(90, 6);
+    DistributedConfig three = DistributedConfig.builder().replicas(2).averagingSteps(2).epochs(3).build();
+    List<TrainingProgress> saved = new ArrayList<>();
+    TrainingResult whole = new DistributedTrainer(SMALL, three, "features").fit(frame(x, 2), null,
+        new TrainingProgress(0, 0, initial(), null, List.of()), null, saved::add);
+    List<TrainingProgress> midEpoch2 = saved.stream().filter(p -> !p.atEpochEnd() && p.epochsDone() == 1).toList();
+    assertEquals(2, midEpoch2.size(), "a progress after each round of epoch 2 but its last");
+    assertEquals(List.of(2, 4), midEpoch2.stream().map(TrainingProgress::stepInEpoch).toList());
+    // 45 rows per shard in minibatches of 8: 6 per epoch, 3 rounds of 2; after each of the first
+    // two rounds a progress in the middle, after the third the epoch's end.
+    assertEquals(9, saved.size());
+    assertEquals(3, whole.history().get(0).rounds());
+    for (TrainingProgress p : midEpoch2) {
+      TrainingResult resumed = new DistributedTrainer(SMALL, three, "features").fit(frame(x, 2), null, p, null, null);
+      assertArrayEquals(whole.state().params(), resumed.state().params(), "resumed from " + p.describe());
+      assertArrayEquals(whole.state().adamM(), resumed.state().adamM());
+      for (int e = 0; e < 3; e++) {
+        EpochMetrics a = whole.history().get(e);
+        EpochMetrics b = resumed.history().get(e);
+        assertEquals(a.trainNegElbo(), b.trainNegElbo(), 1e-9 * Math.abs(a.trainNegElbo()), "epoch " + (e + 1));
+        assertEquals(a.examples(), b.examples());
+        assertEquals(a.rounds(), b.rounds());
+        assertEquals(a.round(), b.round());
+        assertEquals(a.step(), b.step());
+      }
+    }
   }
 
   @Test
