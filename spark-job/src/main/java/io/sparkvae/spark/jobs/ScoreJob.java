@@ -1,5 +1,6 @@
 package io.sparkvae.spark.jobs;
 
+import io.sparkvae.spark.ml.InferenceCounts;
 import io.sparkvae.spark.ml.VaeModel;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -10,6 +11,8 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Scheduled batch scoring: encodes a day's rows with a trained model and writes their key columns
@@ -17,8 +20,17 @@ import org.apache.spark.sql.functions;
  * day's partition only, replacing it atomically ({@link PartitionWriter}). Re-running a day is
  * idempotent; other days are untouched; any failure exits non-zero and leaves the previous output
  * intact. Exit status: 0 done, 2 bad options, 1 failure.
+ *
+ * <p>Unusable rows follow {@code --bad-row-policy}: {@code fail} (default) fails the run with the
+ * counts of the first failing partition; {@code skip} writes them with null scores. Rows with null
+ * features are written with null scores under either policy. The rows read, scored, with null
+ * features and skipped by reason are logged and printed at the end; they come from {@link
+ * InferenceCounts} accumulators read after the one write job, which computes each partition once
+ * (nothing is cached or counted before it), so retried tasks do not count twice.
  */
 public final class ScoreJob {
+  private static final Logger LOG = LoggerFactory.getLogger(ScoreJob.class);
+
   private ScoreJob() {}
 
   static ScoreJobOptions parse(String[] args) {
@@ -34,12 +46,33 @@ public final class ScoreJob {
   public static void main(String[] args) {
     JobMain.run(args, ScoreJob::parse, o -> "sparkvae-score " + o.runDate(),
         "scoring failed, the previous output is intact",
-        (spark, o) -> "scored " + run(spark, o) + " rows into " + o.output() + "/" + o.partitionColumn() + "="
-            + o.runDate());
+        (spark, o) -> {
+          Summary s = run(spark, o);
+          return "scored " + s.scored() + " of " + s.rows() + " rows into " + o.output() + "/" + o.partitionColumn()
+              + "=" + o.runDate() + " (" + s.nullFeatures() + " with null features, " + s.skipped()
+              + " skipped: " + s.wrongSize() + " of the wrong size, " + s.nonFinite() + " with NaN or Inf, "
+              + s.outOfRange() + " with values outside [0, 1])";
+        });
   }
 
-  /** Scores the input into the run's partition; returns the number of rows written. */
-  public static long run(SparkSession spark, ScoreJobOptions o) throws IOException {
+  /**
+   * What a run wrote: every input row, of which {@code nullFeatures} and the skipped ones ({@code
+   * wrongSize + nonFinite + outOfRange}) have null scores.
+   */
+  public record Summary(long rows, long nullFeatures, long wrongSize, long nonFinite, long outOfRange) {
+    /** Rows skipped under badRowPolicy=skip. */
+    public long skipped() {
+      return wrongSize + nonFinite + outOfRange;
+    }
+
+    /** Rows with scores. */
+    public long scored() {
+      return rows - nullFeatures - skipped();
+    }
+  }
+
+  /** Scores the input into the run's partition; returns what it wrote. */
+  public static Summary run(SparkSession spark, ScoreJobOptions o) throws IOException {
     VaeModel model;
     try {
       model = VaeModel.load(o.model());
@@ -72,6 +105,7 @@ public final class ScoreJob {
         ids.add(name);
       }
     }
+    InferenceCounts counts = InferenceCounts.register(spark.sparkContext(), "sparkvae-score " + o.runDate());
     Dataset<Row> scored = model.copy(new org.apache.spark.ml.param.ParamMap())
         .setFeaturesCol(o.featuresCol())
         .setLatentMeanCol("z_mean")
@@ -79,19 +113,24 @@ public final class ScoreJob {
         .setNegElboCol("neg_elbo")
         .setNegElboSamples(o.negElboSamples())
         .setInferenceBatchSize(o.inferenceBatchSize())
-        .transform(input);
+        .setBadRowPolicy(o.badRowPolicy())
+        .transform(input, counts);
     List<Column> out = new ArrayList<>();
     ids.forEach(c -> out.add(functions.col(c)));
     out.add(functions.col("z_mean"));
     out.add(functions.col("z_std"));
     out.add(functions.col("neg_elbo"));
-    Dataset<Row> result = scored.select(out.toArray(new Column[0])).cache();
-    try {
-      long n = result.count();
-      PartitionWriter.replacePartition(result, o.output(), o.partitionColumn(), o.runDate());
-      return n;
-    } finally {
-      result.unpersist();
+    Dataset<Row> result = scored.select(out.toArray(new Column[0]));
+    // The write is the only action on the scored rows: no cache() and count() before it, which
+    // would compute (and count) every partition a second time when a cached block is lost.
+    PartitionWriter.replacePartition(result, o.output(), o.partitionColumn(), o.runDate());
+    Summary s = new Summary(counts.rows(), counts.nullFeatures(), counts.wrongSize(), counts.nonFinite(),
+        counts.outOfRange());
+    if (s.skipped() > 0 || s.nullFeatures() > 0) {
+      LOG.warn("scored {}: {}", o.runDate(), counts);
+    } else {
+      LOG.info("scored {}: {}", o.runDate(), counts);
     }
+    return s;
   }
 }

@@ -5,6 +5,7 @@ import static io.sparkvae.model.config.ParamSpecs.intAtLeast;
 import static io.sparkvae.model.config.ParamSpecs.text;
 
 import io.sparkvae.model.config.ParamSpec;
+import io.sparkvae.spark.train.DistributedConfig;
 import java.io.Serializable;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -26,6 +27,7 @@ public final class ScoreJobOptions implements Serializable {
   private String partitionColumn;
   private int negElboSamples;
   private int inferenceBatchSize;
+  private String badRowPolicy;
 
   /** Every option. */
   public static final List<ParamSpec<ScoreJobOptions, ScoreJobOptions, ?>> PARAMS = List.of(
@@ -49,7 +51,13 @@ public final class ScoreJobOptions implements Serializable {
       intAtLeast("negElboSamples", "Samples of z per row for the -ELBO score (above 1: importance weighted).",
           1, 1, c -> c.negElboSamples, (b, v) -> b.negElboSamples = v),
       intAtLeast("inferenceBatchSize", "Rows per forward pass.", 1024, 1,
-          c -> c.inferenceBatchSize, (b, v) -> b.inferenceBatchSize = v));
+          c -> c.inferenceBatchSize, (b, v) -> b.inferenceBatchSize = v),
+      choice("badRowPolicy", "Rows whose features have the wrong size, NaN/Inf or (Bernoulli likelihood)"
+          + " values outside [0, 1]: fail (the run fails with counts and the first rows; the previous"
+          + " output stays) or skip (written with null scores, counted by reason). Null features always"
+          + " get null scores.", DistributedConfig.BAD_ROWS_FAIL,
+          Set.of(DistributedConfig.BAD_ROWS_FAIL, DistributedConfig.BAD_ROWS_SKIP),
+          c -> c.badRowPolicy, (b, v) -> b.badRowPolicy = v));
 
   /** Options with every default. */
   public ScoreJobOptions() {
@@ -131,5 +139,9 @@ public final class ScoreJobOptions implements Serializable {
 
   public int inferenceBatchSize() {
     return inferenceBatchSize;
+  }
+
+  public String badRowPolicy() {
+    return badRowPolicy;
   }
 }

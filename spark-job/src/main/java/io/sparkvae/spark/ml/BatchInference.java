@@ -4,6 +4,7 @@ import ai.djl.Device;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.train.Seeds;
 import io.sparkvae.model.vae.VaeInference;
+import io.sparkvae.spark.train.BadRows;
 import io.sparkvae.spark.train.FeatureColumn;
 import io.sparkvae.spark.train.TaskDevice;
 import java.util.ArrayDeque;
@@ -19,13 +20,24 @@ import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.TaskCompletionListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The per-partition body of {@link VaeModel#transform} and {@link VaeModel#decode}: rows are read
  * in groups of {@code batchSize}, the non-null cells of a group are packed into one row-major
  * {@code float[]} and sent through the network in one native call per output kind (never one per
- * row), and each input row comes out with the requested columns appended; a null cell gets null
- * outputs.
+ * row), and each input row comes out with the requested columns appended.
+ *
+ * <p>Unusable rows. Each row is checked once, as it is packed (its size, then its values in the
+ * packed buffer, the check training uses: {@link FeatureColumn#checkValues}): a null cell is no
+ * data and gets null outputs under either policy; a cell of another size, with a NaN or infinite
+ * value, or (features under the Bernoulli likelihood) a value outside [0, 1] fails the task under
+ * {@code badRowPolicy=fail}, after reading the rest of the partition so that the message gives its
+ * counts by reason and its first offending rows as partition:row (0-based within the partition);
+ * under {@code skip} such a row gets null outputs. Every row read is counted in the {@link
+ * InferenceCounts} accumulators, and a partition with null or skipped rows is logged with its
+ * counts when it ends.
  *
  * <p>What this function carries when Spark serializes it: the broadcast handle of the parameters,
  * the config, the cache key and a few scalars, never the parameters themselves. The native model
@@ -39,6 +51,7 @@ import org.apache.spark.util.TaskCompletionListener;
  */
 final class BatchInference implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(BatchInference.class);
 
   /** Stream of the latent sample column's noise in {@link Seeds#derive}. */
   static final long SAMPLE_STREAM = 0x53414d50L;
@@ -54,10 +67,16 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
   private final int batchSize;
   private final int negElboSamples;
   private final long scoreSeed;
+  private final boolean skip;
+  private final boolean unitInterval;
+  private final InferenceCounts counts;
 
   /**
    * @param latentInput the column holds latent codes of latentDim (decode) rather than features of
    *     inputDim
+   * @param skip badRowPolicy=skip: unusable rows get null outputs rather than failing the task
+   * @param unitInterval values must lie in [0, 1] (features under the Bernoulli likelihood)
+   * @param counts where the tasks count the rows they read
    */
   BatchInference(
       Broadcast<float[]> params,
@@ -69,7 +88,10 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
       List<Outputs.Column> outputs,
       int batchSize,
       int negElboSamples,
-      long scoreSeed) {
+      long scoreSeed,
+      boolean skip,
+      boolean unitInterval,
+      InferenceCounts counts) {
     this.params = params;
     this.config = config;
     this.modelKey = modelKey;
@@ -81,6 +103,9 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
     this.batchSize = batchSize;
     this.negElboSamples = negElboSamples;
     this.scoreSeed = scoreSeed;
+    this.skip = skip;
+    this.unitInterval = unitInterval;
+    this.counts = counts;
   }
 
   @Override
@@ -93,19 +118,29 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
   private final class Batches implements Iterator<Row> {
     private final Iterator<Row> input;
     private final TaskContext task;
+    private final int partition;
     private final SplittableRandom scoreNoise;
     private final SplittableRandom sampleNoise;
     private final ArrayDeque<Row> ready = new ArrayDeque<>();
     private final List<Row> batch = new ArrayList<>();
     private final float[] packed;
+    /** Whether row i of the batch was packed (else it gets null outputs). */
+    private final boolean[] kept;
+    /** This partition's rows read, null cells and unusable rows. */
+    private long rowsRead;
+    private long nulls;
+    private final BadRows bad = new BadRows();
+    private boolean logged;
     private InferenceCache.Lease lease;
 
     Batches(Iterator<Row> input, TaskContext task, int partition) {
       this.input = input;
       this.task = task;
+      this.partition = partition;
       this.scoreNoise = new SplittableRandom(VaeModel.scoreNoiseSeed(scoreSeed, partition));
       this.sampleNoise = new SplittableRandom(Seeds.derive(scoreSeed, SAMPLE_STREAM, partition));
       this.packed = new float[Math.multiplyExact(batchSize, cellSize)];
+      this.kept = new boolean[batchSize];
     }
 
     @Override
@@ -115,6 +150,7 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
       }
       if (ready.isEmpty()) {
         release();
+        logCounts();
         return false;
       }
       return true;
@@ -133,29 +169,31 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
       int n = 0;
       while (batch.size() < batchSize && input.hasNext()) {
         Row r = input.next();
+        long index = rowsRead++;
+        BadRows.Reason problem = pack(r.get(columnIndex), n);
+        counts.add(problem);
+        kept[batch.size()] = problem == null;
         batch.add(r);
-        Object cell = r.get(columnIndex);
-        if (cell != null) {
-          int size = FeatureColumn.size(cell);
-          if (size != cellSize) {
-            throw wrongSize(size);
-          }
-          try {
-            FeatureColumn.copy(cell, packed, n * cellSize);
-          } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(role + " column '" + column + "': " + e.getMessage(), e);
-          }
+        if (problem == null) {
           n++;
+        } else if (problem == BadRows.Reason.NULL) {
+          nulls++;
+        } else {
+          bad.add(problem, BadRows.rowId(partition, index));
+          if (!skip) {
+            throw failure(n);
+          }
         }
       }
       Object[][] computed = n == 0 ? null : compute(n);
       int k = 0;
-      for (Row r : batch) {
+      for (int b = 0; b < batch.size(); b++) {
+        Row r = batch.get(b);
         Object[] values = new Object[r.length() + outputs.length];
         for (int i = 0; i < r.length(); i++) {
           values[i] = r.get(i);
         }
-        if (r.get(columnIndex) != null) {
+        if (kept[b]) {
           for (int o = 0; o < outputs.length; o++) {
             values[r.length() + o] = computed[o][k];
           }
@@ -165,20 +203,60 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
       }
     }
 
-    /** Counts the rest of the partition's wrong-size rows, so the message says how many. */
-    private IllegalArgumentException wrongSize(int firstSize) {
-      long wrong = 1;
+    /**
+     * Packs a cell into row {@code slot} of the batch buffer and checks it: null when it can be
+     * used, else why not (the slot is then free for the next row).
+     */
+    private BadRows.Reason pack(Object cell, int slot) {
+      if (cell == null) {
+        return BadRows.Reason.NULL;
+      }
+      if (FeatureColumn.size(cell) != cellSize) {
+        return BadRows.Reason.WRONG_SIZE;
+      }
+      try {
+        FeatureColumn.copy(cell, packed, slot * cellSize);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(role + " column '" + column + "': " + e.getMessage(), e);
+      }
+      return FeatureColumn.checkValues(packed, slot * cellSize, cellSize, unitInterval);
+    }
+
+    /**
+     * badRowPolicy=fail: checks the rest of the partition (packing into the free {@code slot}, no
+     * native call) so that the message gives the partition's counts, then fails the task.
+     */
+    private IllegalArgumentException failure(int slot) {
       while (input.hasNext()) {
-        Object cell = input.next().get(columnIndex);
-        if (cell != null && FeatureColumn.size(cell) != cellSize) {
-          wrong++;
+        long index = rowsRead++;
+        BadRows.Reason problem = pack(input.next().get(columnIndex), slot);
+        if (problem == BadRows.Reason.NULL) {
+          nulls++;
+        } else if (problem != null) {
+          bad.add(problem, BadRows.rowId(partition, index));
         }
       }
       release();
       return new IllegalArgumentException(
-          role + " column '" + column + "' has " + wrong + " row(s) of the wrong size in partition "
-              + (task == null ? 0 : task.partitionId()) + " (the first has size " + firstSize
-              + "); the model expects vectors of size " + cellSize);
+          role + " column '" + column + "' has " + bad.total() + " unusable row(s) in partition " + partition
+              + " (of " + rowsRead + " rows): " + bad.describeValues(cellSize, unitInterval)
+              + " (badRowPolicy=skip gives them null outputs)");
+    }
+
+    /** Logs the partition's null and skipped rows once, when it has been read to the end. */
+    private void logCounts() {
+      if (logged || (nulls == 0 && bad.total() == 0)) {
+        return;
+      }
+      logged = true;
+      String where = role + " column '" + column + "', partition " + partition + ": " + rowsRead + " rows, "
+          + nulls + " with null features (null outputs)";
+      if (bad.total() == 0) {
+        LOG.info(where);
+      } else {
+        LOG.warn(where + ", " + bad.total() + " skipped with null outputs (badRowPolicy=skip): "
+            + bad.describeValues(cellSize, unitInterval));
+      }
     }
 
     /** One column of results per output, {@code n} values each. */

@@ -26,7 +26,10 @@ final class ParamVocabulary {
     MODEL,
     /** A {@link DistributedConfig} field: how the model was trained, fixed once trained. */
     DISTRIBUTED,
-    /** A Spark ML setting (columns, inference): free on the model too. */
+    /**
+     * A Spark ML setting (columns, inference), or a {@link DistributedConfig} field that transform
+     * applies too ({@link #BAD_ROW_POLICY}): free on the model too.
+     */
     INFERENCE
   }
 
@@ -160,6 +163,11 @@ final class ParamVocabulary {
   static final String NEG_ELBO_SAMPLES = "negElboSamples";
   /** Seed of the score's and the sample's noise. */
   static final String SCORE_SEED = "scoreSeed";
+  /**
+   * What to do with unusable rows: declared once in {@link DistributedConfig#PARAMS}, applied by
+   * training and by transform alike, so it stays settable on a fitted model.
+   */
+  static final String BAD_ROW_POLICY = "badRowPolicy";
   /** The one {@link VaeConfig} parameter that {@code fit} takes from the data. */
   static final String INPUT_DIM = "inputDim";
 
@@ -247,7 +255,7 @@ final class ParamVocabulary {
       add(m, new SpecDeclaration<>(s, Kind.MODEL));
     }
     for (ParamSpec<DistributedConfig, DistributedConfig.Builder, ?> s : DistributedConfig.PARAMS) {
-      add(m, new SpecDeclaration<>(s, Kind.DISTRIBUTED));
+      add(m, new SpecDeclaration<>(s, s.name().equals(BAD_ROW_POLICY) ? Kind.INFERENCE : Kind.DISTRIBUTED));
     }
     for (Declaration d : ML) {
       add(m, d);

@@ -335,8 +335,12 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
     return setValue("evalBatchSize", v);
   }
 
+  /**
+   * Sets what training does with unusable rows (fail or skip); the fitted model keeps it for its
+   * transform, where it can be changed.
+   */
   public VaeEstimator setBadRowPolicy(String v) {
-    return setValue("badRowPolicy", v);
+    return setValue(ParamVocabulary.BAD_ROW_POLICY, v);
   }
 
   /** Sets what a NaN or infinite loss or parameter does: fail or rollback. */

@@ -4,6 +4,7 @@ import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.format.ModelFormat;
 import io.sparkvae.model.format.TrainedVae;
 import io.sparkvae.model.train.Seeds;
+import io.sparkvae.spark.train.DistributedConfig;
 import io.sparkvae.spark.train.EpochMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,9 +52,19 @@ import org.apache.spark.sql.types.StructType;
  * <p>Columns (see {@link VaeParams}): the input {@code featuresCol} holds inputDim values per row
  * (ml Vector, array&lt;float&gt; or array&lt;double&gt;); outputs are appended: {@code
  * latentMeanCol}, {@code latentStdCol}, {@code latentSampleCol} (vectors of latentDim), {@code
- * reconstructionCol} (vector of inputDim) and {@code negElboCol} (double). A row whose features are
- * null gets nulls. Only the column, inference and score parameters can change on a fitted model;
- * the VaeConfig and DistributedConfig parameters are those it was trained with.
+ * reconstructionCol} (vector of inputDim) and {@code negElboCol} (double). Only the column,
+ * inference and score parameters and {@code badRowPolicy} can change on a fitted model; the other
+ * VaeConfig and DistributedConfig parameters are those it was trained with.
+ *
+ * <p>Unusable rows: a row whose features are null is "no data" and gets null outputs under either
+ * policy. A row of another size than inputDim, with a NaN or infinite value, or (Bernoulli
+ * likelihood) a value outside [0, 1] fails the job under {@code badRowPolicy=fail} (the default; a
+ * fitted model keeps its estimator's value), with the column, the counts by reason in that
+ * partition and its first offending rows as partition:row; under {@code skip} it gets null outputs
+ * in every requested column. Every row is checked once, as it is packed for the network. Null and
+ * skipped rows are counted in Spark accumulators ({@link InferenceCounts}: pass your own to {@link
+ * #transform(Dataset, InferenceCounts)} to read the totals after an action, and mind its note on
+ * when they are exact) and logged per partition.
  *
  * <p>Inference runs in batches of {@code inferenceBatchSize} rows (one native call per batch and
  * kind of output, never one per row), on one native model per executor JVM shared by its tasks;
@@ -200,6 +211,14 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
     return setValue(ParamVocabulary.SCORE_SEED, v);
   }
 
+  /**
+   * Sets what transform does with unusable rows: fail (the job, with counts) or skip (null
+   * outputs, counted and logged).
+   */
+  public VaeModel setBadRowPolicy(String v) {
+    return setValue(ParamVocabulary.BAD_ROW_POLICY, v);
+  }
+
   // ---- Spark ML
 
   @Override
@@ -237,26 +256,37 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
   }
 
   /**
-   * Appends the requested outputs to every row (lazily, like every transform).
+   * Appends the requested outputs to every row (lazily, like every transform), counting null and
+   * skipped rows in accumulators of its own (named after this model in the Spark UI).
    *
-   * <p>Rows whose features have another size than inputDim fail the job when they are reached,
-   * with the number of such rows in the partition.
+   * <p>Unusable rows (another size than inputDim, NaN/Inf, outside [0, 1] under the Bernoulli
+   * likelihood) fail the job when they are reached under badRowPolicy=fail, and get null outputs
+   * under skip; null features give null outputs under both.
    */
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
+    return transform(dataset, InferenceCounts.register(dataset.sparkSession().sparkContext(), "VaeModel " + uid));
+  }
+
+  /**
+   * {@link #transform(Dataset)}, counting the rows read, null and skipped into {@code counts}
+   * (registered by the caller with {@link InferenceCounts#register}); read them after an action.
+   */
+  public Dataset<Row> transform(Dataset<?> dataset, InferenceCounts counts) {
+    Objects.requireNonNull(counts, "counts");
     StructType out = transformSchema(dataset.schema(), true);
     List<Outputs.Column> outputs = Outputs.requested(this);
     Dataset<Row> df = dataset.toDF();
     if (outputs.isEmpty()) {
       return df;
     }
-    return run(df, getFeaturesCol(), false, outputs, out);
+    return run(df, getFeaturesCol(), false, outputs, out, counts);
   }
 
   /**
    * Decodes a column of latent codes (vectors of latentDim) into decoder means E[x|z] (vectors of
    * inputDim, probabilities for the Bernoulli likelihood), appended as {@code outputCol}; null
-   * codes give null.
+   * codes give null. Codes of the wrong size or with NaN/Inf follow badRowPolicy, as in transform.
    *
    * @throws IllegalArgumentException when the latent column is missing, of an unsupported type or
    *     of the wrong size, or {@code outputCol} exists
@@ -269,7 +299,8 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
     Outputs.checkInput(schema, latentCol, "latent", latentDim());
     List<Outputs.Column> outputs = List.of(new Outputs.Column(Outputs.Kind.DECODED, outputCol));
     StructType out = Outputs.append(schema, outputs, latentDim(), inputDim());
-    return run(dataset.toDF(), latentCol, true, outputs, out);
+    return run(dataset.toDF(), latentCol, true, outputs, out,
+        InferenceCounts.register(dataset.sparkSession().sparkContext(), "VaeModel " + uid + " decode"));
   }
 
   /**
@@ -300,14 +331,17 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
   }
 
   private Dataset<Row> run(
-      Dataset<Row> df, String column, boolean latentInput, List<Outputs.Column> outputs, StructType out) {
+      Dataset<Row> df, String column, boolean latentInput, List<Outputs.Column> outputs, StructType out,
+      InferenceCounts counts) {
     TrainedVae t = requireTrained();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
     // Once per call, on the driver: the closure below carries only this handle.
     Broadcast<float[]> params = jsc.broadcast(t.params());
     BatchInference f = new BatchInference(
         params, t.config(), modelKey(), column, latentInput, df.schema().fieldIndex(column), outputs,
-        getInferenceBatchSize(), getNegElboSamples(), getScoreSeed());
+        getInferenceBatchSize(), getNegElboSamples(), getScoreSeed(),
+        DistributedConfig.BAD_ROWS_SKIP.equals(getBadRowPolicy()),
+        !latentInput && VaeConfig.BERNOULLI.equals(t.config().likelihood()), counts);
     Dataset<Row> mapped = df.mapPartitions(f, Encoders.row(out));
     // The row encoder drops column metadata: put back every column's (ML attributes, such as the
     // vector sizes of the input and of our outputs), so the result has exactly the schema that

@@ -206,7 +206,11 @@ public interface VaeParams extends Params {
     return (Integer) value(this, "evalBatchSize");
   }
 
-  /** What training does with unusable input rows: fail or skip. */
+  /**
+   * What training and transform do with unusable input rows (wrong size, NaN/Inf, outside [0, 1]
+   * under the Bernoulli likelihood): fail, or skip (left out of training; null outputs in
+   * transform). The one training setting a fitted model lets change. Default fail.
+   */
   default String getBadRowPolicy() {
     return (String) value(this, "badRowPolicy");
   }

@@ -39,6 +39,8 @@ public final class SparkVaeKryoRegistrator implements KryoRegistrator {
     kryo.register(org.apache.spark.ml.linalg.VectorUDT.class);
     kryo.register(org.apache.spark.ml.linalg.DenseVector.class);
     kryo.register(org.apache.spark.ml.linalg.SparseVector.class);
+    // array<float> and array<double> features columns: their type travels in the same schemas.
+    kryo.register(org.apache.spark.sql.types.ArrayType.class);
   }
 
   private static <T extends Record> void registerRecord(Kryo kryo, Class<T> type) {

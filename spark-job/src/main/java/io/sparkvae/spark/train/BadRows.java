@@ -7,14 +7,27 @@ import java.util.List;
 
 /**
  * Counts of input rows that cannot be used, by reason, with the ids of the first few: what a
- * {@code fail} policy reports and a {@code skip} policy logs. Ids are the rows' positions in the
- * input as {@code monotonically_increasing_id} gives them: input partition {@code id >>> 33}, row
- * {@code id & (2^33 - 1)} within it.
+ * {@code fail} policy reports and a {@code skip} policy logs, in training ({@link FeatureColumn#pack})
+ * and in {@code VaeModel.transform}. Ids are the rows' positions in the input ({@link #rowId}), as
+ * {@code monotonically_increasing_id} gives them: input partition {@code id >>> 33}, row {@code id &
+ * (2^33 - 1)} within it.
  */
 public final class BadRows implements Serializable {
   private static final long serialVersionUID = 1L;
   /** How many offending row ids are kept for the message. */
   public static final int EXAMPLES = 5;
+
+  /** Why a row cannot be used. */
+  public enum Reason {
+    /** The features cell is null. */
+    NULL,
+    /** The cell has another number of values than the model's. */
+    WRONG_SIZE,
+    /** A value is NaN or infinite. */
+    NON_FINITE,
+    /** A value lies outside [0, 1] under the Bernoulli likelihood. */
+    OUT_OF_RANGE
+  }
 
   long nulls;
   long wrongSize;
@@ -22,13 +35,22 @@ public final class BadRows implements Serializable {
   long outOfRange;
   long[] firstIds = new long[0];
 
-  /** Records one bad row. */
-  void add(String reason, long id) {
+  /**
+   * The id of row {@code row} (0-based) of input partition {@code partition}: the encoding of
+   * {@code monotonically_increasing_id}, which {@link #describe} prints as {@code partition:row}.
+   */
+  public static long rowId(int partition, long row) {
+    return ((long) partition << 33) | row;
+  }
+
+  /** Records one bad row; an {@code id} below 0 is counted but not listed. */
+  public void add(Reason reason, long id) {
     switch (reason) {
-      case "null" -> nulls++;
-      case "size" -> wrongSize++;
-      case "nonfinite" -> nonFinite++;
-      default -> outOfRange++;
+      case NULL -> nulls++;
+      case WRONG_SIZE -> wrongSize++;
+      case NON_FINITE -> nonFinite++;
+      case OUT_OF_RANGE -> outOfRange++;
+      default -> throw new IllegalStateException("unknown reason " + reason);
     }
     if (firstIds.length < EXAMPLES && id >= 0) {
       firstIds = Arrays.copyOf(firstIds, firstIds.length + 1);
@@ -73,11 +95,19 @@ public final class BadRows implements Serializable {
 
   /** "0 null, 3 not of size 784, ..., first rows (input partition:row): 0:17, 1:4". */
   public String describe(int dim, boolean unitInterval) {
+    return nulls + " null, " + describeValues(dim, unitInterval);
+  }
+
+  /**
+   * {@link #describe} without the null count, for inference, where a null cell is no data rather
+   * than a bad row: "3 not of size 784, 0 with NaN or Inf, ...; first rows (input partition:row): 1:4".
+   */
+  public String describeValues(int dim, boolean unitInterval) {
     List<String> ids = new ArrayList<>();
     for (long id : firstIds) {
       ids.add((id >>> 33) + ":" + (id & ((1L << 33) - 1)));
     }
-    return nulls + " null, " + wrongSize + " not of size " + dim + ", " + nonFinite + " with NaN or Inf"
+    return wrongSize + " not of size " + dim + ", " + nonFinite + " with NaN or Inf"
         + (unitInterval ? ", " + outOfRange + " with values outside [0, 1] (the Bernoulli likelihood needs them in it)" : "")
         + (ids.isEmpty() ? "" : "; first rows (input partition:row): " + String.join(", ", ids));
   }

@@ -21,9 +21,9 @@ public final class DistributedConfig implements Serializable {
   public static final String ADAM_AVERAGED = "averaged";
   /** Each replica keeps its own Adam moments between rounds (DiLoCo's inner optimizer). */
   public static final String ADAM_LOCAL = "local";
-  /** Bad input rows stop training with their counts. */
+  /** Bad input rows stop training (or fail the scoring task) with their counts. */
   public static final String BAD_ROWS_FAIL = "fail";
-  /** Bad input rows are left out, counted and logged. */
+  /** Bad input rows are left out of training (get null outputs in transform), counted and logged. */
   public static final String BAD_ROWS_SKIP = "skip";
   /** Plain parameter averaging. */
   public static final String OUTER_NONE = "none";
@@ -122,7 +122,8 @@ public final class DistributedConfig implements Serializable {
               "badRowPolicy",
               "Input rows with null features, the wrong size, NaN/Inf or (Bernoulli likelihood) values"
                   + " outside [0, 1]: fail (stop with counts and the first rows) or skip (leave out,"
-                  + " count and log).",
+                  + " count and log). Applies to training and to VaeModel.transform, where skip gives"
+                  + " such rows null outputs and null features give null outputs under either policy.",
               BAD_ROWS_FAIL,
               Set.of(BAD_ROWS_FAIL, BAD_ROWS_SKIP),
               c -> c.badRowPolicy,

@@ -97,6 +97,24 @@ public final class FeatureColumn implements Serializable {
   }
 
   /**
+   * Checks one packed row, {@code buf[offset .. offset + dim)}: null when every value is finite
+   * (and, with {@code unitInterval}, in [0, 1]), else the first problem found. Training and
+   * inference use this one check, so a row is refused for the same reasons in both.
+   */
+  public static BadRows.Reason checkValues(float[] buf, int offset, int dim, boolean unitInterval) {
+    for (int i = offset; i < offset + dim; i++) {
+      float v = buf[i];
+      if (!Float.isFinite(v)) {
+        return BadRows.Reason.NON_FINITE;
+      }
+      if (unitInterval && (v < 0f || v > 1f)) {
+        return BadRows.Reason.OUT_OF_RANGE;
+      }
+    }
+    return null;
+  }
+
+  /**
    * Packs rows whose first field is this column (and whose second, if any, is the row's id) into
    * one shard. Rows that cannot be used (null, wrong size, NaN or Inf, and with {@code unitInterval}
    * values outside [0, 1]) are left out and counted in the shard, so that the driver can report the
@@ -115,7 +133,7 @@ public final class FeatureColumn implements Serializable {
       Object cell = row.get(0);
       long id = row.length() > 1 ? row.getLong(1) : -1;
       if (cell == null) {
-        bad.add("null", id);
+        bad.add(BadRows.Reason.NULL, id);
         continue;
       }
       int size = size(cell);
@@ -123,7 +141,7 @@ public final class FeatureColumn implements Serializable {
         dim = size;
       }
       if (size != dim) {
-        bad.add("size", id);
+        bad.add(BadRows.Reason.WRONG_SIZE, id);
         continue;
       }
       if ((long) (n + 1) * dim > buf.length) {
@@ -136,15 +154,7 @@ public final class FeatureColumn implements Serializable {
         buf = Arrays.copyOf(buf, (int) cap);
       }
       copy(cell, buf, n * dim);
-      String problem = null;
-      for (int i = n * dim; i < (n + 1) * dim && problem == null; i++) {
-        float v = buf[i];
-        if (!Float.isFinite(v)) {
-          problem = "nonfinite";
-        } else if (unitInterval && (v < 0f || v > 1f)) {
-          problem = "range";
-        }
-      }
+      BadRows.Reason problem = checkValues(buf, n * dim, dim, unitInterval);
       if (problem != null) {
         bad.add(problem, id);
         continue; // the slot is overwritten by the next row

@@ -224,8 +224,9 @@ class VaeTransformTest {
     Dataset<Row> df = spark.createDataFrame(list, new StructType().add("features", new VectorUDT())).coalesce(1);
     SparkException e = assertThrows(SparkException.class, () -> model().transform(df).collect());
     String msg = rootMessage(e);
-    assertEquals("features column 'features' has 3 row(s) of the wrong size in partition 0 (the first has"
-        + " size 10); the model expects vectors of size 12", msg);
+    assertEquals("features column 'features' has 3 unusable row(s) in partition 0 (of 10 rows): 3 not of size 12,"
+        + " 0 with NaN or Inf, 0 with values outside [0, 1] (the Bernoulli likelihood needs them in it); first"
+        + " rows (input partition:row): 0:0, 0:4, 0:8 (badRowPolicy=skip gives them null outputs)", msg);
   }
 
   @Test
