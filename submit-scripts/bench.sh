@@ -132,7 +132,8 @@ free_port() {
 }
 watch_executors() { # polls the peak RSS (VmHWM, kB) of this cluster's executors into FILE as "pid kB"
   while true; do
-    for pid in $(pgrep -f "CoarseGrainedExecutorBackend.*$cluster_dir" 2>/dev/null || true); do
+    # The run directory is in the executor's class path, before the main class.
+    for pid in $(pgrep -f "$cluster_dir/.*CoarseGrainedExecutorBackend" 2>/dev/null || true); do
       awk -v p="$pid" '/^VmHWM:/ {print p, $2}' "/proc/$pid/status" 2>/dev/null || true
     done
     sleep 0.5
@@ -195,9 +196,11 @@ spark_train() { # spark_train N REP
 }
 cluster_train() { # cluster_train NAME EPOCHS [job options...]
   local name="$1" ep="$2"; shift 2
+  # Executors run in the workers' directories: data paths must be absolute.
   watch_executors "$logs/$name.executors" & watch_pid=$!
   timed "$name" submit-scripts/train.sh --master "$(cat "$cluster_dir/master-url")" \
     --conf spark.cores.max=2 --conf spark.executor.memory=1g -- --config conf/mnist.conf --epochs "$ep" \
+    --input "$SPARKVAE_HOME/data/mnist/train-images-idx3-ubyte" --validation-input "$SPARKVAE_HOME/data/mnist/t10k-images-idx3-ubyte" \
     --replicas 2 --model-out "$logs/model-$name" --metrics-out "$logs/metrics-$name.jsonl" "$@"
   kill "$watch_pid" 2>/dev/null || true; wait "$watch_pid" 2>/dev/null || true; watch_pid=""
 }
