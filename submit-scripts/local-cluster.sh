@@ -101,8 +101,9 @@ stop() {
     fi
     rm -f "$f"
   done
-  # Executors whose worker was killed hard: only those started from this run directory.
-  pkill -9 -f "CoarseGrainedExecutorBackend.*$run_dir" 2>/dev/null || true
+  # Executors whose worker was killed hard: only those started from this run directory (it is in
+  # their class path, which comes before the main class on the command line).
+  pkill -9 -f "$run_dir/.*CoarseGrainedExecutorBackend" 2>/dev/null || true
   echo "local-cluster: stopped $stopped processes"
 }
 

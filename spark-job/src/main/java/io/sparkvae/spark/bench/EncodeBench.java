@@ -32,7 +32,8 @@ import org.apache.spark.sql.functions;
  *       evaluation of the same rows;
  *   <li>{@code encode DATA_DIR OUT REPS}: encoding rows/s of model-lib directly, of {@code
  *       VaeModel.transform} on a cached DataFrame (no-op sink) and of MLlib's {@code
- *       PCAModel.transform} with k = 50 on the same rows.
+ *       PCAModel.transform} with k = 50 on the same rows; a Markdown table (median, min-max) and
+ *       for scripts one line {@code rate <lib|transform|pca> MEDIAN MIN MAX} each.
  * </ul>
  */
 public final class EncodeBench {
@@ -116,14 +117,19 @@ public final class EncodeBench {
     System.out.printf(Locale.ROOT, "encode: %d rows, %d repetitions (median, min-max rows/s)%n", n, reps);
     System.out.println("| encoder | rows/s median | min-max |");
     System.out.println("| --- | --- | --- |");
-    row("model-lib VaeInference.encode, 1 thread, batches of 1024", libRate);
-    row("VaeModel.transform (z_mean, z_std), local[*], cached DataFrame, noop sink", vaeRate);
-    row("MLlib PCAModel.transform k=50, same rows", pcaRate);
+    row("lib", "model-lib VaeInference.encode, 1 thread, batches of 1024", libRate);
+    row("transform", "VaeModel.transform (z_mean, z_std), " + spark.sparkContext().master()
+        + ", cached DataFrame, noop sink", vaeRate);
+    row("pca", "MLlib PCAModel.transform k=50, same rows", pcaRate);
   }
 
-  private static void row(String name, double[] rates) {
+  /** A Markdown row, and for scripts a line {@code rate KEY median min max} (rows/s). */
+  private static void row(String key, String name, double[] rates) {
     double[] s = rates.clone();
     Arrays.sort(s);
-    System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f-%.0f |%n", name, s[s.length / 2], s[0], s[s.length - 1]);
+    int n = s.length;
+    double median = n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    System.out.printf(Locale.ROOT, "| %s | %.0f | %.0f-%.0f |%n", name, median, s[0], s[n - 1]);
+    System.out.printf(Locale.ROOT, "rate %s %.1f %.1f %.1f%n", key, median, s[0], s[n - 1]);
   }
 }
