@@ -14,9 +14,19 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.DenseVector;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.TaskCompletionListener;
@@ -112,18 +122,151 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
   public Iterator<Row> call(Iterator<Row> rows) {
     TaskContext tc = TaskContext.get();
     int partition = tc == null ? 0 : tc.partitionId();
-    return new Batches(rows, tc, partition);
+    return new ExternalBatches(rows, tc, partition);
   }
 
-  private final class Batches implements Iterator<Row> {
-    private final Iterator<Row> input;
+  /**
+   * The same function over Catalyst's internal rows: what {@link VaeModel#transform} runs on a batch
+   * DataFrame. It reads the features straight out of the binary row and appends the outputs to it,
+   * where the external-row path decodes every column of every row into Java objects and encodes them
+   * all back (for MNIST, 784 doubles each way per row).
+   *
+   * @param cellType the column's type: a vector, array&lt;float&gt; or array&lt;double&gt;
+   */
+  FlatMapFunction<Iterator<InternalRow>, InternalRow> onInternalRows(DataType cellType) {
+    BatchInference f = this;
+    boolean isVector = cellType instanceof VectorUDT;
+    boolean isFloat = !isVector && ((ArrayType) cellType).elementType() instanceof FloatType;
+    return rows -> {
+      TaskContext tc = TaskContext.get();
+      int partition = tc == null ? 0 : tc.partitionId();
+      return f.new InternalBatches(rows, tc, partition, isVector, isFloat);
+    };
+  }
+
+  /** Rows as {@link Row}s: streaming DataFrames, which cannot be planned into an RDD. */
+  private final class ExternalBatches extends Batches<Row> {
+    ExternalBatches(Iterator<Row> input, TaskContext task, int partition) {
+      super(input, task, partition);
+    }
+
+    @Override
+    BadRows.Reason pack(Row row, int slot) {
+      return packCell(row.get(columnIndex), slot);
+    }
+
+    @Override
+    Row retain(Row row) {
+      return row;
+    }
+
+    @Override
+    Row emit(Row r, Object[][] computed, int k) {
+      Object[] values = new Object[r.length() + outputs.length];
+      for (int i = 0; i < r.length(); i++) {
+        values[i] = r.get(i);
+      }
+      if (computed != null) {
+        for (int o = 0; o < outputs.length; o++) {
+          values[r.length() + o] = computed[o][k];
+        }
+      }
+      return RowFactory.create(values);
+    }
+  }
+
+  /** Rows as Catalyst's binary rows: the features read in place, the outputs joined on. */
+  private final class InternalBatches extends Batches<InternalRow> {
+    private final boolean isVector;
+    private final boolean isFloat;
+
+    InternalBatches(Iterator<InternalRow> input, TaskContext task, int partition, boolean isVector, boolean isFloat) {
+      super(input, task, partition);
+      this.isVector = isVector;
+      this.isFloat = isFloat;
+    }
+
+    @Override
+    BadRows.Reason pack(InternalRow row, int slot) {
+      if (row.isNullAt(columnIndex)) {
+        return BadRows.Reason.NULL;
+      }
+      int offset = slot * cellSize;
+      if (isVector) {
+        // VectorUDT's layout: type (0 sparse, 1 dense), size, indices, values.
+        InternalRow v = row.getStruct(columnIndex, 4);
+        boolean dense = v.getByte(0) == 1;
+        ArrayData values = v.getArray(3);
+        int size = dense ? values.numElements() : v.getInt(1);
+        if (size != cellSize) {
+          return BadRows.Reason.WRONG_SIZE;
+        }
+        if (dense) {
+          for (int i = 0; i < size; i++) {
+            packed[offset + i] = (float) values.getDouble(i);
+          }
+        } else {
+          // Only the active entries are written: the rest must be zero, not a previous row's.
+          java.util.Arrays.fill(packed, offset, offset + size, 0f);
+          ArrayData indices = v.getArray(2);
+          for (int i = 0, n = indices.numElements(); i < n; i++) {
+            int index = indices.getInt(i);
+            if (index < 0 || index >= size) {
+              throw new IllegalArgumentException(role + " column '" + column + "': sparse vector index " + index
+                  + " outside its size " + size);
+            }
+            packed[offset + index] = (float) values.getDouble(i);
+          }
+        }
+      } else {
+        ArrayData a = row.getArray(columnIndex);
+        if (a.numElements() != cellSize) {
+          return BadRows.Reason.WRONG_SIZE;
+        }
+        for (int i = 0; i < cellSize; i++) {
+          if (a.isNullAt(i)) {
+            throw new IllegalArgumentException(role + " column '" + column + "': null element in an array of features");
+          }
+          packed[offset + i] = isFloat ? a.getFloat(i) : (float) a.getDouble(i);
+        }
+      }
+      return FeatureColumn.checkValues(packed, offset, cellSize, unitInterval);
+    }
+
+    @Override
+    InternalRow retain(InternalRow row) {
+      // The scan may reuse its row object: a batch holds on to its rows until they are emitted.
+      return row.copy();
+    }
+
+    @Override
+    InternalRow emit(InternalRow row, Object[][] computed, int k) {
+      Object[] values = new Object[outputs.length];
+      if (computed != null) {
+        for (int o = 0; o < outputs.length; o++) {
+          Object v = computed[o][k];
+          values[o] = v instanceof Vector vec ? VECTOR_UDT.serialize(vec) : v;
+        }
+      }
+      return new JoinedRow(row, new GenericInternalRow(values));
+    }
+  }
+
+  private static final VectorUDT VECTOR_UDT = new VectorUDT();
+
+  /**
+   * A partition's rows in batches, whatever their representation: subclasses read a row's cell into
+   * the batch buffer and append the outputs to a row.
+   */
+  private abstract class Batches<R> implements Iterator<R> {
+    private final Iterator<R> input;
     private final TaskContext task;
     private final int partition;
     private final SplittableRandom scoreNoise;
     private final SplittableRandom sampleNoise;
-    private final ArrayDeque<Row> ready = new ArrayDeque<>();
-    private final List<Row> batch = new ArrayList<>();
-    private final float[] packed;
+    private final ArrayDeque<R> ready = new ArrayDeque<>();
+    private final List<R> batch = new ArrayList<>();
+    final float[] packed;
     /** Whether row i of the batch was packed (else it gets null outputs). */
     private final boolean[] kept;
     /** This partition's rows read, null cells and unusable rows. */
@@ -133,7 +276,7 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
     private boolean logged;
     private InferenceCache.Lease lease;
 
-    Batches(Iterator<Row> input, TaskContext task, int partition) {
+    Batches(Iterator<R> input, TaskContext task, int partition) {
       this.input = input;
       this.task = task;
       this.partition = partition;
@@ -156,8 +299,17 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
       return true;
     }
 
+    /** Packs the row's cell into slot {@code slot} of the buffer: null when usable, else why not. */
+    abstract BadRows.Reason pack(R row, int slot);
+
+    /** The row as the batch may keep it until it is emitted. */
+    abstract R retain(R row);
+
+    /** The row with the outputs appended: value {@code k} of each computed column, or nulls. */
+    abstract R emit(R row, Object[][] computed, int k);
+
     @Override
-    public Row next() {
+    public R next() {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
@@ -168,12 +320,12 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
       batch.clear();
       int n = 0;
       while (batch.size() < batchSize && input.hasNext()) {
-        Row r = input.next();
+        R r = input.next();
         long index = rowsRead++;
-        BadRows.Reason problem = pack(r.get(columnIndex), n);
+        BadRows.Reason problem = pack(r, n);
         counts.add(problem);
         kept[batch.size()] = problem == null;
-        batch.add(r);
+        batch.add(retain(r));
         if (problem == null) {
           n++;
         } else if (problem == BadRows.Reason.NULL) {
@@ -188,26 +340,19 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
       Object[][] computed = n == 0 ? null : compute(n);
       int k = 0;
       for (int b = 0; b < batch.size(); b++) {
-        Row r = batch.get(b);
-        Object[] values = new Object[r.length() + outputs.length];
-        for (int i = 0; i < r.length(); i++) {
-          values[i] = r.get(i);
-        }
+        ready.add(emit(batch.get(b), kept[b] ? computed : null, k));
         if (kept[b]) {
-          for (int o = 0; o < outputs.length; o++) {
-            values[r.length() + o] = computed[o][k];
-          }
           k++;
         }
-        ready.add(RowFactory.create(values));
       }
     }
 
     /**
-     * Packs a cell into row {@code slot} of the batch buffer and checks it: null when it can be
-     * used, else why not (the slot is then free for the next row).
+     * Packs an external cell (a vector or a Scala sequence) into row {@code slot} of the batch
+     * buffer and checks it: null when it can be used, else why not (the slot is then free for the
+     * next row).
      */
-    private BadRows.Reason pack(Object cell, int slot) {
+    BadRows.Reason packCell(Object cell, int slot) {
       if (cell == null) {
         return BadRows.Reason.NULL;
       }
@@ -229,7 +374,7 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
     private IllegalArgumentException failure(int slot) {
       while (input.hasNext()) {
         long index = rowsRead++;
-        BadRows.Reason problem = pack(input.next().get(columnIndex), slot);
+        BadRows.Reason problem = pack(input.next(), slot);
         if (problem == BadRows.Reason.NULL) {
           nulls++;
         } else if (problem != null) {

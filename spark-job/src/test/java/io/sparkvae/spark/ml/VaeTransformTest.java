@@ -96,6 +96,42 @@ class VaeTransformTest {
   }
 
   @Test
+  void aStreamingDataFrameIsEncodedLikeABatchOne(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    // Batch DataFrames take the internal-row path, streaming ones the row-encoder path: the same
+    // rows must come out the same from both.
+    for (CellType type : new CellType[] {CellType.VECTOR, CellType.DOUBLE_ARRAY}) {
+      Dataset<Row> in = frame(spark, x, DIM, type, 2, 3);
+      String data = dir.resolve("in-" + type).toString();
+      in.write().parquet(data);
+      VaeModel m = model().setInferenceBatchSize(8).setNegElboCol("score");
+      List<Row> batch = m.transform(spark.read().parquet(data)).orderBy("id").collectAsList();
+      Dataset<Row> stream = spark.readStream().schema(in.schema()).parquet(data);
+      assertTrue(stream.isStreaming());
+      List<Row> streamed = new java.util.concurrent.CopyOnWriteArrayList<>();
+      org.apache.spark.sql.streaming.StreamingQuery q = m.transform(stream).writeStream()
+          .foreachBatch((org.apache.spark.api.java.function.VoidFunction2<Dataset<Row>, Long>)
+              (micro, id) -> streamed.addAll(micro.collectAsList()))
+          .trigger(org.apache.spark.sql.streaming.Trigger.AvailableNow()).start();
+      q.awaitTermination();
+      streamed.sort(java.util.Comparator.comparingInt(r -> r.getInt(0)));
+      assertEquals(N, streamed.size());
+      assertNull(streamed.get(3).getAs("z_mean"), "a null cell gives null outputs, streaming too");
+      assertNull(batch.get(3).getAs("z_mean"));
+      assertAllClose(column(without(batch, 3), "z_mean", LATENT), column(without(streamed, 3), "z_mean", LATENT),
+          0, 0, "z_mean, streaming vs batch, " + type);
+      assertAllClose(column(without(batch, 3), "z_std", LATENT), column(without(streamed, 3), "z_std", LATENT),
+          0, 0, "z_std, streaming vs batch, " + type);
+    }
+  }
+
+  private static List<Row> without(List<Row> rows, int index) {
+    List<Row> out = new ArrayList<>(rows);
+    out.remove(index);
+    return out;
+  }
+
+  @Test
   void sparseVectorsEncodeLikeTheirDenseValues() {
     // Mostly-zero rows, as VectorAssembler emits for images: each sparse row must not inherit the
     // previous row's values in the packed batch buffer.
