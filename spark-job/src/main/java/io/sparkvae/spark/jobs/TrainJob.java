@@ -112,16 +112,12 @@ public final class TrainJob {
         appendMetrics(metrics, m, job);
       }
     }, checkpoints == null ? null : progress -> {
-      if (!progress.atEpochEnd()
-          && (job.checkpointEveryRounds() == 0 || progress.rounds() % job.checkpointEveryRounds() != 0)) {
-        return;
-      }
       try {
         checkpoints.write(progress);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write a checkpoint to " + job.checkpointDir(), e);
       }
-    });
+    }, job.checkpointEveryRounds());
     io.sparkvae.spark.ml.VaeModel model = ModelOutput.model(result);
     try {
       ModelOutput.write(spark, model, job.modelOut());

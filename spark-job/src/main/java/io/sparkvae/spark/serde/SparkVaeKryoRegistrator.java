@@ -24,6 +24,8 @@ public final class SparkVaeKryoRegistrator implements KryoRegistrator {
     kryo.register(io.sparkvae.spark.train.BadRows.class);
     registerRecord(kryo, ReplicaResult.class);
     registerRecord(kryo, RoundInput.class);
+    registerRecord(kryo, io.sparkvae.spark.train.ReplicaMoments.class);
+    kryo.register(io.sparkvae.spark.train.ReplicaMoments[].class);
     kryo.register(TrainingState.class);
     registerRecord(kryo, TrainStats.class);
     kryo.register(AveragingSums.class);

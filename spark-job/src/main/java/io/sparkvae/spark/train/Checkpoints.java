@@ -43,8 +43,10 @@ import org.slf4j.LoggerFactory;
  * (int32, big-endian), the length of a UTF-8 JSON header (int32) and the header (epochs done,
  * minibatches done in the unfinished epoch and its statistics so far, rounds, Adam step, parameter
  * count, whether an outer momentum buffer follows, the divergence rollbacks so far, the options that
- * define the run and their hash, the epoch history); then little-endian float32 arrays:
- * parameters, Adam first and second moments, and the momentum buffer if any; then the SHA-256 of
+ * define the run and their hash, the epoch history, how many replicas' own Adam moments follow);
+ * then little-endian float32 arrays: parameters, Adam first and second moments, the momentum
+ * buffer if any, and with {@code adamState=local} each replica's first and second moments in
+ * partition order; then the SHA-256 of
  * everything before it. Reading checks every part and never deserializes Java objects. Version 1
  * (epoch ends only, files {@code checkpoint-epoch-NNNNNN.svck}) is still read; its files count as
  * older than any of version 2.
@@ -200,6 +202,7 @@ public final class Checkpoints {
     h.addProperty("paramCount", s.params().length);
     h.addProperty("hasVelocity", p.velocity() != null);
     h.addProperty("rollbacks", p.rollbacks());
+    h.addProperty("replicaMoments", p.replicaMoments().size());
     JsonObject id = new JsonObject();
     identity.forEach(id::addProperty);
     h.add("options", id);
@@ -210,16 +213,30 @@ public final class Checkpoints {
     }
     h.add("history", hist);
     byte[] header = new Gson().toJson(h).getBytes(StandardCharsets.UTF_8);
+    List<float[]> arrays = new ArrayList<>(List.of(s.params(), s.adamM(), s.adamV()));
+    if (p.velocity() != null) {
+      arrays.add(p.velocity());
+    }
+    for (ReplicaMoments r : p.replicaMoments()) {
+      arrays.add(r.adamM());
+      arrays.add(r.adamV());
+    }
     int n = s.params().length;
-    int arrays = p.velocity() != null ? 4 : 3;
-    ByteArrayOutputStream out = new ByteArrayOutputStream(16 + header.length + arrays * n * 4 + 32);
+    long payload = (long) arrays.size() * n * 4;
+    if (16L + header.length + payload + 32 > Integer.MAX_VALUE - 8) {
+      throw new IOException("a checkpoint of " + payload + " bytes of arrays is larger than this format allows (2 GiB)");
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream((int) (16 + header.length + payload + 32));
     out.write(MAGIC);
     out.write(ByteBuffer.allocate(8).putInt(FORMAT_VERSION).putInt(header.length).array());
     out.write(header);
-    ByteBuffer floats = ByteBuffer.allocate(arrays * n * 4).order(ByteOrder.LITTLE_ENDIAN);
-    floats.asFloatBuffer().put(s.params()).put(s.adamM()).put(s.adamV());
-    if (p.velocity() != null) {
-      floats.asFloatBuffer().position(3 * n).put(p.velocity());
+    ByteBuffer floats = ByteBuffer.allocate((int) payload).order(ByteOrder.LITTLE_ENDIAN);
+    java.nio.FloatBuffer fb = floats.asFloatBuffer();
+    for (float[] a : arrays) {
+      if (a.length != n) {
+        throw new IllegalArgumentException("arrays of a checkpoint must all have " + n + " values, got " + a.length);
+      }
+      fb.put(a);
     }
     out.write(floats.array());
     out.write(sha256(out.toByteArray()));
@@ -257,7 +274,13 @@ public final class Checkpoints {
     }
     int n = h.get("paramCount").getAsInt();
     boolean hasVelocity = h.get("hasVelocity").getAsBoolean();
-    int arrays = hasVelocity ? 4 : 3;
+    // "replicaMoments" (version 2): how many replicas' own Adam moments follow, two arrays each.
+    JsonElement replicaCount = h.get("replicaMoments");
+    int replicas = replicaCount == null ? 0 : replicaCount.getAsInt();
+    if (replicas < 0 || replicas > 1 << 20) {
+      throw new IOException(name + " has an invalid replica count " + replicas);
+    }
+    int arrays = (hasVelocity ? 4 : 3) + 2 * replicas;
     long payload = (long) arrays * n * 4;
     if (n < 1 || 16L + headerLength + payload + 32 != b.length) {
       throw new IOException(name + " holds " + (b.length - 16 - headerLength - 32) + " payload bytes, expected "
@@ -288,10 +311,15 @@ public final class Checkpoints {
       soFar = new TrainingProgress.EpochSoFar(e.get("lossSum").getAsDouble(), e.get("examples").getAsLong(),
           e.get("seconds").getAsDouble(), e.get("computeSeconds").getAsDouble(), e.get("rounds").getAsInt());
     }
+    List<ReplicaMoments> moments = new ArrayList<>();
+    int first = hasVelocity ? 4 : 3;
+    for (int r = 0; r < replicas; r++) {
+      moments.add(new ReplicaMoments(r, a[first + 2 * r], a[first + 2 * r + 1]));
+    }
     TrainingProgress progress;
     try {
       progress = new TrainingProgress(h.get("epochsDone").getAsInt(), stepInEpoch, h.get("rounds").getAsLong(),
-          state, hasVelocity ? a[3] : null, history, soFar, rollbacks == null ? 0 : rollbacks.getAsInt());
+          state, hasVelocity ? a[3] : null, history, soFar, rollbacks == null ? 0 : rollbacks.getAsInt(), moments);
     } catch (IllegalArgumentException e) {
       throw new IOException(name + " has an inconsistent header: " + e.getMessage(), e);
     }

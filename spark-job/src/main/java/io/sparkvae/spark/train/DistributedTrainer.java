@@ -96,6 +96,17 @@ public final class DistributedTrainer {
    */
   public TrainingResult fit(Dataset<Row> train, Dataset<Row> validation, TrainingProgress start,
       Consumer<EpochMetrics> onEpoch, Consumer<TrainingProgress> onProgress) {
+    return fit(train, validation, start, onEpoch, onProgress, 1);
+  }
+
+  /**
+   * As {@link #fit(Dataset, Dataset, TrainingProgress, Consumer, Consumer)}, with {@code onProgress}
+   * called at each epoch's end and, inside an epoch, after every {@code progressEveryRounds}-th round
+   * of the run (0: epoch ends only). With {@code adamState=local} each such progress carries every
+   * replica's moments, fetched from the executors by a small job, so it costs something.
+   */
+  public TrainingResult fit(Dataset<Row> train, Dataset<Row> validation, TrainingProgress start,
+      Consumer<EpochMetrics> onEpoch, Consumer<TrainingProgress> onProgress, int progressEveryRounds) {
     features.validate(train.schema());
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(train.sparkSession().sparkContext());
     int replicas = replicas(dist, train.sparkSession());
@@ -173,7 +184,11 @@ public final class DistributedTrainer {
           for (int attempt = 0; ; attempt++) {
             jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d · round %d/%d%s", epoch + 1, dist.epochs(),
                 round + 1, totalRounds, attempt == 0 ? "" : " · after rollback " + rollbacks));
-            RoundInput roundInput = new RoundInput(runId, cfg, state, round, epoch, done, steps, !averageMoments);
+            // A resumed run's replicas start from their checkpointed moments.
+            ReplicaMoments[] initialMoments = !averageMoments && round == start.rounds()
+                && !start.replicaMoments().isEmpty() ? start.replicaMoments().toArray(new ReplicaMoments[0]) : null;
+            RoundInput roundInput = new RoundInput(runId, cfg, state, round, epoch, done, steps, !averageMoments,
+                initialMoments);
             if (payloadBytes < 0) {
               payloadBytes = RoundPayload.bytes(roundInput, replicas, averageMoments);
             }
@@ -218,9 +233,11 @@ public final class DistributedTrainer {
           soFar = soFar.plus(sums.stats().lossSum(), sums.stats().examples(), (System.nanoTime() - roundStart) / 1e9,
               sums.stats().seconds() / replicas);
           lastRss = rss.value().stream().mapToLong(Long::longValue).max().orElse(-1);
-          if (onProgress != null && done + steps < batchesPerEpoch) {
-            onProgress.accept(new TrainingProgress(epoch, done + steps, round, state,
-                outer == null ? null : outer.velocity(), history, soFar, rollbacks));
+          if (onProgress != null && done + steps < batchesPerEpoch && progressEveryRounds > 0
+              && round % progressEveryRounds == 0) {
+            onProgress.accept(withMoments(new TrainingProgress(epoch, done + steps, round, state,
+                outer == null ? null : outer.velocity(), history, soFar, rollbacks, List.of()), shards, runId,
+                averageMoments, replicas));
           }
         }
         double seconds = soFar.seconds();
@@ -249,8 +266,8 @@ public final class DistributedTrainer {
           onEpoch.accept(m);
         }
         if (onProgress != null) {
-          onProgress.accept(new TrainingProgress(epoch + 1, round, state,
-              outer == null ? null : outer.velocity(), history, rollbacks));
+          onProgress.accept(withMoments(new TrainingProgress(epoch + 1, round, state,
+              outer == null ? null : outer.velocity(), history, rollbacks), shards, runId, averageMoments, replicas));
         }
       }
       if (!averageMoments) {
@@ -264,6 +281,31 @@ public final class DistributedTrainer {
       }
       jsc.setJobDescription(null);
     }
+  }
+
+  /**
+   * The progress with every replica's local Adam moments after its last round, fetched from the
+   * executors that hold them; unchanged with averaged moments, or (with a warning) when a replica's
+   * moments are gone with its executor.
+   */
+  private static TrainingProgress withMoments(TrainingProgress p, JavaRDD<PackedShard> shards, String runId,
+      boolean averageMoments, int replicas) {
+    if (averageMoments) {
+      return p;
+    }
+    long round = p.rounds() - 1;
+    List<ReplicaMoments> found = new ArrayList<>(shards.mapPartitionsWithIndex(
+        (Function2<Integer, Iterator<PackedShard>, Iterator<ReplicaMoments>>) (partition, it) -> {
+          ReplicaMoments m = ReplicaRunner.momentsAfter(runId, partition, round);
+          return (m == null ? List.<ReplicaMoments>of() : List.of(m)).iterator();
+        }, true).collect());
+    found.sort(java.util.Comparator.comparingInt(ReplicaMoments::partition));
+    if (found.size() != replicas) {
+      LOG.warn("only {} of {} replicas still hold their local Adam moments of round {} (executors lost?):"
+          + " this progress has none, and a run resumed from it restarts them", found.size(), replicas, round + 1);
+      return p;
+    }
+    return p.withReplicaMoments(found);
   }
 
   /** A round's averaged state, or (state null) why the round diverged. */

@@ -65,11 +65,18 @@ public final class ReplicaRunner {
         start = new TrainingState(start.params(), saved.startM(), saved.startV(), start.step());
       } else if (saved != null) {
         start = new TrainingState(start.params(), saved.endM(), saved.endV(), start.step());
+      } else if (in.initialMoments() != null && partition < in.initialMoments().length) {
+        ReplicaMoments resumed = in.initialMoments()[partition];
+        start = new TrainingState(start.params(), resumed.adamM(), resumed.adamV(), start.step());
       } else if (in.round() > 0) {
         LOG.warn("replica {} of run {} lost its local Adam moments (new executor?); restarting them", partition, in.runId());
       }
     }
     if (steps == 0 || shard.rows() == 0) {
+      if (in.localAdamState()) {
+        // Nothing left in this epoch for this replica: its moments are as they were, after this round too.
+        LOCAL_MOMENTS.put(key, new LocalMoments(in.round(), start.adamM(), start.adamV(), start.adamM(), start.adamV()));
+      }
       return new ReplicaResult(partition, start, 0, TrainStats.EMPTY);
     }
     ShuffledBatches batches = new ShuffledBatches(
@@ -102,6 +109,15 @@ public final class ReplicaRunner {
   private static ReplicaResult diverged(RoundInput in, int partition, long step, double loss, String reason) {
     LOG.warn("replica {} diverged in round {}: {} at optimizer step {}", partition, in.round() + 1, reason, step);
     return ReplicaResult.diverged(new Divergence(partition, step, loss, reason));
+  }
+
+  /**
+   * This executor's copy of a replica's local moments after round {@code round}, or null when it
+   * has none (the replica ran elsewhere, or its executor was replaced).
+   */
+  static ReplicaMoments momentsAfter(String runId, int partition, long round) {
+    LocalMoments saved = LOCAL_MOMENTS.get(runId + "/" + partition);
+    return saved == null || saved.round() != round ? null : new ReplicaMoments(partition, saved.endM(), saved.endV());
   }
 
   /** Forgets the local moments of a finished run on this executor. */

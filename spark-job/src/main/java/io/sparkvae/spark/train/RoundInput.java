@@ -13,7 +13,17 @@ import java.io.Serializable;
  * @param epoch 0-based epoch of the round
  * @param stepInEpoch minibatches each replica has already run in this epoch
  * @param steps maximum minibatches each replica runs this round
+ * @param initialMoments with local Adam state, the first round of a resumed run: each replica's
+ *     moments from the checkpoint, by partition (an array: Kryo 4 cannot read immutable lists);
+ *     otherwise null
  */
 public record RoundInput(
     String runId, VaeConfig config, TrainingState state, long round, int epoch, int stepInEpoch, int steps,
-    boolean localAdamState) implements Serializable {}
+    boolean localAdamState, ReplicaMoments[] initialMoments) implements Serializable {
+
+  /** A round whose replicas start from their own (or the averaged) moments: no checkpointed ones. */
+  public RoundInput(String runId, VaeConfig config, TrainingState state, long round, int epoch, int stepInEpoch,
+      int steps, boolean localAdamState) {
+    this(runId, config, state, round, epoch, stepInEpoch, steps, localAdamState, null);
+  }
+}

@@ -24,11 +24,21 @@ import java.util.Objects;
  *     epoch's end)
  * @param rollbacks rounds rolled back after a divergence so far; each halved the learning rate, so
  *     the run goes on with {@code learningRate / 2^rollbacks}
+ * @param replicaMoments with {@code adamState=local}, every replica's own Adam moments, by
+ *     partition; empty when the moments are averaged (they are in {@code state}) or were not
+ *     available (a replica's executor was lost: a resumed run restarts them from zero)
  */
 public record TrainingProgress(int epochsDone, int stepInEpoch, long rounds, TrainingState state, float[] velocity,
-    List<EpochMetrics> history, EpochSoFar epochSoFar, int rollbacks) implements Serializable {
+    List<EpochMetrics> history, EpochSoFar epochSoFar, int rollbacks, List<ReplicaMoments> replicaMoments)
+    implements Serializable {
   public TrainingProgress {
     history = List.copyOf(history);
+    replicaMoments = List.copyOf(replicaMoments);
+    for (int i = 0; i < replicaMoments.size(); i++) {
+      if (replicaMoments.get(i).partition() != i) {
+        throw new IllegalArgumentException("replica moments must be by partition 0.." + (replicaMoments.size() - 1));
+      }
+    }
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(epochSoFar, "epochSoFar");
     if (epochsDone < 0 || stepInEpoch < 0 || rounds < 0 || rollbacks < 0) {
@@ -41,10 +51,16 @@ public record TrainingProgress(int epochsDone, int stepInEpoch, long rounds, Tra
     }
   }
 
-  /** Progress at the end of an epoch. */
+  /** Progress at the end of an epoch, without replica moments. */
   public TrainingProgress(
       int epochsDone, long rounds, TrainingState state, float[] velocity, List<EpochMetrics> history, int rollbacks) {
-    this(epochsDone, 0, rounds, state, velocity, history, EpochSoFar.NONE, rollbacks);
+    this(epochsDone, 0, rounds, state, velocity, history, EpochSoFar.NONE, rollbacks, List.of());
+  }
+
+  /** The same progress with the replicas' own Adam moments. */
+  public TrainingProgress withReplicaMoments(List<ReplicaMoments> moments) {
+    return new TrainingProgress(epochsDone, stepInEpoch, rounds, state, velocity, history, epochSoFar, rollbacks,
+        moments);
   }
 
   /** Progress at the end of an epoch of a run that has not rolled back. */

@@ -126,7 +126,26 @@ class CheckpointsTest {
   static TrainingProgress midEpoch() {
     TrainingProgress epoch3 = progress(3);
     return new TrainingProgress(3, 50, 10, epoch3.state().withParams(random(epoch3.state().params().length, 99)),
-        epoch3.velocity(), epoch3.history(), new TrainingProgress.EpochSoFar(1234.5, 512, 0.75, 0.5, 1), 2);
+        epoch3.velocity(), epoch3.history(), new TrainingProgress.EpochSoFar(1234.5, 512, 0.75, 0.5, 1), 2,
+        List.of());
+  }
+
+  @Test
+  void eachReplicasOwnAdamMomentsRoundTrip() throws IOException {
+    Checkpoints ck = checkpoints(Checkpoints.identity(CONFIG, DIST, 2));
+    int n = progress(1).state().params().length;
+    List<ReplicaMoments> moments = List.of(new ReplicaMoments(0, random(n, 40), random(n, 41)),
+        new ReplicaMoments(1, random(n, 42), random(n, 43)));
+    ck.write(midEpoch().withReplicaMoments(moments));
+    TrainingProgress back = ck.latest().orElseThrow();
+    assertEquals(2, back.replicaMoments().size());
+    for (int r = 0; r < 2; r++) {
+      assertEquals(r, back.replicaMoments().get(r).partition());
+      assertArrayEquals(moments.get(r).adamM(), back.replicaMoments().get(r).adamM());
+      assertArrayEquals(moments.get(r).adamV(), back.replicaMoments().get(r).adamV());
+    }
+    assertArrayEquals(midEpoch().velocity(), back.velocity(), "the momentum buffer still comes first");
+    assertArrayEquals(midEpoch().state().adamV(), back.state().adamV());
   }
 
   @Test

@@ -207,6 +207,31 @@ class DistributedTrainerTest {
   }
 
   @Test
+  void withLocalAdamStateAResumedRunContinuesEachReplicasOwnMoments() {
+    float[] x = rows(90, 6);
+    DistributedConfig local = DistributedConfig.builder().replicas(2).averagingSteps(2).epochs(3).adamState("local")
+        .build();
+    List<TrainingProgress> saved = new ArrayList<>();
+    TrainingResult whole = new DistributedTrainer(SMALL, local, "features").fit(frame(x, 2), null,
+        new TrainingProgress(0, 0, initial(), null, List.of()), null, saved::add);
+    // The last progress of epoch 1 (its end) and a mid-epoch one of epoch 2.
+    List<TrainingProgress> picks = List.of(saved.get(2), saved.get(4));
+    assertTrue(picks.get(0).atEpochEnd() && !picks.get(1).atEpochEnd());
+    for (TrainingProgress p : picks) {
+      assertEquals(2, p.replicaMoments().size(), "both replicas' moments in " + p.describe());
+      assertFalse(Arrays.equals(p.replicaMoments().get(0).adamV(), p.replicaMoments().get(1).adamV()),
+          "each replica has its own moments");
+      TrainingResult resumed = new DistributedTrainer(SMALL, local, "features").fit(frame(x, 2), null, p, null, null);
+      assertArrayEquals(whole.state().params(), resumed.state().params(), "resumed from " + p.describe());
+      // Without the replicas' moments the resumed run restarts them, and ends elsewhere.
+      TrainingProgress without = p.withReplicaMoments(List.of());
+      TrainingResult restarted = new DistributedTrainer(SMALL, local, "features").fit(frame(x, 2), null, without,
+          null, null);
+      assertFalse(Arrays.equals(whole.state().params(), restarted.state().params()), "the moments matter");
+    }
+  }
+
+  @Test
   void localAdamStateAndValidationWork() {
     float[] x = rows(200, 4);
     DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(4).epochs(4)
