@@ -172,7 +172,6 @@ public final class DistributedTrainer {
         // statistics so far.
         int firstStep = resumedHere ? start.stepInEpoch() : 0;
         TrainingProgress.EpochSoFar soFar = resumedHere ? start.epochSoFar() : TrainingProgress.EpochSoFar.NONE;
-        long lastRss = -1;
         for (int done = firstStep; done < batchesPerEpoch; done += dist.averagingSteps()) {
           long roundStart = System.nanoTime();
           int steps = Math.min(dist.averagingSteps(), batchesPerEpoch - done);
@@ -232,7 +231,6 @@ public final class DistributedTrainer {
           round++;
           soFar = soFar.plus(sums.stats().lossSum(), sums.stats().examples(), (System.nanoTime() - roundStart) / 1e9,
               sums.stats().seconds() / replicas);
-          lastRss = rss.value().stream().mapToLong(Long::longValue).max().orElse(-1);
           if (onProgress != null && done + steps < batchesPerEpoch && progressEveryRounds > 0
               && round % progressEveryRounds == 0) {
             onProgress.accept(withMoments(new TrainingProgress(epoch, done + steps, round, state,
@@ -242,6 +240,8 @@ public final class DistributedTrainer {
         }
         double seconds = soFar.seconds();
         long examples = soFar.examples();
+        // The accumulator holds what the replicas measured in the epoch's last round.
+        long lastRss = rss.value().stream().mapToLong(Long::longValue).max().orElse(-1);
         double val = Double.NaN;
         if (valShards != null) {
           jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d · validation", epoch + 1, dist.epochs()));

@@ -19,11 +19,4 @@ import java.io.Serializable;
  */
 public record RoundInput(
     String runId, VaeConfig config, TrainingState state, long round, int epoch, int stepInEpoch, int steps,
-    boolean localAdamState, ReplicaMoments[] initialMoments) implements Serializable {
-
-  /** A round whose replicas start from their own (or the averaged) moments: no checkpointed ones. */
-  public RoundInput(String runId, VaeConfig config, TrainingState state, long round, int epoch, int stepInEpoch,
-      int steps, boolean localAdamState) {
-    this(runId, config, state, round, epoch, stepInEpoch, steps, localAdamState, null);
-  }
-}
+    boolean localAdamState, ReplicaMoments[] initialMoments) implements Serializable {}

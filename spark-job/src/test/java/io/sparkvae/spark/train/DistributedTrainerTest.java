@@ -126,7 +126,7 @@ class DistributedTrainerTest {
         .mapPartitions(it -> List.of(new FeatureColumn("features").pack(it, DIM)).iterator()).collect();
     TrainingState[] alone = new TrainingState[2];
     for (int p = 0; p < 2; p++) {
-      RoundInput in = new RoundInput("alone", SMALL, initial(), 0, 0, 0, 3, false);
+      RoundInput in = new RoundInput("alone", SMALL, initial(), 0, 0, 0, 3, false, null);
       alone[p] = ReplicaRunner.run(in, p, shards.get(p)).state();
     }
     assertEquals(n, shards.get(0).rows() + shards.get(1).rows());

@@ -146,7 +146,7 @@ class DivergenceTest {
   @Test
   void aReplicaReportsItsDivergenceInsteadOfThrowing() {
     PackedShard shard = new PackedShard(DistributedTrainerTest.rows(32, 8), 32, DIM);
-    ReplicaResult r = ReplicaRunner.run(new RoundInput("diverging", withRate(1e6), initial(), 0, 0, 0, 4, false), 1,
+    ReplicaResult r = ReplicaRunner.run(new RoundInput("diverging", withRate(1e6), initial(), 0, 0, 0, 4, false, null), 1,
         shard);
     assertNull(r.state());
     assertEquals(0, r.weight());
@@ -162,14 +162,14 @@ class DivergenceTest {
     PackedShard shard = new PackedShard(DistributedTrainerTest.rows(32, 9), 32, DIM);
     String run = "local-moments-redo";
     try {
-      TrainingState first = ReplicaRunner.run(new RoundInput(run, withRate(1e-2), initial(), 0, 0, 0, 2, true), 0,
+      TrainingState first = ReplicaRunner.run(new RoundInput(run, withRate(1e-2), initial(), 0, 0, 0, 2, true, null), 0,
           shard).state();
-      ReplicaResult redo = ReplicaRunner.run(new RoundInput(run, withRate(1e-2), initial(), 0, 0, 0, 2, true), 0,
+      ReplicaResult redo = ReplicaRunner.run(new RoundInput(run, withRate(1e-2), initial(), 0, 0, 0, 2, true, null), 0,
           shard);
       assertArrayEquals(first.params(), redo.state().params());
       assertArrayEquals(first.adamV(), redo.state().adamV());
       // The next round goes on from the moments the round ended with.
-      TrainingState next = ReplicaRunner.run(new RoundInput(run, withRate(1e-2), first, 1, 0, 2, 2, true), 0,
+      TrainingState next = ReplicaRunner.run(new RoundInput(run, withRate(1e-2), first, 1, 0, 2, 2, true, null), 0,
           shard).state();
       assertEquals(4, next.step());
       assertTrue(next.adamV()[0] != first.adamV()[0], "moments moved on");
