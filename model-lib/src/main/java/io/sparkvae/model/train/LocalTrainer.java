@@ -35,7 +35,12 @@ import java.util.random.RandomGenerator;
  *
  * <p>Adam follows PyTorch's {@code torch.optim.Adam} (no weight decay): {@code m = b1 m + (1-b1) g},
  * {@code v = b2 v + (1-b2) g^2}, {@code p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)}, with
- * {@code t} the global step counter carried in {@link TrainingState}.
+ * {@code t} the global step counter carried in {@link TrainingState}. On CPU it runs as one fused
+ * pass in Java ({@link FlatAdam}) over the parameters' own memory: the parameter tensors alias one
+ * direct buffer of this trainer, and each step copies the gradients out and the new parameters in.
+ * On a GPU (or should a CPU tensor ever not alias its buffer) it runs as tensor operations on the
+ * device. The two agree to the last bit of the parameters (tested; see {@link FlatAdam} for why
+ * not every bit).
  */
 public final class LocalTrainer implements AutoCloseable {
   private final VaeConfig config;
@@ -48,6 +53,12 @@ public final class LocalTrainer implements AutoCloseable {
   private final int k;
   private final ByteBuffer inputBuffer;
   private final ByteBuffer noiseBuffer;
+  /** The fused CPU update, or null to update with tensor operations. */
+  private final FlatAdam flatAdam;
+  /** The memory the CPU parameter tensors alias (one slice per tensor), or null. */
+  private final ByteBuffer paramMemory;
+  private final int[] paramOffsets;
+  private final float[] gradient;
   private long step;
 
   /**
@@ -56,6 +67,14 @@ public final class LocalTrainer implements AutoCloseable {
    * @param device CPU, or the GPU of the Spark task
    */
   public LocalTrainer(VaeConfig config, TrainingState state, Device device) {
+    this(config, state, device, true);
+  }
+
+  /**
+   * @param fusedCpuAdam whether to use the fused Java update on CPU (false: tensor operations, as on a
+   *     GPU; for tests that compare the two)
+   */
+  LocalTrainer(VaeConfig config, TrainingState state, Device device, boolean fusedCpuAdam) {
     this.config = config;
     VaeNetwork network = new VaeNetwork(config);
     this.layout = network.layout();
@@ -65,9 +84,28 @@ public final class LocalTrainer implements AutoCloseable {
     boolean ok = false;
     try {
       JniUtils.setGradMode(false);
-      this.params = NativeParams.create(root, layout, state.params(), DataType.FLOAT32);
-      this.adamM = NativeParams.create(root, layout, state.adamM(), DataType.FLOAT32);
-      this.adamV = NativeParams.create(root, layout, state.adamV(), DataType.FLOAT32);
+      this.paramOffsets = alignedOffsets(layout);
+      boolean fused = false;
+      if (fusedCpuAdam && Device.Type.CPU.equals(device.getDeviceType())) {
+        this.paramMemory = direct(paramOffsets[layout.tensorCount()] + ALIGN_FLOATS).alignedSlice(ALIGNMENT)
+            .order(ByteOrder.nativeOrder());
+        this.params = aliasedParams(root, layout, paramOffsets, paramMemory, state.params());
+        fused = aliases(params.get(0), paramMemory);
+      } else {
+        this.paramMemory = null;
+        this.params = NativeParams.create(root, layout, state.params(), DataType.FLOAT32);
+      }
+      if (fused) {
+        this.flatAdam = new FlatAdam(state);
+        this.gradient = new float[layout.totalSize()];
+        this.adamM = null;
+        this.adamV = null;
+      } else {
+        this.flatAdam = null;
+        this.gradient = null;
+        this.adamM = NativeParams.create(root, layout, state.adamM(), DataType.FLOAT32);
+        this.adamV = NativeParams.create(root, layout, state.adamV(), DataType.FLOAT32);
+      }
       for (NDArray p : params) {
         p.setRequiresGradient(true);
       }
@@ -86,23 +124,87 @@ public final class LocalTrainer implements AutoCloseable {
     return ByteBuffer.allocateDirect(floats * Float.BYTES).order(ByteOrder.nativeOrder());
   }
 
+  /** Each tensor of the aliased parameter memory starts on a cache line, as PyTorch's own do. */
+  private static final int ALIGNMENT = 64;
+  private static final int ALIGN_FLOATS = ALIGNMENT / Float.BYTES;
+
+  /** Float offsets of each layout entry in the aligned parameter memory; the last is the total. */
+  private static int[] alignedOffsets(ParamLayout layout) {
+    int[] offsets = new int[layout.tensorCount() + 1];
+    for (int i = 0; i < layout.tensorCount(); i++) {
+      int size = layout.entries().get(i).size();
+      offsets[i + 1] = offsets[i] + (size + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS;
+    }
+    return offsets;
+  }
+
+  private static ByteBuffer slice(ByteBuffer memory, int offset, int floats) {
+    return memory.slice(offset * Float.BYTES, floats * Float.BYTES).order(ByteOrder.nativeOrder());
+  }
+
+  /** Parameter tensors created over slices of {@code memory}, filled with {@code flat}. */
+  private static NDList aliasedParams(NDManager root, ParamLayout layout, int[] offsets, ByteBuffer memory,
+      float[] flat) {
+    NDList list = new NDList(layout.tensorCount());
+    for (int i = 0; i < layout.tensorCount(); i++) {
+      ParamLayout.Entry e = layout.entries().get(i);
+      ByteBuffer slice = slice(memory, offsets[i], e.size());
+      slice.asFloatBuffer().put(flat, e.offset(), e.size());
+      NDArray a = root.create(slice, new Shape(e.shape()), DataType.FLOAT32);
+      a.setName(e.name());
+      list.add(a);
+    }
+    return list;
+  }
+
+  /** Whether a CPU tensor reads the memory of the buffer it was created from (DJL's CPU tensors do). */
+  private static boolean aliases(NDArray tensor, ByteBuffer memory) {
+    float was = memory.getFloat(0);
+    float probe = was == 1f ? 2f : 1f;
+    memory.putFloat(0, probe);
+    boolean same = tensor.getFloat(new long[tensor.getShape().dimension()]) == probe;
+    memory.putFloat(0, was);
+    return same;
+  }
+
+  /** Writes flat parameters into the aliased parameter memory. */
+  private void writeParams(float[] flat) {
+    for (int i = 0; i < layout.tensorCount(); i++) {
+      ParamLayout.Entry e = layout.entries().get(i);
+      slice(paramMemory, paramOffsets[i], e.size()).asFloatBuffer().put(flat, e.offset(), e.size());
+    }
+  }
+
   /** Replaces parameters, Adam moments and step counter (as after an averaging round). */
   public void load(TrainingState state) {
     JniUtils.setGradMode(false);
-    NativeParams.copyInto(params, layout, state.params());
-    NativeParams.copyInto(adamM, layout, state.adamM());
-    NativeParams.copyInto(adamV, layout, state.adamV());
+    if (flatAdam != null) {
+      flatAdam.load(state);
+      writeParams(flatAdam.params());
+    } else {
+      NativeParams.copyInto(params, layout, state.params());
+      NativeParams.copyInto(adamM, layout, state.adamM());
+      NativeParams.copyInto(adamV, layout, state.adamV());
+    }
     this.step = state.step();
   }
 
-  /** Copies the current parameters, Adam moments and step counter out of native memory. */
+  /** Copies the current parameters, Adam moments and step counter out (of native memory on a GPU). */
   public TrainingState snapshot() {
     JniUtils.setGradMode(false);
+    if (flatAdam != null) {
+      return flatAdam.snapshot(step);
+    }
     return new TrainingState(
         NativeParams.toFlat(params, layout),
         NativeParams.toFlat(adamM, layout),
         NativeParams.toFlat(adamV, layout),
         step);
+  }
+
+  /** Whether this replica updates with the fused CPU Adam. */
+  boolean fusedAdam() {
+    return flatAdam != null;
   }
 
   /** Adam steps taken so far (global, across rounds). */
@@ -172,6 +274,20 @@ public final class LocalTrainer implements AutoCloseable {
   }
 
   private void adamStep() {
+    if (flatAdam != null) {
+      for (int i = 0; i < params.size(); i++) {
+        PtNDArray p = (PtNDArray) params.get(i);
+        ParamLayout.Entry e = layout.entries().get(i);
+        // A direct view of the gradient's memory where DJL can give one, else a copy: read either way.
+        try (NDArray g = p.getGradient()) {
+          g.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().get(gradient, e.offset(), e.size());
+        }
+        JniUtils.zeroGrad(p);
+      }
+      flatAdam.step(gradient, step, config.learningRate(), config.adamBeta1(), config.adamBeta2(), config.adamEps());
+      writeParams(flatAdam.params());
+      return;
+    }
     double b1 = config.adamBeta1();
     double b2 = config.adamBeta2();
     double bc1 = 1 - Math.pow(b1, step);
