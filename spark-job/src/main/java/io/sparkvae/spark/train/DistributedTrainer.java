@@ -165,6 +165,8 @@ public final class DistributedTrainer {
       long round = start.rounds();
       int totalRounds = roundsPerEpoch * dist.epochs();
       CollectionAccumulator<Long> rss = jsc.sc().collectionAccumulator("sparkvae executor RSS bytes");
+      SkippedRows skippedTraining = SkippedRows.of(bad);
+      SkippedRows skippedValidation = SkippedRows.NONE;
       long payloadBytes = -1;
       for (int epoch = start.epochsDone(); epoch < dist.epochs(); epoch++) {
         boolean resumedHere = epoch == start.epochsDone();
@@ -245,19 +247,20 @@ public final class DistributedTrainer {
         double val = Double.NaN;
         if (valShards != null) {
           jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d · validation", epoch + 1, dist.epochs()));
-          if (epoch == 0) {
+          if (epoch == start.epochsDone()) { // the first epoch of this call, resumed or not
             BadRows badVal = features.checkBadRows(valShards.map(DistributedTrainer::summary).collect(), "validation",
                 config.inputDim(), unitInterval(), skipBadRows());
             if (badVal.total() > 0) {
               LOG.warn("sparkvae: left out {} bad validation rows: {}", badVal.total(),
                   badVal.describe(config.inputDim(), unitInterval()));
             }
+            skippedValidation = SkippedRows.of(badVal);
           }
           val = evaluate(jsc, valShards, state.params(), epoch).negElbo();
         }
         EpochMetrics m = new EpochMetrics(epoch + 1, soFar.lossSum() / examples, val, examples / seconds, seconds,
             Math.max(0, seconds - soFar.computeSeconds()), soFar.rounds(), examples, state.step(), round,
-            payloadBytes, lastRss);
+            payloadBytes, lastRss, skippedTraining, skippedValidation);
         LOG.info(String.format(Locale.ROOT,
             "epoch %d/%d: train -ELBO %.2f, validation -ELBO %.2f, %.0f samples/s, %.1f s of %.1f s outside replica compute",
             m.epoch(), dist.epochs(), m.trainNegElbo(), m.valNegElbo(), m.samplesPerSec(), m.averagingSeconds(), m.seconds()));

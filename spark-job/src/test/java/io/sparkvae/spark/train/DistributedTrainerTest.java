@@ -275,6 +275,14 @@ class DistributedTrainerTest {
     DistributedConfig skip = fail.toBuilder().setValue("badRowPolicy", "skip").build();
     TrainingResult r = new DistributedTrainer(SMALL, skip, "features").fit(df, null, null);
     assertEquals(37, r.history().get(0).examples(), "the 3 bad rows are left out, the rest used once");
+    // The metrics say what was left out, by reason, and a checkpoint's history keeps it.
+    assertEquals(new SkippedRows(0, 0, 1, 2), r.history().get(0).skippedTraining());
+    assertEquals(SkippedRows.NONE, r.history().get(0).skippedValidation());
+    String line = r.history().get(0).toJson();
+    assertTrue(line.contains("\"skipped_training_rows\":{\"total\":3,\"null\":0,\"wrong_size\":0,\"non_finite\":1,"
+        + "\"out_of_range\":2}"), line);
+    assertEquals(new SkippedRows(0, 0, 1, 2),
+        EpochMetrics.fromJson(com.google.gson.JsonParser.parseString(line).getAsJsonObject()).skippedTraining());
 
     DistributedConfig many = fail.toBuilder().replicas(50).build();
     Exception small = assertThrows(Exception.class, () -> new DistributedTrainer(SMALL, many, "features").fit(frame(rows(20, 1), 2), null, null));
