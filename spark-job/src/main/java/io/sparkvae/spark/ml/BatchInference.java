@@ -23,10 +23,12 @@ import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.unsafe.Platform;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.TaskCompletionListener;
@@ -179,11 +181,27 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
   private final class InternalBatches extends Batches<InternalRow> {
     private final boolean isVector;
     private final boolean isFloat;
+    /** One row's doubles, copied in bulk out of Spark's binary array before narrowing to float. */
+    private final double[] doubles;
 
     InternalBatches(Iterator<InternalRow> input, TaskContext task, int partition, boolean isVector, boolean isFloat) {
       super(input, task, partition);
       this.isVector = isVector;
       this.isFloat = isFloat;
+      this.doubles = new double[cellSize];
+    }
+
+    /**
+     * Copies the {@code cellSize} doubles of a binary array (no nulls) into the slot at {@code
+     * offset}: one memory copy and a loop the JIT vectorizes, where reading element by element was
+     * the largest Java cost of a transform in a JFR profile.
+     */
+    private void packDoubles(UnsafeArrayData a, int offset) {
+      Platform.copyMemory(a.getBaseObject(), a.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(cellSize),
+          doubles, Platform.DOUBLE_ARRAY_OFFSET, (long) cellSize * Double.BYTES);
+      for (int i = 0; i < cellSize; i++) {
+        packed[offset + i] = (float) doubles[i];
+      }
     }
 
     @Override
@@ -201,7 +219,9 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
         if (size != cellSize) {
           return BadRows.Reason.WRONG_SIZE;
         }
-        if (dense) {
+        if (dense && values instanceof UnsafeArrayData u) {
+          packDoubles(u, offset); // VectorUDT's values never hold nulls
+        } else if (dense) {
           for (int i = 0; i < size; i++) {
             packed[offset + i] = (float) values.getDouble(i);
           }
@@ -223,6 +243,15 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
         if (a.numElements() != cellSize) {
           return BadRows.Reason.WRONG_SIZE;
         }
+        if (a instanceof UnsafeArrayData u && !hasNull(u)) {
+          if (isFloat) {
+            Platform.copyMemory(u.getBaseObject(), u.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(cellSize),
+                packed, Platform.FLOAT_ARRAY_OFFSET + (long) offset * Float.BYTES, (long) cellSize * Float.BYTES);
+          } else {
+            packDoubles(u, offset);
+          }
+          return FeatureColumn.checkValues(packed, offset, cellSize, unitInterval);
+        }
         for (int i = 0; i < cellSize; i++) {
           if (a.isNullAt(i)) {
             throw new IllegalArgumentException(role + " column '" + column + "': null element in an array of features");
@@ -231,6 +260,17 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
         }
       }
       return FeatureColumn.checkValues(packed, offset, cellSize, unitInterval);
+    }
+
+    /** Whether a binary array holds a null (a word-wise scan of its null bits). */
+    private boolean hasNull(UnsafeArrayData a) {
+      long base = a.getBaseOffset() + 8; // after the element count
+      for (int w = 0, words = (cellSize + 63) / 64; w < words; w++) {
+        if (Platform.getLong(a.getBaseObject(), base + 8L * w) != 0) {
+          return true;
+        }
+      }
+      return false;
     }
 
     @Override

@@ -266,6 +266,25 @@ class VaeTransformTest {
   }
 
   @Test
+  void aNullElementInAnArrayOfFeaturesFailsNamingTheColumn() {
+    // Arrays are read from Spark's binary rows in bulk; one with a null element must still be caught.
+    List<Row> list = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Double[] v = new Double[DIM];
+      Arrays.fill(v, 0.5);
+      if (i == 2) {
+        v[DIM - 1] = null;
+      }
+      list.add(RowFactory.create((Object) v));
+    }
+    Dataset<Row> df = spark.createDataFrame(list, new StructType().add("features",
+        org.apache.spark.sql.types.DataTypes.createArrayType(org.apache.spark.sql.types.DataTypes.DoubleType, true)))
+        .coalesce(1);
+    SparkException e = assertThrows(SparkException.class, () -> model().transform(df).collect());
+    assertTrue(rootMessage(e).contains("column 'features': null element in an array of features"), rootMessage(e));
+  }
+
+  @Test
   void decodeOfTheMeanIsTheReconstruction() {
     VaeModel m = model().setReconstructionCol("rec");
     Dataset<Row> encoded = m.transform(frame(spark, x, DIM, CellType.VECTOR, 2));
