@@ -58,13 +58,13 @@ public final class Elbo {
       if (analytic) {
         // k == 1 here: VaeConfig rejects the analytic KL with k > 1.
         try (NDArray kl = Likelihoods.analyticKl(loc, logScale);
-            NDArray weighted = kl.mul(klWeight);
+            NDArray weighted = Likelihoods.mulConst(kl, klWeight);
             NDArray recon = logPx.squeeze(0)) {
           return weighted.sub(recon);
         }
       }
       try (NDArray klSample = Likelihoods.logQMinusLogP(z, eps, logScale);
-          NDArray weighted = klSample.mul(klWeight);
+          NDArray weighted = Likelihoods.mulConst(klSample, klWeight);
           NDArray logW = logPx.sub(weighted)) {
         long k = eps.getShape().get(0);
         if (k == 1) {

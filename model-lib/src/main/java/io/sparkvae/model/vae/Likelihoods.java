@@ -15,6 +15,23 @@ public final class Likelihoods {
   private Likelihoods() {}
 
   /**
+   * {@code a * c} for a constant {@code c}: what {@code a.mul(c)} computes (the same 0-d float64
+   * tensor), but with {@code c} copied into memory PyTorch owns. Never {@code a.mul(Number)} where a
+   * gradient flows: DJL makes the number a tensor over a Java direct buffer and closes it at once,
+   * while the autograd graph keeps that tensor for the backward pass (the gradient of {@code a * c}
+   * is {@code grad * c}). The buffer is then unreachable, and a GC between the forward and the
+   * backward pass frees its memory, so the backward pass reads freed memory: now and then a wrong
+   * gradient, with the same loss. ({@code add} and {@code sub} of a number keep nothing of it for
+   * the backward pass.)
+   */
+  public static NDArray mulConst(NDArray a, double c) {
+    try (NDArray javaBacked = a.getManager().create(c);
+        NDArray owned = javaBacked.duplicate()) {
+      return a.mul(owned);
+    }
+  }
+
+  /**
    * Bernoulli log-probability on logits, summed over the last axis: {@code sum(x*l - softplus(l))}.
    * Exact for x in [0,1] (grey levels too, as Pyro's example uses them) and finite for any finite
    * logit, since softplus is evaluated by PyTorch's stable kernel rather than as log(1+exp(l)).
@@ -46,7 +63,7 @@ public final class Likelihoods {
         NDArray invStd = negLogStd.exp();
         NDArray zscore = diff.mul(invStd);
         NDArray sq = zscore.square();
-        NDArray half = sq.mul(-0.5);
+        NDArray half = mulConst(sq, -0.5);
         NDArray lp = half.add(negLogStd)) {
       NDArray shifted = lp.sub(HALF_LOG_2PI);
       try (shifted) {
@@ -58,9 +75,9 @@ public final class Likelihoods {
   /** Gaussian log-density summed over the last axis, with one fixed log-std for every feature. */
   public static NDArray gaussianLogProb(NDArray x, NDArray mean, double logStd) {
     try (NDArray diff = x.sub(mean);
-        NDArray zscore = diff.mul(Math.exp(-logStd));
+        NDArray zscore = mulConst(diff, Math.exp(-logStd));
         NDArray sq = zscore.square();
-        NDArray lp = sq.mul(-0.5)) {
+        NDArray lp = mulConst(sq, -0.5)) {
       NDArray shifted = lp.sub(logStd + HALF_LOG_2PI);
       try (shifted) {
         return shifted.sum(new int[] {-1});
@@ -80,7 +97,7 @@ public final class Likelihoods {
     try (NDArray z2 = z.square();
         NDArray e2 = eps.square();
         NDArray d = z2.sub(e2);
-        NDArray half = d.mul(0.5);
+        NDArray half = mulConst(d, 0.5);
         NDArray all = half.sub(logScale)) {
       return all.sum(new int[] {-1});
     }
@@ -93,13 +110,13 @@ public final class Likelihoods {
    * @return {@code [B]}
    */
   public static NDArray analyticKl(NDArray loc, NDArray logScale) {
-    try (NDArray twoLog = logScale.mul(2);
+    try (NDArray twoLog = mulConst(logScale, 2);
         NDArray var = twoLog.exp();
         NDArray loc2 = loc.square();
         NDArray s = var.add(loc2);
         NDArray t = s.sub(twoLog);
         NDArray u = t.sub(1)) {
-      NDArray half = u.mul(0.5);
+      NDArray half = mulConst(u, 0.5);
       try (half) {
         return half.sum(new int[] {-1});
       }
