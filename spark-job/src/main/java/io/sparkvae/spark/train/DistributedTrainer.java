@@ -393,12 +393,13 @@ public final class DistributedTrainer {
     boolean unit = unitInterval();
     return shardFrame(df, fc.name(), partitions).javaRDD()
         .mapPartitions(rows -> Collections.singletonList(fc.pack(rows, dim, unit)).iterator())
-        // Serialized, although each round's task then deserializes its whole shard (94 MB per MNIST
-        // replica): cached as objects, training ran up to 30 % faster in local[2], but the
-        // driver-kill test of FaultToleranceIT then failed 3 times in 4 (the uninterrupted run itself
-        // came out different from run to run in that harness, never in a shell); serialized it
-        // passed every time. The cause was not found: see docs/BENCHMARKS.md, "Where the time goes".
-        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        // Deserialized: a shard is one dense float[] (as large either way), and every round's task
+        // reads it; cached serialized, each task of each round deserialized all of it (94 MB per
+        // MNIST replica per round). (Caching as objects once seemed to break the driver-kill test of
+        // FaultToleranceIT; it only moved the GCs into the training steps, where a GC between the
+        // forward and the backward pass freed a constant the autograd graph still read: see
+        // Likelihoods.mulConst.)
+        .persist(StorageLevel.MEMORY_AND_DISK());
   }
 
   /**
