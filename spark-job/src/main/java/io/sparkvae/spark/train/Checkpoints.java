@@ -256,6 +256,17 @@ public final class Checkpoints {
     if (!MessageDigest.isEqual(expected, sha256(Arrays.copyOf(b, b.length - 32)))) {
       throw new IOException(name + " is corrupt (checksum mismatch)");
     }
+    try {
+      return parse(b, name);
+    } catch (RuntimeException e) {
+      // A file whose checksum matches but whose header does not hold what this format says (a
+      // missing or mistyped field): an unreadable checkpoint like any other, named.
+      throw new IOException(name + " has an invalid header: " + e, e);
+    }
+  }
+
+  /** The body of {@link #decode}, once the magic and the checksum are known to be right. */
+  private static Decoded parse(byte[] b, String name) throws IOException {
     DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b, 8, b.length - 8));
     int version = in.readInt();
     if (version != FORMAT_VERSION && version != 1) {

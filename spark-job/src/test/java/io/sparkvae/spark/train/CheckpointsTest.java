@@ -197,4 +197,84 @@ class CheckpointsTest {
     ck.write(progress(2));
     assertEquals(2, ck.latest().orElseThrow().epochsDone(), "a version-2 file is newer than any of version 1");
   }
+
+  @Test
+  void fuzzedCheckpointsAreSkippedOrRefusedWithAnIoException() throws IOException {
+    Checkpoints ck = checkpoints(Checkpoints.identity(CONFIG, DIST, 2));
+    ck.write(progress(1));
+    ck.write(progress(2));
+    Path newest = dir.resolve("checkpoint-round-0000000006.svck");
+    byte[] good = Files.readAllBytes(newest);
+    SplittableRandom rnd = new SplittableRandom(20261201);
+    int resealedRefused = 0;
+    for (int i = 0; i < 1000; i++) {
+      byte[] bad = mutate(good, rnd);
+      // Every other mutation is resealed with a fresh checksum: intact as bytes, not as a
+      // checkpoint, so that the parsing behind the checksum is fuzzed too.
+      boolean resealed = i % 2 == 1 && bad.length >= 48;
+      if (resealed) {
+        byte[] digest = sha256(java.util.Arrays.copyOf(bad, bad.length - 32));
+        System.arraycopy(digest, 0, bad, bad.length - 32, 32);
+      }
+      if (java.util.Arrays.equals(bad, good)) {
+        continue;
+      }
+      String name = "mutation " + i;
+      if (!resealed) {
+        IOException e = assertThrows(IOException.class, () -> Checkpoints.decode(bad, name));
+        assertTrue(e.getMessage().startsWith(name + " "), e.getMessage());
+      } else {
+        try {
+          Checkpoints.decode(bad, name);
+          continue; // a change the format cannot tell from a real checkpoint (a payload float, a digit)
+        } catch (IOException e) {
+          // Anything else thrown (or a hang, or a crash) fails the test.
+          assertTrue(e.getMessage().startsWith(name + " "), e.getMessage());
+          resealedRefused++;
+        }
+      }
+      Files.write(newest, bad);
+      assertEquals(1, ck.latest().orElseThrow().epochsDone(), "the resume falls back to the older checkpoint: " + name);
+    }
+    assertTrue(resealedRefused > 100, "only " + resealedRefused + " resealed mutations reached a refusal");
+  }
+
+  private static byte[] mutate(byte[] good, SplittableRandom rnd) {
+    byte[] b = good.clone();
+    switch (rnd.nextInt(4)) {
+      case 0 -> { // flip bits in a few bytes, in the header more often than not
+        for (int k = 0, n = 1 + rnd.nextInt(3); k < n; k++) {
+          int at = rnd.nextBoolean() ? 8 + rnd.nextInt(Math.min(600, b.length - 8)) : rnd.nextInt(b.length);
+          b[at] ^= (byte) (1 << rnd.nextInt(8));
+        }
+      }
+      case 1 -> b = java.util.Arrays.copyOf(b, rnd.nextInt(b.length)); // truncated
+      case 2 -> { // bytes inserted
+        int at = rnd.nextInt(b.length);
+        byte[] ins = new byte[1 + rnd.nextInt(16)];
+        for (int k = 0; k < ins.length; k++) {
+          ins[k] = (byte) rnd.nextInt(256);
+        }
+        byte[] c = new byte[b.length + ins.length];
+        System.arraycopy(b, 0, c, 0, at);
+        System.arraycopy(ins, 0, c, at, ins.length);
+        System.arraycopy(b, at, c, at + ins.length, b.length - at);
+        b = c;
+      }
+      default -> { // a header character replaced by one that JSON cares about
+        int at = 16 + rnd.nextInt(Math.min(400, b.length - 16));
+        String json = "{}[]\":,019 -";
+        b[at] = (byte) json.charAt(rnd.nextInt(json.length()));
+      }
+    }
+    return b;
+  }
+
+  private static byte[] sha256(byte[] b) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(b);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }
