@@ -55,9 +55,8 @@ public final class LocalTrainer implements AutoCloseable {
   private final ByteBuffer noiseBuffer;
   /** The fused CPU update, or null to update with tensor operations. */
   private final FlatAdam flatAdam;
-  /** The memory the CPU parameter tensors alias (one slice per tensor), or null. */
-  private final ByteBuffer paramMemory;
-  private final int[] paramOffsets;
+  /** Views of the memory each CPU parameter tensor aliases, in layout order, or null. */
+  private final FloatBuffer[] paramViews;
   private final float[] gradient;
   private long step;
 
@@ -84,15 +83,22 @@ public final class LocalTrainer implements AutoCloseable {
     boolean ok = false;
     try {
       JniUtils.setGradMode(false);
-      this.paramOffsets = alignedOffsets(layout);
       boolean fused = false;
       if (fusedCpuAdam && Device.Type.CPU.equals(device.getDeviceType())) {
-        this.paramMemory = direct(paramOffsets[layout.tensorCount()] + ALIGN_FLOATS).alignedSlice(ALIGNMENT)
-            .order(ByteOrder.nativeOrder());
-        this.params = aliasedParams(root, layout, paramOffsets, paramMemory, state.params());
-        fused = aliases(params.get(0), paramMemory);
+        ByteBuffer[] slices = alignedSlices(layout);
+        this.params = new NDList(layout.tensorCount());
+        this.paramViews = new FloatBuffer[layout.tensorCount()];
+        for (int i = 0; i < layout.tensorCount(); i++) {
+          ParamLayout.Entry e = layout.entries().get(i);
+          paramViews[i] = slices[i].asFloatBuffer();
+          NDArray a = root.create(slices[i], new Shape(e.shape()), DataType.FLOAT32);
+          a.setName(e.name());
+          params.add(a);
+        }
+        writeParams(state.params());
+        fused = aliases(params.get(0), paramViews[0]);
       } else {
-        this.paramMemory = null;
+        this.paramViews = null;
         this.params = NativeParams.create(root, layout, state.params(), DataType.FLOAT32);
       }
       if (fused) {
@@ -128,50 +134,40 @@ public final class LocalTrainer implements AutoCloseable {
   private static final int ALIGNMENT = 64;
   private static final int ALIGN_FLOATS = ALIGNMENT / Float.BYTES;
 
-  /** Float offsets of each layout entry in the aligned parameter memory; the last is the total. */
-  private static int[] alignedOffsets(ParamLayout layout) {
+  /**
+   * One direct buffer for all parameters, cut into one slice per layout entry, each starting on a
+   * 64-byte boundary.
+   */
+  private static ByteBuffer[] alignedSlices(ParamLayout layout) {
     int[] offsets = new int[layout.tensorCount() + 1];
     for (int i = 0; i < layout.tensorCount(); i++) {
       int size = layout.entries().get(i).size();
       offsets[i + 1] = offsets[i] + (size + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS;
     }
-    return offsets;
-  }
-
-  private static ByteBuffer slice(ByteBuffer memory, int offset, int floats) {
-    return memory.slice(offset * Float.BYTES, floats * Float.BYTES).order(ByteOrder.nativeOrder());
-  }
-
-  /** Parameter tensors created over slices of {@code memory}, filled with {@code flat}. */
-  private static NDList aliasedParams(NDManager root, ParamLayout layout, int[] offsets, ByteBuffer memory,
-      float[] flat) {
-    NDList list = new NDList(layout.tensorCount());
-    for (int i = 0; i < layout.tensorCount(); i++) {
-      ParamLayout.Entry e = layout.entries().get(i);
-      ByteBuffer slice = slice(memory, offsets[i], e.size());
-      slice.asFloatBuffer().put(flat, e.offset(), e.size());
-      NDArray a = root.create(slice, new Shape(e.shape()), DataType.FLOAT32);
-      a.setName(e.name());
-      list.add(a);
+    ByteBuffer memory = direct(offsets[layout.tensorCount()] + ALIGN_FLOATS).alignedSlice(ALIGNMENT);
+    ByteBuffer[] slices = new ByteBuffer[layout.tensorCount()];
+    for (int i = 0; i < slices.length; i++) {
+      slices[i] = memory.slice(offsets[i] * Float.BYTES, layout.entries().get(i).size() * Float.BYTES)
+          .order(ByteOrder.nativeOrder());
     }
-    return list;
+    return slices;
   }
 
   /** Whether a CPU tensor reads the memory of the buffer it was created from (DJL's CPU tensors do). */
-  private static boolean aliases(NDArray tensor, ByteBuffer memory) {
-    float was = memory.getFloat(0);
+  private static boolean aliases(NDArray tensor, FloatBuffer memory) {
+    float was = memory.get(0);
     float probe = was == 1f ? 2f : 1f;
-    memory.putFloat(0, probe);
+    memory.put(0, probe);
     boolean same = tensor.getFloat(new long[tensor.getShape().dimension()]) == probe;
-    memory.putFloat(0, was);
+    memory.put(0, was);
     return same;
   }
 
-  /** Writes flat parameters into the aliased parameter memory. */
+  /** Writes flat parameters into the memory the CPU parameter tensors alias. */
   private void writeParams(float[] flat) {
-    for (int i = 0; i < layout.tensorCount(); i++) {
+    for (int i = 0; i < paramViews.length; i++) {
       ParamLayout.Entry e = layout.entries().get(i);
-      slice(paramMemory, paramOffsets[i], e.size()).asFloatBuffer().put(flat, e.offset(), e.size());
+      paramViews[i].put(0, flat, e.offset(), e.size());
     }
   }
 

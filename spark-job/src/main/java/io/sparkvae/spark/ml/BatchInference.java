@@ -197,8 +197,8 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
      * the largest Java cost of a transform in a JFR profile.
      */
     private void packDoubles(UnsafeArrayData a, int offset) {
-      Platform.copyMemory(a.getBaseObject(), a.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(cellSize),
-          doubles, Platform.DOUBLE_ARRAY_OFFSET, (long) cellSize * Double.BYTES);
+      Platform.copyMemory(a.getBaseObject(), valuesOffset(a), doubles, Platform.DOUBLE_ARRAY_OFFSET,
+          (long) cellSize * Double.BYTES);
       for (int i = 0; i < cellSize; i++) {
         packed[offset + i] = (float) doubles[i];
       }
@@ -245,8 +245,8 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
         }
         if (a instanceof UnsafeArrayData u && !hasNull(u)) {
           if (isFloat) {
-            Platform.copyMemory(u.getBaseObject(), u.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(cellSize),
-                packed, Platform.FLOAT_ARRAY_OFFSET + (long) offset * Float.BYTES, (long) cellSize * Float.BYTES);
+            Platform.copyMemory(u.getBaseObject(), valuesOffset(u), packed,
+                Platform.FLOAT_ARRAY_OFFSET + (long) offset * Float.BYTES, (long) cellSize * Float.BYTES);
           } else {
             packDoubles(u, offset);
           }
@@ -260,6 +260,11 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
         }
       }
       return FeatureColumn.checkValues(packed, offset, cellSize, unitInterval);
+    }
+
+    /** Where the values of a binary array of {@code cellSize} elements start: after its header. */
+    private long valuesOffset(UnsafeArrayData a) {
+      return a.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(cellSize);
     }
 
     /** Whether a binary array holds a null (a word-wise scan of its null bits). */
