@@ -34,8 +34,13 @@ public final class TrainJob {
 
   private TrainJob() {}
 
-  /** The parsed options of one run. */
-  record Parsed(VaeConfig.Builder vae, DistributedConfig dist, TrainJobOptions job) {}
+  /**
+   * The parsed options of one run.
+   *
+   * @param inputDimGiven whether {@code inputDim} was set (a contract: rows of another size are bad
+   *     rows) rather than left to be taken from the data
+   */
+  record Parsed(VaeConfig.Builder vae, DistributedConfig dist, TrainJobOptions job, boolean inputDimGiven) {}
 
   static Parsed parse(String[] args) {
     VaeConfig.Builder vae = VaeConfig.builder();
@@ -49,7 +54,7 @@ public final class TrainJob {
     cl.parse(args);
     job.validate();
     vae.build(); // the cross-field rules, before Spark starts
-    return new Parsed(vae, dist.build(), job);
+    return new Parsed(vae, dist.build(), job, cl.given().contains("inputDim"));
   }
 
   /** Entry point for spark-submit. */
@@ -141,8 +146,19 @@ public final class TrainJob {
         : InputReader.read(spark, job.validationInput(), job.inputFormat(), job.featuresCol(), job.featureColumns(),
             partitions);
     new FeatureColumn(job.featuresCol()).validate(train.schema());
-    Row first = train.select(job.featuresCol()).na().drop().head();
-    VaeConfig config = p.vae().inputDim(FeatureColumn.size(first.get(0))).build();
+    VaeConfig config;
+    if (p.inputDimGiven()) {
+      config = p.vae().build();
+      if (job.inputFormat().equals("libsvm")) {
+        // libsvm vectors take the largest index in the file as their size: fit them to the given
+        // dimension, and a row with an index beyond it stays too long, a bad row.
+        train = LibSvmRows.fit(train, job.featuresCol(), config.inputDim());
+        validation = validation == null ? null : LibSvmRows.fit(validation, job.featuresCol(), config.inputDim());
+      }
+    } else {
+      Row first = train.select(job.featuresCol()).na().drop().head();
+      config = p.vae().inputDim(FeatureColumn.size(first.get(0))).build();
+    }
     MetricsFile metrics = job.metricsOut().isEmpty() ? null
         : new MetricsFile(job.metricsOut(), spark.sparkContext().hadoopConfiguration());
     DistributedTrainer trainer = new DistributedTrainer(config, p.dist(), job.featuresCol());

@@ -150,4 +150,39 @@ class TrainJobTest {
     assertTrue(e.getMessage().contains("already past --epochs 1 (2 epochs done)"), e.getMessage());
     assertFalse(Files.exists(tmp.resolve("m2")));
   }
+  @Test
+  void onTheCommandLineTheLastSpellingOfAnOptionWins() {
+    TrainJob.Parsed p = TrainJob.parse(args("m", "--latent-dim", "3", "--latentDim", "7", "--latent-dim", "9"));
+    assertEquals(9, p.vae().build().latentDim());
+    assertEquals(7, TrainJob.parse(args("m", "--latent-dim", "3", "--latentDim", "7")).vae().build().latentDim());
+  }
+
+  @Test
+  void aConfigFileWithTwoSpellingsOfOneOptionIsAnError() throws IOException {
+    Path conf = tmp.resolve("both.conf");
+    Files.writeString(conf, "latent-dim = 3\nlatentDim = 7\n");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TrainJob.parse(args("m", "--config", conf.toString())));
+    assertTrue(e.getMessage().startsWith("config file " + conf + " sets latentDim twice"), e.getMessage());
+  }
+
+  @Test
+  void anExplicitInputDimIsAContractAndLongerLibsvmRowsAreBadRows() throws IOException {
+    Path data = tmp.resolve("rows.libsvm");
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      sb.append(i % 2).append(" 1:0.5 3:0.25 ").append(i == 23 ? "50:1.0" : "6:0.75").append('\n');
+    }
+    Files.writeString(data, sb.toString());
+    String model = tmp.resolve("m").toString();
+    List<String> a = new ArrayList<>(List.of(args(model)));
+    a.set(a.indexOf(input), data.toString());
+    a.set(a.indexOf("parquet"), "libsvm");
+    a.addAll(List.of("--input-dim", "10"));
+    Exception e = assertThrows(Exception.class, () -> train(a.toArray(new String[0])));
+    assertTrue(JobMain.rootMessage(e).contains("1 not of size 10"), JobMain.rootMessage(e));
+    a.addAll(List.of("--bad-row-policy", "skip"));
+    train(a.toArray(new String[0]));
+    assertEquals(10, VaeModel.load(model).vaeConfig().inputDim());
+  }
 }
