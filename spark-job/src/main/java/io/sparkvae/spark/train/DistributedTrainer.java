@@ -207,6 +207,10 @@ public final class DistributedTrainer {
               state = outcome.state();
               break;
             }
+            String hopeless = StartingPointDivergence.describe(sums, state, cfg, where);
+            if (hopeless != null) {
+              throw new TrainingDivergedException(hopeless, epoch + 1, round + 1, rollbacks);
+            }
             if (!dist.rollsBackOnDivergence()) {
               throw new TrainingDivergedException(String.format(Locale.ROOT,
                   "training diverged in %s: %s. Nothing of this round was kept and no model is returned;"
