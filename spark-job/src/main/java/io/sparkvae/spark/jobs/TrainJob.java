@@ -159,6 +159,13 @@ public final class TrainJob {
       Row first = train.select(job.featuresCol()).na().drop().head();
       config = p.vae().inputDim(FeatureColumn.size(first.get(0))).build();
     }
+    long rows = train.count();
+    int replicas = DistributedTrainer.replicas(p.dist(), spark);
+    ShardMemory.check(spark, rows, config.inputDim(), replicas);
+    if (rows < (long) replicas * config.batchSize()) {
+      LOG.warn("{} rows for {} replicas: each replica trains on about {} rows, fewer than one minibatch ({});"
+          + " fewer --replicas would train better", rows, replicas, rows / replicas, config.batchSize());
+    }
     MetricsFile metrics = job.metricsOut().isEmpty() ? null
         : new MetricsFile(job.metricsOut(), spark.sparkContext().hadoopConfiguration());
     DistributedTrainer trainer = new DistributedTrainer(config, p.dist(), job.featuresCol());
