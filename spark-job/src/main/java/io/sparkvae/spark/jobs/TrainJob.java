@@ -183,8 +183,8 @@ public final class TrainJob {
         appendMetrics(metrics, m, job);
       }
     }
+    // Each epoch is on the console once, as the trainer's log line; the JSON goes to --metrics-out.
     TrainingResult result = trainer.fit(train, validation, start, m -> {
-      System.out.println(m.toJson());
       if (metrics != null) {
         appendMetrics(metrics, m, job);
       }

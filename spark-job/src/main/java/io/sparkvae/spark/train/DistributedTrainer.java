@@ -266,8 +266,10 @@ public final class DistributedTrainer {
             Math.max(0, seconds - soFar.computeSeconds()), soFar.rounds(), examples, state.step(), round,
             payloadBytes, lastRss, skippedTraining, skippedValidation);
         LOG.info(String.format(Locale.ROOT,
-            "epoch %d/%d: train -ELBO %.2f, validation -ELBO %.2f, %.0f samples/s, %.1f s of %.1f s outside replica compute",
-            m.epoch(), dist.epochs(), m.trainNegElbo(), m.valNegElbo(), m.samplesPerSec(), m.averagingSeconds(), m.seconds()));
+            "epoch %d/%d: train -ELBO %.2f, validation -ELBO %s, %.0f samples/s, %.1f s of %.1f s outside replica compute",
+            m.epoch(), dist.epochs(), m.trainNegElbo(),
+            Double.isNaN(m.valNegElbo()) ? "none" : String.format(Locale.ROOT, "%.2f", m.valNegElbo()),
+            m.samplesPerSec(), m.averagingSeconds(), m.seconds()));
         history.add(m);
         if (onEpoch != null) {
           onEpoch.accept(m);
