@@ -88,6 +88,14 @@ public final class TrainJob {
       if (!job.reportDir().isEmpty()) {
         OutputGuard.checkReport(reportPath(job), job.overwrite());
       }
+      if (!job.metricsOut().isEmpty()) {
+        org.apache.hadoop.fs.Path metrics = new org.apache.hadoop.fs.Path(job.metricsOut());
+        org.apache.hadoop.fs.FileSystem mfs = metrics.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (mfs.exists(metrics) && mfs.getFileStatus(metrics).isDirectory()) {
+          throw new IllegalArgumentException("--metrics-out " + job.metricsOut() + " is a folder; it names the"
+              + " metrics file (JSON lines): give a file name");
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot check the outputs: " + e.getMessage(), e);
     }
