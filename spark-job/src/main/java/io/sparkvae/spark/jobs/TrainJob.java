@@ -9,7 +9,9 @@ import io.sparkvae.model.vae.ParamInit;
 import io.sparkvae.model.vae.ParamLayout;
 import io.sparkvae.spark.train.Checkpoints;
 import io.sparkvae.spark.train.EpochMetrics;
+import io.sparkvae.spark.train.TrainingListener;
 import io.sparkvae.spark.train.TrainingProgress;
+import io.sparkvae.spark.train.TrainingRequest;
 import io.sparkvae.spark.train.TrainingResult;
 import java.util.Optional;
 import java.io.IOException;
@@ -106,18 +108,29 @@ public final class TrainJob {
         appendMetrics(metrics, m, job);
       }
     }
-    TrainingResult result = trainer.fit(train, validation, start, m -> {
-      System.out.println(m.toJson());
-      if (metrics != null) {
-        appendMetrics(metrics, m, job);
+    TrainingListener listener = new TrainingListener() {
+      @Override
+      public void onEpoch(EpochMetrics m) {
+        System.out.println(m.toJson());
+        if (metrics != null) {
+          appendMetrics(metrics, m, job);
+        }
       }
-    }, checkpoints == null ? null : progress -> {
-      try {
-        checkpoints.write(progress);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot write a checkpoint to " + job.checkpointDir(), e);
+
+      @Override
+      public void onProgress(TrainingProgress progress) {
+        if (checkpoints == null) {
+          return;
+        }
+        try {
+          checkpoints.write(progress);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot write a checkpoint to " + job.checkpointDir(), e);
+        }
       }
-    }, job.checkpointEveryRounds());
+    };
+    TrainingResult result = trainer.fit(TrainingRequest.of(train).validation(validation).from(start)
+        .listener(listener).progressEvery(checkpoints == null ? 0 : job.checkpointEveryRounds()));
     io.sparkvae.spark.ml.VaeModel model = ModelOutput.model(result);
     try {
       ModelOutput.write(spark, model, job.modelOut());
