@@ -9,7 +9,9 @@ import io.sparkvae.model.vae.ParamInit;
 import io.sparkvae.model.vae.ParamLayout;
 import io.sparkvae.spark.train.Checkpoints;
 import io.sparkvae.spark.train.EpochMetrics;
+import io.sparkvae.spark.train.TrainingListener;
 import io.sparkvae.spark.train.TrainingProgress;
+import io.sparkvae.spark.train.TrainingRequest;
 import io.sparkvae.spark.train.TrainingResult;
 import io.sparkvae.spark.fs.DirectorySwap;
 import java.util.Optional;
@@ -170,9 +172,10 @@ public final class TrainJob {
     long rows = train.count();
     int replicas = DistributedTrainer.replicas(p.dist(), spark);
     ShardMemory.check(spark, rows, config.inputDim(), replicas);
-    if (rows < (long) replicas * config.batchSize()) {
-      LOG.warn("{} rows for {} replicas: each replica trains on about {} rows, fewer than one minibatch ({});"
-          + " fewer --replicas would train better", rows, replicas, rows / replicas, config.batchSize());
+    int fewest = io.sparkvae.model.averaging.ScaleOutPlan.MIN_REPLICA_BATCH;
+    if (rows < (long) replicas * fewest) {
+      LOG.warn("{} rows for {} replicas: each replica trains on about {} rows, fewer than the smallest replica"
+          + " minibatch ({}); fewer --replicas would train better", rows, replicas, rows / replicas, fewest);
     }
     MetricsFile metrics = job.metricsOut().isEmpty() ? null
         : new MetricsFile(job.metricsOut(), spark.sparkContext().hadoopConfiguration());
@@ -192,17 +195,28 @@ public final class TrainJob {
       }
     }
     // Each epoch is on the console once, as the trainer's log line; the JSON goes to --metrics-out.
-    TrainingResult result = trainer.fit(train, validation, start, m -> {
-      if (metrics != null) {
-        appendMetrics(metrics, m, job);
+    TrainingListener listener = new TrainingListener() {
+      @Override
+      public void onEpoch(EpochMetrics m) {
+        if (metrics != null) {
+          appendMetrics(metrics, m, job);
+        }
       }
-    }, checkpoints == null ? null : progress -> {
-      try {
-        checkpoints.write(progress);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot write a checkpoint to " + job.checkpointDir(), e);
+
+      @Override
+      public void onProgress(TrainingProgress progress) {
+        if (checkpoints == null) {
+          return;
+        }
+        try {
+          checkpoints.write(progress);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot write a checkpoint to " + job.checkpointDir(), e);
+        }
       }
-    }, job.checkpointEveryRounds());
+    };
+    TrainingResult result = trainer.fit(TrainingRequest.of(train).validation(validation).from(start)
+        .listener(listener).progressEvery(checkpoints == null ? 0 : job.checkpointEveryRounds()));
     io.sparkvae.spark.ml.VaeModel model = ModelOutput.model(result);
     try {
       ModelOutput.write(spark, model, job.modelOut(), job.overwrite());
