@@ -6,6 +6,7 @@ import io.sparkvae.model.format.TrainedVae;
 import io.sparkvae.model.train.Seeds;
 import io.sparkvae.spark.train.DistributedConfig;
 import io.sparkvae.spark.train.EpochMetrics;
+import io.sparkvae.spark.fs.DirectorySwap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -479,6 +480,15 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
   private static final class Reader extends MLReader<VaeModel> {
     @Override
     public VaeModel load(String path) {
+      // A crash between the two renames of a model's replacement leaves the previous model aside.
+      try {
+        return loadFrom(DirectorySwap.readable(path, sc().hadoopConfiguration()));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+      }
+    }
+
+    private VaeModel loadFrom(String path) {
       VaeModel m = SparkVaeMlAdapter.loadParams(path, sparkSession(), VaeModel.class, uid -> {
         String data = new Path(path, "data").toString();
         try {

@@ -145,6 +145,26 @@ class DivergenceTest {
   }
 
   @Test
+  void aLossNotFiniteAtTheInitialParametersPointsAtTheInputScaleAndIsNotRolledBack() {
+    List<Row> rows = new ArrayList<>();
+    for (Row r : frame(64).collectAsList()) {
+      rows.add(RowFactory.create(Vectors.dense(java.util.Arrays.stream(((org.apache.spark.ml.linalg.Vector) r.get(0))
+          .toArray()).map(v -> v * 1e25).toArray())));
+    }
+    Dataset<Row> unscaled = spark.createDataFrame(rows, new StructType().add("features", new VectorUDT()))
+        .repartition(2);
+    VaeConfig gaussian = DistributedTrainerTest.SMALL.toBuilder().likelihood("gaussian").build();
+    DistributedConfig dist = oneRoundPerEpoch().divergencePolicy("rollback").maxRollbacks(3).build();
+    TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+        () -> new DistributedTrainer(gaussian, dist, "features").fit(TrainingRequest.of(unscaled)));
+    assertEquals(0, e.rollbacks(), "no rollback attempted in vain");
+    assertTrue(e.getMessage().contains("at optimizer step 1")
+        && e.getMessage().contains("at the initial parameters before any update")
+        && e.getMessage().contains("standardise the features"), e.getMessage());
+    assertTrue(!e.getMessage().contains("Lower learningRate"), e.getMessage());
+  }
+
+  @Test
   void aReplicaReportsItsDivergenceInsteadOfThrowing() {
     PackedShard shard = new PackedShard(DistributedTrainerTest.rows(32, 8), 32, DIM);
     ReplicaResult r = ReplicaRunner.run(new RoundInput("diverging", withRate(1e6), initial(), 0, 0, 0, 4, false, null), 1,
