@@ -1,4 +1,4 @@
-package io.sparkvae.model.bench;
+package io.sparkvae.bench;
 
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.vae.LikelihoodKind;
