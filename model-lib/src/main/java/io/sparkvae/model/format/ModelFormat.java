@@ -268,7 +268,7 @@ public final class ModelFormat {
     try {
       d = describeModel(parseJson(text));
     } catch (IOException e) {
-      // Gson's reader reports syntax errors as MalformedJsonException or EOFException.
+      // Jackson reports syntax errors and exceeded limits as StreamReadExceptions (IOExceptions).
       throw new Invalid(jsonPath + ": not a valid JSON document: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       // Gson, VaeConfig and ParamLayout report problems as unchecked exceptions; callers of a

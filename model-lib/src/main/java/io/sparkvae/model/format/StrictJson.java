@@ -1,103 +1,109 @@
 package io.sparkvae.model.format;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
-import com.google.gson.stream.MalformedJsonException;
 import java.io.IOException;
-import java.io.StringReader;
 import java.math.BigDecimal;
 
 /**
- * The JSON reader of {@code model.json}: Gson's strict tokenizer under a tree builder that adds
- * what Gson's own {@code JsonParser} lacks, duplicate-key detection (Gson keeps the last value
- * silently) and limits that keep a corrupted or hostile file from exhausting the stack. A real
- * model.json is a few kilobytes and its numbers are short.
+ * The JSON reader of {@code model.json}: Jackson's streaming parser with its own safeguards
+ * ({@link StreamReadFeature#STRICT_DUPLICATE_DETECTION}, which JSON leaves ambiguous and Gson's
+ * parser resolves silently by keeping the last value; {@link StreamReadConstraints} on nesting,
+ * which could exhaust the stack, and on the length of numbers and strings), turned into the Gson
+ * tree that {@link ModelFormat} validates. Strict JSON as Jackson parses it by default: no comments,
+ * no NaN, no single quotes, one top-level value. Numbers are kept exactly, as {@link BigDecimal}s.
  */
 final class StrictJson {
-  private static final int MAX_JSON_DEPTH = 32;
+  // A real model.json is a few kilobytes; its numbers are short and its nesting shallow.
+  private static final int MAX_DEPTH = 32;
   private static final int MAX_NUMBER_CHARS = 64;
+  private static final int MAX_STRING_CHARS = 1 << 20;
+
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxNestingDepth(MAX_DEPTH)
+                  .maxNumberLength(MAX_NUMBER_CHARS)
+                  .maxStringLength(MAX_STRING_CHARS)
+                  .build())
+          .build();
 
   private StrictJson() {}
 
   /**
-   * Parses one document: strict JSON (no comments, no NaN, one top-level value), rejecting
-   * duplicate keys, which JSON leaves ambiguous, deep nesting, which could exhaust the stack, and
-   * over-long numbers; numbers are kept exactly as {@link BigDecimal}s.
+   * Parses one document.
    *
-   * @throws IOException (Gson's {@link MalformedJsonException} or {@code EOFException}) for text
-   *     that is not such a document
+   * @throws IOException for text that is not one strict JSON value within the limits; the message
+   *     says what and where ("Duplicate field 'format' at line 3, column 31")
    */
   static JsonElement parse(String text) throws IOException {
-    JsonReader r = new JsonReader(new StringReader(text));
-    r.setStrictness(Strictness.STRICT);
-    JsonElement root = readValue(r, 0);
-    if (r.peek() != JsonToken.END_DOCUMENT) {
-      throw new MalformedJsonException("unexpected content after the top-level object");
+    try {
+      return document(text);
+    } catch (JsonProcessingException e) {
+      // Jackson's own message names the problem; its location suffix also says the source is
+      // redacted, on a second line. Keep the problem and the line and column.
+      JsonLocation at = e.getLocation();
+      throw new IOException(e.getOriginalMessage()
+          + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()), e);
     }
-    return root;
   }
 
-  private static JsonElement readValue(JsonReader r, int depth) throws IOException {
-    if (depth > MAX_JSON_DEPTH) {
-      throw new MalformedJsonException(
-          "nested deeper than " + MAX_JSON_DEPTH + " levels at " + r.getPath());
+  private static JsonElement document(String text) throws IOException {
+    try (JsonParser p = FACTORY.createParser(text)) {
+      JsonToken first = p.nextToken();
+      if (first == null) {
+        throw new JsonParseException(p, "empty document");
+      }
+      JsonElement root = value(p, first);
+      if (p.nextToken() != null) {
+        throw new JsonParseException(p, "unexpected content after the top-level value");
+      }
+      return root;
     }
-    JsonToken token = r.peek();
+  }
+
+  /** The value that starts at {@code token}; Jackson's depth limit bounds this recursion. */
+  private static JsonElement value(JsonParser p, JsonToken token) throws IOException {
     switch (token) {
-      case BEGIN_OBJECT:
-        {
-          JsonObject o = new JsonObject();
-          r.beginObject();
-          while (r.hasNext()) {
-            String name = r.nextName();
-            if (o.has(name)) {
-              throw new MalformedJsonException("duplicate key \"" + name + "\" at " + r.getPath());
-            }
-            o.add(name, readValue(r, depth + 1));
-          }
-          r.endObject();
-          return o;
+      case START_OBJECT:
+        JsonObject o = new JsonObject();
+        for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+          String name = p.currentName();
+          o.add(name, value(p, p.nextToken()));
         }
-      case BEGIN_ARRAY:
-        {
-          JsonArray a = new JsonArray();
-          r.beginArray();
-          while (r.hasNext()) {
-            a.add(readValue(r, depth + 1));
-          }
-          r.endArray();
-          return a;
+        return o;
+      case START_ARRAY:
+        JsonArray a = new JsonArray();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+          a.add(value(p, t));
         }
-      case STRING:
-        return new JsonPrimitive(r.nextString());
-      case NUMBER:
-        {
-          String path = r.getPath();
-          String literal = r.nextString();
-          if (literal.length() > MAX_NUMBER_CHARS) {
-            throw new MalformedJsonException(
-                "number longer than " + MAX_NUMBER_CHARS + " characters at " + path);
-          }
-          try {
-            return new JsonPrimitive(new BigDecimal(literal));
-          } catch (NumberFormatException e) {
-            throw new MalformedJsonException("invalid number " + literal + " at " + path, e);
-          }
-        }
-      case BOOLEAN:
-        return new JsonPrimitive(r.nextBoolean());
-      case NULL:
-        r.nextNull();
+        return a;
+      case VALUE_STRING:
+        return new JsonPrimitive(p.getText());
+      case VALUE_NUMBER_INT:
+      case VALUE_NUMBER_FLOAT:
+        // The literal itself, already checked by the parser: exact, and never rounded to a double.
+        return new JsonPrimitive(new BigDecimal(p.getText()));
+      case VALUE_TRUE:
+      case VALUE_FALSE:
+        return new JsonPrimitive(p.getBooleanValue());
+      case VALUE_NULL:
         return JsonNull.INSTANCE;
       default:
-        throw new MalformedJsonException("unexpected " + token + " at " + r.getPath());
+        throw new JsonParseException(p, "unexpected " + token);
     }
   }
-
 }
