@@ -4,6 +4,8 @@ import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.format.ModelFormat;
 import io.sparkvae.model.format.TrainedVae;
 import io.sparkvae.model.train.Seeds;
+import io.sparkvae.model.vae.Support;
+import io.sparkvae.model.vae.VaeNetwork;
 import io.sparkvae.spark.train.DistributedConfig;
 import io.sparkvae.spark.train.EpochMetrics;
 import io.sparkvae.spark.fs.DirectorySwap;
@@ -342,7 +344,7 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
         params, t.config(), modelKey(), column, latentInput, df.schema().fieldIndex(column), outputs,
         getInferenceBatchSize(), getNegElboSamples(), getScoreSeed(),
         DistributedConfig.BAD_ROWS_SKIP.equals(getBadRowPolicy()),
-        !latentInput && VaeConfig.BERNOULLI.equals(t.config().likelihood()), counts);
+        latentInput ? Support.REAL : new VaeNetwork(t.config()).likelihood().support(), counts);
     Dataset<Row> mapped;
     if (df.isStreaming()) {
       mapped = df.mapPartitions(f, Encoders.row(out));
