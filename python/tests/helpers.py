@@ -1,0 +1,58 @@
+"""Data and session settings shared by the classic and the Spark Connect tests."""
+
+import os
+import struct
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MNIST = os.path.join(REPO, "data", "mnist")
+
+# DJL must never reach the network, on the driver and the executors (one JVM in local mode).
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+os.environ.setdefault("DJL_OFFLINE", "true")
+os.environ.setdefault("OPT_OUT_TRACKING", "true")
+
+#: Spark settings of every test session: small, quiet, no UI, no retries hiding a failure.
+SPARK_CONF = {
+    "spark.ui.enabled": "false",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.stage.maxConsecutiveAttempts": "1",
+    "spark.driver.memory": "1g",
+    "spark.driver.extraJavaOptions": "-Dai.djl.offline=true -Dai.djl.pytorch.num_threads=1",
+    "spark.executorEnv.OMP_NUM_THREADS": "1",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+}
+
+#: A small network for the fast tests: 16 inputs, 8 hidden, 2 latent, 1 epoch.
+SMALL = dict(encoderHidden=[8], decoderHidden=[8], latentDim=2, epochs=1, replicas=2, batchSize=32, seed=7)
+
+
+def synthetic(n: int = 256, d: int = 16, seed: int = 0) -> np.ndarray:
+    """``n`` rows of ``d`` grey levels in [0, 1] (valid Bernoulli targets)."""
+    return np.random.default_rng(seed).uniform(0.0, 1.0, size=(n, d)).astype(np.float32)
+
+
+def frame(spark, x: np.ndarray, column: str = "features", partitions: int = 2):
+    """A DataFrame with an ``id`` and an array<float> column, built through Arrow."""
+    import pandas as pd
+
+    pdf = pd.DataFrame({"id": np.arange(len(x), dtype=np.int64), column: list(x)})
+    return spark.createDataFrame(pdf).repartition(partitions, "id").sortWithinPartitions("id")
+
+
+def read_idx_images(path: str, limit: int = 0) -> np.ndarray:
+    """IDX images as float32 rows in [0, 1] (what the JVM's IdxRelation yields)."""
+    with open(path, "rb") as f:
+        magic, n, rows, cols = struct.unpack(">IIII", f.read(16))
+        if magic != 2051:
+            raise ValueError(f"{path}: not an IDX image file (magic {magic})")
+        n = min(n, limit) if limit else n
+        raw = np.frombuffer(f.read(n * rows * cols), dtype=np.uint8)
+    return (raw.reshape(n, rows * cols) / np.float32(255.0)).astype(np.float32)
+
+
+def column(df, name: str) -> np.ndarray:
+    """A vector or array column of a DataFrame, ordered by ``id``, as a 2-D array."""
+    rows = df.orderBy("id").select(name).collect()
+    return np.array([np.asarray(r[0].toArray() if hasattr(r[0], "toArray") else r[0]) for r in rows])
