@@ -16,6 +16,7 @@ os.environ.setdefault("OPT_OUT_TRACKING", "true")
 #: Spark settings of every test session: small, quiet, no UI, no retries hiding a failure.
 SPARK_CONF = {
     "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "2",
     "spark.stage.maxConsecutiveAttempts": "1",
     "spark.driver.memory": "1g",
