@@ -1,9 +1,10 @@
 """Data and session settings shared by the classic and the Spark Connect tests."""
 
 import os
-import struct
 
 import numpy as np
+
+from sparkvae.data import images_frame, read_idx_images  # noqa: F401 (re-exported for tests)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MNIST = os.path.join(REPO, "data", "mnist")
@@ -36,21 +37,7 @@ def synthetic(n: int = 256, d: int = 16, seed: int = 0) -> np.ndarray:
 
 def frame(spark, x: np.ndarray, column: str = "features", partitions: int = 2):
     """A DataFrame with an ``id`` and an array<float> column, built through Arrow."""
-    import pandas as pd
-
-    pdf = pd.DataFrame({"id": np.arange(len(x), dtype=np.int64), column: list(x)})
-    return spark.createDataFrame(pdf).repartition(partitions, "id").sortWithinPartitions("id")
-
-
-def read_idx_images(path: str, limit: int = 0) -> np.ndarray:
-    """IDX images as float32 rows in [0, 1] (what the JVM's IdxRelation yields)."""
-    with open(path, "rb") as f:
-        magic, n, rows, cols = struct.unpack(">IIII", f.read(16))
-        if magic != 2051:
-            raise ValueError(f"{path}: not an IDX image file (magic {magic})")
-        n = min(n, limit) if limit else n
-        raw = np.frombuffer(f.read(n * rows * cols), dtype=np.uint8)
-    return (raw.reshape(n, rows * cols) / np.float32(255.0)).astype(np.float32)
+    return images_frame(spark, x, column, partitions)
 
 
 def column(df, name: str) -> np.ndarray:
