@@ -55,7 +55,8 @@ for r in $replicas; do
   note "R=$r: $epochs epochs ($(date -u +%H:%M:%S))"
   if [ "$r" = 1 ]; then
     echo "TrainLocal --data data/mnist-shifted --epochs $epochs --threads 1" > "$d/command"
-    trainlocal --data data/mnist-shifted --epochs "$epochs" --threads 1 > "$d/local.tsv" 2> "$d/log"
+    trainlocal --data data/mnist-shifted --epochs "$epochs" --threads 1 > "$d/local.tsv" 2> "$d/log" \
+      || { note "R=1 failed; its log: $d/log"; tail -n 5 "$d/log" >&2; }
   else
     echo "train.sh --master 'local[2]' --driver-memory 12g -- --config conf/mnist.conf --input data/mnist-shifted/train-images-idx3-ubyte --epochs $epochs --replicas $r ${extra[*]}" > "$d/command"
     submit-scripts/train.sh --master 'local[2]' --driver-memory 12g -- --config conf/mnist.conf \

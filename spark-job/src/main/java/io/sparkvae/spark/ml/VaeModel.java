@@ -2,8 +2,11 @@ package io.sparkvae.spark.ml;
 
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.format.ModelFormat;
+import io.sparkvae.model.format.SafetensorsExport;
 import io.sparkvae.model.format.TrainedVae;
 import io.sparkvae.model.train.Seeds;
+import io.sparkvae.model.vae.Support;
+import io.sparkvae.model.vae.VaeNetwork;
 import io.sparkvae.spark.train.DistributedConfig;
 import io.sparkvae.spark.train.EpochMetrics;
 import io.sparkvae.spark.fs.DirectorySwap;
@@ -74,7 +77,10 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Persistence: {@code <path>/metadata/} is Spark's params JSON and {@code <path>/data/} is the
  * model-lib model directory ({@code model.json} + {@code parameters.bin}, see {@link ModelFormat}),
- * loadable with {@code ModelFormat.load} without Spark. Works inside {@code PipelineModel}.
+ * loadable with {@code ModelFormat.load} without Spark; {@code <path>/export/} holds the same
+ * parameters as {@code model.safetensors} with PyTorch-style names and {@code config.json} (see
+ * {@link SafetensorsExport}), for Python, PyTorch and Spark Connect users, who cannot call this
+ * class's methods remotely. Works inside {@code PipelineModel}.
  */
 public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWritable {
   private static final long serialVersionUID = 1L;
@@ -83,6 +89,9 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
   private static final long SCORE_STREAM = 0x53434f52L;
   /** Stream of {@link #generate}'s prior draws. */
   private static final long PRIOR_STREAM = 0x5052494fL;
+
+  /** The model directory's subdirectory of the safetensors export ({@link #exportSafetensors}). */
+  public static final String EXPORT_DIR = "export";
 
   private final String uid;
   private final StageParams stageParams;
@@ -331,6 +340,35 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
     return Seeds.derive(scoreSeed, SCORE_STREAM, partition);
   }
 
+  /**
+   * The first {@code count} draws of partition {@code partition}'s negative-ELBO noise, as
+   * transform draws them (float32 standard normals, {@code [samples, rows, latentDim]} per batch of
+   * rows, batch after batch), so scores can be recomputed outside the JVM, for instance by the
+   * Python package's numpy model.
+   */
+  public static float[] scoreNoise(long scoreSeed, int partition, int count) {
+    SplittableRandom r = new SplittableRandom(scoreNoiseSeed(scoreSeed, partition));
+    float[] eps = new float[count];
+    for (int i = 0; i < count; i++) {
+      eps[i] = (float) r.nextGaussian();
+    }
+    return eps;
+  }
+
+  /**
+   * Writes the model for tools outside the JVM into the directory {@code dir} (any Hadoop path;
+   * created, and it must not exist): {@code model.safetensors} with PyTorch-style names and {@code
+   * config.json}, see {@link SafetensorsExport}. {@link #write()} puts the same files under the
+   * model directory's {@code export/}.
+   */
+  public void exportSafetensors(String dir) {
+    try {
+      ExportFiles.save(requireTrained(), dir, SparkSession.active().sparkContext().hadoopConfiguration());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot export the model to " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
   private Dataset<Row> run(
       Dataset<Row> df, String column, boolean latentInput, List<Outputs.Column> outputs, StructType out,
       InferenceCounts counts) {
@@ -342,7 +380,7 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
         params, t.config(), modelKey(), column, latentInput, df.schema().fieldIndex(column), outputs,
         getInferenceBatchSize(), getNegElboSamples(), getScoreSeed(),
         DistributedConfig.BAD_ROWS_SKIP.equals(getBadRowPolicy()),
-        !latentInput && VaeConfig.BERNOULLI.equals(t.config().likelihood()), counts);
+        latentInput ? Support.REAL : new VaeNetwork(t.config()).likelihood().support(), counts);
     Dataset<Row> mapped;
     if (df.isStreaming()) {
       mapped = df.mapPartitions(f, Encoders.row(out));
@@ -469,6 +507,8 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
       // data/ first: a directory whose metadata/ exists is complete.
       try {
         HadoopModelStore.save(model.requireTrained(), new Path(path, "data").toString(), sc().hadoopConfiguration());
+        // For Python and PyTorch users, Spark Connect ones included: the weights as safetensors.
+        ExportFiles.save(model.requireTrained(), new Path(path, EXPORT_DIR).toString(), sc().hadoopConfiguration());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot save the model data under " + path + ": " + e.getMessage(), e);
       }

@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.format.Float32Codec;
 import io.sparkvae.model.train.TrainingState;
 import io.sparkvae.spark.fs.AtomicFile;
 import java.io.ByteArrayOutputStream;
@@ -14,13 +15,10 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * minibatches done in the unfinished epoch and its statistics so far, rounds, Adam step, parameter
  * count, whether an outer momentum buffer follows, the divergence rollbacks so far, the options that
  * define the run and their hash, the epoch history, how many replicas' own Adam moments follow);
- * then little-endian float32 arrays: parameters, Adam first and second moments, the momentum
+ * then little-endian float32 arrays ({@link Float32Codec}, as in a model's parameters.bin): parameters,
+ * Adam first and second moments, the momentum
  * buffer if any, and with {@code adamState=local} each replica's first and second moments in
  * partition order; then the SHA-256 of
  * everything before it. Reading checks every part and never deserializes Java objects. Version 1
@@ -287,7 +286,7 @@ public final class Checkpoints {
     JsonObject id = new JsonObject();
     identity.forEach(id::addProperty);
     h.add("options", id);
-    h.addProperty("optionsHash", sha256Hex(id.toString().getBytes(StandardCharsets.UTF_8)));
+    h.addProperty("optionsHash", Float32Codec.sha256Hex(id.toString().getBytes(StandardCharsets.UTF_8)));
     JsonArray hist = new JsonArray();
     for (EpochMetrics m : p.history()) {
       hist.add(JsonParser.parseString(m.toJson()));
@@ -311,16 +310,8 @@ public final class Checkpoints {
     out.write(MAGIC);
     out.write(ByteBuffer.allocate(8).putInt(FORMAT_VERSION).putInt(header.length).array());
     out.write(header);
-    ByteBuffer floats = ByteBuffer.allocate((int) payload).order(ByteOrder.LITTLE_ENDIAN);
-    java.nio.FloatBuffer fb = floats.asFloatBuffer();
-    for (float[] a : arrays) {
-      if (a.length != n) {
-        throw new IllegalArgumentException("arrays of a checkpoint must all have " + n + " values, got " + a.length);
-      }
-      fb.put(a);
-    }
-    out.write(floats.array());
-    out.write(sha256(out.toByteArray()));
+    out.write(Float32Codec.encode(arrays, n));
+    out.write(Float32Codec.sha256(out.toByteArray()));
     return out.toByteArray();
   }
 
@@ -334,7 +325,7 @@ public final class Checkpoints {
       throw new IOException(name + " is not a SparkVAE checkpoint (bad magic)");
     }
     byte[] expected = Arrays.copyOfRange(b, b.length - 32, b.length);
-    if (!MessageDigest.isEqual(expected, sha256(Arrays.copyOf(b, b.length - 32)))) {
+    if (!MessageDigest.isEqual(expected, Float32Codec.sha256(Arrays.copyOf(b, b.length - 32)))) {
       throw new IOException(name + " is corrupt (checksum mismatch)");
     }
     try {
@@ -378,12 +369,7 @@ public final class Checkpoints {
       throw new IOException(name + " holds " + (b.length - 16 - headerLength - 32) + " payload bytes, expected "
           + payload);
     }
-    java.nio.FloatBuffer f = ByteBuffer.wrap(b, 16 + headerLength, (int) payload).order(ByteOrder.LITTLE_ENDIAN)
-        .asFloatBuffer();
-    float[][] a = new float[arrays][n];
-    for (float[] x : a) {
-      f.get(x);
-    }
+    float[][] a = Float32Codec.decode(b, 16 + headerLength, arrays, n);
     Map<String, String> identity = new TreeMap<>();
     for (Map.Entry<String, JsonElement> e : h.getAsJsonObject("options").entrySet()) {
       identity.put(e.getKey(), e.getValue().getAsString());
@@ -417,17 +403,5 @@ public final class Checkpoints {
     }
     JsonElement run = h.get("runId");
     return new Decoded(progress, identity, run == null ? "" : run.getAsString());
-  }
-
-  private static byte[] sha256(byte[] b) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(b);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
-  }
-
-  private static String sha256Hex(byte[] b) {
-    return HexFormat.of().formatHex(sha256(b));
   }
 }

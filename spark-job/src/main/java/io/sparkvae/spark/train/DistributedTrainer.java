@@ -7,7 +7,9 @@ import io.sparkvae.model.train.Seeds;
 import io.sparkvae.model.train.TrainingState;
 import io.sparkvae.model.vae.ParamInit;
 import io.sparkvae.model.vae.ParamLayout;
+import io.sparkvae.model.vae.Support;
 import io.sparkvae.model.vae.VaeInference;
+import io.sparkvae.model.vae.VaeNetwork;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
@@ -143,10 +145,10 @@ public final class DistributedTrainer {
   /** Counts the training shards' rows and bad rows; fails when the policy or the sizes say so. */
   private ShardCounts checkTrainingShards(JavaRDD<PackedShard> shards, int replicas) {
     List<PackedShard> summaries = shards.map(DistributedTrainer::summary).collect();
-    BadRows bad = features.checkBadRows(summaries, "training", config.inputDim(), unitInterval(), skipBadRows());
+    BadRows bad = features.checkBadRows(summaries, "training", config.inputDim(), inputSupport(), skipBadRows());
     if (bad.total() > 0) {
       LOG.warn("sparkvae: left out {} bad training rows of column '{}': {}", bad.total(), features.name(),
-          bad.describe(config.inputDim(), unitInterval()));
+          bad.describe(config.inputDim(), inputSupport()));
     }
     List<Integer> sizes = summaries.stream().map(PackedShard::rows).toList();
     long total = sizes.stream().mapToLong(Integer::longValue).sum();
@@ -164,10 +166,10 @@ public final class DistributedTrainer {
   /** Counts the validation shards' bad rows; fails when the policy says so. */
   private SkippedRows checkValidationShards(JavaRDD<PackedShard> valShards) {
     BadRows badVal = features.checkBadRows(valShards.map(DistributedTrainer::summary).collect(), "validation",
-        config.inputDim(), unitInterval(), skipBadRows());
+        config.inputDim(), inputSupport(), skipBadRows());
     if (badVal.total() > 0) {
       LOG.warn("sparkvae: left out {} bad validation rows: {}", badVal.total(),
-          badVal.describe(config.inputDim(), unitInterval()));
+          badVal.describe(config.inputDim(), inputSupport()));
     }
     return SkippedRows.of(badVal);
   }
@@ -212,9 +214,9 @@ public final class DistributedTrainer {
   private JavaRDD<PackedShard> pack(Dataset<Row> df, int partitions) {
     FeatureColumn fc = features;
     int dim = config.inputDim();
-    boolean unit = unitInterval();
+    Support support = inputSupport();
     return shardFrame(df, fc.name(), partitions).javaRDD()
-        .mapPartitions(rows -> Collections.singletonList(fc.pack(rows, dim, unit)).iterator())
+        .mapPartitions(rows -> Collections.singletonList(fc.pack(rows, dim, support)).iterator())
         // Deserialized: a shard is one dense float[] (as large either way), and every round's task
         // reads it; cached serialized, each task of each round deserialized all of it (94 MB per
         // MNIST replica per round). (Caching as objects once seemed to break the driver-kill test of
@@ -239,8 +241,9 @@ public final class DistributedTrainer {
         .sortWithinPartitions(ROW_ID);
   }
 
-  private boolean unitInterval() {
-    return VaeConfig.BERNOULLI.equals(config.likelihood());
+  /** The values the likelihood accepts ([0, 1] for the Bernoulli): rows outside are bad rows. */
+  private Support inputSupport() {
+    return new VaeNetwork(config).likelihood().support();
   }
 
   private boolean skipBadRows() {

@@ -115,7 +115,7 @@ final class EpochLoop {
         state = outcome.state();
         return sums;
       }
-      // A loss not finite before any update of the round: rolling back would rerun it in vain.
+      // A loss not finite before any update is not cured by a smaller step: say so at once.
       String hopeless = StartingPointDivergence.describe(sums, state, cfg, where);
       if (hopeless != null) {
         throw new TrainingDivergedException(hopeless, epoch + 1, round + 1, divergence.rollbacks());

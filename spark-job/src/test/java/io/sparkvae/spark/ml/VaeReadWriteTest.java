@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkvae.model.format.ModelFormat;
+import io.sparkvae.model.format.SafetensorsExport;
 import io.sparkvae.model.format.TrainedVae;
 import io.sparkvae.spark.SparkTestSession;
 import io.sparkvae.spark.ml.VaeMlFixtures.CellType;
@@ -115,9 +116,35 @@ class VaeReadWriteTest {
     String metadata = Files.readString(partFile(Path.of(path, "metadata")));
     assertTrue(metadata.contains("\"class\":\"io.sparkvae.spark.ml.VaeModel\""), metadata);
     assertTrue(metadata.contains("\"uid\":\"" + model.uid() + "\""), metadata);
-    // No temporary directory is left next to data/, and data/ holds the two model-lib files only.
-    assertEquals(List.of("data", "metadata"), list(Path.of(path)));
+    // No temporary directory is left next to data/, and data/ holds the two model-lib files only;
+    // export/ holds the safetensors export for Python and PyTorch users.
+    assertEquals(List.of("data", VaeModel.EXPORT_DIR, "metadata"), list(Path.of(path)));
     assertEquals(List.of(ModelFormat.MODEL_JSON, ModelFormat.PARAMETERS_BIN), list(Path.of(path, "data")));
+    assertEquals(List.of(SafetensorsExport.CONFIG, SafetensorsExport.WEIGHTS), list(Path.of(path, VaeModel.EXPORT_DIR)));
+  }
+
+  @Test
+  void exportSafetensorsWritesANewDirectoryAndRefusesAnExistingOne() throws IOException {
+    VaeModel model = new VaeModel(untrained(SMALL, 2));
+    Path dir = tmp.resolve("exported");
+    model.exportSafetensors(dir.toString());
+    assertEquals(List.of(SafetensorsExport.CONFIG, SafetensorsExport.WEIGHTS), list(dir));
+    byte[] weights = Files.readAllBytes(dir.resolve(SafetensorsExport.WEIGHTS));
+    long header = java.nio.ByteBuffer.wrap(weights).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    assertEquals(8 + header + 4L * model.trainedVae().paramCount(), weights.length);
+    Exception e = assertThrows(RuntimeException.class, () -> model.exportSafetensors(dir.toString()));
+    assertTrue(e.getMessage().contains("already exists"), e.getMessage());
+    assertEquals(List.of(SafetensorsExport.CONFIG, SafetensorsExport.WEIGHTS), list(dir));
+  }
+
+  @Test
+  void scoreNoiseIsThePartitionsStreamOfDraws() {
+    float[] a = VaeModel.scoreNoise(5, 1, 10);
+    java.util.SplittableRandom r = new java.util.SplittableRandom(VaeModel.scoreNoiseSeed(5, 1));
+    for (float v : a) {
+      assertEquals((float) r.nextGaussian(), v);
+    }
+    assertFalse(java.util.Arrays.equals(a, VaeModel.scoreNoise(5, 0, 10)));
   }
 
   @Test
