@@ -681,6 +681,7 @@ public final class ModelFormat {
       throw new IllegalArgumentException("cannot save a model as the root directory " + dir);
     }
     String name = target.getFileName().toString();
+    restoreAside(target);
     if (!overwrite && Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       throw alreadyExists(target);
     }
@@ -748,12 +749,51 @@ public final class ModelFormat {
    */
   public static TrainedVae load(Path dir) throws IOException {
     if (!Files.exists(dir)) {
+      // A kill between the two renames of an overwriting save left the previous model aside.
+      Path aside = newestAside(dir.toAbsolutePath().normalize());
+      if (aside != null) {
+        return read(ModelStore.directory(aside), aside.toString());
+      }
       throw new FileNotFoundException("no SparkVAE model at " + dir + ": it does not exist");
     }
     if (!Files.isDirectory(dir)) {
       throw new IOException("no SparkVAE model at " + dir + ": it is not a directory");
     }
     return read(ModelStore.directory(dir), dir.toString());
+  }
+
+  /**
+   * Puts back a previous model that an overwriting save renamed aside ({@code .NAME.old-X}) and was
+   * killed before it renamed the new one in; nothing else is touched.
+   */
+  private static void restoreAside(Path target) throws IOException {
+    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Path aside = newestAside(target);
+    if (aside != null) {
+      Files.move(aside, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+
+  /** The newest {@code .NAME.old-X} directory beside {@code target}, or null. */
+  private static Path newestAside(Path target) throws IOException {
+    Path parent = target.getParent();
+    if (parent == null || target.getFileName() == null || !Files.isDirectory(parent)) {
+      return null;
+    }
+    String prefix = "." + target.getFileName() + ".old-";
+    Path newest = null;
+    try (java.util.stream.Stream<Path> s = Files.list(parent)) {
+      for (Path p : s.toList()) {
+        if (p.getFileName().toString().startsWith(prefix) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+            && (newest == null
+                || Files.getLastModifiedTime(p).compareTo(Files.getLastModifiedTime(newest)) > 0)) {
+          newest = p;
+        }
+      }
+    }
+    return newest;
   }
 
   private static String randomSuffix() {

@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A lock file that keeps two runs from writing the same output at once (two {@code score.sh} for
- * one day): created exclusively, holding its owner (user, host, process) and start time. A lock
- * older than the timeout is stale (its run died without removing it) and is taken over with a
- * warning. Closing it removes the file if it is still this run's.
+ * one day): created exclusively, holding its owner (user, host, process) and start time. A lock is
+ * stale, and taken over with a warning, when it is older than the timeout or when its process ran
+ * on this host and is gone (a run killed with SIGKILL removes nothing). Closing it removes the file
+ * if it is still this run's.
  */
 public final class OutputLock implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OutputLock.class);
@@ -49,6 +50,8 @@ public final class OutputLock implements AutoCloseable {
     String token = UUID.randomUUID().toString();
     Properties p = new Properties();
     p.setProperty("owner", System.getProperty("user.name") + "@" + ManagementFactory.getRuntimeMXBean().getName());
+    p.setProperty("pid", String.valueOf(ProcessHandle.current().pid()));
+    p.setProperty("host", host());
     p.setProperty("started", Instant.now().toString());
     p.setProperty("token", token);
     java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
@@ -58,7 +61,7 @@ public final class OutputLock implements AutoCloseable {
     }
     Properties held = read(fs, file);
     Instant started = startedOf(held);
-    if (started != null && started.plus(staleAfter).isAfter(Instant.now())) {
+    if (started != null && started.plus(staleAfter).isAfter(Instant.now()) && !deadHere(held)) {
       throw new IllegalStateException("another run is writing " + what + " (" + held.getProperty("owner")
           + ", started " + started + ", lock file " + file + "): wait for it to finish; if that run is dead,"
           + " delete the lock file (it counts as stale after " + staleAfter.toMinutes() + " minutes)");
@@ -70,6 +73,23 @@ public final class OutputLock implements AutoCloseable {
           + " at the same moment)");
     }
     return new OutputLock(fs, file, token);
+  }
+
+  /** Whether the lock's process ran on this host and no longer exists. */
+  private static boolean deadHere(Properties held) {
+    if (!host().equals(held.getProperty("host"))) {
+      return false;
+    }
+    try {
+      return ProcessHandle.of(Long.parseLong(held.getProperty("pid", ""))).map(h -> !h.isAlive()).orElse(true);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  private static String host() {
+    String name = ManagementFactory.getRuntimeMXBean().getName(); // pid@host
+    return name.substring(name.indexOf('@') + 1);
   }
 
   private static Instant startedOf(Properties held) {

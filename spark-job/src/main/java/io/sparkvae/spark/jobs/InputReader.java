@@ -42,7 +42,7 @@ public final class InputReader {
       for (String c : cols) {
         if (!Arrays.asList(df.columns()).contains(c)) {
           throw new IllegalArgumentException("feature column '" + c + "' is not in " + path
-              + "; columns are: " + String.join(", ", df.columns()));
+              + "; " + io.sparkvae.spark.train.FeatureColumn.columnList(df.columns()));
         }
       }
       df = new VectorAssembler().setInputCols(cols).setOutputCol(featuresCol).setHandleInvalid("keep").transform(df);

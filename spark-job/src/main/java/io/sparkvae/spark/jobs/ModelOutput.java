@@ -41,8 +41,14 @@ final class ModelOutput {
    * a foreign folder) once the new one is complete.
    */
   static void write(SparkSession spark, VaeModel model, String path, boolean overwrite) throws IOException {
-    DirectorySwap.replace(path, spark.sparkContext().hadoopConfiguration(), OutputGuard.model(overwrite),
-        staging -> model.write().save(staging));
+    try {
+      DirectorySwap.replace(path, spark.sparkContext().hadoopConfiguration(), OutputGuard.model(overwrite),
+          staging -> model.write().save(staging));
+    } catch (org.apache.hadoop.fs.FSError e) {
+      // Hadoop's local file system reports a full disk as this Error, which names no option.
+      throw new IOException("cannot write the model to --model-out " + path + ": " + e.getMessage()
+          + "; the previous model, if any, is intact", e);
+    }
   }
 
   /**

@@ -119,7 +119,7 @@ public final class ScoreJob {
         String name = c.trim();
         if (!Arrays.asList(input.columns()).contains(name)) {
           throw new IllegalArgumentException("id column '" + name + "' is not in " + o.input()
-              + "; columns are: " + String.join(", ", input.columns()));
+              + "; " + io.sparkvae.spark.train.FeatureColumn.columnList(input.columns()));
         }
         ids.add(name);
       }

@@ -90,6 +90,14 @@ public final class TrainJob {
       if (!job.reportDir().isEmpty()) {
         OutputGuard.checkReport(reportPath(job), job.overwrite());
       }
+      if (!job.metricsOut().isEmpty()) {
+        org.apache.hadoop.fs.Path metrics = new org.apache.hadoop.fs.Path(job.metricsOut());
+        org.apache.hadoop.fs.FileSystem mfs = metrics.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        if (mfs.exists(metrics) && mfs.getFileStatus(metrics).isDirectory()) {
+          throw new IllegalArgumentException("--metrics-out " + job.metricsOut() + " is a folder; it names the"
+              + " metrics file (JSON lines): give a file name");
+        }
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot check the outputs: " + e.getMessage(), e);
     }
@@ -164,9 +172,10 @@ public final class TrainJob {
     long rows = train.count();
     int replicas = DistributedTrainer.replicas(p.dist(), spark);
     ShardMemory.check(spark, rows, config.inputDim(), replicas);
-    if (rows < (long) replicas * config.batchSize()) {
-      LOG.warn("{} rows for {} replicas: each replica trains on about {} rows, fewer than one minibatch ({});"
-          + " fewer --replicas would train better", rows, replicas, rows / replicas, config.batchSize());
+    int fewest = io.sparkvae.model.averaging.ScaleOutPlan.MIN_REPLICA_BATCH;
+    if (rows < (long) replicas * fewest) {
+      LOG.warn("{} rows for {} replicas: each replica trains on about {} rows, fewer than the smallest replica"
+          + " minibatch ({}); fewer --replicas would train better", rows, replicas, rows / replicas, fewest);
     }
     MetricsFile metrics = job.metricsOut().isEmpty() ? null
         : new MetricsFile(job.metricsOut(), spark.sparkContext().hadoopConfiguration());

@@ -70,8 +70,8 @@ final class Outputs {
   static void checkInput(StructType schema, String column, String role, int expectedSize) {
     if (!Arrays.asList(schema.fieldNames()).contains(column)) {
       throw new IllegalArgumentException(
-          role + " column '" + column + "' does not exist; columns are: "
-              + String.join(", ", schema.fieldNames()));
+          role + " column '" + column + "' does not exist; "
+              + io.sparkvae.spark.train.FeatureColumn.columnList(schema.fieldNames()));
     }
     StructField f = schema.apply(column);
     if (!FeatureColumn.isSupported(f.dataType())) {

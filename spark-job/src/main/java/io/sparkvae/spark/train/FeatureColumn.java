@@ -41,6 +41,12 @@ public final class FeatureColumn implements Serializable {
         || t.equals(DataTypes.createArrayType(DataTypes.DoubleType, false));
   }
 
+  /** "columns are: a, b" for a message, or what an input without any column most likely means. */
+  public static String columnList(String[] columns) {
+    return columns.length == 0 ? "the input has no columns at all (is it empty, or not in the --input-format given?)"
+        : "columns are: " + String.join(", ", columns);
+  }
+
   /**
    * Checks that the column exists with a supported type.
    *
@@ -49,7 +55,7 @@ public final class FeatureColumn implements Serializable {
   public void validate(StructType schema) {
     if (!Arrays.asList(schema.fieldNames()).contains(name)) {
       throw new IllegalArgumentException(
-          "features column '" + name + "' does not exist; columns are: " + String.join(", ", schema.fieldNames()));
+          "features column '" + name + "' does not exist; " + columnList(schema.fieldNames()));
     }
     StructField f = schema.apply(name);
     if (!isSupported(f.dataType())) {

@@ -20,6 +20,14 @@ class JobMainTest {
     assertEquals("", JobMain.hint(refused));
   }
 
+  @Test
+  void aMissingColumnOfAnInputWithoutColumnsSaysWhatThatMeans() {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> new io.sparkvae.spark.train.FeatureColumn("features").validate(new org.apache.spark.sql.types.StructType()));
+    assertEquals("features column 'features' does not exist; the input has no columns at all (is it empty, or not"
+        + " in the --input-format given?)", e.getMessage());
+  }
+
   interface Body {
     void run() throws Exception;
   }

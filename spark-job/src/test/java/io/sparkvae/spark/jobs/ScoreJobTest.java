@@ -153,7 +153,7 @@ class ScoreJobTest {
   }
 
   @Test
-  void aSecondRunForTheSameDayIsRefusedAndLeavesTheFirstOnesStagingAlone() throws IOException {
+  void aSecondRunForTheSameDayIsRefusedAndLeavesTheFirstOnesStagingAlone() throws IOException, InterruptedException {
     Path scores = tmp.resolve("scores");
     Path staging = scores.resolve("_staging-run_date=2026-03-01-0f6c7a52-9a0e-4f43-8d0b-3b1f8c2d9e11");
     Files.createDirectories(staging.resolve("_temporary/0"));
@@ -176,6 +176,13 @@ class ScoreJobTest {
     Files.writeString(Path.of(lockFile.toUri()), "owner=gone\nstarted=2020-01-01T00:00:00Z\ntoken=x\n");
     assertEquals(N, ScoreJob.run(spark, ScoreJob.parse(options(model, "2026-03-01"))).rows());
     assertFalse(Files.exists(Path.of(lockFile.toUri())));
+    // So is a fresh lock of a process of this host that is gone (a run killed with SIGKILL).
+    Process gone = new ProcessBuilder("true").start();
+    assertTrue(gone.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+    String name = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
+    Files.writeString(Path.of(lockFile.toUri()), "owner=killed\nstarted=" + java.time.Instant.now() + "\npid="
+        + gone.pid() + "\nhost=" + name.substring(name.indexOf('@') + 1) + "\ntoken=y\n");
+    assertEquals(N, ScoreJob.run(spark, ScoreJob.parse(options(model, "2026-03-01"))).rows());
   }
 
   @Test

@@ -88,11 +88,12 @@ class TrainJobTest {
     Path foreign = tmp.resolve("thesis");
     Files.createDirectories(foreign.resolve("sub"));
     Files.writeString(foreign.resolve("thesis.txt"), "years of work");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> train(args(foreign.toString(), "--overwrite")));
-    assertTrue(e.getMessage().contains("--model-out " + foreign) && e.getMessage().contains("not a SparkVAE model"),
-        e.getMessage());
-    assertEquals(List.of("sub", "thesis.txt"), names(foreign));
+    for (String[] a : List.of(args(foreign.toString()), args(foreign.toString(), "--overwrite"))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> train(a));
+      assertTrue(e.getMessage().contains("--model-out " + foreign) && e.getMessage().contains("not a SparkVAE model"),
+          e.getMessage());
+      assertEquals(List.of("sub", "thesis.txt"), names(foreign));
+    }
     assertEquals("years of work", Files.readString(foreign.resolve("thesis.txt")));
   }
 
@@ -102,10 +103,22 @@ class TrainJobTest {
     Files.createDirectories(foreign);
     Files.writeString(foreign.resolve("notes.md"), "mine");
     String model = tmp.resolve("model").toString();
+    for (String[] a : List.of(args(model, "--report-dir", foreign.toString()),
+        args(model, "--report-dir", foreign.toString(), "--overwrite"))) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> train(a));
+      assertTrue(e.getMessage().contains("--report-dir " + foreign), e.getMessage());
+      assertEquals(List.of("notes.md"), names(foreign));
+    }
+    assertFalse(Files.exists(Path.of(model)), "refused before training");
+  }
+
+  @Test
+  void aMetricsOutThatIsAFolderIsRefusedBeforeTraining() throws IOException {
+    Path folder = Files.createDirectories(tmp.resolve("metrics"));
+    String model = tmp.resolve("model").toString();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> train(args(model, "--report-dir", foreign.toString(), "--overwrite")));
-    assertTrue(e.getMessage().contains("--report-dir " + foreign), e.getMessage());
-    assertEquals(List.of("notes.md"), names(foreign));
+        () -> train(args(model, "--metrics-out", folder.toString())));
+    assertTrue(e.getMessage().startsWith("--metrics-out " + folder + " is a folder"), e.getMessage());
     assertFalse(Files.exists(Path.of(model)), "refused before training");
   }
 
