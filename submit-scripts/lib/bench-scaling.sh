@@ -10,7 +10,8 @@
 #   each per-replica minibatch (the time model's compute term). The report (DIR/scaling.md, and
 #   DIR/scaling.png when matplotlib can be installed into runs/bench-venv) is printed at the end;
 #   --write-doc appends it to docs/BENCHMARKS.md.
-# Environment: SCALING_BANDWIDTH_GBPS (network of the modelled cluster, default 10).
+# Environment: SCALING_BANDWIDTH_GBPS (network of the modelled cluster, default 10), SCALING_DRIVER_MEMORY
+# (the local[2] driver's heap, default 12g).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source submit-scripts/env.sh
@@ -58,8 +59,8 @@ for r in $replicas; do
     trainlocal --data data/mnist-shifted --epochs "$epochs" --threads 1 > "$d/local.tsv" 2> "$d/log" \
       || { note "R=1 failed; its log: $d/log"; tail -n 5 "$d/log" >&2; }
   else
-    echo "train.sh --master 'local[2]' --driver-memory 12g -- --config conf/mnist.conf --input data/mnist-shifted/train-images-idx3-ubyte --epochs $epochs --replicas $r ${extra[*]}" > "$d/command"
-    submit-scripts/train.sh --master 'local[2]' --driver-memory 12g -- --config conf/mnist.conf \
+    echo "train.sh --master 'local[2]' --driver-memory ${SCALING_DRIVER_MEMORY:-12g} -- --config conf/mnist.conf --input data/mnist-shifted/train-images-idx3-ubyte --epochs $epochs --replicas $r ${extra[*]}" > "$d/command"
+    submit-scripts/train.sh --master 'local[2]' --driver-memory "${SCALING_DRIVER_MEMORY:-12g}" -- --config conf/mnist.conf \
       --input data/mnist-shifted/train-images-idx3-ubyte --epochs "$epochs" --replicas "$r" \
       --model-out "$d/model" --metrics-out "$d/metrics.jsonl" "${extra[@]}" > "$d/log" 2>&1 \
       || { note "R=$r failed; its log: $d/log"; tail -n 5 "$d/log" >&2; }
