@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SparkVAE's benchmark on MNIST with Pyro's settings, in one process tree and one sitting:
 # 1. the limit: fp32 GEMM GFLOP/s on the network's own shapes and the FLOP-bound samples/s
-#    (model-lib FlopBench);
+#    (FlopBench of the bench module);
 # 2. training samples/s: the single-process trainer (1 thread, all threads), Spark local[N] with N
 #    replicas, and (full mode) a standalone cluster of 2 workers x 1 core from local-cluster.sh;
 #    scaling efficiency and per cent of the FLOP bound;
@@ -14,6 +14,7 @@
 # a command fails.
 #
 # Usage: submit-scripts/bench.sh [--quick] [--write-doc] [EPOCHS]   (needs: mvn -B -DskipTests package)
+#        submit-scripts/bench.sh --scaling [options]   the scale-out study (see submit-scripts/lib/bench-scaling.sh --help)
 #   --quick      a few minutes, for CI: 1 repetition, 2 epochs, no cluster, no time to quality,
 #                no 500-round run (their rows say so)
 #   --write-doc  also append the report, dated, to docs/BENCHMARKS.md
@@ -26,6 +27,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source submit-scripts/env.sh
+
+if [ "${1:-}" = "--scaling" ]; then
+  shift
+  exec submit-scripts/lib/bench-scaling.sh "$@"
+fi
 
 quick=0
 write_doc=0
@@ -49,6 +55,9 @@ rounds_late="${BENCH_ROUNDS_LATE:-500}"
 cores=$(getconf _NPROCESSORS_ONLN)  # not nproc: it honours OMP_NUM_THREADS
 app_jar=$(ls spark-job/target/spark-job-*-app.jar 2>/dev/null | head -n 1 || true)
 [ -n "$app_jar" ] || { echo "bench: build first: mvn -B -DskipTests package" >&2; exit 2; }
+# The benchmark programs are not in the application jar: the bench module's jar goes beside it.
+bench_jar=$(ls bench/target/bench-*.jar 2>/dev/null | grep -v -- '-sources\|-tests' | head -n 1 || true)
+[ -n "$bench_jar" ] || { echo "bench: build first: mvn -B -DskipTests package (bench/target/bench-*.jar is missing)" >&2; exit 2; }
 submit-scripts/fetch-data.sh mnist >/dev/null
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -79,6 +88,7 @@ record() { # the command as the report shows it: the JVM flags and jar by name
   local c="$*"
   c="${c//"$SPARKVAE_JAVA_OPTS"/\$SPARKVAE_JAVA_OPTS}"
   c="${c//"$app_jar"/\$APP_JAR}"
+  c="${c//"$bench_jar"/\$BENCH_JAR}"
   c="${c//"$logs"/\$LOGS}"
   printf '%s\n' "$c" >> "$commands"
 }
@@ -163,7 +173,7 @@ note "1/6 FLOP bound (FlopBench)"
 flop_reps=$([ "$quick" = 1 ] && echo 3 || echo 5)
 flop_seconds=$([ "$quick" = 1 ] && echo 0.05 || echo 0.1)
 # shellcheck disable=SC2086
-timed flopbench java -Xmx1g $SPARKVAE_JAVA_OPTS -cp "$app_jar" io.sparkvae.model.bench.FlopBench \
+timed flopbench java -Xmx1g $SPARKVAE_JAVA_OPTS -cp "$app_jar:$bench_jar" io.sparkvae.bench.FlopBench \
   --threads "$cores" --reps "$flop_reps" --seconds "$flop_seconds"
 bound() { # bound train|encode single|intraop|streams -> "median min max"
   awk -v s="$1" -v m="$2" '$1 == "bound" && $2 == s && $3 == m {print $4, $5, $6; f = 1} END {if (!f) print "n/a n/a n/a"}' "$logs/flopbench.log"
@@ -278,7 +288,8 @@ fit_epochs=$([ "$quick" = 1 ] && echo 1 || echo 10)
 enc_reps=$([ "$quick" = 1 ] && echo 1 || echo 5)  # the first repetition warms the JIT up
 encode_bench() { # NAME mode args...
   local name="$1"; shift
-  timed "$name" submit-scripts/lib/submit.sh io.sparkvae.spark.bench.EncodeBench --master "local[$cores]" -- "$@"
+  timed "$name" submit-scripts/lib/submit.sh io.sparkvae.bench.EncodeBench --master "local[$cores]" \
+    --jars "$bench_jar" -- "$@"
 }
 encode_bench fit-pipeline fit-pipeline data/mnist "$logs/pipeline" "$fit_epochs"
 encode_bench check-pipeline check-pipeline data/mnist "$logs/pipeline"
@@ -434,7 +445,7 @@ md "| encoding, model-lib, % of the forward FLOP bound (1 thread) | $p_lib % / �
 md "| encoding, DataFrame transform, % of the FLOP bound ($cores streams) | $p_tr % / ≥ 50 % | $(verdict "$p_tr" '>=' 50) |"
 md "| executor RSS, round $rounds_late vs round $rounds_early | $([ "$rss_change" = n/a ] && echo "n/a" || echo "$rss_change %") / within ±5 % | $(verdict "$abs_change" '<=' 5) |"
 md ""
-md "Commands (in order; \$APP_JAR = \`${app_jar}\`, \$LOGS = \`runs/bench/$stamp\`):"
+md "Commands (in order; \$APP_JAR = \`${app_jar}\`, \$BENCH_JAR = \`${bench_jar}\`, \$LOGS = \`runs/bench/$stamp\`):"
 md ""
 md '```'
 awk '!seen[$0]++' "$commands" | tee -a "$report"

@@ -8,7 +8,7 @@
 # Usage: submit-scripts/fetch-data.sh [mnist|fashion-mnist|mnist-shifted|all] [DIR]   (default: all, data/)
 # Leaves DIR/mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte,
 #        DIR/fashion-mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz and (mnist-shifted)
-#        DIR/mnist-shifted/train-{images-idx3,labels-idx1}-ubyte (test it on DIR/mnist/t10k-*)
+#        DIR/mnist-shifted/{train,t10k}-{images-idx3,labels-idx1}-ubyte (t10k: MNIST's own test set)
 # Idempotent: files already present and valid are kept; every file is checked (size, idx magic
 # number, and md5 for MNIST) before the script says it is done.
 set -euo pipefail
@@ -117,6 +117,8 @@ fetch_fashion() {
 SHIFTED_FILES=(
   "train-images-idx3-ubyte 470400016 00000803 889a17cdfeec850e28216404bd475109"
   "train-labels-idx1-ubyte 600008 00000801 8c60500f4a23bf72cf3107f0cef4a388"
+  "${MNIST_FILES[2]}"
+  "${MNIST_FILES[3]}"
 )
 
 fetch_mnist_shifted() {
@@ -131,6 +133,8 @@ fetch_mnist_shifted() {
     || die "deriving shifted MNIST failed"
   mv -f "$out/train-images-idx3-ubyte.part" "$out/train-images-idx3-ubyte"
   mv -f "$out/train-labels-idx1-ubyte.part" "$out/train-labels-idx1-ubyte"
+  # The test set is MNIST's own (unshifted), beside it so that TrainLocal --data finds it.
+  cp -f "$dir/mnist/t10k-images-idx3-ubyte" "$dir/mnist/t10k-labels-idx1-ubyte" "$out/"
   verify "$out" "${SHIFTED_FILES[@]}"
   echo "fetch-data: shifted MNIST ready in $out"
 }

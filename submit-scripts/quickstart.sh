@@ -21,7 +21,7 @@ mkdir -p "$out"
 echo "== training: Spark local[2], 2 replicas, $epochs epochs (one line per epoch)"
 submit-scripts/train.sh --master 'local[2]' -- \
   --config conf/mnist.conf --epochs "$epochs" --replicas 2 \
-  --model-out "$out/model" --metrics-out "$out/metrics.jsonl" --report-dir "$out/report"
+  --model-out "$out/model" --metrics-out "$out/metrics.jsonl" --report-dir "$out/report" --overwrite
 
 echo "== scoring the test set into $out/scores (partition run_date=$(date +%F))"
 submit-scripts/score.sh --master 'local[2]' -- \

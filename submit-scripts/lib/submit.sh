@@ -42,23 +42,33 @@ done
 # copy of spark-defaults.conf of mode 600 in a private temporary directory, removed when the job
 # ends; the command line names only that file. In local, YARN and Kubernetes modes Spark makes
 # its own secret and ignores this one; the encryption settings apply everywhere.
+# A script killed with SIGKILL cannot remove its copy (no trap runs): the next run removes the
+# copies, of this user, whose script is no longer running (the pid file inside names it).
 properties="$SPARKVAE_HOME/conf/spark-defaults.conf"
 secret_dir=""
 if sparkvae_auth_secret; then
+  for stale in "${TMPDIR:-/tmp}"/sparkvae-auth.*; do
+    [ -d "$stale" ] && [ -O "$stale" ] && [ -f "$stale/pid" ] || continue
+    kill -0 "$(< "$stale/pid")" 2>/dev/null || rm -rf "$stale"
+  done
   secret_dir=$(umask 077 && mktemp -d "${TMPDIR:-/tmp}/sparkvae-auth.XXXXXX")
   trap 'rm -rf "$secret_dir"' EXIT
   trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM
+  printf '%s\n' "$$" > "$secret_dir/pid"
+  # The redirection is inside the subshell, so the file is created under its umask: mode 600.
   (
     umask 077
-    cat "$properties"
-    printf '\n# Added by submit-scripts/lib/submit.sh (SPARKVAE_AUTH_SECRET*)\n'
-    printf 'spark.authenticate                    true\n'
-    printf 'spark.network.crypto.enabled          true\n'
-    printf 'spark.io.encryption.enabled           true\n'
-    # printf is a shell builtin: the secret is no process's argument. Properties files read
-    # backslashes as escapes.
-    printf 'spark.authenticate.secret             %s\n' "${sparkvae_secret//\\/\\\\}"
-  ) > "$secret_dir/spark-defaults.conf"
+    {
+      cat "$properties"
+      printf '\n# Added by submit-scripts/lib/submit.sh (SPARKVAE_AUTH_SECRET*)\n'
+      printf 'spark.authenticate                    true\n'
+      printf 'spark.network.crypto.enabled          true\n'
+      printf 'spark.io.encryption.enabled           true\n'
+      # printf is a shell builtin: the secret is no process's argument. Properties files read
+      # backslashes as escapes.
+      printf 'spark.authenticate.secret             %s\n' "${sparkvae_secret//\\/\\\\}"
+    } > "$secret_dir/spark-defaults.conf"
+  )
   properties="$secret_dir/spark-defaults.conf"
 fi
 sparkvae_secret=""

@@ -9,7 +9,7 @@ import java.io.Serializable;
  * Nesterov momentum {@code u = mu u + delta}, {@code next = previous + lr (delta + mu u)}. With
  * {@code lr = 1} and {@code mu = 0} it is plain averaging. State: the momentum buffer.
  */
-public final class OuterOptimizer implements Serializable {
+public final class OuterOptimizer implements OuterStep, Serializable {
   private static final long serialVersionUID = 1L;
 
   private final double learningRate;
@@ -32,6 +32,7 @@ public final class OuterOptimizer implements Serializable {
   }
 
   /** The next global parameters from the previous ones and the replicas' average. */
+  @Override
   public float[] step(float[] previous, float[] averaged) {
     if (previous.length != averaged.length) {
       throw new IllegalArgumentException(
@@ -51,16 +52,24 @@ public final class OuterOptimizer implements Serializable {
   }
 
   /** The momentum buffer (null before the first step), for checkpoints. */
-  public float[] velocity() {
+  @Override
+  public float[] state() {
     return velocity == null ? null : velocity.clone();
   }
 
   /** The first NaN or infinite value of the momentum buffer, as {@code "velocity[i] = v"}, or null. */
+  @Override
   public String firstNonFinite() {
     return velocity == null ? null : TrainingState.firstNonFinite("velocity", velocity);
   }
 
+  @Override
+  public String toString() {
+    return "Nesterov outer step (learning rate " + learningRate + ", momentum " + momentum + ")";
+  }
+
   /** Restores the momentum buffer from a checkpoint. */
+  @Override
   public void restore(float[] v) {
     this.velocity = v == null ? null : v.clone();
   }

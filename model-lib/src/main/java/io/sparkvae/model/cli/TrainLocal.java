@@ -67,7 +67,7 @@ public final class TrainLocal {
       }
       String value = args[++i];
       switch (name) {
-        case "data", "epochs", "model-out", "threads", "iwae-samples", "train-limit" -> options.put(name, value);
+        case "data", "epochs", "model-out", "threads", "iwae-samples", "train-limit", "device" -> options.put(name, value);
         default -> {
           try {
             VaeConfig.param(name);
@@ -84,6 +84,7 @@ public final class TrainLocal {
       // Read once when the engine starts: must be set before the first NDManager.
       System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(positiveInt(options, "threads", 1)));
     }
+    Device device = device(options.getOrDefault("device", "cpu"));
     Path dir = Path.of(options.getOrDefault("data", "data/mnist"));
     Dataset train = Dataset.mnist(dir, true);
     Dataset test = Dataset.mnist(dir, false);
@@ -100,10 +101,11 @@ public final class TrainLocal {
     SplittableRandom noise = new SplittableRandom(Seeds.derive(config.seed(), 2));
     Evaluation.Result last = null;
     out.println("epoch\tseconds\tsamples/s\ttrain_neg_elbo\ttest_neg_elbo" + (iwaeSamples > 1 ? "\ttest_neg_iwae" : ""));
-    try (LocalTrainer trainer = new LocalTrainer(config, state, Device.cpu())) {
+    out.println("device " + device);
+    try (LocalTrainer trainer = new LocalTrainer(config, state, device)) {
       for (int epoch = 1; epoch <= epochs; epoch++) {
         TrainStats stats = trainer.train(batches, batches.batchesPerEpoch(), noise);
-        try (VaeInference model = new VaeInference(config, trainer.snapshot().params(), Device.cpu())) {
+        try (VaeInference model = new VaeInference(config, trainer.snapshot().params(), device)) {
           last = Evaluation.evaluate(model, test, 1000, iwaeSamples, Seeds.derive(config.seed(), 3, epoch));
         }
         out.printf(Locale.ROOT, "%d\t%.1f\t%.0f\t%.2f\t%.2f%s%n", epoch, stats.seconds(),
@@ -124,6 +126,29 @@ public final class TrainLocal {
       }
     }
     return 0;
+  }
+
+  /** "cpu", or "gpu" / "gpu:N" (the first or the N-th CUDA device; an error when there is none). */
+  static Device device(String name) {
+    String v = name.trim().toLowerCase(Locale.ROOT);
+    if (v.equals("cpu")) {
+      return Device.cpu();
+    }
+    if (v.equals("gpu") || v.startsWith("gpu:")) {
+      int id;
+      try {
+        id = v.equals("gpu") ? 0 : Integer.parseInt(v.substring(4));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("invalid value for --device: '" + name + "' (expected cpu, gpu or gpu:N)");
+      }
+      int gpus = ai.djl.engine.Engine.getInstance().getGpuCount();
+      if (id < 0 || id >= gpus) {
+        throw new IllegalArgumentException("--device " + name + ": this machine's PyTorch sees " + gpus
+            + " GPUs (a GPU needs the CUDA build: mvn -Pgpu package, and a CUDA driver)");
+      }
+      return Device.gpu(id);
+    }
+    throw new IllegalArgumentException("invalid value for --device: '" + name + "' (expected cpu, gpu or gpu:N)");
   }
 
   private static int positiveInt(Map<String, String> options, String name, int def) {
@@ -148,6 +173,7 @@ public final class TrainLocal {
     out.println("  --epochs N           passes over the training set (default 10)");
     out.println("  --model-out DIR      where to save the model (replaced atomically)");
     out.println("  --threads N          PyTorch intra-op threads");
+    out.println("  --device D           cpu (default), gpu or gpu:N (needs the -Pgpu build)");
     out.println("  --iwae-samples K     also report the importance-weighted bound with K samples");
     out.println("  --train-limit N      train on the first N examples only");
     for (ParamSpec<VaeConfig, VaeConfig.Builder, ?> p : VaeConfig.PARAMS) {

@@ -2,14 +2,8 @@ package io.sparkvae.model.format;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
-import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
-import com.google.gson.stream.MalformedJsonException;
 import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.vae.ParamLayout;
@@ -18,11 +12,9 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.StringReader;
 import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
@@ -39,7 +31,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -130,8 +121,6 @@ public final class ModelFormat {
   // Limits that keep a corrupted or hostile model.json from exhausting memory or the stack. A real
   // model.json is a few kilobytes; its numbers are short.
   private static final int MAX_JSON_BYTES = 16 << 20;
-  private static final int MAX_JSON_DEPTH = 32;
-  private static final int MAX_NUMBER_CHARS = 64;
 
   private static final int IO_CHUNK = 1 << 16;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -165,31 +154,18 @@ public final class ModelFormat {
     model.requireFinite();
     ParamLayout layout = model.layout();
     float[] params = model.paramsNoCopy();
-    MessageDigest sha = sha256();
+    MessageDigest sha = Float32Codec.sha256();
 
     try (OutputStream out = new BufferedOutputStream(store.create(PARAMETERS_BIN), IO_CHUNK)) {
-      ByteBuffer buf = ByteBuffer.allocate(IO_CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-      buf.put(MAGIC).putInt(params.length);
-      for (float v : params) {
-        if (buf.remaining() < Float.BYTES) {
-          drain(buf, out, sha);
-        }
-        buf.putFloat(v);
-      }
-      drain(buf, out, sha);
+      byte[] header =
+          ByteBuffer.allocate(HEADER_BYTES).order(Float32Codec.ORDER).put(MAGIC).putInt(params.length).array();
+      Float32Codec.write(out, sha, header, params);
     }
 
     byte[] json = modelJson(model, layout, HexFormat.of().formatHex(sha.digest()));
     try (OutputStream out = store.create(MODEL_JSON)) {
       out.write(json);
     }
-  }
-
-  private static void drain(ByteBuffer buf, OutputStream out, MessageDigest sha)
-      throws IOException {
-    sha.update(buf.array(), 0, buf.position());
-    out.write(buf.array(), 0, buf.position());
-    buf.clear();
   }
 
   private static byte[] modelJson(TrainedVae model, ParamLayout layout, String shaHex)
@@ -292,7 +268,7 @@ public final class ModelFormat {
     try {
       d = describeModel(parseJson(text));
     } catch (IOException e) {
-      // Gson's reader reports syntax errors as MalformedJsonException or EOFException.
+      // Jackson reports syntax errors and exceeded limits as StreamReadExceptions (IOExceptions).
       throw new Invalid(jsonPath + ": not a valid JSON document: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       // Gson, VaeConfig and ParamLayout report problems as unchecked exceptions; callers of a
@@ -488,7 +464,7 @@ public final class ModelFormat {
     if (size >= 0 && size != expectedBytes) {
       throw sizeMismatch(binPath, expectedBytes, size);
     }
-    MessageDigest sha = sha256();
+    MessageDigest sha = Float32Codec.sha256();
     float[] out;
     try (InputStream in = store.open(PARAMETERS_BIN)) {
       out = readFloats(in, binPath, count, size >= 0, expectedBytes, sha);
@@ -532,7 +508,7 @@ public final class ModelFormat {
       throw sizeMismatch(binPath, expectedBytes, header.length);
     }
     ByteBuffer countBytes = ByteBuffer.wrap(header, MAGIC.length, Integer.BYTES);
-    int headerCount = countBytes.order(ByteOrder.LITTLE_ENDIAN).getInt();
+    int headerCount = countBytes.order(Float32Codec.ORDER).getInt();
     if (headerCount != count) {
       throw new Invalid(
           binPath
@@ -542,29 +518,13 @@ public final class ModelFormat {
               + count);
     }
 
-    // When the store cannot tell the size, grow the array only as bytes arrive, so a count
-    // that the file does not back cannot make us allocate gigabytes.
-    float[] out = new float[sizeChecked ? count : Math.min(count, IO_CHUNK)];
-    byte[] chunk = new byte[IO_CHUNK];
-    ByteBuffer chunkBuf = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
-    int filled = 0;
-    while (filled < count) {
-      int want = (int) Math.min(chunk.length, (long) Float.BYTES * (count - filled));
-      int got = in.readNBytes(chunk, 0, want);
-      if (got < want) {
-        long found = HEADER_BYTES + (long) Float.BYTES * filled + got;
-        throw sizeMismatch(binPath, expectedBytes, found);
-      }
-      sha.update(chunk, 0, got);
-      int floats = got / Float.BYTES;
-      if (filled + floats > out.length) {
-        long grown = Math.max(2L * out.length, filled + floats);
-        out = Arrays.copyOf(out, (int) Math.min(count, grown));
-      }
-      chunkBuf.clear();
-      chunkBuf.asFloatBuffer().get(out, filled, floats);
-      filled += floats;
+    float[] out;
+    try {
+      out = Float32Codec.read(in, count, sizeChecked, sha);
+    } catch (Float32Codec.ShortRead e) {
+      throw sizeMismatch(binPath, expectedBytes, HEADER_BYTES + e.bytesRead());
     }
+    byte[] chunk = new byte[IO_CHUNK];
     long trailing = 0;
     for (int got; (got = in.read(chunk)) > 0; ) {
       trailing += got;
@@ -620,79 +580,13 @@ public final class ModelFormat {
     }
   }
 
-  /**
-   * Strict JSON (no comments, no NaN, one top-level value), rejecting duplicate keys, which JSON
-   * leaves ambiguous, and deep nesting, which could exhaust the stack.
-   */
   private static JsonObject parseJson(String text) throws IOException {
-    JsonReader r = new JsonReader(new StringReader(text));
-    r.setStrictness(Strictness.STRICT);
-    JsonElement root = readValue(r, 0);
-    if (r.peek() != JsonToken.END_DOCUMENT) {
-      throw new MalformedJsonException("unexpected content after the top-level object");
-    }
+    JsonElement root = StrictJson.parse(text);
     if (!root.isJsonObject()) {
       throw new IllegalArgumentException(
           "not a SparkVAE model: the top level is not a JSON object");
     }
     return root.getAsJsonObject();
-  }
-
-  private static JsonElement readValue(JsonReader r, int depth) throws IOException {
-    if (depth > MAX_JSON_DEPTH) {
-      throw new MalformedJsonException(
-          "nested deeper than " + MAX_JSON_DEPTH + " levels at " + r.getPath());
-    }
-    JsonToken token = r.peek();
-    switch (token) {
-      case BEGIN_OBJECT:
-        {
-          JsonObject o = new JsonObject();
-          r.beginObject();
-          while (r.hasNext()) {
-            String name = r.nextName();
-            if (o.has(name)) {
-              throw new MalformedJsonException("duplicate key \"" + name + "\" at " + r.getPath());
-            }
-            o.add(name, readValue(r, depth + 1));
-          }
-          r.endObject();
-          return o;
-        }
-      case BEGIN_ARRAY:
-        {
-          JsonArray a = new JsonArray();
-          r.beginArray();
-          while (r.hasNext()) {
-            a.add(readValue(r, depth + 1));
-          }
-          r.endArray();
-          return a;
-        }
-      case STRING:
-        return new JsonPrimitive(r.nextString());
-      case NUMBER:
-        {
-          String path = r.getPath();
-          String literal = r.nextString();
-          if (literal.length() > MAX_NUMBER_CHARS) {
-            throw new MalformedJsonException(
-                "number longer than " + MAX_NUMBER_CHARS + " characters at " + path);
-          }
-          try {
-            return new JsonPrimitive(new BigDecimal(literal));
-          } catch (NumberFormatException e) {
-            throw new MalformedJsonException("invalid number " + literal + " at " + path, e);
-          }
-        }
-      case BOOLEAN:
-        return new JsonPrimitive(r.nextBoolean());
-      case NULL:
-        r.nextNull();
-        return JsonNull.INSTANCE;
-      default:
-        throw new MalformedJsonException("unexpected " + token + " at " + r.getPath());
-    }
   }
 
   private static boolean isString(JsonElement e) {
@@ -760,14 +654,6 @@ public final class ModelFormat {
     }
     String s = e.toString();
     return s.length() > 80 ? s.substring(0, 77) + "..." : s;
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform must provide SHA-256", e);
-    }
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ public final class Elbo {
    *     and {@code eps} (one per minibatch, which the caller closes)
    */
   public NDArray perExampleLoss(NDList params, NDArray x, NDArray eps, double klWeight) {
-    VaeNetwork.Posterior q = network.encode(params, x);
+    Posterior q = network.encode(params, x);
     try (NDArray loc = q.loc();
         NDArray logScale = q.logScale();
         NDArray scale = logScale.exp();

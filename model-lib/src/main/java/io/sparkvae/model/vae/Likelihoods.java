@@ -33,20 +33,28 @@ public final class Likelihoods {
 
   /**
    * Bernoulli log-probability on logits, summed over the last axis: {@code sum(x*l - softplus(l))}.
-   * Exact for x in [0,1] (grey levels too, as Pyro's example uses them) and finite for any finite
-   * logit, since softplus is evaluated by PyTorch's stable kernel rather than as log(1+exp(l)).
    *
    * @param x targets {@code [B, D]} in [0,1]
    * @param logits {@code [..., B, D]}
    * @return {@code [..., B]}
    */
   public static NDArray bernoulliLogProb(NDArray x, NDArray logits) {
+    return sumLast(bernoulliColumnLogProb(x, logits));
+  }
+
+  /**
+   * Bernoulli log-probability on logits per column: {@code x*l - softplus(l)}. Exact for x in [0,1]
+   * (grey levels too, as Pyro's example uses them) and finite for any finite logit, since softplus
+   * is evaluated by PyTorch's stable kernel rather than as log(1+exp(l)).
+   *
+   * @param x targets {@code [B, D]} in [0,1]
+   * @param logits {@code [..., B, D]}
+   * @return {@code [..., B, D]}
+   */
+  public static NDArray bernoulliColumnLogProb(NDArray x, NDArray logits) {
     try (NDArray xl = x.mul(logits);
         NDArray sp = Activation.softPlus(logits)) {
-      NDArray d = xl.sub(sp);
-      try (d) {
-        return d.sum(new int[] {-1});
-      }
+      return xl.sub(sp);
     }
   }
 
@@ -58,6 +66,11 @@ public final class Likelihoods {
    * @param logStd {@code [D]}
    */
   public static NDArray gaussianLogProb(NDArray x, NDArray mean, NDArray logStd) {
+    return sumLast(gaussianColumnLogProb(x, mean, logStd));
+  }
+
+  /** {@link #gaussianLogProb(NDArray, NDArray, NDArray)} per column, {@code [..., B, D]}. */
+  public static NDArray gaussianColumnLogProb(NDArray x, NDArray mean, NDArray logStd) {
     try (NDArray diff = x.sub(mean);
         NDArray negLogStd = x.getManager().zeros(logStd.getShape(), logStd.getDataType()).sub(logStd);
         NDArray invStd = negLogStd.exp();
@@ -65,23 +78,29 @@ public final class Likelihoods {
         NDArray sq = zscore.square();
         NDArray half = mulConst(sq, -0.5);
         NDArray lp = half.add(negLogStd)) {
-      NDArray shifted = lp.sub(HALF_LOG_2PI);
-      try (shifted) {
-        return shifted.sum(new int[] {-1});
-      }
+      return lp.sub(HALF_LOG_2PI);
     }
   }
 
   /** Gaussian log-density summed over the last axis, with one fixed log-std for every feature. */
   public static NDArray gaussianLogProb(NDArray x, NDArray mean, double logStd) {
+    return sumLast(gaussianColumnLogProb(x, mean, logStd));
+  }
+
+  /** {@link #gaussianLogProb(NDArray, NDArray, double)} per column, {@code [..., B, D]}. */
+  public static NDArray gaussianColumnLogProb(NDArray x, NDArray mean, double logStd) {
     try (NDArray diff = x.sub(mean);
         NDArray zscore = mulConst(diff, Math.exp(-logStd));
         NDArray sq = zscore.square();
         NDArray lp = mulConst(sq, -0.5)) {
-      NDArray shifted = lp.sub(logStd + HALF_LOG_2PI);
-      try (shifted) {
-        return shifted.sum(new int[] {-1});
-      }
+      return lp.sub(logStd + HALF_LOG_2PI);
+    }
+  }
+
+  /** The sum over the last axis of an array this call takes ownership of (and closes). */
+  private static NDArray sumLast(NDArray owned) {
+    try (owned) {
+      return owned.sum(new int[] {-1});
     }
   }
 

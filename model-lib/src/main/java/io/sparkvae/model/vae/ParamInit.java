@@ -3,10 +3,10 @@ package io.sparkvae.model.vae;
 import java.util.SplittableRandom;
 
 /**
- * Initial parameters: PyTorch's default for {@code nn.Linear} (weights and biases uniform in
- * {@code [-1/sqrt(fanIn), 1/sqrt(fanIn)]}, which is what Pyro's example gets), and zero for a
- * learned observation log-std. Computed in Java from the seed, so every replica and every engine
- * starts from the same bits.
+ * Initial parameters: each tensor by the {@link Init} rule its block declared with it (PyTorch's
+ * default for {@code nn.Linear}, which is what Pyro's example gets, and zero for a learned
+ * observation log-std). Computed in Java from the seed, so every replica and every engine starts
+ * from the same bits.
  */
 public final class ParamInit {
   private ParamInit() {}
@@ -16,14 +16,7 @@ public final class ParamInit {
     float[] flat = new float[layout.totalSize()];
     SplittableRandom rng = new SplittableRandom(seed);
     for (ParamLayout.Entry e : layout.entries()) {
-      int fanIn = e.fanIn(layout);
-      if (fanIn == 0) {
-        continue; // dec.logStd: start at unit variance
-      }
-      double bound = 1.0 / Math.sqrt(fanIn);
-      for (int i = 0; i < e.size(); i++) {
-        flat[e.offset() + i] = (float) rng.nextDouble(-bound, bound);
-      }
+      e.init().fill(flat, e.offset(), e.size(), rng);
     }
     return flat;
   }

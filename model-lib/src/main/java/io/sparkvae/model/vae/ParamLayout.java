@@ -10,33 +10,20 @@ import java.util.List;
  * Replicas are averaged, checkpoints written and models saved in this layout, so it is part of the
  * on-disk format: changing it needs a new model format version.
  *
- * <p>Order: for each encoder hidden layer {@code enc.h<i>.weight [out,in]}, {@code enc.h<i>.bias
- * [out]}; then {@code enc.loc.weight/bias} and {@code enc.scale.weight/bias} (the log of the
- * posterior scale, as Pyro's example takes {@code exp} of a linear layer); then each decoder hidden
- * layer {@code dec.h<i>}; then {@code dec.out.weight/bias} (Bernoulli logits or Gaussian means);
- * finally, for a Gaussian likelihood with learned variance, {@code dec.logStd [inputDim]}. Weights
- * are row-major {@code [out, in]} as in PyTorch's {@code nn.Linear}.
+ * <p>The layout is not written down here: each block of the network ({@link Encoder}, {@link
+ * Decoder}, {@link Likelihood}) declares its own tensors, with their initialisation, through a
+ * {@link Builder}, and gets back the index under which it finds each tensor in the parameter list.
+ * {@link VaeNetwork} declares the blocks in this order, which gives format version 1's layout:
+ * for each encoder hidden layer {@code enc.h<i>.weight [out,in]}, {@code enc.h<i>.bias [out]};
+ * then {@code enc.loc.weight/bias} and {@code enc.scale.weight/bias} (the log of the posterior
+ * scale, as Pyro's example takes {@code exp} of a linear layer); then each decoder hidden layer
+ * {@code dec.h<i>}; then {@code dec.out.weight/bias} (Bernoulli logits or Gaussian means); finally,
+ * for a Gaussian likelihood with learned variance, {@code dec.logStd [inputDim]}. Weights are
+ * row-major {@code [out, in]} as in PyTorch's {@code nn.Linear}.
  */
 public final class ParamLayout {
-  /** One tensor of the layout: its name, shape and offset into the flat array. */
-  public record Entry(String name, long[] shape, int offset, int size) {
-    /** Fan-in of a weight matrix (its second dimension), or of the layer a bias belongs to. */
-    public int fanIn(ParamLayout layout) {
-      if (shape.length == 2) {
-        return (int) shape[1];
-      }
-      if (!name.endsWith(".bias")) {
-        return 0; // dec.logStd belongs to no layer
-      }
-      String weight = name.replace(".bias", ".weight");
-      for (Entry e : layout.entries) {
-        if (e.name.equals(weight)) {
-          return (int) e.shape[1];
-        }
-      }
-      return 0;
-    }
-  }
+  /** One tensor of the layout: its name, shape, offset into the flat array, and initialisation. */
+  public record Entry(String name, long[] shape, int offset, int size, Init init) {}
 
   private final List<Entry> entries;
   private final int totalSize;
@@ -46,47 +33,14 @@ public final class ParamLayout {
     this.totalSize = totalSize;
   }
 
-  /** The layout of a configuration's parameters. */
+  /** The layout of a configuration's parameters (that of {@link VaeNetwork#VaeNetwork}). */
   public static ParamLayout of(VaeConfig config) {
-    List<Entry> list = new ArrayList<>();
-    int[] offset = {0};
-    int in = config.inputDim();
-    int[] enc = config.encoderHidden();
-    for (int i = 0; i < enc.length; i++) {
-      linear(list, offset, "enc.h" + i, in, enc[i]);
-      in = enc[i];
-    }
-    linear(list, offset, "enc.loc", in, config.latentDim());
-    linear(list, offset, "enc.scale", in, config.latentDim());
-    in = config.latentDim();
-    int[] dec = config.decoderHidden();
-    for (int i = 0; i < dec.length; i++) {
-      linear(list, offset, "dec.h" + i, in, dec[i]);
-      in = dec[i];
-    }
-    linear(list, offset, "dec.out", in, config.inputDim());
-    if (config.learnsObservationStd()) {
-      add(list, offset, "dec.logStd", new long[] {config.inputDim()});
-    }
-    return new ParamLayout(list, offset[0]);
+    return new VaeNetwork(config).layout();
   }
 
-  private static void linear(List<Entry> list, int[] offset, String name, int in, int out) {
-    add(list, offset, name + ".weight", new long[] {out, in});
-    add(list, offset, name + ".bias", new long[] {out});
-  }
-
-  private static void add(List<Entry> list, int[] offset, String name, long[] shape) {
-    long size = 1;
-    for (long d : shape) {
-      size *= d;
-    }
-    if ((long) offset[0] + size > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException(
-          "the VAE has more than " + (Integer.MAX_VALUE - 8) + " parameters; reduce layer sizes");
-    }
-    list.add(new Entry(name, shape, offset[0], (int) size));
-    offset[0] += (int) size;
+  /** An empty layout to declare tensors into, in flattening order. */
+  public static Builder builder() {
+    return new Builder();
   }
 
   /** The tensors in flattening order. */
@@ -112,5 +66,49 @@ public final class ParamLayout {
       }
     }
     throw new IllegalArgumentException("no parameter named " + name);
+  }
+
+  /** Collects tensor declarations in order; each declaration returns the tensor's list index. */
+  public static final class Builder {
+    private final List<Entry> list = new ArrayList<>();
+    private int offset;
+    private boolean built;
+
+    private Builder() {}
+
+    /**
+     * Declares the next tensor.
+     *
+     * @return its index in the layout, and so in every parameter {@code NDList} of the network
+     * @throws IllegalArgumentException for a duplicate name, or when the network outgrows one Java
+     *     array
+     */
+    public int add(String name, long[] shape, Init init) {
+      if (built) {
+        throw new IllegalStateException("the layout was already built; declare " + name + " before");
+      }
+      for (Entry e : list) {
+        if (e.name.equals(name)) {
+          throw new IllegalArgumentException("two parameter tensors are named " + name);
+        }
+      }
+      long size = 1;
+      for (long d : shape) {
+        size *= d;
+      }
+      if ((long) offset + size > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException(
+            "the VAE has more than " + (Integer.MAX_VALUE - 8) + " parameters; reduce layer sizes");
+      }
+      list.add(new Entry(name, shape.clone(), offset, (int) size, init));
+      offset += (int) size;
+      return list.size() - 1;
+    }
+
+    /** The layout of every tensor declared so far. */
+    public ParamLayout build() {
+      built = true;
+      return new ParamLayout(new ArrayList<>(list), offset);
+    }
   }
 }

@@ -68,7 +68,7 @@ public final class VaeInference implements AutoCloseable {
     ByteBuffer buffer = fill(x, rows, config.inputDim());
     try (NDManager m = root.newSubManager()) {
       NDArray in = input(m, buffer, rows, config.inputDim());
-      VaeNetwork.Posterior q = network.encode(params, in);
+      Posterior q = network.encode(params, in);
       return new Encoding(q.loc().toFloatArray(), q.logScale().exp().toFloatArray());
     } finally {
       release(buffer);
@@ -124,7 +124,7 @@ public final class VaeInference implements AutoCloseable {
     ByteBuffer buffer = fill(x, rows, config.inputDim());
     try (NDManager m = root.newSubManager()) {
       NDArray in = input(m, buffer, rows, config.inputDim());
-      VaeNetwork.Posterior q = network.encode(params, in);
+      Posterior q = network.encode(params, in);
       return network.mean(network.decode(params, q.loc())).toFloatArray();
     } finally {
       release(buffer);

@@ -2,36 +2,43 @@ package io.sparkvae.model.vae;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.nn.Activation;
-import ai.djl.nn.core.Linear;
 import io.sparkvae.model.config.VaeConfig;
 
 /**
- * The encoder q(z|x) and decoder p(x|z) of a VAE as functions of an explicit parameter list (in
- * {@link ParamLayout} order), built from DJL's layer operations ({@link Linear#linear}, {@link
- * Activation}) on the PyTorch engine.
+ * A VAE as three blocks over an explicit parameter list: the {@link Encoder} q(z|x), the {@link
+ * Decoder} and the {@link Likelihood} p(x|z), with a standard-normal prior. Built from a
+ * configuration: {@link MlpEncoder} and {@link MlpDecoder} as in Pyro's VAE example, the likelihood
+ * from {@link LikelihoodKind}. Each block declares its own tensors, so the {@link ParamLayout} is
+ * the blocks' declarations in order (encoder, decoder, likelihood).
  *
  * <p>Parameters are passed in rather than owned, so the same code serves training (parameters
  * that require gradients), evaluation, float64 gradient checks and inference; and so no DJL {@code
  * ParameterStore} is shared between threads. Every result is attached to the manager of the input
  * array ({@code x} or {@code z}): callers scope temporaries by where they create their inputs.
- *
- * <p>Encoder: hidden layers, then {@code loc = W x + b} and {@code scale = exp(W' x + b')}, as in
- * Pyro's VAE example. Decoder: hidden layers, then an output layer giving Bernoulli logits or
- * Gaussian means. Prior: standard normal.
  */
 public final class VaeNetwork {
   private final VaeConfig config;
+  private final Encoder encoder;
+  private final Decoder decoder;
+  private final Likelihood likelihood;
   private final ParamLayout layout;
-  private final int encoderHidden;
-  private final int decoderHidden;
 
-  /** The network of a configuration. */
+  /**
+   * The network of a configuration.
+   *
+   * @throws IllegalArgumentException for an activation or likelihood without an implementation
+   */
   public VaeNetwork(VaeConfig config) {
     this.config = config;
-    this.layout = ParamLayout.of(config);
-    this.encoderHidden = config.encoderHidden().length;
-    this.decoderHidden = config.decoderHidden().length;
+    HiddenActivation activation = HiddenActivation.of(config.activation());
+    LikelihoodKind kind = LikelihoodKind.of(config);
+    int columns = config.inputDim();
+    ParamLayout.Builder b = ParamLayout.builder();
+    this.encoder = new MlpEncoder(b, columns, config.encoderHidden(), config.latentDim(), activation);
+    this.decoder = new MlpDecoder(b, config.latentDim(), config.decoderHidden(), kind.decoderOutputs(columns),
+        activation);
+    this.likelihood = kind.create(config, columns, b);
+    this.layout = b.build();
   }
 
   /** The configuration. */
@@ -44,8 +51,20 @@ public final class VaeNetwork {
     return layout;
   }
 
-  /** The posterior q(z|x) of a batch: location and log-scale, each {@code [..., latentDim]}. */
-  public record Posterior(NDArray loc, NDArray logScale) {}
+  /** The inference network. */
+  public Encoder encoder() {
+    return encoder;
+  }
+
+  /** The generative network. */
+  public Decoder decoder() {
+    return decoder;
+  }
+
+  /** The observation model. */
+  public Likelihood likelihood() {
+    return likelihood;
+  }
 
   /**
    * Encodes a batch.
@@ -54,37 +73,23 @@ public final class VaeNetwork {
    * @param x inputs {@code [B, inputDim]}
    */
   public Posterior encode(NDList params, NDArray x) {
-    NDArray h = x;
-    int i = 0;
-    for (int l = 0; l < encoderHidden; l++, i += 2) {
-      h = activate(Linear.linear(h, params.get(i), params.get(i + 1)).singletonOrThrow());
-    }
-    NDArray loc = Linear.linear(h, params.get(i), params.get(i + 1)).singletonOrThrow();
-    NDArray logScale = Linear.linear(h, params.get(i + 2), params.get(i + 3)).singletonOrThrow();
-    return new Posterior(loc, logScale);
+    return encoder.encode(params, x);
   }
 
   /**
-   * Decodes latent codes into the likelihood's natural output: Bernoulli logits or Gaussian means.
+   * Decodes latent codes into the likelihood's natural parameters: Bernoulli logits or Gaussian
+   * means.
    *
    * @param z latent codes {@code [..., latentDim]}
    * @return {@code [..., inputDim]}
    */
   public NDArray decode(NDList params, NDArray z) {
-    int i = 2 * encoderHidden + 4;
-    NDArray h = z;
-    for (int l = 0; l < decoderHidden; l++, i += 2) {
-      h = activate(Linear.linear(h, params.get(i), params.get(i + 1)).singletonOrThrow());
-    }
-    return Linear.linear(h, params.get(i), params.get(i + 1)).singletonOrThrow();
+    return decoder.decode(params, z);
   }
 
-  /**
-   * The decoder's mean of p(x|z) for an output of {@link #decode}: {@code sigmoid(logits)} for the
-   * Bernoulli likelihood, the means themselves for the Gaussian one.
-   */
+  /** The mean E[x|z] for an output of {@link #decode} (see {@link Likelihood#mean}). */
   public NDArray mean(NDArray decoded) {
-    return VaeConfig.BERNOULLI.equals(config.likelihood()) ? Activation.sigmoid(decoded) : decoded;
+    return likelihood.mean(decoded);
   }
 
   /**
@@ -96,23 +101,6 @@ public final class VaeNetwork {
    * @return {@code [..., B]}
    */
   public NDArray logLikelihood(NDList params, NDArray x, NDArray decoded) {
-    if (VaeConfig.BERNOULLI.equals(config.likelihood())) {
-      return Likelihoods.bernoulliLogProb(x, decoded);
-    }
-    if (config.learnsObservationStd()) {
-      return Likelihoods.gaussianLogProb(x, decoded, params.get(params.size() - 1));
-    }
-    return Likelihoods.gaussianLogProb(x, decoded, Math.log(config.gaussianFixedStd()));
-  }
-
-  private NDArray activate(NDArray a) {
-    switch (config.activation()) {
-      case "relu":
-        return Activation.relu(a);
-      case "tanh":
-        return Activation.tanh(a);
-      default:
-        return Activation.softPlus(a);
-    }
+    return likelihood.logProb(params, x, decoded);
   }
 }

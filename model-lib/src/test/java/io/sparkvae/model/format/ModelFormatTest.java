@@ -351,11 +351,11 @@ class ModelFormatTest {
     assertLoadFails(dir, "model.json", "not a JSON object");
     Files.writeString(
         json, text.replace("\"formatVersion\": 1,", "\"formatVersion\": 1, \"format\": \"x\","));
-    assertLoadFails(dir, "model.json", "duplicate key \"format\"");
+    assertLoadFails(dir, "model.json", "Duplicate field 'format' at line 3");
     Files.write(json, new byte[] {'{', (byte) 0xC3, '}'});
     assertLoadFails(dir, "model.json", "UTF-8");
     Files.writeString(json, "[".repeat(10_000) + "]".repeat(10_000));
-    assertLoadFails(dir, "model.json", "nested deeper");
+    assertLoadFails(dir, "model.json", "nesting depth (33) exceeds the maximum allowed (32");
   }
 
   @Test

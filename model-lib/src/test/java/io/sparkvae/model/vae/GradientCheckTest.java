@@ -72,7 +72,7 @@ class GradientCheckTest {
     }
     int d = config.inputDim();
     double[] x = new double[batch * d];
-    boolean bernoulli = VaeConfig.BERNOULLI.equals(config.likelihood());
+    boolean bernoulli = LikelihoodKind.of(config) == LikelihoodKind.BERNOULLI;
     for (int i = 0; i < x.length; i++) {
       // Bernoulli targets in [0,1] with exact 0s and 1s; Gaussian targets real-valued.
       x[i] = bernoulli ? (i % 3 == 0 ? i % 2 : rng.nextDouble()) : rng.nextGaussian();

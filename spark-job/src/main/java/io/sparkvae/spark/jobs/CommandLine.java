@@ -10,6 +10,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.Collections;
 import java.util.stream.Collectors;
 
 /**
@@ -30,6 +34,7 @@ public final class CommandLine {
 
   private final List<OptionGroup<?, ?>> groups;
   private final String usage;
+  private final Set<String> given = new TreeSet<>();
 
   /** A command line over these option groups. */
   public CommandLine(String usage, List<OptionGroup<?, ?>> groups) {
@@ -44,7 +49,8 @@ public final class CommandLine {
    * @throws HelpRequested carrying the help text when {@code --help} is given
    */
   public void parse(String[] args) {
-    Map<String, String> cli = new LinkedHashMap<>();
+    // By declared name, so that two spellings of one option are one entry and the last one wins.
+    Map<String, String[]> cli = new LinkedHashMap<>();
     List<String> configFiles = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -79,13 +85,19 @@ public final class CommandLine {
       if (name.equals("config")) {
         configFiles.add(value);
       } else {
-        cli.put(name, value);
+        cli.remove(spec.name());
+        cli.put(spec.name(), new String[] {name, value});
       }
     }
     for (String f : configFiles) {
       applyFile(f);
     }
-    cli.forEach((name, value) -> apply(name, value, "--" + name));
+    cli.values().forEach(nv -> apply(nv[0], nv[1], "--" + nv[0]));
+  }
+
+  /** The declared (camelCase) names of the options a config file or the command line set. */
+  public Set<String> given() {
+    return Collections.unmodifiableSet(given);
   }
 
   private void applyFile(String path) {
@@ -99,14 +111,21 @@ public final class CommandLine {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("config file " + path + " cannot be read: " + e.getMessage(), e);
     }
+    Map<String, String> spelled = new TreeMap<>();
     for (Map.Entry<String, ConfigValue> e : conf.entrySet()) {
       String key = e.getKey().replace("\"", "");
       ConfigValue v = e.getValue();
       String text = v.valueType() == ConfigValueType.LIST
           ? ((List<?>) v.unwrapped()).stream().map(String::valueOf).collect(Collectors.joining(","))
           : String.valueOf(v.unwrapped());
-      if (find(key) == null) {
+      ParamSpec<?, ?, ?> spec = find(key);
+      if (spec == null) {
         throw new IllegalArgumentException("unknown option '" + key + "' in config file " + path);
+      }
+      String before = spelled.put(spec.name(), key);
+      if (before != null) {
+        throw new IllegalArgumentException("config file " + path + " sets " + spec.name() + " twice, as '" + before
+            + "' and '" + key + "': keep one");
       }
       apply(key, text, "'" + key + "' in " + path);
     }
@@ -121,13 +140,14 @@ public final class CommandLine {
     throw new IllegalArgumentException("unknown option " + where);
   }
 
-  private static <C, B> boolean applyIn(OptionGroup<C, B> g, String name, String value, String where) {
+  private <C, B> boolean applyIn(OptionGroup<C, B> g, String name, String value, String where) {
     ParamSpec<C, B, ?> spec = g.find(name);
     if (spec == null) {
       return false;
     }
     try {
       spec.setFromString(g.builder(), value);
+      given.add(spec.name());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
     }

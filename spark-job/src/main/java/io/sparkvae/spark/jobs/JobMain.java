@@ -43,8 +43,13 @@ final class JobMain {
         System.out.println(done);
       }
     } catch (Exception e) {
-      LOG.error(failure, e);
-      System.err.println("error: " + failure + ": " + rootMessage(e));
+      if (isUserError(e)) {
+        // The message says what to change; a stack trace before it would bury it.
+        LOG.debug(failure, e);
+      } else {
+        LOG.error(failure, e);
+      }
+      System.err.println("error: " + failure + ": " + rootMessage(e) + hint(e));
       status = 1;
     } finally {
       spark.stop();
@@ -52,6 +57,30 @@ final class JobMain {
     if (status != 0) {
       System.exit(status);
     }
+  }
+
+  /**
+   * Whether a failure is about the input or the options (a refused output folder, a bad column, a
+   * diverged run, another run holding a lock) rather than a fault of the program or the platform:
+   * an {@link IllegalArgumentException} or {@link IllegalStateException} thrown by the job itself.
+   */
+  static boolean isUserError(Throwable e) {
+    StackTraceElement[] at = e.getStackTrace();
+    return (e instanceof IllegalArgumentException || e instanceof IllegalStateException)
+        && at.length > 0 && at[0].getClassName().startsWith("io.sparkvae.");
+  }
+
+  /**
+   * What to check when Spark's own message does not say it: a driver refused by a secured master
+   * sees only unanswered registrations and then a stopped SparkContext.
+   */
+  static String hint(Throwable e) {
+    String all = rootMessage(e);
+    if (all.contains("All masters are unresponsive") || all.contains("stopped SparkContext")) {
+      return " (if the cluster runs with authentication, this driver may lack its secret or have another one:"
+          + " check SPARKVAE_AUTH_SECRET_FILE or SPARKVAE_AUTH_SECRET)";
+    }
+    return "";
   }
 
   /** The message of an exception and, when different, of its root cause. */

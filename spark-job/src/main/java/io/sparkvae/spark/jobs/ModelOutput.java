@@ -7,6 +7,7 @@ import io.sparkvae.spark.report.TrainingReport;
 import io.sparkvae.spark.train.EpochMetrics;
 import io.sparkvae.spark.train.FeatureColumn;
 import io.sparkvae.spark.train.TrainingResult;
+import io.sparkvae.spark.fs.DirectorySwap;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -35,9 +36,12 @@ final class ModelOutput {
     return new VaeModel(org.apache.spark.ml.util.Identifiable.randomUID("vae"), trained, result.history());
   }
 
-  /** Writes the model to {@code path}, replacing a previous one only once the new one is complete. */
-  static void write(SparkSession spark, VaeModel model, String path) throws IOException {
-    DirectorySwap.replace(path, spark.sparkContext().hadoopConfiguration(),
+  /**
+   * Writes the model to {@code path}, replacing a previous model (only with {@code overwrite}, never
+   * a foreign folder) once the new one is complete.
+   */
+  static void write(SparkSession spark, VaeModel model, String path, boolean overwrite) throws IOException {
+    DirectorySwap.replace(path, spark.sparkContext().hadoopConfiguration(), OutputGuard.model(overwrite),
         staging -> model.write().save(staging));
   }
 

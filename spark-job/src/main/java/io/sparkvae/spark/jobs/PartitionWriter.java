@@ -1,5 +1,6 @@
 package io.sparkvae.spark.jobs;
 
+import io.sparkvae.spark.fs.DirectorySwap;
 import java.io.IOException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

@@ -2,10 +2,13 @@ package io.sparkvae.spark.jobs;
 
 import io.sparkvae.spark.ml.InferenceCounts;
 import io.sparkvae.spark.ml.VaeModel;
+import io.sparkvae.spark.fs.OutputLock;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -71,8 +74,24 @@ public final class ScoreJob {
     }
   }
 
-  /** Scores the input into the run's partition; returns what it wrote. */
+  /**
+   * Scores the input into the run's partition; returns what it wrote. The partition is locked for
+   * the run ({@link OutputLock}): a second run for the same day fails at once and leaves the
+   * first one's work alone.
+   */
   public static Summary run(SparkSession spark, ScoreJobOptions o) throws IOException {
+    String partition = o.partitionColumn() + "=" + o.runDate();
+    Path lockFile = new Path(o.output(), "_sparkvae-lock-" + partition);
+    OutputLock lock = OutputLock.acquire(lockFile.getFileSystem(spark.sparkContext().hadoopConfiguration()),
+        lockFile, "the partition " + o.output() + "/" + partition, Duration.ofMinutes(o.lockTimeoutMinutes()));
+    try {
+      return runLocked(spark, o);
+    } finally {
+      lock.close();
+    }
+  }
+
+  private static Summary runLocked(SparkSession spark, ScoreJobOptions o) throws IOException {
     VaeModel model;
     try {
       model = VaeModel.load(o.model());

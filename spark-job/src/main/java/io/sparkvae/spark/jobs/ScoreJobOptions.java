@@ -28,6 +28,7 @@ public final class ScoreJobOptions implements Serializable {
   private int negElboSamples;
   private int inferenceBatchSize;
   private String badRowPolicy;
+  private int lockTimeoutMinutes;
 
   /** Every option. */
   public static final List<ParamSpec<ScoreJobOptions, ScoreJobOptions, ?>> PARAMS = List.of(
@@ -57,7 +58,10 @@ public final class ScoreJobOptions implements Serializable {
           + " output stays) or skip (written with null scores, counted by reason). Null features always"
           + " get null scores.", DistributedConfig.BAD_ROWS_FAIL,
           Set.of(DistributedConfig.BAD_ROWS_FAIL, DistributedConfig.BAD_ROWS_SKIP),
-          c -> c.badRowPolicy, (b, v) -> b.badRowPolicy = v));
+          c -> c.badRowPolicy, (b, v) -> b.badRowPolicy = v),
+      intAtLeast("lockTimeoutMinutes", "A run holds a lock file beside the partition it writes; another run's lock"
+          + " older than this is stale (its run died) and is taken over.", 1440, 1,
+          c -> c.lockTimeoutMinutes, (b, v) -> b.lockTimeoutMinutes = v));
 
   /** Options with every default. */
   public ScoreJobOptions() {
@@ -91,9 +95,15 @@ public final class ScoreJobOptions implements Serializable {
         throw new IllegalArgumentException("invalid value for --run-date: '" + runDate + "' is not a date");
       }
     }
-    if (!runDate.matches("[A-Za-z0-9_.:-]+")) {
+    // Both name the directory column=value under --output: nothing may climb out of it (../) or
+    // hide it from Spark's readers (a leading _ or .).
+    if (!runDate.matches("[A-Za-z0-9][A-Za-z0-9_.:-]*")) {
       throw new IllegalArgumentException("invalid value for --run-date: '" + runDate
-          + "' (letters, digits and _ . : - only: it names a directory)");
+          + "' (a letter or digit, then letters, digits and _ . : - only: it names a directory)");
+    }
+    if (!partitionColumn.matches("[A-Za-z][A-Za-z0-9_]*")) {
+      throw new IllegalArgumentException("invalid value for --partition-column: '" + partitionColumn
+          + "' (a column name: a letter, then letters, digits and _ only)");
     }
   }
 
@@ -139,6 +149,10 @@ public final class ScoreJobOptions implements Serializable {
 
   public int inferenceBatchSize() {
     return inferenceBatchSize;
+  }
+
+  public int lockTimeoutMinutes() {
+    return lockTimeoutMinutes;
   }
 
   public String badRowPolicy() {

@@ -23,6 +23,8 @@ public final class TrainJobOptions implements Serializable {
   private String reportDir;
   private String checkpointDir;
   private boolean resume;
+  private boolean overwrite;
+  private boolean shareCheckpointDir;
   private int checkpointEveryRounds;
   private int checkpointsKept;
   private String imageSize;
@@ -50,6 +52,11 @@ public final class TrainJobOptions implements Serializable {
           c -> c.checkpointDir, (b, v) -> b.checkpointDir = v),
       bool("resume", "Continue from the newest valid checkpoint in checkpointDir.", false,
           c -> c.resume, (b, v) -> b.resume = v),
+      bool("overwrite", "Replace a previous SparkVAE model at modelOut and report at reportDir (a folder that"
+          + " is not one is never replaced).", false, c -> c.overwrite, (b, v) -> b.overwrite = v),
+      bool("shareCheckpointDir", "Start a new run in a checkpointDir that holds another run's checkpoints"
+          + " (they are kept; --resume then continues the run written last). Without it such a run is refused.",
+          false, c -> c.shareCheckpointDir, (b, v) -> b.shareCheckpointDir = v),
       io.sparkvae.model.config.ParamSpecs.intAtLeast("checkpointEveryRounds",
           "Also checkpoint in the middle of an epoch, every this many averaging rounds (0: at epoch ends only).",
           100, 0, c -> c.checkpointEveryRounds, (b, v) -> b.checkpointEveryRounds = v),
@@ -129,6 +136,14 @@ public final class TrainJobOptions implements Serializable {
 
   public boolean resume() {
     return resume;
+  }
+
+  public boolean overwrite() {
+    return overwrite;
+  }
+
+  public boolean shareCheckpointDir() {
+    return shareCheckpointDir;
   }
 
   public int checkpointEveryRounds() {

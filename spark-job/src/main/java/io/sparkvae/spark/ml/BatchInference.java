@@ -3,6 +3,7 @@ package io.sparkvae.spark.ml;
 import ai.djl.Device;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.train.Seeds;
+import io.sparkvae.model.vae.Support;
 import io.sparkvae.model.vae.VaeInference;
 import io.sparkvae.spark.train.BadRows;
 import io.sparkvae.spark.train.FeatureColumn;
@@ -80,14 +81,15 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
   private final int negElboSamples;
   private final long scoreSeed;
   private final boolean skip;
-  private final boolean unitInterval;
+  private final Support support;
   private final InferenceCounts counts;
 
   /**
    * @param latentInput the column holds latent codes of latentDim (decode) rather than features of
    *     inputDim
    * @param skip badRowPolicy=skip: unusable rows get null outputs rather than failing the task
-   * @param unitInterval values must lie in [0, 1] (features under the Bernoulli likelihood)
+   * @param support the values the column's cells must take (the likelihood's for features: [0, 1]
+   *     for the Bernoulli; every finite value for latent codes)
    * @param counts where the tasks count the rows they read
    */
   BatchInference(
@@ -102,7 +104,7 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
       int negElboSamples,
       long scoreSeed,
       boolean skip,
-      boolean unitInterval,
+      Support support,
       InferenceCounts counts) {
     this.params = params;
     this.config = config;
@@ -116,7 +118,7 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
     this.negElboSamples = negElboSamples;
     this.scoreSeed = scoreSeed;
     this.skip = skip;
-    this.unitInterval = unitInterval;
+    this.support = support;
     this.counts = counts;
   }
 
@@ -250,7 +252,7 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
           } else {
             packDoubles(u, offset);
           }
-          return FeatureColumn.checkValues(packed, offset, cellSize, unitInterval);
+          return FeatureColumn.checkValues(packed, offset, cellSize, support);
         }
         for (int i = 0; i < cellSize; i++) {
           if (a.isNullAt(i)) {
@@ -259,7 +261,7 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
           packed[offset + i] = isFloat ? a.getFloat(i) : (float) a.getDouble(i);
         }
       }
-      return FeatureColumn.checkValues(packed, offset, cellSize, unitInterval);
+      return FeatureColumn.checkValues(packed, offset, cellSize, support);
     }
 
     /** Where the values of a binary array of {@code cellSize} elements start: after its header. */
@@ -409,7 +411,7 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(role + " column '" + column + "': " + e.getMessage(), e);
       }
-      return FeatureColumn.checkValues(packed, slot * cellSize, cellSize, unitInterval);
+      return FeatureColumn.checkValues(packed, slot * cellSize, cellSize, support);
     }
 
     /**
@@ -429,7 +431,7 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
       release();
       return new IllegalArgumentException(
           role + " column '" + column + "' has " + bad.total() + " unusable row(s) in partition " + partition
-              + " (of " + rowsRead + " rows): " + bad.describeValues(cellSize, unitInterval)
+              + " (of " + rowsRead + " rows): " + bad.describeValues(cellSize, support)
               + " (badRowPolicy=skip gives them null outputs)");
     }
 
@@ -445,7 +447,7 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
         LOG.info(where);
       } else {
         LOG.warn(where + ", " + bad.total() + " skipped with null outputs (badRowPolicy=skip): "
-            + bad.describeValues(cellSize, unitInterval));
+            + bad.describeValues(cellSize, support));
       }
     }
 

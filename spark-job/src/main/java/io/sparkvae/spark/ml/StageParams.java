@@ -38,7 +38,8 @@ final class StageParams implements Serializable {
       byName.put(d.name(), p);
       setDefault(owner, p, d.defaultValue());
     }
-    array = byName.values().toArray(new Param<?>[0]);
+    // Spark's contract (ParamsSuite.checkParams, and Params.params found by reflection): by name.
+    array = byName.values().stream().sorted(java.util.Comparator.comparing(Param::name)).toArray(Param<?>[]::new);
   }
 
   private static Param<?> create(Params owner, ParamVocabulary.Declaration d) {
@@ -57,7 +58,7 @@ final class StageParams implements Serializable {
     throw new IllegalStateException("no Spark param type for " + d.name() + " of type " + t.getName());
   }
 
-  /** Every param, in declaration order (the array {@code Params.params()} returns). */
+  /** Every param, sorted by name (the array {@code Params.params()} returns). */
   Param<?>[] array() {
     return array.clone();
   }

@@ -6,6 +6,7 @@ import io.sparkvae.model.vae.ParamLayout;
 import io.sparkvae.spark.train.DistributedConfig;
 import io.sparkvae.spark.train.DistributedTrainer;
 import io.sparkvae.spark.train.FeatureColumn;
+import io.sparkvae.spark.train.TrainingRequest;
 import io.sparkvae.spark.train.TrainingResult;
 import java.util.List;
 import java.util.Objects;
@@ -109,7 +110,7 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
     }
     VaeConfig config = StageParams.vaeConfig(this, inputDim);
     DistributedConfig dist = StageParams.distributedConfig(this);
-    TrainingResult result = new DistributedTrainer(config, dist, column).fit(df, null, null);
+    TrainingResult result = new DistributedTrainer(config, dist, column).fit(TrainingRequest.of(df));
     TrainedVae trained = new TrainedVae(config, result.state().params(),
         TrainingHistory.metadata(result, uid, column, df.sparkSession().version()));
     VaeModel model = new VaeModel(uid, trained, result.history());
@@ -303,6 +304,18 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
   /** Sets the local steps between two averagings. */
   public VaeEstimator setAveragingSteps(int v) {
     return setValue("averagingSteps", v);
+  }
+
+  public VaeEstimator setScaleOut(String v) {
+    return setValue("scaleOut", v);
+  }
+
+  public VaeEstimator setReplicaBatchSize(int v) {
+    return setValue("replicaBatchSize", v);
+  }
+
+  public VaeEstimator setWarmupRounds(int v) {
+    return setValue("warmupRounds", v);
   }
 
   /** Sets how Adam moments are kept (averaged, local). */

@@ -5,8 +5,11 @@ import io.sparkvae.model.format.ModelFormat;
 import io.sparkvae.model.format.SafetensorsExport;
 import io.sparkvae.model.format.TrainedVae;
 import io.sparkvae.model.train.Seeds;
+import io.sparkvae.model.vae.Support;
+import io.sparkvae.model.vae.VaeNetwork;
 import io.sparkvae.spark.train.DistributedConfig;
 import io.sparkvae.spark.train.EpochMetrics;
+import io.sparkvae.spark.fs.DirectorySwap;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -377,7 +380,7 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
         params, t.config(), modelKey(), column, latentInput, df.schema().fieldIndex(column), outputs,
         getInferenceBatchSize(), getNegElboSamples(), getScoreSeed(),
         DistributedConfig.BAD_ROWS_SKIP.equals(getBadRowPolicy()),
-        !latentInput && VaeConfig.BERNOULLI.equals(t.config().likelihood()), counts);
+        latentInput ? Support.REAL : new VaeNetwork(t.config()).likelihood().support(), counts);
     Dataset<Row> mapped;
     if (df.isStreaming()) {
       mapped = df.mapPartitions(f, Encoders.row(out));
@@ -517,6 +520,15 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
   private static final class Reader extends MLReader<VaeModel> {
     @Override
     public VaeModel load(String path) {
+      // A crash between the two renames of a model's replacement leaves the previous model aside.
+      try {
+        return loadFrom(DirectorySwap.readable(path, sc().hadoopConfiguration()));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+      }
+    }
+
+    private VaeModel loadFrom(String path) {
       VaeModel m = SparkVaeMlAdapter.loadParams(path, sparkSession(), VaeModel.class, uid -> {
         String data = new Path(path, "data").toString();
         try {

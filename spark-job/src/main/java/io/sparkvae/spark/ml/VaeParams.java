@@ -176,6 +176,21 @@ public interface VaeParams extends Params {
     return (Integer) value(this, "averagingSteps");
   }
 
+  /** How replicas share the work (auto: the global minibatch stays batchSize; off). */
+  default String getScaleOut() {
+    return (String) value(this, "scaleOut");
+  }
+
+  /** Examples per local step of each replica (0: derived). */
+  default int getReplicaBatchSize() {
+    return (Integer) value(this, "replicaBatchSize");
+  }
+
+  /** Learning-rate warm-up rounds (-1: derived). */
+  default int getWarmupRounds() {
+    return (Integer) value(this, "warmupRounds");
+  }
+
   /** Adam moments: averaged or local. */
   default String getAdamState() {
     return (String) value(this, "adamState");

@@ -1,5 +1,6 @@
 package io.sparkvae.spark.train;
 
+import io.sparkvae.model.vae.Support;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +26,7 @@ public final class BadRows implements Serializable {
     WRONG_SIZE,
     /** A value is NaN or infinite. */
     NON_FINITE,
-    /** A value lies outside [0, 1] under the Bernoulli likelihood. */
+    /** A value lies outside the likelihood's support ([0, 1] for the Bernoulli). */
     OUT_OF_RANGE
   }
 
@@ -94,21 +95,21 @@ public final class BadRows implements Serializable {
   }
 
   /** "0 null, 3 not of size 784, ..., first rows (input partition:row): 0:17, 1:4". */
-  public String describe(int dim, boolean unitInterval) {
-    return nulls + " null, " + describeValues(dim, unitInterval);
+  public String describe(int dim, Support support) {
+    return nulls + " null, " + describeValues(dim, support);
   }
 
   /**
    * {@link #describe} without the null count, for inference, where a null cell is no data rather
    * than a bad row: "3 not of size 784, 0 with NaN or Inf, ...; first rows (input partition:row): 1:4".
    */
-  public String describeValues(int dim, boolean unitInterval) {
+  public String describeValues(int dim, Support support) {
     List<String> ids = new ArrayList<>();
     for (long id : firstIds) {
       ids.add((id >>> 33) + ":" + (id & ((1L << 33) - 1)));
     }
     return wrongSize + " not of size " + dim + ", " + nonFinite + " with NaN or Inf"
-        + (unitInterval ? ", " + outOfRange + " with values outside [0, 1] (the Bernoulli likelihood needs them in it)" : "")
+        + (support.bounded() ? ", " + outOfRange + " with " + support.describeOutside() : "")
         + (ids.isEmpty() ? "" : "; first rows (input partition:row): " + String.join(", ", ids));
   }
 }

@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.format.Float32Codec;
 import io.sparkvae.model.train.TrainingState;
 import io.sparkvae.spark.fs.AtomicFile;
 import java.io.ByteArrayOutputStream;
@@ -14,13 +15,10 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,12 +42,19 @@ import org.slf4j.LoggerFactory;
  * minibatches done in the unfinished epoch and its statistics so far, rounds, Adam step, parameter
  * count, whether an outer momentum buffer follows, the divergence rollbacks so far, the options that
  * define the run and their hash, the epoch history, how many replicas' own Adam moments follow);
- * then little-endian float32 arrays: parameters, Adam first and second moments, the momentum
+ * then little-endian float32 arrays ({@link Float32Codec}, as in a model's parameters.bin): parameters,
+ * Adam first and second moments, the momentum
  * buffer if any, and with {@code adamState=local} each replica's first and second moments in
  * partition order; then the SHA-256 of
  * everything before it. Reading checks every part and never deserializes Java objects. Version 1
  * (epoch ends only, files {@code checkpoint-epoch-NNNNNN.svck}) is still read; its files count as
  * older than any of version 2.
+ *
+ * <p>Checkpoints belong to one run: a run with a run id names its files {@code
+ * checkpoint-round-NNNNNNNNNN-RUNID.svck} and records the id in the header, prunes only its own
+ * files, and never deletes another run's. Files without an id (written before run ids, or by a
+ * caller that gives none) form one run of their own. {@link #latest} resumes the run whose
+ * checkpoint was written last and adopts its id.
  */
 public final class Checkpoints {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
@@ -69,6 +74,7 @@ public final class Checkpoints {
   private final Configuration conf;
   private final int keep;
   private final Map<String, String> identity;
+  private String runId;
 
   /**
    * Checkpoints of one run.
@@ -77,10 +83,41 @@ public final class Checkpoints {
    * @param keep how many of the newest checkpoints to keep (at least 1)
    */
   public Checkpoints(String dir, Configuration conf, Map<String, String> identity, int keep) {
+    this(dir, conf, identity, keep, "");
+  }
+
+  /**
+   * Checkpoints of the run {@code runId} (letters and digits; empty: the run without an id).
+   *
+   * @param identity the options that must match for a checkpoint to be resumed (see {@link #identity})
+   * @param keep how many of the run's newest checkpoints to keep (at least 1)
+   */
+  public Checkpoints(String dir, Configuration conf, Map<String, String> identity, int keep, String runId) {
+    if (!runId.matches("[A-Za-z0-9]*")) {
+      throw new IllegalArgumentException("a run id has letters and digits only, got '" + runId + "'");
+    }
     this.dir = new Path(dir);
     this.conf = conf;
     this.keep = Math.max(1, keep);
     this.identity = new TreeMap<>(identity);
+    this.runId = runId;
+  }
+
+  /** The id of the run these checkpoints belong to (after {@link #latest}: the resumed run's). */
+  public String runId() {
+    return runId;
+  }
+
+  /**
+   * The newest checkpoint file of another run in the directory, if any: a new run refuses to start
+   * beside one unless told to.
+   */
+  public Optional<String> otherRun() throws IOException {
+    FileSystem fs = dir.getFileSystem(conf);
+    if (!fs.exists(dir)) {
+      return Optional.empty();
+    }
+    return list(fs).stream().filter(p -> !runIdOf(p.getName()).equals(runId)).map(Path::toString).findFirst();
   }
 
   /**
@@ -112,11 +149,12 @@ public final class Checkpoints {
   public void write(TrainingProgress progress) throws IOException {
     FileSystem fs = dir.getFileSystem(conf);
     fs.mkdirs(dir);
-    Path target = new Path(dir, fileName(progress.rounds()));
+    Path target = new Path(dir, fileName(progress.rounds(), runId));
     AtomicFile.write(fs, target, encode(progress));
-    List<Path> all = list(fs);
-    for (int i = keep; i < all.size(); i++) {
-      fs.delete(all.get(i), false);
+    // Only this run's files: another run's checkpoints in the same directory are not ours to delete.
+    List<Path> own = list(fs).stream().filter(p -> runIdOf(p.getName()).equals(runId)).toList();
+    for (int i = keep; i < own.size(); i++) {
+      fs.delete(own.get(i), false);
     }
   }
 
@@ -131,12 +169,24 @@ public final class Checkpoints {
     if (!fs.exists(dir)) {
       return Optional.empty();
     }
-    for (Path p : list(fs)) {
+    List<Path> all = list(fs);
+    if (all.isEmpty()) {
+      return Optional.empty();
+    }
+    String run = lastWrittenRun(fs, all);
+    for (Path p : all) {
+      if (!runIdOf(p.getName()).equals(run)) {
+        continue;
+      }
       Decoded d;
       try (InputStream in = fs.open(p)) {
         d = decode(in.readAllBytes(), p.toString());
       } catch (IOException | RuntimeException e) {
         LOG.warn("skipping checkpoint {}: {}", p, e.getMessage());
+        continue;
+      }
+      if (!d.runId().equals(run)) {
+        LOG.warn("skipping checkpoint {}: its header says run '{}', its name run '{}'", p, d.runId(), run);
         continue;
       }
       List<String> differing = new ArrayList<>();
@@ -150,6 +200,7 @@ public final class Checkpoints {
             + String.join(", ", differing) + "; use another --checkpoint-dir or the same options");
       }
       LOG.info("resuming from {} ({}, {} rounds)", p, d.progress().describe(), d.progress().rounds());
+      runId = run;
       return Optional.of(d.progress());
     }
     return Optional.empty();
@@ -163,7 +214,35 @@ public final class Checkpoints {
 
   /** The file name of the checkpoint after {@code rounds} rounds. */
   static String fileName(long rounds) {
-    return String.format("%s%010d%s", PREFIX, rounds, SUFFIX);
+    return fileName(rounds, "");
+  }
+
+  /** The file name of run {@code run}'s checkpoint after {@code rounds} rounds. */
+  static String fileName(long rounds, String run) {
+    return String.format("%s%010d%s%s", PREFIX, rounds, run.isEmpty() ? "" : "-" + run, SUFFIX);
+  }
+
+  /** The run id in a checkpoint's file name; empty for files without one. */
+  static String runIdOf(String fileName) {
+    int at = PREFIX.length() + 10;
+    if (!fileName.startsWith(PREFIX) || fileName.length() <= at || fileName.charAt(at) != '-') {
+      return "";
+    }
+    return fileName.substring(at + 1, fileName.length() - SUFFIX.length());
+  }
+
+  /** The run whose newest file was modified last: the one a resume continues. */
+  private static String lastWrittenRun(FileSystem fs, List<Path> files) throws IOException {
+    String run = null;
+    long newest = Long.MIN_VALUE;
+    for (Path p : files) {
+      long t = fs.getFileStatus(p).getModificationTime();
+      if (run == null || t > newest) {
+        run = runIdOf(p.getName());
+        newest = t;
+      }
+    }
+    return run;
   }
 
   /** Checkpoint files, newest first: by round, then those of format version 1 by epoch. */
@@ -203,10 +282,11 @@ public final class Checkpoints {
     h.addProperty("hasVelocity", p.velocity() != null);
     h.addProperty("rollbacks", p.rollbacks());
     h.addProperty("replicaMoments", p.replicaMoments().size());
+    h.addProperty("runId", runId);
     JsonObject id = new JsonObject();
     identity.forEach(id::addProperty);
     h.add("options", id);
-    h.addProperty("optionsHash", sha256Hex(id.toString().getBytes(StandardCharsets.UTF_8)));
+    h.addProperty("optionsHash", Float32Codec.sha256Hex(id.toString().getBytes(StandardCharsets.UTF_8)));
     JsonArray hist = new JsonArray();
     for (EpochMetrics m : p.history()) {
       hist.add(JsonParser.parseString(m.toJson()));
@@ -230,20 +310,12 @@ public final class Checkpoints {
     out.write(MAGIC);
     out.write(ByteBuffer.allocate(8).putInt(FORMAT_VERSION).putInt(header.length).array());
     out.write(header);
-    ByteBuffer floats = ByteBuffer.allocate((int) payload).order(ByteOrder.LITTLE_ENDIAN);
-    java.nio.FloatBuffer fb = floats.asFloatBuffer();
-    for (float[] a : arrays) {
-      if (a.length != n) {
-        throw new IllegalArgumentException("arrays of a checkpoint must all have " + n + " values, got " + a.length);
-      }
-      fb.put(a);
-    }
-    out.write(floats.array());
-    out.write(sha256(out.toByteArray()));
+    out.write(Float32Codec.encode(arrays, n));
+    out.write(Float32Codec.sha256(out.toByteArray()));
     return out.toByteArray();
   }
 
-  record Decoded(TrainingProgress progress, Map<String, String> identity) {}
+  record Decoded(TrainingProgress progress, Map<String, String> identity, String runId) {}
 
   static Decoded decode(byte[] b, String name) throws IOException {
     if (b.length < 16 + 32) {
@@ -253,7 +325,7 @@ public final class Checkpoints {
       throw new IOException(name + " is not a SparkVAE checkpoint (bad magic)");
     }
     byte[] expected = Arrays.copyOfRange(b, b.length - 32, b.length);
-    if (!MessageDigest.isEqual(expected, sha256(Arrays.copyOf(b, b.length - 32)))) {
+    if (!MessageDigest.isEqual(expected, Float32Codec.sha256(Arrays.copyOf(b, b.length - 32)))) {
       throw new IOException(name + " is corrupt (checksum mismatch)");
     }
     try {
@@ -297,12 +369,7 @@ public final class Checkpoints {
       throw new IOException(name + " holds " + (b.length - 16 - headerLength - 32) + " payload bytes, expected "
           + payload);
     }
-    java.nio.FloatBuffer f = ByteBuffer.wrap(b, 16 + headerLength, (int) payload).order(ByteOrder.LITTLE_ENDIAN)
-        .asFloatBuffer();
-    float[][] a = new float[arrays][n];
-    for (float[] x : a) {
-      f.get(x);
-    }
+    float[][] a = Float32Codec.decode(b, 16 + headerLength, arrays, n);
     Map<String, String> identity = new TreeMap<>();
     for (Map.Entry<String, JsonElement> e : h.getAsJsonObject("options").entrySet()) {
       identity.put(e.getKey(), e.getValue().getAsString());
@@ -334,18 +401,7 @@ public final class Checkpoints {
     } catch (IllegalArgumentException e) {
       throw new IOException(name + " has an inconsistent header: " + e.getMessage(), e);
     }
-    return new Decoded(progress, identity);
-  }
-
-  private static byte[] sha256(byte[] b) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(b);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
-  }
-
-  private static String sha256Hex(byte[] b) {
-    return HexFormat.of().formatHex(sha256(b));
+    JsonElement run = h.get("runId");
+    return new Decoded(progress, identity, run == null ? "" : run.getAsString());
   }
 }

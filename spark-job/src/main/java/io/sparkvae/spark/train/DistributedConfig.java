@@ -26,9 +26,13 @@ public final class DistributedConfig implements Serializable {
   /** Bad input rows are left out of training (get null outputs in transform), counted and logged. */
   public static final String BAD_ROWS_SKIP = "skip";
   /** Plain parameter averaging. */
-  public static final String OUTER_NONE = "none";
+  public static final String OUTER_NONE = io.sparkvae.model.averaging.ScaleOutPlan.OUTER_NONE;
   /** Nesterov block momentum on the averaged update (BMUF, DiLoCo). */
-  public static final String OUTER_NESTEROV = "nesterov";
+  public static final String OUTER_NESTEROV = io.sparkvae.model.averaging.ScaleOutPlan.OUTER_NESTEROV;
+  /** scaleOut: the global minibatch stays batchSize (per-replica minibatch, learning rate derived). */
+  public static final String SCALE_OUT_AUTO = "auto";
+  /** scaleOut: every replica trains with batchSize and learningRate as given. */
+  public static final String SCALE_OUT_OFF = "off";
   /** On a NaN/Inf loss or parameter: stop the run with an error. */
   public static final String DIVERGENCE_FAIL = "fail";
   /** On a NaN/Inf loss or parameter: redo the round from its start with half the learning rate. */
@@ -37,6 +41,9 @@ public final class DistributedConfig implements Serializable {
   private int epochs;
   private int replicas;
   private int averagingSteps;
+  private String scaleOut;
+  private int replicaBatchSize;
+  private int warmupRounds;
   private String adamState;
   private String outerOptimizer;
   private double outerLearningRate;
@@ -66,6 +73,34 @@ public final class DistributedConfig implements Serializable {
               1,
               c -> c.averagingSteps,
               (b, v) -> b.c.averagingSteps = v),
+          choice(
+              "scaleOut",
+              "How replicas share the work: auto (the global minibatch stays batchSize: each replica"
+                  + " takes its share, see replicaBatchSize and warmupRounds; the derived settings are logged"
+                  + " with their reasons) or off (every replica takes batchSize examples per step at"
+                  + " learningRate, so the global minibatch grows with the replicas).",
+              SCALE_OUT_AUTO,
+              Set.of(SCALE_OUT_AUTO, SCALE_OUT_OFF),
+              c -> c.scaleOut,
+              (b, v) -> b.c.scaleOut = v),
+          intAtLeast(
+              "replicaBatchSize",
+              "Examples per local step of each replica (0: derived, batchSize shared by the replicas so"
+                  + " that the global minibatch stays batchSize, at least "
+                  + io.sparkvae.model.averaging.ScaleOutPlan.MIN_REPLICA_BATCH
+                  + "; a larger global minibatch scales the learning rate by its square root).",
+              0,
+              0,
+              c -> c.replicaBatchSize,
+              (b, v) -> b.c.replicaBatchSize = v),
+          intAtLeast(
+              "warmupRounds",
+              "Rounds over which the learning rate rises linearly to its value (-1: derived, a quarter"
+                  + " epoch when the learning rate was scaled up for a larger global minibatch, else 0).",
+              -1,
+              -1,
+              c -> c.warmupRounds,
+              (b, v) -> b.c.warmupRounds = v),
           choice(
               "adamState",
               "Adam moments: averaged with the parameters every round, or local to each replica.",
@@ -174,6 +209,18 @@ public final class DistributedConfig implements Serializable {
     return averagingSteps;
   }
 
+  public String scaleOut() {
+    return scaleOut;
+  }
+
+  public int replicaBatchSize() {
+    return replicaBatchSize;
+  }
+
+  public int warmupRounds() {
+    return warmupRounds;
+  }
+
   public String adamState() {
     return adamState;
   }
@@ -279,6 +326,18 @@ public final class DistributedConfig implements Serializable {
 
     public Builder averagingSteps(int v) {
       return setValue("averagingSteps", v);
+    }
+
+    public Builder scaleOut(String v) {
+      return setValue("scaleOut", v);
+    }
+
+    public Builder replicaBatchSize(int v) {
+      return setValue("replicaBatchSize", v);
+    }
+
+    public Builder warmupRounds(int v) {
+      return setValue("warmupRounds", v);
     }
 
     public Builder adamState(String v) {

@@ -1,5 +1,6 @@
 package io.sparkvae.spark.train;
 
+import io.sparkvae.model.vae.Support;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -97,43 +98,29 @@ public final class FeatureColumn implements Serializable {
   }
 
   /**
-   * Checks one packed row, {@code buf[offset .. offset + dim)}: null when every value is finite
-   * (and, with {@code unitInterval}, in [0, 1]), else the problem (NaN or infinity before a value
-   * outside [0, 1], when a row has both). Training and
-   * inference use this one check, so a row is refused for the same reasons in both.
+   * Checks one packed row, {@code buf[offset .. offset + dim)}: null when every value is finite and
+   * inside the likelihood's {@code support}, else the problem (NaN or infinity before a value outside
+   * the support, when a row has both). Training and inference use this one check, so a row is refused
+   * for the same reasons in both; the check itself is the likelihood's ({@link Support#check}).
    */
-  public static BadRows.Reason checkValues(float[] buf, int offset, int dim, boolean unitInterval) {
-    // One pass without branches, so that the JIT can vectorize it (this runs on every row of a
-    // transform): x * 0 is 0 for finite x and NaN for NaN and infinities, and NaN is sticky in a
-    // sum; min and max catch values outside [0, 1].
-    float zeroIfFinite = 0f;
-    float min = 0f;
-    float max = 0f;
-    for (int i = offset; i < offset + dim; i++) {
-      float v = buf[i];
-      zeroIfFinite += v * 0f;
-      min = Math.min(min, v);
-      max = Math.max(max, v);
+  public static BadRows.Reason checkValues(float[] buf, int offset, int dim, Support support) {
+    Support.Violation v = support.check(buf, offset, dim);
+    if (v == null) {
+      return null;
     }
-    if (zeroIfFinite != 0f) {
-      return BadRows.Reason.NON_FINITE;
-    }
-    if (unitInterval && (min < 0f || max > 1f)) {
-      return BadRows.Reason.OUT_OF_RANGE;
-    }
-    return null;
+    return v == Support.Violation.NON_FINITE ? BadRows.Reason.NON_FINITE : BadRows.Reason.OUT_OF_RANGE;
   }
 
   /**
    * Packs rows whose first field is this column (and whose second, if any, is the row's id) into
-   * one shard. Rows that cannot be used (null, wrong size, NaN or Inf, and with {@code unitInterval}
-   * values outside [0, 1]) are left out and counted in the shard, so that the driver can report the
+   * one shard. Rows that cannot be used (null, wrong size, NaN or Inf, values outside the likelihood's
+   * support) are left out and counted in the shard, so that the driver can report the
    * counts over the whole dataset.
    *
    * @param expectedDim the required row size, or -1 to take the first row's
-   * @param unitInterval whether values must lie in [0, 1] (the Bernoulli likelihood)
+   * @param support the values the likelihood accepts ([0, 1] for the Bernoulli)
    */
-  public PackedShard pack(Iterator<Row> rows, int expectedDim, boolean unitInterval) {
+  public PackedShard pack(Iterator<Row> rows, int expectedDim, Support support) {
     float[] buf = new float[0];
     int n = 0;
     int dim = expectedDim;
@@ -164,7 +151,7 @@ public final class FeatureColumn implements Serializable {
         buf = Arrays.copyOf(buf, (int) cap);
       }
       copy(cell, buf, n * dim);
-      BadRows.Reason problem = checkValues(buf, n * dim, dim, unitInterval);
+      BadRows.Reason problem = checkValues(buf, n * dim, dim, support);
       if (problem != null) {
         bad.add(problem, id);
         continue; // the slot is overwritten by the next row
@@ -174,9 +161,9 @@ public final class FeatureColumn implements Serializable {
     return new PackedShard(buf, n, Math.max(dim, 0), bad);
   }
 
-  /** {@link #pack(Iterator, int, boolean)} without the [0, 1] check. */
+  /** {@link #pack(Iterator, int, Support)} checking finiteness only. */
   public PackedShard pack(Iterator<Row> rows, int expectedDim) {
-    return pack(rows, expectedDim, false);
+    return pack(rows, expectedDim, Support.REAL);
   }
 
   /**
@@ -186,7 +173,7 @@ public final class FeatureColumn implements Serializable {
    * @param role "training" or "validation", for the message
    * @return the bad rows over all shards
    */
-  public BadRows checkBadRows(java.util.List<PackedShard> shards, String role, int dim, boolean unitInterval,
+  public BadRows checkBadRows(java.util.List<PackedShard> shards, String role, int dim, Support support,
       boolean skip) {
     BadRows all = new BadRows();
     for (PackedShard s : shards) {
@@ -194,7 +181,7 @@ public final class FeatureColumn implements Serializable {
     }
     if (all.total() > 0 && !skip) {
       throw new IllegalArgumentException("features column '" + name + "' of the " + role + " data has "
-          + all.total() + " bad rows: " + all.describe(dim, unitInterval)
+          + all.total() + " bad rows: " + all.describe(dim, support)
           + " (badRowPolicy=skip leaves them out)");
     }
     return all;

@@ -20,6 +20,6 @@ public record TrainingResult(
 
   /** The Adam learning rate at the end of the run: the configured one, halved once per rollback. */
   public double finalLearningRate() {
-    return DistributedTrainer.learningRateAfter(config.learningRate(), rollbacks);
+    return DivergencePolicy.learningRateAfter(config.learningRate(), rollbacks);
   }
 }

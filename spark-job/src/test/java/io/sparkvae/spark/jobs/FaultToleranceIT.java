@@ -92,11 +92,12 @@ class FaultToleranceIT {
     // resume, as if it had died right after writing round 5's.
     Path model = tmp.resolve("model");
     Path checkpoints = tmp.resolve("checkpoints");
-    Path round5 = checkpoints.resolve("checkpoint-round-0000000005.svck");
+    Path round5 = null;
     try (Scripts.Running run = Scripts.start(Map.of(), "train.sh", trainArgs("local[2]", train, model, checkpoints,
         "--epochs", "30", "--checkpoint-every-rounds", "1", "--checkpoints-kept", "1000"))) {
       run.awaitOutput("epoch 2/30", 600);
-      for (int i = 0; i < 600 && !Files.exists(round5); i++) {
+      // The file name carries the run's id after the round: checkpoint-round-0000000005-RUNID.svck.
+      for (int i = 0; i < 600 && (round5 = checkpoint(checkpoints, 5)) == null; i++) {
         Thread.sleep(50);
       }
       // The script execs the driver JVM: killing it kills the driver.
@@ -105,7 +106,7 @@ class FaultToleranceIT {
       assertNotEquals(0, r.exit());
     }
     assertFalse(Files.exists(model.resolve("data/parameters.bin")), "no model from the killed run");
-    assertTrue(Files.exists(round5), "the mid-epoch checkpoint of round 5 survived");
+    assertTrue(round5 != null && Files.exists(round5), "the mid-epoch checkpoint of round 5 survived");
     try (var files = Files.list(checkpoints)) {
       for (Path p : files.toList()) {
         if (p.getFileName().toString().compareTo(round5.getFileName().toString()) > 0) {
@@ -118,5 +119,17 @@ class FaultToleranceIT {
     assertTrue(resumed.output().contains("2 epochs and 3 minibatches of epoch 3 done"), resumed.output());
     assertTrue(resumed.output().contains("epoch 3/3"), resumed.output());
     assertArrayEquals(params(clean), params(model), "parameters after a driver crash and a mid-epoch resume");
+  }
+
+  /** The checkpoint file of round {@code round} in {@code dir}, or null. */
+  static Path checkpoint(Path dir, long round) throws java.io.IOException {
+    if (!Files.isDirectory(dir)) {
+      return null;
+    }
+    String prefix = String.format("checkpoint-round-%010d", round);
+    try (var files = Files.list(dir)) {
+      return files.filter(p -> p.getFileName().toString().startsWith(prefix)
+          && p.getFileName().toString().endsWith(".svck")).findFirst().orElse(null);
+    }
   }
 }

@@ -133,6 +133,68 @@ class ScoreJobTest {
     }
   }
 
+  static String[] options(String modelDir, String day, String... more) {
+    List<String> a = new ArrayList<>(List.of("--model", modelDir, "--input", input, "--output",
+        tmp.resolve("scores").toString(), "--run-date", day, "--bad-row-policy", "skip"));
+    a.addAll(List.of(more));
+    return a.toArray(new String[0]);
+  }
+
+  @Test
+  void thePartitionColumnAndRunDateCannotNameAPathOutsideTheOutput() {
+    IllegalArgumentException pc = assertThrows(IllegalArgumentException.class,
+        () -> ScoreJob.parse(options(model, "2026-01-03", "--partition-column", "../../escape_pc")));
+    assertTrue(pc.getMessage().startsWith("invalid value for --partition-column: '../../escape_pc'"), pc.getMessage());
+    for (String day : List.of("..", ".", "_hidden", "a/../b")) {
+      IllegalArgumentException rd = assertThrows(IllegalArgumentException.class,
+          () -> ScoreJob.parse(options(model, day)), day);
+      assertTrue(rd.getMessage().startsWith("invalid value for --run-date: '" + day + "'"), rd.getMessage());
+    }
+  }
+
+  @Test
+  void aSecondRunForTheSameDayIsRefusedAndLeavesTheFirstOnesStagingAlone() throws IOException {
+    Path scores = tmp.resolve("scores");
+    Path staging = scores.resolve("_staging-run_date=2026-03-01-0f6c7a52-9a0e-4f43-8d0b-3b1f8c2d9e11");
+    Files.createDirectories(staging.resolve("_temporary/0"));
+    org.apache.hadoop.fs.Path lockFile = new org.apache.hadoop.fs.Path(scores.resolve(
+        "_sparkvae-lock-run_date=2026-03-01").toUri());
+    io.sparkvae.spark.fs.OutputLock first = io.sparkvae.spark.fs.OutputLock.acquire(
+        org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration()), lockFile, "the day",
+        java.time.Duration.ofHours(1));
+    try {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> ScoreJob.run(spark, ScoreJob.parse(options(model, "2026-03-01"))));
+      assertTrue(e.getMessage().startsWith("another run is writing the partition " + scores + "/run_date=2026-03-01 ("),
+          e.getMessage());
+      assertTrue(Files.isDirectory(staging.resolve("_temporary/0")), "the first run's staging directory");
+    } finally {
+      first.close();
+    }
+    assertFalse(Files.exists(Path.of(lockFile.toUri())), "released");
+    // A lock left by a run that died long ago is stale: taken over.
+    Files.writeString(Path.of(lockFile.toUri()), "owner=gone\nstarted=2020-01-01T00:00:00Z\ntoken=x\n");
+    assertEquals(N, ScoreJob.run(spark, ScoreJob.parse(options(model, "2026-03-01"))).rows());
+    assertFalse(Files.exists(Path.of(lockFile.toUri())));
+  }
+
+  @Test
+  void aModelRenamedAsideByACrashIsStillFound() throws IOException {
+    Path aside = tmp.resolve("_replaced-crashed-0f6c7a52-9a0e-4f43-8d0b-3b1f8c2d9e11");
+    try (Stream<Path> files = Files.walk(Path.of(model))) {
+      for (Path p : files.toList()) {
+        Path to = aside.resolve(Path.of(model).relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(p, to);
+        }
+      }
+    }
+    String crashed = tmp.resolve("crashed").toString();
+    assertEquals(N, ScoreJob.run(spark, ScoreJob.parse(options(crashed, "2026-03-02"))).rows());
+  }
+
   /** Every file under {@code dir} by relative name, with its bytes. */
   static Map<String, byte[]> contents(Path dir) throws IOException {
     Map<String, byte[]> m = new java.util.TreeMap<>();

@@ -53,7 +53,7 @@ class DistributedMnistTest {
       VaeConfig config = VaeConfig.defaults();
       DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(4).epochs(2).build();
       TrainingResult r = new DistributedTrainer(config, dist, "features")
-          .fit(frame(spark, train), frame(spark, val), null);
+          .fit(TrainingRequest.of(frame(spark, train)).validation(frame(spark, val)));
       assertEquals(2, r.history().size());
       double first = r.history().get(0).valNegElbo();
       double second = r.history().get(1).valNegElbo();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import io.sparkvae.model.config.VaeConfig;
+import static io.sparkvae.spark.train.TrainingListener.progressTo;
 import io.sparkvae.model.train.LocalTrainer;
 import io.sparkvae.model.train.Seeds;
 import io.sparkvae.model.train.ShuffledBatches;
@@ -83,7 +84,7 @@ class DistributedTrainerTest {
     int n = 37; // 5 batches of 8 per epoch, the last of 5 rows
     float[] x = rows(n, 1);
     DistributedConfig dist = DistributedConfig.builder().replicas(1).averagingSteps(1).epochs(2).outerOptimizer("none").build();
-    TrainingResult result = new DistributedTrainer(SMALL, dist, "features").fit(frame(x, 1), null, null);
+    TrainingResult result = new DistributedTrainer(SMALL, dist, "features").fit(TrainingRequest.of(frame(x, 1)));
 
     // The reference: the single-process trainer, fed the same shard order and the same noise
     // streams (one per round), with a snapshot and reload between steps.
@@ -114,11 +115,26 @@ class DistributedTrainerTest {
 
   @Test
   void twoReplicasAveragedOnceEqualTheMeanOfTheTwoRunAlone() {
-    int n = 48;
+    // scaleOut=off: each replica takes batchSize examples per step at the configured rate.
+    DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(1).outerOptimizer("none")
+        .scaleOut("off").build();
+    assertAveragedOnceIsTheMeanOfTheReplicasAlone(48, SMALL, dist, SMALL);
+  }
+
+  @Test
+  void withScaleOutTwoReplicasShareTheMinibatchAndStillAverageToTheMeanOfTheTwoRunAlone() {
+    // scaleOut=auto (the default): batchSize 32 shared by 2 replicas, 16 each, the rate unscaled.
+    VaeConfig big = SMALL.toBuilder().batchSize(32).build();
+    DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(1).outerOptimizer("none")
+        .build();
+    assertAveragedOnceIsTheMeanOfTheReplicasAlone(96, big, dist, big.toBuilder().batchSize(16).build());
+  }
+
+  private static void assertAveragedOnceIsTheMeanOfTheReplicasAlone(int n, VaeConfig config, DistributedConfig dist,
+      VaeConfig perReplica) {
     float[] x = rows(n, 2);
     Dataset<Row> df = frame(x, 2);
-    DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(1).outerOptimizer("none").build();
-    TrainingResult result = new DistributedTrainer(SMALL, dist, "features").fit(df, null, null);
+    TrainingResult result = new DistributedTrainer(config, dist, "features").fit(TrainingRequest.of(df));
     assertEquals(3, result.state().step());
 
     // Each replica alone, on exactly the shard Spark gave it.
@@ -126,7 +142,7 @@ class DistributedTrainerTest {
         .mapPartitions(it -> List.of(new FeatureColumn("features").pack(it, DIM)).iterator()).collect();
     TrainingState[] alone = new TrainingState[2];
     for (int p = 0; p < 2; p++) {
-      RoundInput in = new RoundInput("alone", SMALL, initial(), 0, 0, 0, 3, false, null);
+      RoundInput in = new RoundInput("alone", perReplica, initial(), 0, 0, 0, 3, false, null);
       alone[p] = ReplicaRunner.run(in, p, shards.get(p)).state();
     }
     assertEquals(n, shards.get(0).rows() + shards.get(1).rows());
@@ -142,8 +158,8 @@ class DistributedTrainerTest {
     int n = 101; // shards of 51 and 50: neither divides by the batch size 8
     float[] x = rows(n, 3);
     DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(2).epochs(3).outerOptimizer("none").build();
-    TrainingResult a = new DistributedTrainer(SMALL, dist, "features").fit(frame(x, 3), null, null);
-    TrainingResult b = new DistributedTrainer(SMALL, dist, "features").fit(frame(x, 3), null, null);
+    TrainingResult a = new DistributedTrainer(SMALL, dist, "features").fit(TrainingRequest.of(frame(x, 3)));
+    TrainingResult b = new DistributedTrainer(SMALL, dist, "features").fit(TrainingRequest.of(frame(x, 3)));
     assertArrayEquals(a.state().params(), b.state().params());
     for (EpochMetrics m : a.history()) {
       assertEquals(n, m.examples(), "examples used in epoch " + m.epoch());
@@ -151,7 +167,7 @@ class DistributedTrainerTest {
     }
     assertEquals(3 * 7, a.state().step());
     DistributedConfig other = dist.toBuilder().outerOptimizer("nesterov").build();
-    TrainingResult c = new DistributedTrainer(SMALL, other, "features").fit(frame(x, 3), null, null);
+    TrainingResult c = new DistributedTrainer(SMALL, other, "features").fit(TrainingRequest.of(frame(x, 3)));
     assertFalse(Arrays.equals(a.state().params(), c.state().params()), "outer momentum changes the run");
   }
 
@@ -159,18 +175,17 @@ class DistributedTrainerTest {
   void aRunResumedFromAnEpochCheckpointEndsWithTheUninterruptedParameters() {
     float[] x = rows(90, 6);
     DistributedConfig three = DistributedConfig.builder().replicas(2).averagingSteps(2).epochs(3).build();
-    TrainingResult whole = new DistributedTrainer(SMALL, three, "features").fit(frame(x, 2), null, null);
+    TrainingResult whole = new DistributedTrainer(SMALL, three, "features").fit(TrainingRequest.of(frame(x, 2)));
     List<TrainingProgress> saved = new ArrayList<>();
     DistributedConfig one = three.toBuilder().epochs(1).build();
-    new DistributedTrainer(SMALL, one, "features").fit(frame(x, 2), null,
-        new TrainingProgress(0, 0, initial(), null, List.of()), null, p -> {
+    new DistributedTrainer(SMALL, one, "features").fit(TrainingRequest.of(frame(x, 2)).from(new TrainingProgress(0, 0, initial(), null, List.of())).listener(progressTo(p -> {
           if (p.atEpochEnd()) {
             saved.add(p);
           }
-        });
+        })).progressEvery(1));
     assertEquals(1, saved.size());
     assertTrue(saved.get(0).velocity() != null, "the outer momentum is part of the progress");
-    TrainingResult resumed = new DistributedTrainer(SMALL, three, "features").fit(frame(x, 2), null, saved.get(0), null, null);
+    TrainingResult resumed = new DistributedTrainer(SMALL, three, "features").fit(TrainingRequest.of(frame(x, 2)).from(saved.get(0)));
     assertArrayEquals(whole.state().params(), resumed.state().params());
     assertArrayEquals(whole.state().adamV(), resumed.state().adamV());
     assertEquals(3, resumed.history().size());
@@ -181,8 +196,7 @@ class DistributedTrainerTest {
     float[] x = rows(90, 6);
     DistributedConfig three = DistributedConfig.builder().replicas(2).averagingSteps(2).epochs(3).build();
     List<TrainingProgress> saved = new ArrayList<>();
-    TrainingResult whole = new DistributedTrainer(SMALL, three, "features").fit(frame(x, 2), null,
-        new TrainingProgress(0, 0, initial(), null, List.of()), null, saved::add);
+    TrainingResult whole = new DistributedTrainer(SMALL, three, "features").fit(TrainingRequest.of(frame(x, 2)).from(new TrainingProgress(0, 0, initial(), null, List.of())).listener(progressTo(saved::add)).progressEvery(1));
     List<TrainingProgress> midEpoch2 = saved.stream().filter(p -> !p.atEpochEnd() && p.epochsDone() == 1).toList();
     assertEquals(2, midEpoch2.size(), "a progress after each round of epoch 2 but its last");
     assertEquals(List.of(2, 4), midEpoch2.stream().map(TrainingProgress::stepInEpoch).toList());
@@ -191,7 +205,7 @@ class DistributedTrainerTest {
     assertEquals(9, saved.size());
     assertEquals(3, whole.history().get(0).rounds());
     for (TrainingProgress p : midEpoch2) {
-      TrainingResult resumed = new DistributedTrainer(SMALL, three, "features").fit(frame(x, 2), null, p, null, null);
+      TrainingResult resumed = new DistributedTrainer(SMALL, three, "features").fit(TrainingRequest.of(frame(x, 2)).from(p));
       assertArrayEquals(whole.state().params(), resumed.state().params(), "resumed from " + p.describe());
       assertArrayEquals(whole.state().adamM(), resumed.state().adamM());
       for (int e = 0; e < 3; e++) {
@@ -212,8 +226,7 @@ class DistributedTrainerTest {
     DistributedConfig local = DistributedConfig.builder().replicas(2).averagingSteps(2).epochs(3).adamState("local")
         .build();
     List<TrainingProgress> saved = new ArrayList<>();
-    TrainingResult whole = new DistributedTrainer(SMALL, local, "features").fit(frame(x, 2), null,
-        new TrainingProgress(0, 0, initial(), null, List.of()), null, saved::add);
+    TrainingResult whole = new DistributedTrainer(SMALL, local, "features").fit(TrainingRequest.of(frame(x, 2)).from(new TrainingProgress(0, 0, initial(), null, List.of())).listener(progressTo(saved::add)).progressEvery(1));
     // The last progress of epoch 1 (its end) and a mid-epoch one of epoch 2.
     List<TrainingProgress> picks = List.of(saved.get(2), saved.get(4));
     assertTrue(picks.get(0).atEpochEnd() && !picks.get(1).atEpochEnd());
@@ -221,12 +234,11 @@ class DistributedTrainerTest {
       assertEquals(2, p.replicaMoments().size(), "both replicas' moments in " + p.describe());
       assertFalse(Arrays.equals(p.replicaMoments().get(0).adamV(), p.replicaMoments().get(1).adamV()),
           "each replica has its own moments");
-      TrainingResult resumed = new DistributedTrainer(SMALL, local, "features").fit(frame(x, 2), null, p, null, null);
+      TrainingResult resumed = new DistributedTrainer(SMALL, local, "features").fit(TrainingRequest.of(frame(x, 2)).from(p));
       assertArrayEquals(whole.state().params(), resumed.state().params(), "resumed from " + p.describe());
       // Without the replicas' moments the resumed run restarts them, and ends elsewhere.
       TrainingProgress without = p.withReplicaMoments(List.of());
-      TrainingResult restarted = new DistributedTrainer(SMALL, local, "features").fit(frame(x, 2), null, without,
-          null, null);
+      TrainingResult restarted = new DistributedTrainer(SMALL, local, "features").fit(TrainingRequest.of(frame(x, 2)).from(without));
       assertFalse(Arrays.equals(whole.state().params(), restarted.state().params()), "the moments matter");
     }
   }
@@ -237,7 +249,7 @@ class DistributedTrainerTest {
     DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(4).epochs(4)
         .adamState("local").outerOptimizer("none").validationFraction(0.25).build();
     VaeConfig slow = SMALL.toBuilder().learningRate(1e-3).build();
-    TrainingResult r = new DistributedTrainer(slow, dist, "features").fit(frame(x, 2), null, null);
+    TrainingResult r = new DistributedTrainer(slow, dist, "features").fit(TrainingRequest.of(frame(x, 2)));
     double first = r.history().get(0).valNegElbo();
     double last = r.history().get(3).valNegElbo();
     assertTrue(Double.isFinite(first) && last < first, "validation -ELBO " + first + " -> " + last);
@@ -248,14 +260,14 @@ class DistributedTrainerTest {
     DistributedConfig dist = DistributedConfig.builder().replicas(2).epochs(1).build();
     Dataset<Row> df = frame(rows(10, 5), 2);
     IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-        () -> new DistributedTrainer(SMALL, dist, "pixels").fit(df, null, null));
+        () -> new DistributedTrainer(SMALL, dist, "pixels").fit(TrainingRequest.of(df)));
     assertTrue(missing.getMessage().contains("features column 'pixels' does not exist"), missing.getMessage());
     IllegalArgumentException type = assertThrows(IllegalArgumentException.class,
-        () -> new DistributedTrainer(SMALL, dist, "id").fit(df, null, null));
+        () -> new DistributedTrainer(SMALL, dist, "id").fit(TrainingRequest.of(df)));
     assertTrue(type.getMessage().contains("features column 'id' has type int"), type.getMessage());
     VaeConfig wide = SMALL.toBuilder().inputDim(DIM + 1).build();
     Exception size = assertThrows(Exception.class,
-        () -> new DistributedTrainer(wide, dist, "features").fit(df, null, null));
+        () -> new DistributedTrainer(wide, dist, "features").fit(TrainingRequest.of(df)));
     assertTrue(String.valueOf(rootMessage(size)).contains("of the training data has 10 bad rows: 0 null, 10 not of size 13, 0 with NaN or Inf"), rootMessage(size));
   }
 
@@ -267,13 +279,13 @@ class DistributedTrainerTest {
     x[20 * DIM + 5] = -0.25f; // row 20
     Dataset<Row> df = frame(x, 1);
     DistributedConfig fail = DistributedConfig.builder().replicas(2).epochs(1).outerOptimizer("none").build();
-    Exception e = assertThrows(Exception.class, () -> new DistributedTrainer(SMALL, fail, "features").fit(df, null, null));
+    Exception e = assertThrows(Exception.class, () -> new DistributedTrainer(SMALL, fail, "features").fit(TrainingRequest.of(df)));
     String msg = rootMessage(e);
     assertTrue(msg.contains("has 3 bad rows: 0 null, 0 not of size 12, 1 with NaN or Inf, 2 with values outside [0, 1]"), msg);
     assertTrue(msg.contains("first rows (input partition:row): 0:3, 0:9, 0:20"), msg);
 
     DistributedConfig skip = fail.toBuilder().setValue("badRowPolicy", "skip").build();
-    TrainingResult r = new DistributedTrainer(SMALL, skip, "features").fit(df, null, null);
+    TrainingResult r = new DistributedTrainer(SMALL, skip, "features").fit(TrainingRequest.of(df));
     assertEquals(37, r.history().get(0).examples(), "the 3 bad rows are left out, the rest used once");
     // The metrics say what was left out, by reason, and a checkpoint's history keeps it.
     assertEquals(new SkippedRows(0, 0, 1, 2), r.history().get(0).skippedTraining());
@@ -285,7 +297,7 @@ class DistributedTrainerTest {
         EpochMetrics.fromJson(com.google.gson.JsonParser.parseString(line).getAsJsonObject()).skippedTraining());
 
     DistributedConfig many = fail.toBuilder().replicas(50).build();
-    Exception small = assertThrows(Exception.class, () -> new DistributedTrainer(SMALL, many, "features").fit(frame(rows(20, 1), 2), null, null));
+    Exception small = assertThrows(Exception.class, () -> new DistributedTrainer(SMALL, many, "features").fit(TrainingRequest.of(frame(rows(20, 1), 2))));
     assertTrue(rootMessage(small).contains("only 20 usable training rows for 50 replicas"), rootMessage(small));
   }
 

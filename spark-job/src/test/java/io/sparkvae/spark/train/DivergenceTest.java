@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkvae.model.config.VaeConfig;
+import static io.sparkvae.spark.train.TrainingListener.progressTo;
 import io.sparkvae.model.train.TrainingState;
 import io.sparkvae.model.vae.ParamInit;
 import io.sparkvae.model.vae.ParamLayout;
@@ -70,7 +71,9 @@ class DivergenceTest {
 
   /** 2 replicas of 32 rows: 4 minibatches each per epoch, all in one round. */
   static DistributedConfig.Builder oneRoundPerEpoch() {
-    return DistributedConfig.builder().replicas(2).averagingSteps(4).epochs(3).outerOptimizer("none");
+    return DistributedConfig.builder().replicas(2).averagingSteps(4).epochs(3).outerOptimizer("none")
+        // Every replica at the configured rate: the messages below name it.
+        .scaleOut("off");
   }
 
   @Test
@@ -78,7 +81,7 @@ class DivergenceTest {
     DistributedConfig dist = oneRoundPerEpoch().build();
     assertEquals("fail", dist.divergencePolicy(), "the default policy");
     TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-        () -> new DistributedTrainer(withRate(1e6), dist, "features").fit(frame(64), null, null));
+        () -> new DistributedTrainer(withRate(1e6), dist, "features").fit(TrainingRequest.of(frame(64))));
     // The replicas' NonFiniteLossException did not fail their Spark tasks (that would surface as a
     // SparkException wrapping it): the driver raised its own exception.
     assertNull(e.getCause());
@@ -95,7 +98,7 @@ class DivergenceTest {
   void aNonFiniteParameterAfterAFiniteLossIsCaughtByTheReplicasScan() {
     DistributedConfig dist = oneRoundPerEpoch().averagingSteps(1).build();
     TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-        () -> new DistributedTrainer(withRate(1e39), dist, "features").fit(frame(64), null, null));
+        () -> new DistributedTrainer(withRate(1e39), dist, "features").fit(TrainingRequest.of(frame(64))));
     assertTrue(e.getMessage().matches("training diverged in epoch 1/3, round 1/12: replica on partition 0:"
         + " params\\[\\d+\\] = -?(Infinity|NaN) after the update at optimizer step 1 \\(mean minibatch loss .*"),
         e.getMessage());
@@ -105,8 +108,7 @@ class DivergenceTest {
   void rollbackRedoesTheRoundWithHalfTheLearningRateUntilItStaysFinite() {
     DistributedConfig dist = oneRoundPerEpoch().divergencePolicy("rollback").maxRollbacks(10).build();
     List<TrainingProgress> saved = new ArrayList<>();
-    TrainingResult r = new DistributedTrainer(withRate(2.4), dist, "features").fit(frame(64), null,
-        new TrainingProgress(0, 0, initial(), null, List.of()), null, saved::add);
+    TrainingResult r = new DistributedTrainer(withRate(2.4), dist, "features").fit(TrainingRequest.of(frame(64)).from(new TrainingProgress(0, 0, initial(), null, List.of())).listener(progressTo(saved::add)).progressEvery(1));
     assertEquals(2, r.rollbacks(), "2.4 and 1.2 diverge in the first round, 0.6 does not");
     assertEquals(0.6, r.finalLearningRate());
     assertEquals(2.4, r.config().learningRate(), "the result keeps the configuration as given");
@@ -117,12 +119,11 @@ class DivergenceTest {
 
     // The redone round restarts from the round's start with the same noise (same round number),
     // so the run equals one that used the final learning rate from the start.
-    TrainingResult direct = new DistributedTrainer(withRate(0.6), dist, "features").fit(frame(64), null, null);
+    TrainingResult direct = new DistributedTrainer(withRate(0.6), dist, "features").fit(TrainingRequest.of(frame(64)));
     assertEquals(0, direct.rollbacks());
     assertArrayEquals(direct.state().params(), r.state().params());
     // A run resumed after the rollbacks goes on with the halved learning rate.
-    TrainingResult resumed = new DistributedTrainer(withRate(2.4), dist, "features").fit(frame(64), null,
-        saved.get(0), null, null);
+    TrainingResult resumed = new DistributedTrainer(withRate(2.4), dist, "features").fit(TrainingRequest.of(frame(64)).from(saved.get(0)));
     assertArrayEquals(r.state().params(), resumed.state().params());
     assertEquals(2, resumed.rollbacks());
   }
@@ -131,16 +132,36 @@ class DivergenceTest {
   void rollbackFailsOnceMaxRollbacksAreSpent() {
     DistributedConfig none = oneRoundPerEpoch().divergencePolicy("rollback").maxRollbacks(0).build();
     TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
-        () -> new DistributedTrainer(withRate(1e6), none, "features").fit(frame(64), null, null));
+        () -> new DistributedTrainer(withRate(1e6), none, "features").fit(TrainingRequest.of(frame(64))));
     assertTrue(e.getMessage().startsWith("training diverged in epoch 1/3, round 1/3 after 0 rollbacks"
         + " (maxRollbacks=0; learningRate now 1000000.0, configured 1000000.0): replica on partition 0:"),
         e.getMessage());
     DistributedConfig two = none.toBuilder().maxRollbacks(2).build();
     e = assertThrows(TrainingDivergedException.class,
-        () -> new DistributedTrainer(withRate(1e6), two, "features").fit(frame(64), null, null));
+        () -> new DistributedTrainer(withRate(1e6), two, "features").fit(TrainingRequest.of(frame(64))));
     assertTrue(e.getMessage().contains("after 2 rollbacks (maxRollbacks=2; learningRate now 250000.0, configured"
         + " 1000000.0)"), e.getMessage());
     assertEquals(2, e.rollbacks());
+  }
+
+  @Test
+  void aLossNotFiniteAtTheInitialParametersPointsAtTheInputScaleAndIsNotRolledBack() {
+    List<Row> rows = new ArrayList<>();
+    for (Row r : frame(64).collectAsList()) {
+      rows.add(RowFactory.create(Vectors.dense(java.util.Arrays.stream(((org.apache.spark.ml.linalg.Vector) r.get(0))
+          .toArray()).map(v -> v * 1e25).toArray())));
+    }
+    Dataset<Row> unscaled = spark.createDataFrame(rows, new StructType().add("features", new VectorUDT()))
+        .repartition(2);
+    VaeConfig gaussian = DistributedTrainerTest.SMALL.toBuilder().likelihood("gaussian").build();
+    DistributedConfig dist = oneRoundPerEpoch().divergencePolicy("rollback").maxRollbacks(3).build();
+    TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+        () -> new DistributedTrainer(gaussian, dist, "features").fit(TrainingRequest.of(unscaled)));
+    assertEquals(0, e.rollbacks(), "no rollback attempted in vain");
+    assertTrue(e.getMessage().contains("at optimizer step 1")
+        && e.getMessage().contains("at the initial parameters before any update")
+        && e.getMessage().contains("standardise the features"), e.getMessage());
+    assertTrue(!e.getMessage().contains("Lower learningRate"), e.getMessage());
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.sparkvae.model.bench;
+package io.sparkvae.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package io.sparkvae.spark.bench;
+package io.sparkvae.bench;
 
 import ai.djl.Device;
 import io.sparkvae.model.data.Dataset;

@@ -1,4 +1,4 @@
-package io.sparkvae.model.bench;
+package io.sparkvae.bench;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * training step and of an encoding pass that follow from it and from {@link NetworkFlops}.
  *
  * <pre>
- * java -cp ... io.sparkvae.model.bench.FlopBench [--threads N] [--reps R] [--seconds S]
+ * java -cp ... io.sparkvae.bench.FlopBench [--threads N] [--reps R] [--seconds S]
  *     [--encode-batch E] [--&lt;any VAE parameter&gt; value ...]
  * </pre>
  *

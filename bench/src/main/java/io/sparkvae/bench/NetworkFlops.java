@@ -1,6 +1,7 @@
-package io.sparkvae.model.bench;
+package io.sparkvae.bench;
 
 import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.vae.LikelihoodKind;
 import io.sparkvae.model.vae.ParamLayout;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -128,7 +129,7 @@ public final class NetworkFlops {
     long latent = config.latentDim();
     long d = config.inputDim();
     long likelihood;
-    if (VaeConfig.BERNOULLI.equals(config.likelihood())) {
+    if (LikelihoodKind.of(config) == LikelihoodKind.BERNOULLI) {
       likelihood = 4 * d; // x*l, softplus(l), difference, sum
     } else if (config.learnsObservationStd()) {
       likelihood = 7 * d; // difference, * 1/std, square, * -1/2, + log-std, - log(2 pi)/2, sum

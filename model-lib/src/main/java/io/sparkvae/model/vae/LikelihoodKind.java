@@ -1,0 +1,75 @@
+package io.sparkvae.model.vae;
+
+import io.sparkvae.model.config.VaeConfig;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * The registry of observation models by their configuration name ({@code likelihood}): the one
+ * place where a name becomes a {@link Likelihood}. Code elsewhere asks the likelihood (its support,
+ * its mean, its log-probability), never compares names.
+ */
+public enum LikelihoodKind {
+  /** {@code bernoulli}: {@link BernoulliLikelihood}. */
+  BERNOULLI(VaeConfig.BERNOULLI) {
+    @Override
+    public Likelihood create(VaeConfig config, int columns, ParamLayout.Builder layout) {
+      return new BernoulliLikelihood(columns);
+    }
+  },
+  /** {@code gaussian}: {@link GaussianLikelihood}, learned or fixed std by {@code gaussianVariance}. */
+  GAUSSIAN(VaeConfig.GAUSSIAN) {
+    @Override
+    public Likelihood create(VaeConfig config, int columns, ParamLayout.Builder layout) {
+      return config.learnsObservationStd()
+          ? GaussianLikelihood.learned(layout, columns)
+          : GaussianLikelihood.fixed(columns, config.gaussianFixedStd());
+    }
+  };
+
+  private final String configName;
+
+  LikelihoodKind(String configName) {
+    this.configName = configName;
+  }
+
+  /** The name used in configurations. */
+  public String configName() {
+    return configName;
+  }
+
+  /**
+   * Builds the likelihood of {@code columns} input columns, declaring its tensors (if any) in
+   * {@code layout}: called after the decoder, so that they follow the decoder's in the layout.
+   */
+  public abstract Likelihood create(VaeConfig config, int columns, ParamLayout.Builder layout);
+
+  /**
+   * Decoder outputs the likelihood reads for {@code columns} columns (one per column for both kinds
+   * here; a categorical column would read one per category), known before it is built, since the
+   * decoder's tensors come first in the layout.
+   */
+  public int decoderOutputs(int columns) {
+    return columns;
+  }
+
+  /** The likelihood a configuration names. */
+  public static LikelihoodKind of(VaeConfig config) {
+    return of(config.likelihood());
+  }
+
+  /**
+   * The kind of a configuration name.
+   *
+   * @throws IllegalArgumentException for a name with no likelihood
+   */
+  public static LikelihoodKind of(String name) {
+    for (LikelihoodKind k : values()) {
+      if (k.configName.equals(name)) {
+        return k;
+      }
+    }
+    throw new IllegalArgumentException("likelihood '" + name + "' is unknown; choose one of "
+        + Arrays.stream(values()).map(LikelihoodKind::configName).collect(Collectors.joining(", ")));
+  }
+}

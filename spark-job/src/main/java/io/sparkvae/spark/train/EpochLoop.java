@@ -1,0 +1,154 @@
+package io.sparkvae.spark.train;
+
+import io.sparkvae.model.averaging.AveragingSums;
+import io.sparkvae.model.averaging.OuterStep;
+import io.sparkvae.model.averaging.ScaleOutPlan;
+import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.train.Evaluation;
+import io.sparkvae.model.train.TrainingState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver's loop over epochs and rounds: each round runs on the cluster ({@link RoundRunner}),
+ * is combined through the plan's outer step ({@link RoundOutcome}), rolled back or stopped on
+ * divergence ({@link DivergencePolicy}); each epoch ends with validation and metrics, and the
+ * {@link TrainingListener} hears of epochs and progress.
+ */
+final class EpochLoop {
+  private static final Logger LOG = LoggerFactory.getLogger(EpochLoop.class);
+
+  private final ScaleOutPlan plan;
+  private final DistributedConfig dist;
+  private final RoundRunner rounds;
+  private final OuterStep outer;
+  private final DivergencePolicy divergence;
+  private final TrainingRequest request;
+  /** Evaluates the validation set after an epoch; null without one. */
+  private final Validation validate;
+  private final int batchesPerEpoch;
+  private final int replicas;
+  private final SkippedRows skippedTraining;
+  private final SkippedRows skippedValidation;
+
+  private TrainingState state;
+  private long round;
+  private final List<EpochMetrics> history;
+
+  EpochLoop(ScaleOutPlan plan, DistributedConfig dist, RoundRunner rounds, TrainingRequest request,
+      TrainingProgress start, Validation validate, int batchesPerEpoch, SkippedRows skippedTraining,
+      SkippedRows skippedValidation) {
+    this.plan = plan;
+    this.dist = dist;
+    this.rounds = rounds;
+    this.request = request;
+    this.validate = validate;
+    this.batchesPerEpoch = batchesPerEpoch;
+    this.replicas = plan.replicas();
+    this.skippedTraining = skippedTraining;
+    this.skippedValidation = skippedValidation;
+    this.outer = plan.outerStep();
+    this.outer.restore(start.velocity());
+    // Rollbacks before a resume halved the learning rate already: go on from where they left it.
+    this.divergence = new DivergencePolicy(dist, plan.config().learningRate(), start.rollbacks());
+    this.state = start.state();
+    this.round = start.rounds();
+    this.history = new ArrayList<>(start.history());
+  }
+
+  /** Runs the epochs left after {@code start} and returns the result. */
+  TrainingResult run(TrainingProgress start) {
+    for (int epoch = start.epochsDone(); epoch < dist.epochs(); epoch++) {
+      boolean resumedHere = epoch == start.epochsDone();
+      // A run resumed in the middle of an epoch picks up at the same minibatch, with the epoch's
+      // statistics so far.
+      TrainingProgress.EpochSoFar soFar = runRounds(epoch, resumedHere ? start.stepInEpoch() : 0,
+          resumedHere ? start.epochSoFar() : TrainingProgress.EpochSoFar.NONE, start);
+      finishEpoch(epoch, soFar);
+    }
+    rounds.forgetLocalMoments();
+    return new TrainingResult(plan.config(), state, history, replicas, divergence.rollbacks());
+  }
+
+  private TrainingProgress.EpochSoFar runRounds(int epoch, int firstStep, TrainingProgress.EpochSoFar soFar,
+      TrainingProgress start) {
+    int steps = plan.averagingSteps();
+    for (int done = firstStep; done < batchesPerEpoch; done += steps) {
+      long roundStart = System.nanoTime();
+      int stepsNow = Math.min(steps, batchesPerEpoch - done);
+      AveragingSums sums = runRound(epoch, done, stepsNow, start);
+      round++;
+      soFar = soFar.plus(sums.stats().lossSum(), sums.stats().examples(), (System.nanoTime() - roundStart) / 1e9,
+          sums.stats().seconds() / replicas);
+      boolean last = done + stepsNow >= batchesPerEpoch;
+      if (!last && request.progressEveryRounds() > 0 && round % request.progressEveryRounds() == 0) {
+        request.listener().onProgress(rounds.withMoments(new TrainingProgress(epoch, done + stepsNow, round, state,
+            outer.state(), history, soFar, divergence.rollbacks(), List.of())));
+      }
+    }
+    return soFar;
+  }
+
+  /**
+   * Runs one round until it does not diverge (a rolled-back round runs again from the same state,
+   * round number, so the same noise, and shard position, with half the learning rate) and keeps its
+   * outcome as the new state.
+   */
+  private AveragingSums runRound(int epoch, int done, int steps, TrainingProgress start) {
+    int totalRounds = (int) ((long) plan.roundsPerEpoch() * dist.epochs());
+    String where = String.format(Locale.ROOT, "epoch %d/%d, round %d/%d", epoch + 1, dist.epochs(), round + 1,
+        totalRounds);
+    for (int attempt = 0; ; attempt++) {
+      VaeConfig cfg = divergence.apply(plan.configForRound(round));
+      // A resumed run's replicas start from their checkpointed moments.
+      ReplicaMoments[] initialMoments = !plan.averagesAdamState() && round == start.rounds()
+          && !start.replicaMoments().isEmpty() ? start.replicaMoments().toArray(new ReplicaMoments[0]) : null;
+      RoundInput input = new RoundInput(rounds.runId(), cfg, state, round, epoch, done, steps,
+          !plan.averagesAdamState(), initialMoments);
+      AveragingSums sums = rounds.run(input, String.format(Locale.ROOT, "epoch %d/%d · round %d/%d%s", epoch + 1,
+          dist.epochs(), round + 1, totalRounds, attempt == 0 ? "" : " · after rollback " + divergence.rollbacks()));
+      RoundOutcome outcome = RoundOutcome.combine(sums, state, outer, replicas);
+      if (outcome.divergence() == null) {
+        state = outcome.state();
+        return sums;
+      }
+      // A loss not finite before any update is not cured by a smaller step: say so at once.
+      String hopeless = StartingPointDivergence.describe(sums, state, cfg, where);
+      if (hopeless != null) {
+        throw new TrainingDivergedException(hopeless, epoch + 1, round + 1, divergence.rollbacks());
+      }
+      divergence.onDivergence(where, outcome.divergence(), cfg.learningRate(), epoch, round);
+    }
+  }
+
+  private void finishEpoch(int epoch, TrainingProgress.EpochSoFar soFar) {
+    double seconds = soFar.seconds();
+    long examples = soFar.examples();
+    // What the replicas measured in the epoch's last round.
+    long lastRss = rounds.lastRoundRss();
+    double val = Double.NaN;
+    if (validate != null) {
+      val = validate.evaluate(epoch, state.params()).negElbo();
+    }
+    EpochMetrics m = new EpochMetrics(epoch + 1, soFar.lossSum() / examples, val, examples / seconds, seconds,
+        Math.max(0, seconds - soFar.computeSeconds()), soFar.rounds(), examples, state.step(), round,
+        rounds.payloadBytes(), lastRss, skippedTraining, skippedValidation);
+    LOG.info(String.format(Locale.ROOT,
+        "epoch %d/%d: train -ELBO %.2f, validation -ELBO %s, %.0f samples/s, %.1f s of %.1f s outside replica"
+            + " compute", m.epoch(), dist.epochs(), m.trainNegElbo(),
+        Double.isNaN(val) ? "none" : String.format(Locale.ROOT, "%.2f", val), m.samplesPerSec(),
+        m.averagingSeconds(), m.seconds()));
+    history.add(m);
+    request.listener().onEpoch(m);
+    request.listener().onProgress(rounds.withMoments(new TrainingProgress(epoch + 1, round, state, outer.state(),
+        history, divergence.rollbacks())));
+  }
+
+  /** The validation set's mean −ELBO under given parameters after a (0-based) epoch. */
+  interface Validation {
+    Evaluation.Result evaluate(int epoch, float[] params);
+  }
+}

@@ -1,0 +1,131 @@
+package io.sparkvae.spark.train;
+
+import io.sparkvae.model.averaging.AveragingSums;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.CollectionAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs rounds on the cluster: broadcasts a round's input, trains every replica on its cached shard
+ * ({@link ReplicaRunner} on the executors) and combines the replicas' weighted sums with {@code
+ * treeAggregate}. The driver-side half of a round ends with the {@link AveragingSums}; what to do
+ * with them (divide, outer step, divergence) is the caller's.
+ */
+final class RoundRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(RoundRunner.class);
+
+  private final JavaSparkContext jsc;
+  private final JavaRDD<PackedShard> shards;
+  private final String runId;
+  private final int replicas;
+  private final boolean averageMoments;
+  private final CollectionAccumulator<Long> rss;
+  private long payloadBytes = -1;
+
+  RoundRunner(JavaSparkContext jsc, JavaRDD<PackedShard> shards, String runId, int replicas, boolean averageMoments) {
+    this.jsc = jsc;
+    this.shards = shards;
+    this.runId = runId;
+    this.replicas = replicas;
+    this.averageMoments = averageMoments;
+    this.rss = jsc.sc().collectionAccumulator("sparkvae executor RSS bytes");
+  }
+
+  /** Runs one round as a Spark job with the given description and returns the replicas' sums. */
+  AveragingSums run(RoundInput input, String description) {
+    jsc.setJobDescription(description);
+    if (payloadBytes < 0) {
+      payloadBytes = RoundPayload.bytes(input, replicas, averageMoments);
+    }
+    Broadcast<RoundInput> bc = jsc.broadcast(input);
+    rss.reset();
+    try {
+      return shards.mapPartitionsWithIndex(trainReplica(bc, rss), true)
+          .treeAggregate(new AveragingSums(), addReplica(averageMoments), AveragingSums::merge, 2);
+    } finally {
+      bc.destroy();
+    }
+  }
+
+  /** The run's id (keys the executors' caches). */
+  String runId() {
+    return runId;
+  }
+
+  /** Serialized bytes one round moves (the broadcast plus every replica's result); -1 before the first. */
+  long payloadBytes() {
+    return payloadBytes;
+  }
+
+  /** The largest executor RSS the replicas measured at the end of the last round; -1 unknown. */
+  long lastRoundRss() {
+    return rss.value().stream().mapToLong(Long::longValue).max().orElse(-1);
+  }
+
+  /**
+   * The progress with every replica's local Adam moments after its last round, fetched from the
+   * executors that hold them; unchanged with averaged moments, or (with a warning) when a replica's
+   * moments are gone with its executor.
+   */
+  TrainingProgress withMoments(TrainingProgress p) {
+    if (averageMoments) {
+      return p;
+    }
+    long round = p.rounds() - 1;
+    String run = runId;
+    List<ReplicaMoments> found = new ArrayList<>(shards.mapPartitionsWithIndex(
+        (Function2<Integer, Iterator<PackedShard>, Iterator<ReplicaMoments>>) (partition, it) -> {
+          ReplicaMoments m = ReplicaRunner.momentsAfter(run, partition, round);
+          return (m == null ? List.<ReplicaMoments>of() : List.of(m)).iterator();
+        }, true).collect());
+    found.sort(java.util.Comparator.comparingInt(ReplicaMoments::partition));
+    if (found.size() != replicas) {
+      LOG.warn("only {} of {} replicas still hold their local Adam moments of round {} (executors lost?):"
+          + " this progress has none, and a run resumed from it restarts them", found.size(), replicas, round + 1);
+      return p;
+    }
+    return p.withReplicaMoments(found);
+  }
+
+  /** Releases the replicas' local Adam moments of this run on the executors (local moments only). */
+  void forgetLocalMoments() {
+    if (averageMoments) {
+      return;
+    }
+    String run = runId;
+    try {
+      shards.foreachPartition(it -> ReplicaRunner.forget(run));
+    } catch (RuntimeException e) {
+      LOG.warn("could not release the replicas' local Adam moments of run {}: {}", runId, e.toString());
+    }
+  }
+
+  // Static so that the closures capture only the broadcast handle and a flag, never this runner.
+
+  private static Function2<Integer, Iterator<PackedShard>, Iterator<ReplicaResult>> trainReplica(
+      Broadcast<RoundInput> input, CollectionAccumulator<Long> rss) {
+    return (partition, it) -> {
+      List<ReplicaResult> out = new ArrayList<>(1);
+      while (it.hasNext()) {
+        out.add(ReplicaRunner.run(input.value(), partition, it.next()));
+      }
+      long resident = ExecutorMemory.residentBytes();
+      if (resident >= 0) {
+        rss.add(resident);
+      }
+      return out.iterator();
+    };
+  }
+
+  private static Function2<AveragingSums, ReplicaResult, AveragingSums> addReplica(boolean withMoments) {
+    return (sums, r) -> r.divergence() != null ? sums.addDiverged(r.divergence())
+        : sums.add(r.state(), r.weight(), withMoments, r.stats());
+  }
+}

@@ -1,0 +1,77 @@
+package io.sparkvae.spark.fs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** AtomicFile never passes through a state without the target file. */
+class AtomicFileTest {
+  @TempDir java.nio.file.Path dir;
+
+  /** The local file system with a process that dies right after any delete: the crash the issue describes. */
+  static final class CrashAfterDelete extends RawLocalFileSystem {
+    @Override
+    public boolean delete(Path p, boolean recursive) throws IOException {
+      super.delete(p, recursive);
+      throw new IOException("killed");
+    }
+  }
+
+  @Test
+  void aCrashDuringTheReplacementLeavesThePreviousFile() throws IOException {
+    java.nio.file.Path file = dir.resolve("metrics.jsonl");
+    Files.writeString(file, "epoch 1\n");
+    CrashAfterDelete fs = new CrashAfterDelete();
+    fs.initialize(java.net.URI.create("file:///"), new Configuration());
+    try {
+      AtomicFile.write(fs, new Path(file.toUri()), "epoch 1\nepoch 2\n".getBytes(StandardCharsets.UTF_8));
+    } catch (IOException killed) {
+      // the process died here; what is on disk is what counts
+    }
+    assertTrue(Files.exists(file), "the metrics file is gone after a crash");
+    assertEquals("epoch 1\nepoch 2\n", Files.readString(file), "nothing was deleted: the rename replaced it");
+  }
+
+  @Test
+  void aConcurrentReaderAlwaysFindsTheFile() throws Exception {
+    java.nio.file.Path file = dir.resolve("m.jsonl");
+    FileSystem fs = FileSystem.getLocal(new Configuration());
+    Path target = new Path(file.toUri());
+    AtomicFile.write(fs, target, "0\n".getBytes(StandardCharsets.UTF_8));
+    AtomicBoolean done = new AtomicBoolean();
+    AtomicInteger missing = new AtomicInteger();
+    Thread reader = new Thread(() -> {
+      while (!done.get()) {
+        if (!Files.exists(file)) {
+          missing.incrementAndGet();
+        }
+      }
+    });
+    reader.start();
+    try {
+      for (int i = 1; i <= 1500; i++) {
+        AtomicFile.write(fs, target, (i + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+    } finally {
+      done.set(true);
+      reader.join();
+    }
+    assertEquals(0, missing.get(), "times the reader found no file");
+    assertEquals("1500\n", Files.readString(file));
+    // No stale checksum beside it, which would fail reads through Hadoop's checksummed local FS.
+    assertEquals("1500\n", new String(fs.open(target).readAllBytes(), StandardCharsets.UTF_8));
+    assertThrows(java.io.FileNotFoundException.class, () -> fs.open(new Path(dir.resolve("none").toUri())));
+  }
+}

@@ -1,0 +1,188 @@
+package io.sparkvae.spark.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkvae.spark.SparkTestSession;
+import io.sparkvae.spark.ml.VaeModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** TrainJob.run on a local session: what it may replace, and checkpoint directories that belong to one run. */
+class TrainJobTest {
+  static final int DIM = 6;
+  static SparkSession spark;
+
+  @TempDir
+  static Path shared;
+
+  @TempDir
+  Path tmp;
+
+  static String input;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkTestSession.start("TrainJobTest");
+    SplittableRandom r = new SplittableRandom(5);
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < 48; i++) {
+      double[] v = new double[DIM];
+      for (int j = 0; j < DIM; j++) {
+        v[j] = r.nextDouble();
+      }
+      rows.add(RowFactory.create(i, Vectors.dense(v)));
+    }
+    StructType schema = new StructType().add("id", DataTypes.IntegerType).add("features", new VectorUDT());
+    input = shared.resolve("train").toString();
+    spark.createDataFrame(rows, schema).write().parquet(input);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (spark != null) {
+      spark.stop();
+    }
+  }
+
+  /** Options of a tiny run writing to {@code model}, plus {@code more}. */
+  static String[] args(String model, String... more) {
+    List<String> a = new ArrayList<>(List.of("--input", input, "--input-format", "parquet", "--model-out", model,
+        "--epochs", "1", "--replicas", "2", "--latent-dim", "2", "--encoder-hidden", "4", "--decoder-hidden", "4",
+        "--batch-size", "8", "--averaging-steps", "1"));
+    a.addAll(Arrays.asList(more));
+    return a.toArray(new String[0]);
+  }
+
+  static void train(String... args) {
+    TrainJob.run(spark, TrainJob.parse(args));
+  }
+
+  static List<String> names(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  @Test
+  void aForeignModelOutFolderIsRefusedAndKept() throws IOException {
+    Path foreign = tmp.resolve("thesis");
+    Files.createDirectories(foreign.resolve("sub"));
+    Files.writeString(foreign.resolve("thesis.txt"), "years of work");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> train(args(foreign.toString(), "--overwrite")));
+    assertTrue(e.getMessage().contains("--model-out " + foreign) && e.getMessage().contains("not a SparkVAE model"),
+        e.getMessage());
+    assertEquals(List.of("sub", "thesis.txt"), names(foreign));
+    assertEquals("years of work", Files.readString(foreign.resolve("thesis.txt")));
+  }
+
+  @Test
+  void aForeignReportFolderIsRefusedBeforeTraining() throws IOException {
+    Path foreign = tmp.resolve("docs");
+    Files.createDirectories(foreign);
+    Files.writeString(foreign.resolve("notes.md"), "mine");
+    String model = tmp.resolve("model").toString();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> train(args(model, "--report-dir", foreign.toString(), "--overwrite")));
+    assertTrue(e.getMessage().contains("--report-dir " + foreign), e.getMessage());
+    assertEquals(List.of("notes.md"), names(foreign));
+    assertFalse(Files.exists(Path.of(model)), "refused before training");
+  }
+
+  @Test
+  void aPreviousModelAndReportAreReplacedOnlyWithOverwrite() throws IOException {
+    String model = tmp.resolve("model").toString();
+    String report = tmp.resolve("report").toString();
+    train(args(model, "--report-dir", report, "--image-size", "none"));
+    assertTrue(Files.exists(Path.of(model, "data", "model.json")));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> train(args(model, "--report-dir", report, "--image-size", "none")));
+    assertTrue(e.getMessage().contains("holds a previous SparkVAE model; add --overwrite"), e.getMessage());
+    Files.writeString(Path.of(model, "old-marker"), ""); // so that the replacement shows
+    train(args(model, "--report-dir", report, "--image-size", "none", "--overwrite"));
+    assertFalse(Files.exists(Path.of(model, "old-marker")));
+    assertEquals(2, VaeModel.load(model).vaeConfig().latentDim());
+  }
+
+  @Test
+  void aNewRunRefusesACheckpointDirOfAnotherRunAndNeverDeletesItsCheckpoints() throws IOException {
+    String ck = tmp.resolve("ck").toString();
+    train(args(tmp.resolve("m1").toString(), "--checkpoint-dir", ck, "--epochs", "2"));
+    List<String> first = names(Path.of(ck));
+    assertFalse(first.isEmpty());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> train(args(tmp.resolve("m2").toString(), "--checkpoint-dir", ck, "--checkpoint-every-rounds", "1")));
+    assertTrue(e.getMessage().contains("holds checkpoints of another run"), e.getMessage());
+    // Told to share the directory: its own checkpoints, pruned among themselves; the other run's stay.
+    train(args(tmp.resolve("m2").toString(), "--checkpoint-dir", ck, "--checkpoint-every-rounds", "1",
+        "--share-checkpoint-dir"));
+    List<String> after = names(Path.of(ck));
+    assertTrue(after.containsAll(first), "the first run's checkpoints are kept: " + after);
+    assertEquals(first.size() + 3, after.size(), "the second run kept its own newest 3: " + after);
+  }
+
+  @Test
+  void resumingACheckpointPastTheEpochsSaysSo() throws IOException {
+    String ck = tmp.resolve("ck").toString();
+    train(args(tmp.resolve("m1").toString(), "--checkpoint-dir", ck, "--epochs", "2"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> train(args(tmp.resolve("m2").toString(), "--checkpoint-dir", ck, "--resume", "--epochs", "1")));
+    assertTrue(e.getMessage().contains("already past --epochs 1 (2 epochs done)"), e.getMessage());
+    assertFalse(Files.exists(tmp.resolve("m2")));
+  }
+  @Test
+  void onTheCommandLineTheLastSpellingOfAnOptionWins() {
+    TrainJob.Parsed p = TrainJob.parse(args("m", "--latent-dim", "3", "--latentDim", "7", "--latent-dim", "9"));
+    assertEquals(9, p.vae().build().latentDim());
+    assertEquals(7, TrainJob.parse(args("m", "--latent-dim", "3", "--latentDim", "7")).vae().build().latentDim());
+  }
+
+  @Test
+  void aConfigFileWithTwoSpellingsOfOneOptionIsAnError() throws IOException {
+    Path conf = tmp.resolve("both.conf");
+    Files.writeString(conf, "latent-dim = 3\nlatentDim = 7\n");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TrainJob.parse(args("m", "--config", conf.toString())));
+    assertTrue(e.getMessage().startsWith("config file " + conf + " sets latentDim twice"), e.getMessage());
+  }
+
+  @Test
+  void anExplicitInputDimIsAContractAndLongerLibsvmRowsAreBadRows() throws IOException {
+    Path data = tmp.resolve("rows.libsvm");
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      sb.append(i % 2).append(" 1:0.5 3:0.25 ").append(i == 23 ? "50:1.0" : "6:0.75").append('\n');
+    }
+    Files.writeString(data, sb.toString());
+    String model = tmp.resolve("m").toString();
+    List<String> a = new ArrayList<>(List.of(args(model)));
+    a.set(a.indexOf(input), data.toString());
+    a.set(a.indexOf("parquet"), "libsvm");
+    a.addAll(List.of("--input-dim", "10"));
+    Exception e = assertThrows(Exception.class, () -> train(a.toArray(new String[0])));
+    assertTrue(JobMain.rootMessage(e).contains("1 not of size 10"), JobMain.rootMessage(e));
+    a.addAll(List.of("--bad-row-policy", "skip"));
+    train(a.toArray(new String[0]));
+    assertEquals(10, VaeModel.load(model).vaeConfig().inputDim());
+  }
+}

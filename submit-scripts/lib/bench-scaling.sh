@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The scale-out study (submit-scripts/bench.sh --scaling): quality per epoch and predicted time to
+# quality as the replicas grow, on shifted MNIST (600,000 rows; fetch-data.sh mnist-shifted).
+# Usage: submit-scripts/bench.sh --scaling [--epochs E] [--replicas "1 2 4 8 16 32"] [--out DIR]
+#            [--step-times] [--write-doc] [-- extra job options for every Spark run]
+#   R = 1 is the single-process trainer (TrainLocal, 1 thread); R > 1 is Spark local[2] with R
+#   replicas and default options except --replicas (and the extra options). Each run keeps its log
+#   and metrics in DIR/rR/; a run whose results are complete is not run again, so the study can be
+#   resumed, or extended with more R. --step-times measures the one-core time of a training step at
+#   each per-replica minibatch (the time model's compute term). The report (DIR/scaling.md, and
+#   DIR/scaling.png when matplotlib can be installed into runs/bench-venv) is printed at the end;
+#   --write-doc appends it to docs/BENCHMARKS.md.
+# Environment: SCALING_BANDWIDTH_GBPS (network of the modelled cluster, default 10).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source submit-scripts/env.sh
+
+epochs=4
+replicas="1 2 4 8 16 32"
+out="runs/scaling"
+step_times=0
+write_doc=0
+extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --epochs) epochs="$2"; shift 2 ;;
+    --replicas) replicas="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    --step-times) step_times=1; shift ;;
+    --write-doc) write_doc=1; shift ;;
+    --help|-h) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    --) shift; extra=("$@"); break ;;
+    *) echo "bench-scaling: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+app_jar=$(ls spark-job/target/spark-job-*-app.jar 2>/dev/null | head -n 1 || true)
+[ -n "$app_jar" ] || { echo "bench-scaling: build first: mvn -B -DskipTests package" >&2; exit 2; }
+submit-scripts/fetch-data.sh mnist-shifted >/dev/null
+mkdir -p "$out"
+note() { echo "bench-scaling: $*" >&2; }
+# shellcheck disable=SC2086
+trainlocal() { java -Xmx8g $SPARKVAE_JAVA_OPTS -Dai.djl.pytorch.num_threads=1 -cp "$app_jar" io.sparkvae.model.cli.TrainLocal "$@"; }
+
+epochs_done() { # epochs_done DIR: epochs recorded by a run
+  if [ -f "$1/metrics.jsonl" ]; then grep -c '"epoch"' "$1/metrics.jsonl" || true
+  elif [ -f "$1/local.tsv" ]; then awk -F'\t' '$1 ~ /^[0-9]+$/' "$1/local.tsv" | wc -l
+  else echo 0; fi
+}
+
+for r in $replicas; do
+  d="$out/r$r"
+  mkdir -p "$d"
+  if [ "$(epochs_done "$d")" -ge "$epochs" ]; then note "R=$r: done before, kept"; continue; fi
+  rm -f "$d/metrics.jsonl" "$d/local.tsv"
+  note "R=$r: $epochs epochs ($(date -u +%H:%M:%S))"
+  if [ "$r" = 1 ]; then
+    echo "TrainLocal --data data/mnist-shifted --epochs $epochs --threads 1" > "$d/command"
+    trainlocal --data data/mnist-shifted --epochs "$epochs" --threads 1 > "$d/local.tsv" 2> "$d/log" \
+      || { note "R=1 failed; its log: $d/log"; tail -n 5 "$d/log" >&2; }
+  else
+    echo "train.sh --master 'local[2]' --driver-memory 12g -- --config conf/mnist.conf --input data/mnist-shifted/train-images-idx3-ubyte --epochs $epochs --replicas $r ${extra[*]}" > "$d/command"
+    submit-scripts/train.sh --master 'local[2]' --driver-memory 12g -- --config conf/mnist.conf \
+      --input data/mnist-shifted/train-images-idx3-ubyte --epochs "$epochs" --replicas "$r" \
+      --model-out "$d/model" --metrics-out "$d/metrics.jsonl" "${extra[@]}" > "$d/log" 2>&1 \
+      || { note "R=$r failed; its log: $d/log"; tail -n 5 "$d/log" >&2; }
+    rm -rf "$d/model"
+  fi
+done
+
+if [ "$step_times" = 1 ]; then
+  # One-core samples/s at each per-replica minibatch, on 20,000 MNIST rows, median of epochs 2-3,
+  # alternating the sizes twice (the machine is shared: ratios in one sitting).
+  : > "$out/step-times.tsv"
+  for rep in 1 2; do
+    for b in 16 32 64 128 256; do
+      trainlocal --data data/mnist --epochs 3 --threads 1 --train-limit 20000 --batchSize "$b" 2>/dev/null \
+        | awk -F'\t' -v b="$b" '$1 ~ /^[23]$/ {print b "\t" $3}' >> "$out/step-times.tsv"
+    done
+  done
+fi
+
+python3 submit-scripts/lib/scaling_report.py "$out" > "$out/scaling.md"
+if [ ! -x runs/bench-venv/bin/python ] ; then
+  python3 -m venv runs/bench-venv >/dev/null 2>&1 && runs/bench-venv/bin/pip install -q matplotlib >/dev/null 2>&1 || true
+fi
+if [ -x runs/bench-venv/bin/python ] && runs/bench-venv/bin/python -c 'import matplotlib' 2>/dev/null; then
+  runs/bench-venv/bin/python submit-scripts/lib/scaling_report.py "$out" --plot "$out/scaling.png" >/dev/null
+else
+  note "matplotlib unavailable: no plot"
+fi
+cat "$out/scaling.md"
+if [ "$write_doc" = 1 ]; then
+  { echo; echo "### Scale-out study, $(date -u +%Y-%m-%d) (\`submit-scripts/bench.sh --scaling\`)"; echo; cat "$out/scaling.md"; } >> docs/BENCHMARKS.md
+fi
