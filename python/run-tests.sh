@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="${SPARKVAE_VENV:-.venv-python}"
+case "$venv" in /*) ;; *) venv="$PWD/$venv" ;; esac  # absolute: the tests run from python/
 if [[ ! -x "$venv/bin/python" ]]; then
   python3 -m venv "$venv"
 fi
@@ -15,4 +16,4 @@ if ! "$venv/bin/python" -c 'import sparkvae, pytest, pyspark.sql.connect.session
 fi
 export SPARK_LOCAL_IP=127.0.0.1 DJL_OFFLINE=true OPT_OUT_TRACKING=true
 cd python
-exec "../$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
+exec "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
