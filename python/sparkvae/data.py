@@ -1,7 +1,7 @@
 """MNIST-style IDX image files as numpy arrays and Spark DataFrames (for examples and tests)."""
 
 import struct
-from typing import Any
+from typing import Any, Optional
 
 import numpy as np
 
@@ -23,10 +23,37 @@ def read_idx_images(path: str, limit: int = 0) -> np.ndarray:
     return (raw.reshape(n, rows * cols) / np.float32(255.0)).astype(np.float32)
 
 
-def images_frame(spark: Any, x: np.ndarray, column: str = "features", partitions: int = 2) -> Any:
-    """A DataFrame of ``id`` (row number) and ``column`` (array<float>), built through Arrow, in
-    ``partitions`` partitions sorted by ``id``; works in classic PySpark and over Spark Connect."""
+def images_frame(spark: Any, x: np.ndarray, column: str = "features", partitions: Optional[int] = None) -> Any:
+    """A DataFrame of ``id`` (row number) and ``column`` (array<float>), built through Arrow;
+    works in classic PySpark and over Spark Connect.
+
+    ``partitions`` None keeps Spark's own slicing of the local data (in classic PySpark contiguous
+    row ranges, one per default parallelism, as the JVM's IDX reader makes them, so training sees
+    the same shards); a number range-partitions by ``id`` (contiguous, sorted ranges).
+    """
     import pandas as pd
 
     pdf = pd.DataFrame({"id": np.arange(len(x), dtype=np.int64), column: list(x)})
-    return spark.createDataFrame(pdf).repartition(partitions, "id").sortWithinPartitions("id")
+    df = _create_through_arrow(spark, pdf)
+    if partitions is None:
+        return df
+    return df.repartitionByRange(partitions, "id").sortWithinPartitions("id")
+
+
+def _create_through_arrow(spark: Any, pdf: Any) -> Any:
+    # Classic PySpark converts pandas row by row (and cannot infer ndarray cells) unless Arrow is
+    # on; Spark Connect always uses Arrow. The user's setting is restored.
+    key = "spark.sql.execution.arrow.pyspark.enabled"
+    from pyspark.sql.utils import is_remote
+
+    if is_remote():
+        return spark.createDataFrame(pdf)
+    before = spark.conf.get(key, None)
+    spark.conf.set(key, "true")
+    try:
+        return spark.createDataFrame(pdf)
+    finally:
+        if before is None:
+            spark.conf.unset(key)
+        else:
+            spark.conf.set(key, before)

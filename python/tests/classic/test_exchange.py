@@ -26,12 +26,12 @@ def test_saved_from_java_loaded_in_python(spark, data, tmp_path):
     java_model = est.fit(data._jdf)
     path = str(tmp_path / "from-java")
     java_model.write().save(path)
-    expected = _java_transform(java_model, data)
+    expected = _java_transform(java_model, data).cache()
 
     model = VaeModel.load(path)
     assert model.uid == java_model.uid()
     assert model.getNegElboCol() == "neg_elbo" and model.getEncoderHidden() == [8]
-    got = model.transform(data)
+    got = model.transform(data).cache()
     for c in ("z_mean", "z_std", "neg_elbo", "recon"):
         np.testing.assert_array_equal(column(got, c), column(expected, c), err_msg=c)
 
@@ -43,7 +43,7 @@ def test_saved_from_python_loaded_in_java(spark, data, tmp_path):
     java_model = spark._jvm.io.sparkvae.spark.ml.VaeModel.load(path)
     assert java_model.uid() == model.uid
     assert java_model.getNegElboSamples() == 3
-    expected = model.transform(data)
-    got = _java_transform(java_model, data)
+    expected = model.transform(data).cache()
+    got = _java_transform(java_model, data).cache()
     for c in ("z_mean", "z_std", "neg_elbo"):
         np.testing.assert_array_equal(column(got, c), column(expected, c), err_msg=c)

@@ -46,7 +46,7 @@ def test_numpy_reproduces_the_jvm_on_the_mnist_test_images(spark, trained):
     x = _mnist("t10k-images-idx3-ubyte")
     test = frame(spark, x, partitions=1)
     seed = 12
-    out = model.copy().setNegElboCol("neg_elbo").setScoreSeed(seed).transform(test)
+    out = model.copy().setNegElboCol("neg_elbo").setScoreSeed(seed).transform(test).cache()
     exported = sparkvae.load_exported(path)
     mean, std = exported.encode(x)
     np.testing.assert_allclose(mean, column(out, "z_mean"), rtol=RTOL, atol=ATOL)
