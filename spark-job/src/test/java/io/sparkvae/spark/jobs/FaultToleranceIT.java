@@ -86,18 +86,19 @@ class FaultToleranceIT {
     Path clean = tmp.resolve("clean");
     Scripts.ok(Scripts.run(Map.of(), 600, "train.sh", trainArgs("local[2]", train, clean, null)));
 
-    // 1,500 rows per replica: 6 minibatches per epoch, 2 rounds of 3. Round 5 is the middle of
-    // epoch 3. The killed run is told to go on for 30 epochs (epochs do not define the run) so that
-    // it is still training when killed; checkpoints it wrote after round 5 are removed before the
-    // resume, as if it had died right after writing round 5's.
+    // 1,500 rows per replica, batchSize 256 shared by the 2 replicas (128 each): 12 minibatches per
+    // epoch, 4 rounds of 3. Round 9 is in the middle of epoch 3. The killed run is told to go on for
+    // 30 epochs (epochs do not define the run) so that it is still training when killed; checkpoints
+    // it wrote after round 9 are removed before the resume, as if it had died right after writing
+    // round 9's.
     Path model = tmp.resolve("model");
     Path checkpoints = tmp.resolve("checkpoints");
-    Path round5 = null;
+    Path round9 = null;
     try (Scripts.Running run = Scripts.start(Map.of(), "train.sh", trainArgs("local[2]", train, model, checkpoints,
         "--epochs", "30", "--checkpoint-every-rounds", "1", "--checkpoints-kept", "1000"))) {
       run.awaitOutput("epoch 2/30", 600);
-      // The file name carries the run's id after the round: checkpoint-round-0000000005-RUNID.svck.
-      for (int i = 0; i < 600 && (round5 = checkpoint(checkpoints, 5)) == null; i++) {
+      // The file name carries the run's id after the round: checkpoint-round-0000000009-RUNID.svck.
+      for (int i = 0; i < 600 && (round9 = checkpoint(checkpoints, 9)) == null; i++) {
         Thread.sleep(50);
       }
       // The script execs the driver JVM: killing it kills the driver.
@@ -106,10 +107,10 @@ class FaultToleranceIT {
       assertNotEquals(0, r.exit());
     }
     assertFalse(Files.exists(model.resolve("data/parameters.bin")), "no model from the killed run");
-    assertTrue(round5 != null && Files.exists(round5), "the mid-epoch checkpoint of round 5 survived");
+    assertTrue(round9 != null && Files.exists(round9), "the mid-epoch checkpoint of round 9 survived");
     try (var files = Files.list(checkpoints)) {
       for (Path p : files.toList()) {
-        if (p.getFileName().toString().compareTo(round5.getFileName().toString()) > 0) {
+        if (p.getFileName().toString().compareTo(round9.getFileName().toString()) > 0) {
           Files.delete(p);
         }
       }
