@@ -49,7 +49,7 @@ def read_run(d):
     run["batch"], run["rounds_per_epoch"] = (256, None) if r == 1 else (None, None)
     if os.path.exists(log):
         for line in open(log, errors="replace"):
-            if "minibatches of" in line and "per epoch" in line and "rounds" in line:
+            if "training rows in" in line and "minibatches of" in line:
                 words = line.split()
                 run["batch"] = int(words[words.index("of") + 1])
                 run["rounds_per_epoch"] = int(words[words.index("rounds") - 1])
