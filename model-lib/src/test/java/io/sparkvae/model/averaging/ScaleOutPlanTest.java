@@ -67,12 +67,15 @@ class ScaleOutPlanTest {
 
   @Test
   void tooFewRoundsPerEpochDrawAWarningThatSaysWhatToChange() {
-    ScaleOutPlan p = plan(8, 75_000, 256, 0, true);
-    assertEquals(6, p.roundsPerEpoch());
+    // 32 replicas of 18,750 rows at 256 each: ceil(18750 / 256) = 74 steps, 2 rounds of 50.
+    ScaleOutPlan p = plan(32, 18_750, 256, 0, true);
+    assertEquals(2, p.roundsPerEpoch());
     assertEquals(1, p.warnings().size());
-    assertTrue(p.warnings().get(0).startsWith("only 6 averaging rounds per epoch (75000 rows per replica, minibatches"
-        + " of 256, averagingSteps 50): too few outer steps to learn well; lower averagingSteps (e.g. to 36)"),
+    assertTrue(p.warnings().get(0).startsWith("only 2 averaging rounds per epoch (18750 rows per replica, minibatches"
+        + " of 256, averagingSteps 50): too few outer steps to learn well; lower averagingSteps (e.g. to 18)"),
         p.warnings().get(0));
+    // The quickstart: 2 replicas of 30,000 MNIST rows at 128: 235 steps, 5 rounds: no warning.
+    assertTrue(plan(2, 30_000, 0, -1, true).warnings().isEmpty());
   }
 
   @Test
