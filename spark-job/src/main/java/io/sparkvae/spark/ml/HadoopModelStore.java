@@ -123,21 +123,41 @@ public final class HadoopModelStore implements ModelStore {
    */
   public static void save(TrainedVae model, String target, Configuration conf) throws IOException {
     model.requireFinite();
+    publish(target, conf, "save a model",
+        () -> new FileAlreadyExistsException(target, null, "a model (or other file) already exists there"),
+        store -> ModelFormat.write(model, store));
+  }
+
+  /** Writes files into a store (a model's, or its export's). */
+  @FunctionalInterface
+  interface Contents {
+    void writeTo(ModelStore store) throws IOException;
+  }
+
+  /**
+   * Publishes {@code contents} as the new directory {@code target}: written into a hidden temporary
+   * sibling, then one rename; on failure the temporary is deleted and {@code target} does not exist.
+   *
+   * @param what "save a model", "export a model": for the message when target is the root
+   * @param exists the exception when {@code target} exists already
+   */
+  static void publish(String target, Configuration conf, String what,
+      java.util.function.Supplier<? extends IOException> exists, Contents contents) throws IOException {
     Path t = new Path(target);
     FileSystem fs = raw(t.getFileSystem(conf));
     if (fs.exists(t)) {
-      throw new FileAlreadyExistsException(target, null, "a model (or other file) already exists there");
+      throw exists.get();
     }
     Path parent = t.getParent();
     if (parent == null) {
-      throw new IllegalArgumentException("cannot save a model as the root directory " + target);
+      throw new IllegalArgumentException("cannot " + what + " as the root directory " + target);
     }
     Path tmp = new Path(parent, "." + t.getName() + ".tmp-" + UUID.randomUUID());
     if (!fs.mkdirs(tmp)) {
       throw new IOException("cannot create the directory " + tmp);
     }
     try {
-      ModelFormat.write(model, new HadoopModelStore(fs, tmp));
+      contents.writeTo(new HadoopModelStore(fs, tmp));
       // rename moves the source *into* an existing directory: checked above, and a lost race
       // shows as a false return.
       if (!fs.rename(tmp, t)) {
