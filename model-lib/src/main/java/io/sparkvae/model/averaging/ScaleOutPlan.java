@@ -26,6 +26,8 @@ import java.util.Locale;
  *     minibatch b and {@code learningRate} the rate after warm-up
  * @param averagingSteps local steps between two averagings (H)
  * @param warmupRounds rounds over which the learning rate rises linearly to its value (0: none)
+ * @param batchesPerEpoch minibatches of the largest shard in one epoch (every replica's epoch ends
+ *     with the largest's)
  * @param roundsPerEpoch averaging rounds in one epoch
  * @param outerOptimizer the outer step's kind ({@link #OUTER_NONE} or {@link #OUTER_NESTEROV})
  * @param outerLearningRate the outer step size
@@ -35,7 +37,7 @@ import java.util.Locale;
  * @param warnings settings that will not learn well, with what to change
  */
 public record ScaleOutPlan(
-    int replicas, VaeConfig config, int averagingSteps, int warmupRounds, int roundsPerEpoch,
+    int replicas, VaeConfig config, int averagingSteps, int warmupRounds, int batchesPerEpoch, int roundsPerEpoch,
     String outerOptimizer, double outerLearningRate, double outerMomentum, boolean averagesAdamState,
     List<String> reasons, List<String> warnings) implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -92,17 +94,18 @@ public record ScaleOutPlan(
               + " square root of the batch (configured %s)", fmt(rate), global, fmt((double) global / big), big,
           fmt(r.base().learningRate())));
     }
-    int rounds = (int) Math.max(1, (ceilDiv(r.shardRows(), b) + r.averagingSteps() - 1) / r.averagingSteps());
+    int batches = (int) ceilDiv(r.shardRows(), b);
+    int rounds = Math.max(1, (batches + r.averagingSteps() - 1) / r.averagingSteps());
     int warmup = warmup(r, global > big && r.derive(), rounds, reasons);
     if (rounds < MIN_ROUNDS_PER_EPOCH) {
       warnings.add(String.format(Locale.ROOT,
           "only %d averaging rounds per epoch (%d rows per replica, minibatches of %d, averagingSteps %d): too"
               + " few outer steps to learn well; lower averagingSteps (e.g. to %d), use fewer replicas or more data",
           rounds, r.shardRows(), b, r.averagingSteps(),
-          Math.max(1, (int) (ceilDiv(r.shardRows(), b) / MIN_ROUNDS_PER_EPOCH))));
+          Math.max(1, batches / MIN_ROUNDS_PER_EPOCH)));
     }
     VaeConfig cfg = r.base().toBuilder().batchSize(b).learningRate(rate).build();
-    return new ScaleOutPlan(r.replicas(), cfg, r.averagingSteps(), warmup, rounds, r.outerOptimizer(),
+    return new ScaleOutPlan(r.replicas(), cfg, r.averagingSteps(), warmup, batches, rounds, r.outerOptimizer(),
         r.outerLearningRate(), r.outerMomentum(), r.averagesAdamState(), reasons, warnings);
   }
 

@@ -105,10 +105,9 @@ public final class DistributedTrainer {
       List<Integer> sizes = counts.sizes();
       SkippedRows skippedTraining = SkippedRows.of(counts.bad());
       ScaleOutPlan plan = plan(replicas, Collections.max(sizes));
-      int batchesPerEpoch = ReplicaRunner.batchesPerEpoch(Collections.max(sizes), plan.config().batchSize());
       LOG.info("sparkvae: {} training rows in {} shards (sizes {} to {}), {} minibatches of {} per epoch, {} rounds"
           + " per epoch", sizes.stream().mapToLong(Integer::longValue).sum(), replicas, Collections.min(sizes),
-          Collections.max(sizes), batchesPerEpoch, plan.config().batchSize(), plan.roundsPerEpoch());
+          Collections.max(sizes), plan.batchesPerEpoch(), plan.config().batchSize(), plan.roundsPerEpoch());
       LOG.info("sparkvae: training with {}", plan.describe());
       plan.warnings().forEach(w -> LOG.warn("sparkvae: {}", w));
       request.listener().onPlan(plan);
@@ -118,10 +117,8 @@ public final class DistributedTrainer {
         return evaluate(jsc, valShards, params, epoch);
       };
       RoundRunner rounds = new RoundRunner(jsc, shards, runId, replicas, plan.averagesAdamState());
-      EpochLoop loop = new EpochLoop(plan, dist, rounds, request, start, validate, batchesPerEpoch,
-          skippedTraining, skippedValidation);
-      TrainingResult result = loop.run(start);
-      return new TrainingResult(config, result.state(), result.history(), replicas, result.rollbacks());
+      return new EpochLoop(plan, dist, rounds, request, start, validate, skippedTraining, skippedValidation)
+          .run(config);
     } finally {
       shards.unpersist(false);
       if (valShards != null) {
@@ -172,11 +169,6 @@ public final class DistributedTrainer {
           badVal.describe(config.inputDim(), inputSupport()));
     }
     return SkippedRows.of(badVal);
-  }
-
-  /** A learning rate halved {@code rollbacks} times (exactly: a power-of-two scaling). */
-  static double learningRateAfter(double learningRate, int rollbacks) {
-    return DivergencePolicy.learningRateAfter(learningRate, rollbacks);
   }
 
   /** The number of replicas a run uses: the setting, or {@code spark.default.parallelism} for 0. */

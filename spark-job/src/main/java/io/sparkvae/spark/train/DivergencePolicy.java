@@ -33,11 +33,6 @@ final class DivergencePolicy {
     return rollbacks;
   }
 
-  /** The factor the rollbacks so far put on the learning rate: 2^-rollbacks. */
-  double rateFactor() {
-    return learningRateAfter(1.0, rollbacks);
-  }
-
   /** A learning rate halved {@code rollbacks} times (exactly: a power-of-two scaling). */
   static double learningRateAfter(double learningRate, int rollbacks) {
     return Math.scalb(learningRate, -rollbacks);

@@ -29,7 +29,7 @@ final class EpochLoop {
   private final TrainingRequest request;
   /** Evaluates the validation set after an epoch; null without one. */
   private final Validation validate;
-  private final int batchesPerEpoch;
+  private final TrainingProgress start;
   private final int replicas;
   private final SkippedRows skippedTraining;
   private final SkippedRows skippedValidation;
@@ -39,14 +39,13 @@ final class EpochLoop {
   private final List<EpochMetrics> history;
 
   EpochLoop(ScaleOutPlan plan, DistributedConfig dist, RoundRunner rounds, TrainingRequest request,
-      TrainingProgress start, Validation validate, int batchesPerEpoch, SkippedRows skippedTraining,
-      SkippedRows skippedValidation) {
+      TrainingProgress start, Validation validate, SkippedRows skippedTraining, SkippedRows skippedValidation) {
     this.plan = plan;
     this.dist = dist;
     this.rounds = rounds;
     this.request = request;
     this.validate = validate;
-    this.batchesPerEpoch = batchesPerEpoch;
+    this.start = start;
     this.replicas = plan.replicas();
     this.skippedTraining = skippedTraining;
     this.skippedValidation = skippedValidation;
@@ -59,27 +58,32 @@ final class EpochLoop {
     this.history = new ArrayList<>(start.history());
   }
 
-  /** Runs the epochs left after {@code start} and returns the result. */
-  TrainingResult run(TrainingProgress start) {
+  /**
+   * Runs the epochs left after the start and returns the result.
+   *
+   * @param configAsGiven the configuration the result names (the caller's, before the plan derived
+   *     the replicas' minibatch and rate from it)
+   */
+  TrainingResult run(VaeConfig configAsGiven) {
     for (int epoch = start.epochsDone(); epoch < dist.epochs(); epoch++) {
       boolean resumedHere = epoch == start.epochsDone();
       // A run resumed in the middle of an epoch picks up at the same minibatch, with the epoch's
       // statistics so far.
       TrainingProgress.EpochSoFar soFar = runRounds(epoch, resumedHere ? start.stepInEpoch() : 0,
-          resumedHere ? start.epochSoFar() : TrainingProgress.EpochSoFar.NONE, start);
+          resumedHere ? start.epochSoFar() : TrainingProgress.EpochSoFar.NONE);
       finishEpoch(epoch, soFar);
     }
     rounds.forgetLocalMoments();
-    return new TrainingResult(plan.config(), state, history, replicas, divergence.rollbacks());
+    return new TrainingResult(configAsGiven, state, history, replicas, divergence.rollbacks());
   }
 
-  private TrainingProgress.EpochSoFar runRounds(int epoch, int firstStep, TrainingProgress.EpochSoFar soFar,
-      TrainingProgress start) {
+  private TrainingProgress.EpochSoFar runRounds(int epoch, int firstStep, TrainingProgress.EpochSoFar soFar) {
     int steps = plan.averagingSteps();
+    int batchesPerEpoch = plan.batchesPerEpoch();
     for (int done = firstStep; done < batchesPerEpoch; done += steps) {
       long roundStart = System.nanoTime();
       int stepsNow = Math.min(steps, batchesPerEpoch - done);
-      AveragingSums sums = runRound(epoch, done, stepsNow, start);
+      AveragingSums sums = runRound(epoch, done, stepsNow);
       round++;
       soFar = soFar.plus(sums.stats().lossSum(), sums.stats().examples(), (System.nanoTime() - roundStart) / 1e9,
           sums.stats().seconds() / replicas);
@@ -97,7 +101,7 @@ final class EpochLoop {
    * round number, so the same noise, and shard position, with half the learning rate) and keeps its
    * outcome as the new state.
    */
-  private AveragingSums runRound(int epoch, int done, int steps, TrainingProgress start) {
+  private AveragingSums runRound(int epoch, int done, int steps) {
     int totalRounds = (int) ((long) plan.roundsPerEpoch() * dist.epochs());
     String where = String.format(Locale.ROOT, "epoch %d/%d, round %d/%d", epoch + 1, dist.epochs(), round + 1,
         totalRounds);
