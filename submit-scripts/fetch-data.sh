@@ -5,10 +5,14 @@
 #   mnist-shifted  derived from MNIST by submit-scripts/lib/shift-mnist.js: the 60,000 training
 #                  images, 10 copies each shifted by up to 2 pixels (600,000 rows; seeded, fixed md5),
 #                  the data of the scale-out study (bench.sh --scaling); not part of "all"
-# Usage: submit-scripts/fetch-data.sh [mnist|fashion-mnist|mnist-shifted|all] [DIR]   (default: all, data/)
+#   flights        from the npm package vega-datasets@3.2.1: data/flights-3m.parquet, 3,000,000 US
+#                  domestic flights of January-June 2001 (date, delay, distance, origin, destination),
+#                  the tabular example's data (flights-example.sh); not part of "all"
+# Usage: submit-scripts/fetch-data.sh [mnist|fashion-mnist|mnist-shifted|flights|all] [DIR]   (default: all, data/)
 # Leaves DIR/mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte,
 #        DIR/fashion-mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz and (mnist-shifted)
 #        DIR/mnist-shifted/{train,t10k}-{images-idx3,labels-idx1}-ubyte (t10k: MNIST's own test set)
+#        and (flights) DIR/flights/flights-3m.parquet
 # Idempotent: files already present and valid are kept; every file is checked (size, idx magic
 # number, and md5 for MNIST) before the script says it is done.
 set -euo pipefail
@@ -139,10 +143,35 @@ fetch_mnist_shifted() {
   echo "fetch-data: shifted MNIST ready in $out"
 }
 
+FLIGHTS_MD5=901eadf99cebf2b2405b33077404882d
+FLIGHTS_SIZE=13493022
+
+flights_ok() { # flights_ok FILE: size, Parquet magic and md5 of the file vega-datasets@3.2.1 ships
+  local f="$1"
+  [ -f "$f" ] && [ "$(wc -c <"$f")" = "$FLIGHTS_SIZE" ] && [ "$(head -c 4 "$f")" = "PAR1" ] \
+    && [ "$(md5sum "$f" | cut -d' ' -f1)" = "$FLIGHTS_MD5" ]
+}
+
+fetch_flights() {
+  local out="$dir/flights" f="$dir/flights/flights-3m.parquet"
+  if flights_ok "$f"; then echo "fetch-data: flights already in $out"; return; fi
+  command -v npm >/dev/null || die "npm is needed to fetch the flights (apt-get install npm)"
+  local tmp; tmp=$(mktemp -d); trap 'rm -rf "$tmp"' RETURN
+  echo "fetch-data: fetching US flights (npm package vega-datasets@3.2.1)"
+  (cd "$tmp" && npm pack --silent vega-datasets@3.2.1 >/dev/null) || die "npm pack vega-datasets@3.2.1 failed"
+  tar -xzf "$tmp"/vega-datasets-3.2.1.tgz -C "$tmp" package/data/flights-3m.parquet \
+    || die "vega-datasets@3.2.1 lacks data/flights-3m.parquet"
+  mkdir -p "$out"
+  cp "$tmp/package/data/flights-3m.parquet" "$f.part" && mv -f "$f.part" "$f"
+  flights_ok "$f" || die "$f is not the expected file (size $FLIGHTS_SIZE, md5 $FLIGHTS_MD5)"
+  echo "fetch-data: flights ready in $out"
+}
+
 case "$what" in
   mnist) fetch_mnist ;;
   fashion-mnist) fetch_fashion ;;
   mnist-shifted) fetch_mnist_shifted ;;
+  flights) fetch_flights ;;
   all) fetch_mnist; fetch_fashion ;;
-  *) die "unknown dataset '$what' (expected mnist, fashion-mnist, mnist-shifted or all)" ;;
+  *) die "unknown dataset '$what' (expected mnist, fashion-mnist, mnist-shifted, flights or all)" ;;
 esac
