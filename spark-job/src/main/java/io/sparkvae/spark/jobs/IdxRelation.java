@@ -105,14 +105,55 @@ public final class IdxRelation {
         if (count < 0 || item < 1 || item > Integer.MAX_VALUE) {
           throw new IllegalArgumentException("input " + path + " has an invalid header");
         }
-        if (!gzip && fs.getFileStatus(p).getLen() != 4L + 4L * dims + (long) count * item) {
+        long expected = 4L + 4L * dims + (long) count * item;
+        if (!gzip && fs.getFileStatus(p).getLen() != expected) {
           throw new IllegalArgumentException("input " + path + " is truncated or has trailing bytes: "
               + fs.getFileStatus(p).getLen() + " bytes for " + count + " items of " + item);
+        }
+        if (gzip) {
+          checkGzipLength(fs, p, expected);
         }
         return new Header(count, (int) item, 4 + 4 * dims, gzip);
       }
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read input " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Refuses a gzip file whose decompressed length is not the one its IDX header declares. Why here:
+   * executors read their rows of a gzip file by decompressing from its start, so a truncated file
+   * failed a task with a bare "Unexpected end of ZLIB input stream" naming no file. The gzip
+   * trailer's ISIZE (the last 4 bytes: decompressed length mod 2^32) is checked on the driver for
+   * the price of one seek; only when it disagrees (a truncated file, or a valid file of several
+   * gzip members, whose last member's length it is) is the whole stream decompressed to decide.
+   */
+  static void checkGzipLength(FileSystem fs, Path p, long expected) throws IOException {
+    long size = fs.getFileStatus(p).getLen();
+    int isize = 0;
+    if (size >= 18) {
+      try (FSDataInputStream raw = fs.open(p)) {
+        raw.seek(size - 4);
+        isize = Integer.reverseBytes(raw.readInt());
+      }
+    }
+    if (size >= 18 && (isize & 0xffffffffL) == (expected & 0xffffffffL)) {
+      return;
+    }
+    long actual = 0;
+    try (InputStream in = open(fs, p, true)) {
+      byte[] buf = new byte[1 << 16];
+      for (int n; (n = in.read(buf)) > 0 && actual <= expected; ) {
+        actual += n;
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("input " + p + " is a truncated or corrupt gzip file (" + e.getMessage()
+          + " after " + actual + " of the " + expected + " decompressed bytes its IDX header declares): fetch it again"
+          + " (submit-scripts/fetch-data.sh checks what it fetches)", e);
+    }
+    if (actual != expected) {
+      throw new IllegalArgumentException("input " + p + " decompresses to " + (actual > expected ? "more than " : "")
+          + actual + " bytes but its IDX header declares " + expected + ": the file is truncated or has trailing data");
     }
   }
 
@@ -161,6 +202,9 @@ public final class IdxRelation {
         }
       }
       new DataInputStream(in).readFully(out);
+    } catch (IOException e) {
+      // Checked on the driver already; a file changed since then still names itself here.
+      throw new IOException("input " + path + ": cannot read rows " + from + " to " + to + ": " + e, e);
     }
     return out;
   }

@@ -19,6 +19,7 @@ public final class InputReader {
    */
   public static Dataset<Row> read(SparkSession spark, String path, String format, String featuresCol,
       String featureColumns, int partitions) {
+    InputFiles.check(spark.sparkContext().hadoopConfiguration(), path, format);
     Dataset<Row> df;
     switch (format) {
       case "idx" -> {

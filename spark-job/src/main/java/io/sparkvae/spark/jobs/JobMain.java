@@ -49,7 +49,7 @@ final class JobMain {
       } else {
         LOG.error(failure, e);
       }
-      System.err.println("error: " + failure + ": " + rootMessage(e) + hint(e));
+      System.err.println("error: " + failure + ": " + printable(rootMessage(e)) + hint(e));
       status = 1;
     } finally {
       spark.stop();
@@ -81,6 +81,34 @@ final class JobMain {
           + " check SPARKVAE_AUTH_SECRET_FILE or SPARKVAE_AUTH_SECRET)";
     }
     return "";
+  }
+
+  /** Longest message printed; beyond it a foreign message is cut, with the length said. */
+  static final int MAX_MESSAGE_CHARS = 2000;
+
+  /**
+   * A message fit for a terminal: a foreign message can quote the bytes of a binary file (a parser
+   * that met a Parquet file), whose control characters garble the terminal; each run of them (and
+   * of undecodable characters) becomes one {@code ?}, and a very long message is cut.
+   */
+  static String printable(String message) {
+    StringBuilder out = new StringBuilder(Math.min(message.length(), MAX_MESSAGE_CHARS + 64));
+    boolean inRun = false;
+    int i = 0;
+    for (; i < message.length() && out.length() < MAX_MESSAGE_CHARS; i++) {
+      char c = message.charAt(i);
+      boolean unprintable = c == '\uFFFD' || (Character.isISOControl(c) && c != '\n' && c != '\t');
+      if (unprintable && !inRun) {
+        out.append('?');
+      } else if (!unprintable) {
+        out.append(c);
+      }
+      inRun = unprintable;
+    }
+    if (i < message.length()) {
+      out.append("... (").append(message.length()).append(" characters in all)");
+    }
+    return out.toString();
   }
 
   /** The message of an exception and, when different, of its root cause. */
