@@ -15,6 +15,7 @@
 #
 # Usage: submit-scripts/bench.sh [--quick] [--write-doc] [EPOCHS]   (needs: mvn -B -DskipTests package)
 #        submit-scripts/bench.sh --scaling [options]   the scale-out study (see submit-scripts/lib/bench-scaling.sh --help)
+#        submit-scripts/bench.sh --peers [options]     SparkVAE beside plain PyTorch and Pyro (see submit-scripts/lib/bench-peers.sh --help)
 #   --quick      a few minutes, for CI: 1 repetition, 2 epochs, no cluster, no time to quality,
 #                no 500-round run (their rows say so)
 #   --write-doc  also append the report, dated, to docs/BENCHMARKS.md
@@ -31,6 +32,10 @@ source submit-scripts/env.sh
 if [ "${1:-}" = "--scaling" ]; then
   shift
   exec submit-scripts/lib/bench-scaling.sh "$@"
+fi
+if [ "${1:-}" = "--peers" ]; then
+  shift
+  exec submit-scripts/lib/bench-peers.sh "$@"
 fi
 
 quick=0

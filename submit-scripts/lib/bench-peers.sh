@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# SparkVAE beside its peers (submit-scripts/bench.sh --peers): training samples/s of Pyro's MNIST VAE
+# as SparkVAE's single-process trainer, a plain PyTorch program and a Pyro program run it
+# (submit-scripts/lib/peers.py), 1 and 2 threads each, and SparkVAE in Spark local[2] with 2
+# replicas, in one sitting, alternating the programs REPS times so that a noisy machine hurts them
+# alike. samples/s of a run is the median of its epochs after the first (warm-up); a row's figure
+# is the median of its REPS runs, with min-max.
+# Usage: submit-scripts/bench.sh --peers [--epochs E] [--reps N]   (default 3 epochs, 2 repetitions;
+#        needs: mvn -B -DskipTests package, and MNIST: submit-scripts/fetch-data.sh mnist)
+# Installs what it needs: PyTorch from Debian (python3-torch 1.13 with OpenBLAS, through apt-get;
+# PyPI's torch wheels pull gigabytes of CUDA libraries) and pyro-ppl 1.8.6 from PyPI into runs/peers-venv (a
+# virtual environment that sees the system's torch). The Markdown report goes to stdout, progress
+# to stderr, logs to runs/peers/STAMP/.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source submit-scripts/env.sh
+
+epochs=3
+reps=2
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --epochs) epochs="$2"; shift 2 ;;
+    --reps) reps="$2"; shift 2 ;;
+    --help|-h) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench-peers: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+[ "$epochs" -ge 2 ] || { echo "bench-peers: --epochs must be at least 2 (the first is warm-up)" >&2; exit 2; }
+note() { echo "bench-peers: $*" >&2; }
+app_jar=$(ls spark-job/target/spark-job-*-app.jar 2>/dev/null | head -n 1 || true)
+[ -n "$app_jar" ] || { echo "bench-peers: build first: mvn -B -DskipTests package" >&2; exit 2; }
+submit-scripts/fetch-data.sh mnist >/dev/null
+
+# Debian's torch lives in the system Python's dist-packages: the venv is made from that Python
+# (a python3 of pyenv or conda on the PATH would not see it).
+sys_python=/usr/bin/python3
+[ -x "$sys_python" ] || sys_python=$(command -v python3)
+# Debian's torch computes its matrix products through libblas.so.3: with the reference BLAS alone
+# (all python3-torch pulls in) an epoch takes minutes, so OpenBLAS is installed beside it.
+debs=(python3-torch libopenblas0-pthread)
+if ! "$sys_python" -c 'import torch' 2>/dev/null || ! dpkg -s libopenblas0-pthread >/dev/null 2>&1; then
+  note "installing ${debs[*]} from Debian"
+  command -v apt-get >/dev/null || { echo "bench-peers: needs ${debs[*]} (Debian) or torch importable by $sys_python" >&2; exit 2; }
+  (apt-get install -y -q --no-install-recommends "${debs[@]}" >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${debs[@]}" >/dev/null; }) \
+    || { echo "bench-peers: apt-get install ${debs[*]} failed (run as root, or install them)" >&2; exit 2; }
+fi
+venv=runs/peers-venv
+if ! "$venv/bin/python" -c 'import pyro, torch' 2>/dev/null; then
+  note "installing pyro-ppl 1.8.6 into $venv"
+  "$sys_python" -m venv --system-site-packages "$venv"
+  "$venv/bin/pip" install -q pyro-ppl==1.8.6 >&2
+fi
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+logs="runs/peers/$stamp"
+mkdir -p "$logs"
+results="$logs/results.tsv"   # program threads rep samples/s
+: > "$results"
+
+median_after_first() { # the median of stdin's numbers but the first
+  tail -n +2 | sort -g | awk '{v[NR]=$1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'
+}
+
+run_sparkvae_local() { # threads rep
+  # shellcheck disable=SC2086
+  java -Xmx4g $SPARKVAE_JAVA_OPTS -Dai.djl.pytorch.num_threads="$1" -cp "$app_jar" io.sparkvae.model.cli.TrainLocal \
+    --data data/mnist --epochs "$epochs" --threads "$1" > "$logs/sparkvae-$1-$2.tsv" 2> "$logs/sparkvae-$1-$2.log"
+  awk -F'\t' '$1 ~ /^[0-9]+$/ {print $3}' "$logs/sparkvae-$1-$2.tsv" | median_after_first
+}
+
+run_peer() { # impl threads rep
+  OMP_NUM_THREADS="$2" "$venv/bin/python" submit-scripts/lib/peers.py --impl "$1" --data data/mnist --epochs "$epochs" \
+    --threads "$2" > "$logs/$1-$2-$3.tsv" 2> "$logs/$1-$2-$3.log"
+  awk -F'\t' '$3 ~ /^[0-9]+$/ {print $5}' "$logs/$1-$2-$3.tsv" | median_after_first
+}
+
+run_spark() { # rep: Spark local[2], 2 replicas, the quickstart's training
+  submit-scripts/train.sh --master 'local[2]' -- --config conf/mnist.conf --epochs "$epochs" --replicas 2 \
+    --model-out "$logs/spark-model-$1" --metrics-out "$logs/spark-$1.jsonl" > "$logs/spark-$1.log" 2>&1
+  rm -rf "$logs/spark-model-$1"
+  grep -o '"samples_per_sec":[0-9.]*' "$logs/spark-$1.jsonl" | cut -d: -f2 | median_after_first
+}
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+for rep in $(seq 1 "$reps"); do
+  for threads in 1 2; do
+    note "rep $rep, $threads thread(s): SparkVAE TrainLocal ($(date -u +%H:%M:%S))"
+    printf 'SparkVAE single process (TrainLocal)\t%s\t%s\t%s\n' "$threads" "$rep" "$(run_sparkvae_local "$threads" "$rep")" >> "$results"
+    note "rep $rep, $threads thread(s): plain PyTorch"
+    printf 'PyTorch (plain program, tensor minibatches)\t%s\t%s\t%s\n' "$threads" "$rep" "$(run_peer pytorch "$threads" "$rep")" >> "$results"
+    note "rep $rep, $threads thread(s): Pyro"
+    printf 'Pyro (SVI, Trace_ELBO)\t%s\t%s\t%s\n' "$threads" "$rep" "$(run_peer pyro "$threads" "$rep")" >> "$results"
+  done
+  note "rep $rep: SparkVAE Spark local[2], 2 replicas"
+  printf 'SparkVAE Spark local[2], 2 replicas\t2\t%s\t%s\n' "$rep" "$(run_spark "$rep")" >> "$results"
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+torch_version=$("$venv/bin/python" -c 'import torch; print(torch.__version__)')
+pyro_version=$("$venv/bin/python" -c 'import pyro; print(pyro.__version__)')
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+echo "#### Peers ($(date -u '+%Y-%m-%d %H:%M UTC'), $(getconf _NPROCESSORS_ONLN) cores of $cpu)"
+echo
+echo "\`submit-scripts/bench.sh --peers --epochs $epochs --reps $reps\`: MNIST, Pyro's network and settings, batch 256;"
+echo "samples/s = median of epochs 2-$epochs of a run, then median (min-max) of $reps alternated runs."
+echo "PyTorch $torch_version (Debian), pyro-ppl $pyro_version, DJL 0.33.0 / libtorch 2.5.1. Load average before: $load_before, after: $load_after."
+echo
+echo "| program | threads | samples/s, median (min-max) | ratio to SparkVAE single process, same threads |"
+echo "| --- | --- | --- | --- |"
+awk -F'\t' '
+  { key = $1 "\t" $2; if (!(key in n)) order[++k] = key; v[key, ++n[key]] = $4 }
+  function median(key,   i, j, t, m, a) {
+    m = n[key]; for (i = 1; i <= m; i++) a[i] = v[key, i]
+    for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+    lo[key] = a[1]; hi[key] = a[m]
+    return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+  }
+  END {
+    for (i = 1; i <= k; i++) med[order[i]] = median(order[i])
+    for (i = 1; i <= k; i++) {
+      key = order[i]; split(key, f, "\t")
+      base = med["SparkVAE single process (TrainLocal)\t" f[2]]
+      ratio = (base > 0 && f[1] !~ /^SparkVAE single/) ? sprintf("%.2f", med[key] / base) : (f[1] ~ /^SparkVAE single/ ? "1" : "")
+      printf "| %s | %s | %.0f (%.0f-%.0f) | %s |\n", f[1], f[2], med[key], lo[key], hi[key], ratio
+    }
+  }' "$results"
+echo
+echo "Logs: $logs/ (per-epoch TSV of every run; the peers also print their test -ELBO at the end)."
