@@ -1,5 +1,6 @@
 package io.sparkvae.spark.train;
 
+import ai.djl.Device;
 import io.sparkvae.model.averaging.Divergence;
 import io.sparkvae.model.train.LocalTrainer;
 import io.sparkvae.model.train.NonFiniteLossException;
@@ -17,8 +18,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The replica is rebuilt from the round's inputs alone: where it is in its shard follows from
  * (epoch, steps done), its shuffle from (seed, partition, epoch) and its noise from (seed, round,
- * partition). A retried or relocated task therefore recomputes exactly the same result, and no
- * native state outlives the task: the trainer's manager is closed before the task returns.
+ * partition). A retried or relocated task therefore recomputes exactly the same result. The
+ * replica's native state may stay on the executor between rounds ({@link ReplicaCache}), but it is
+ * only a container: every round loads the whole driver state into it.
  *
  * <p>A replica that runs into NaN or infinity (a non-finite minibatch loss, or a non-finite value
  * in its state after the steps) does not fail its task: it returns a {@link ReplicaResult} that
@@ -86,13 +88,30 @@ public final class ReplicaRunner {
         new java.util.SplittableRandom(Seeds.derive(in.config().seed(), NOISE_STREAM, in.round(), partition));
     TrainingState end;
     TrainStats stats;
-    try (LocalTrainer trainer = new LocalTrainer(in.config(), start, TaskDevice.current())) {
+    Device device = TaskDevice.current();
+    LocalTrainer trainer = in.keepReplicas() ? ReplicaCache.take(in.runId(), partition, in.round(), device, in.config())
+        : null;
+    boolean keep = false;
+    try {
+      if (trainer == null) {
+        trainer = new LocalTrainer(in.config(), start, device);
+      } else {
+        // The whole driver state, every round: what makes a kept replica compute the same bits as a new one.
+        trainer.load(start);
+      }
       stats = trainer.train(batches, steps, noise);
       end = trainer.snapshot();
+      keep = in.keepReplicas();
     } catch (NonFiniteLossException e) {
       // Reported, not thrown: a task that throws is retried (4 times on a cluster) and would
       // diverge again, since it recomputes exactly the same steps. The driver decides instead.
       return diverged(in, partition, e.step(), e.loss(), "minibatch loss is " + e.loss());
+    } finally {
+      if (keep) {
+        ReplicaCache.put(in.runId(), partition, in.round(), device, trainer);
+      } else if (trainer != null) {
+        trainer.close();
+      }
     }
     // The loss of the last step can be finite while that step's update overflowed: scan what
     // would be averaged (and kept as local moments) before it leaves the replica.
@@ -120,8 +139,9 @@ public final class ReplicaRunner {
     return saved == null || saved.round() != round ? null : new ReplicaMoments(partition, saved.endM(), saved.endV());
   }
 
-  /** Forgets the local moments of a finished run on this executor. */
+  /** Forgets the local moments and closes the kept replicas of a finished run on this executor. */
   public static void forget(String runId) {
     LOCAL_MOMENTS.keySet().removeIf(k -> k.startsWith(runId + "/"));
+    ReplicaCache.forget(runId);
   }
 }

@@ -16,7 +16,14 @@ import java.io.Serializable;
  * @param initialMoments with local Adam state, the first round of a resumed run: each replica's
  *     moments from the checkpoint, by partition (an array: Kryo 4 cannot read immutable lists);
  *     otherwise null
+ * @param keepReplicas whether replicas stay on their executors between rounds ({@link ReplicaCache})
  */
 public record RoundInput(
     String runId, VaeConfig config, TrainingState state, long round, int epoch, int stepInEpoch, int steps,
-    boolean localAdamState, ReplicaMoments[] initialMoments) implements Serializable {}
+    boolean localAdamState, ReplicaMoments[] initialMoments, boolean keepReplicas) implements Serializable {
+  /** A round whose replicas are not kept between rounds. */
+  public RoundInput(String runId, VaeConfig config, TrainingState state, long round, int epoch, int stepInEpoch,
+      int steps, boolean localAdamState, ReplicaMoments[] initialMoments) {
+    this(runId, config, state, round, epoch, stepInEpoch, steps, localAdamState, initialMoments, false);
+  }
+}

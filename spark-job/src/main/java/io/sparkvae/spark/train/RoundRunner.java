@@ -27,15 +27,23 @@ final class RoundRunner {
   private final int replicas;
   private final boolean averageMoments;
   private final CollectionAccumulator<Long> rss;
+  private final boolean keepReplicas;
   private long payloadBytes = -1;
 
-  RoundRunner(JavaSparkContext jsc, JavaRDD<PackedShard> shards, String runId, int replicas, boolean averageMoments) {
+  RoundRunner(JavaSparkContext jsc, JavaRDD<PackedShard> shards, String runId, int replicas, boolean averageMoments,
+      boolean keepReplicas) {
     this.jsc = jsc;
     this.shards = shards;
     this.runId = runId;
     this.replicas = replicas;
     this.averageMoments = averageMoments;
     this.rss = jsc.sc().collectionAccumulator("sparkvae executor RSS bytes");
+    this.keepReplicas = keepReplicas;
+  }
+
+  /** Whether replicas stay on their executors between rounds ({@link ReplicaCache#ENABLED_CONF}). */
+  boolean keepReplicas() {
+    return keepReplicas;
   }
 
   /** Runs one round as a Spark job with the given description and returns the replicas' sums. */
@@ -94,16 +102,21 @@ final class RoundRunner {
     return p.withReplicaMoments(found);
   }
 
-  /** Releases the replicas' local Adam moments of this run on the executors (local moments only). */
-  void forgetLocalMoments() {
-    if (averageMoments) {
+  /**
+   * Releases what the run keeps on the executors: the replicas' local Adam moments and the kept
+   * replicas. Called when the run ends, normally or not; an executor this does not reach frees them
+   * on eviction or at exit.
+   */
+  void release() {
+    if (averageMoments && !keepReplicas) {
       return;
     }
     String run = runId;
     try {
+      jsc.setJobDescription("sparkvae: releasing the replicas of run " + run);
       shards.foreachPartition(it -> ReplicaRunner.forget(run));
     } catch (RuntimeException e) {
-      LOG.warn("could not release the replicas' local Adam moments of run {}: {}", runId, e.toString());
+      LOG.warn("could not release the replicas of run {} on the executors: {}", runId, e.toString());
     }
   }
 

@@ -1,0 +1,91 @@
+package io.sparkvae.spark.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.spark.SparkTestSession;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.ml.linalg.VectorUDT;
+import org.apache.spark.ml.linalg.Vectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Replicas kept on their executors between rounds train exactly the bits of replicas built every round. */
+class ReplicaCacheTest {
+  static final int DIM = DistributedTrainerTest.DIM;
+  static final VaeConfig SMALL = DistributedTrainerTest.SMALL;
+  static SparkSession spark;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkTestSession.start("ReplicaCacheTest");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (spark != null) {
+      spark.conf().unset(ReplicaCache.ENABLED_CONF);
+      spark.stop();
+    }
+  }
+
+  static Dataset<Row> frame(float[] x) {
+    List<Row> list = new ArrayList<>();
+    for (int i = 0; i < x.length / DIM; i++) {
+      double[] v = new double[DIM];
+      for (int j = 0; j < DIM; j++) {
+        v[j] = x[i * DIM + j];
+      }
+      list.add(RowFactory.create(i, Vectors.dense(v)));
+    }
+    StructType schema = new StructType().add("id", DataTypes.IntegerType).add("features", new VectorUDT());
+    return spark.createDataFrame(list, schema).repartition(3);
+  }
+
+  private TrainingResult fit(DistributedConfig dist, boolean keep, float[] x) {
+    spark.conf().set(ReplicaCache.ENABLED_CONF, Boolean.toString(keep));
+    return new DistributedTrainer(SMALL, dist, "features").fit(TrainingRequest.of(frame(x)));
+  }
+
+  private void sameBitsWithAndWithout(DistributedConfig dist) {
+    float[] x = DistributedTrainerTest.rows(150, 11);
+    long hits = ReplicaCache.hits();
+    TrainingResult kept = fit(dist, true, x);
+    long keptHits = ReplicaCache.hits() - hits;
+    assertEquals(0, ReplicaCache.size(), "the run's end closes its kept replicas");
+    TrainingResult rebuilt = fit(dist, false, x);
+    assertEquals(keptHits, ReplicaCache.hits() - hits, "no replica kept with the cache off");
+    // 75 rows per shard in minibatches of 8: 10 per epoch, 4 rounds of 3 (the last of 1), 8 rounds;
+    // every round but each replica's first finds its replica (warm-up rounds change only the rate).
+    assertTrue(keptHits >= 2 * 7 - 2, "rounds that found their replica kept: " + keptHits);
+    assertArrayEquals(rebuilt.state().params(), kept.state().params());
+    assertArrayEquals(rebuilt.state().adamM(), kept.state().adamM());
+    assertArrayEquals(rebuilt.state().adamV(), kept.state().adamV());
+    assertEquals(rebuilt.state().step(), kept.state().step());
+    for (int e = 0; e < rebuilt.history().size(); e++) {
+      assertEquals(rebuilt.history().get(e).trainNegElbo(), kept.history().get(e).trainNegElbo(), 0.0);
+    }
+  }
+
+  @Test
+  void averagedMomentsWithWarmupAndOuterMomentum() {
+    sameBitsWithAndWithout(DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(2).warmupRounds(3)
+        .scaleOut("off").build());
+  }
+
+  @Test
+  void localMoments() {
+    sameBitsWithAndWithout(DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(2).adamState("local")
+        .outerOptimizer("none").scaleOut("off").build());
+  }
+}
