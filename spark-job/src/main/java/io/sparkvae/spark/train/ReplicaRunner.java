@@ -54,12 +54,21 @@ public final class ReplicaRunner {
     return (rows + batchSize - 1) / batchSize;
   }
 
-  /** Runs one replica's share of a round. */
+  /** Runs one replica's share of a round that carries the global moments. */
   public static ReplicaResult run(RoundInput in, int partition, PackedShard shard) {
+    return run(in, null, partition, shard);
+  }
+
+  /**
+   * Runs one replica's share of a round.
+   *
+   * @param runMoments the run's global moments when the round carries none (local moments), else null
+   */
+  static ReplicaResult run(RoundInput in, TrainingState runMoments, int partition, PackedShard shard) {
     int batch = in.config().batchSize();
     int left = batchesPerEpoch(shard.rows(), batch) - in.stepInEpoch();
     int steps = Math.max(0, Math.min(in.steps(), left));
-    TrainingState start = in.state();
+    TrainingState start = in.state(runMoments);
     String key = in.runId() + "/" + partition;
     if (in.localAdamState()) {
       LocalMoments saved = LOCAL_MOMENTS.get(key);

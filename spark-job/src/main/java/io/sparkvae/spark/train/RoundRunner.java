@@ -1,6 +1,7 @@
 package io.sparkvae.spark.train;
 
 import io.sparkvae.model.averaging.AveragingSums;
+import io.sparkvae.model.train.TrainingState;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -28,6 +29,8 @@ final class RoundRunner {
   private final boolean averageMoments;
   private final CollectionAccumulator<Long> rss;
   private final boolean keepReplicas;
+  /** With local moments: the run's global moments, broadcast once (they change only with a new state's arrays). */
+  private Broadcast<TrainingState> runMoments;
   private long payloadBytes = -1;
 
   RoundRunner(JavaSparkContext jsc, JavaRDD<PackedShard> shards, String runId, int replicas, boolean averageMoments,
@@ -49,13 +52,27 @@ final class RoundRunner {
   /** Runs one round as a Spark job with the given description and returns the replicas' sums. */
   AveragingSums run(RoundInput input, String description) {
     jsc.setJobDescription(description);
-    if (payloadBytes < 0) {
-      payloadBytes = RoundPayload.bytes(input, replicas, averageMoments);
+    RoundInput sent = input;
+    if (!averageMoments) {
+      // Local moments: the global ones are the run's starting moments; a round ships only parameters.
+      TrainingState state = input.state();
+      if (runMoments == null || runMoments.value().adamM() != state.adamM()
+          || runMoments.value().adamV() != state.adamV()) {
+        if (runMoments != null) {
+          runMoments.destroy();
+        }
+        // The whole state (its parameters are not read): a TrainingState is what the serializer knows.
+        runMoments = jsc.broadcast(state);
+      }
+      sent = input.withoutMoments();
     }
-    Broadcast<RoundInput> bc = jsc.broadcast(input);
+    if (payloadBytes < 0) {
+      payloadBytes = RoundPayload.bytes(sent, input.state(), replicas, averageMoments);
+    }
+    Broadcast<RoundInput> bc = jsc.broadcast(sent);
     rss.reset();
     try {
-      return shards.mapPartitionsWithIndex(trainReplica(bc, rss), true)
+      return shards.mapPartitionsWithIndex(trainReplica(bc, averageMoments ? null : runMoments, rss), true)
           .treeAggregate(new AveragingSums(), addReplica(averageMoments), AveragingSums::merge, 2);
     } finally {
       bc.destroy();
@@ -108,6 +125,10 @@ final class RoundRunner {
    * on eviction or at exit.
    */
   void release() {
+    if (runMoments != null) {
+      runMoments.destroy();
+      runMoments = null;
+    }
     if (averageMoments && !keepReplicas) {
       return;
     }
@@ -123,11 +144,11 @@ final class RoundRunner {
   // Static so that the closures capture only the broadcast handle and a flag, never this runner.
 
   private static Function2<Integer, Iterator<PackedShard>, Iterator<ReplicaResult>> trainReplica(
-      Broadcast<RoundInput> input, CollectionAccumulator<Long> rss) {
+      Broadcast<RoundInput> input, Broadcast<TrainingState> runMoments, CollectionAccumulator<Long> rss) {
     return (partition, it) -> {
       List<ReplicaResult> out = new ArrayList<>(1);
       while (it.hasNext()) {
-        out.add(ReplicaRunner.run(input.value(), partition, it.next()));
+        out.add(ReplicaRunner.run(input.value(), runMoments == null ? null : runMoments.value(), partition, it.next()));
       }
       long resident = ExecutorMemory.residentBytes();
       if (resident >= 0) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.vae.ParamLayout;
 import io.sparkvae.spark.SparkTestSession;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +58,11 @@ class ReplicaCacheTest {
     return new DistributedTrainer(SMALL, dist, "features").fit(TrainingRequest.of(frame(x)));
   }
 
-  private void sameBitsWithAndWithout(DistributedConfig dist) {
+  /**
+   * @param arraysPerState the float arrays of the model's size a round moves per state: 3 with
+   *     averaged moments (parameters and both moments), 1 with local ones (parameters only)
+   */
+  private void sameBitsWithAndWithout(DistributedConfig dist, int arraysPerState) {
     float[] x = DistributedTrainerTest.rows(150, 11);
     long hits = ReplicaCache.hits();
     TrainingResult kept = fit(dist, true, x);
@@ -75,17 +80,21 @@ class ReplicaCacheTest {
     for (int e = 0; e < rebuilt.history().size(); e++) {
       assertEquals(rebuilt.history().get(e).trainNegElbo(), kept.history().get(e).trainNegElbo(), 0.0);
     }
+    // The broadcast and two replicas' results, each arraysPerState arrays, plus at most 20 % framing.
+    long floats = 3L * arraysPerState * ParamLayout.of(SMALL).totalSize();
+    long bytes = kept.history().get(0).roundPayloadBytes();
+    assertTrue(bytes >= 4 * floats && bytes < 4 * floats * 1.2, bytes + " bytes per round, " + floats + " floats");
   }
 
   @Test
   void averagedMomentsWithWarmupAndOuterMomentum() {
     sameBitsWithAndWithout(DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(2).warmupRounds(3)
-        .scaleOut("off").build());
+        .scaleOut("off").build(), 3);
   }
 
   @Test
   void localMoments() {
     sameBitsWithAndWithout(DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(2).adamState("local")
-        .outerOptimizer("none").scaleOut("off").build());
+        .outerOptimizer("none").scaleOut("off").build(), 1);
   }
 }
