@@ -120,6 +120,9 @@ public final class DistributedTrainer {
       boolean keep = Boolean.parseBoolean(train.sparkSession().conf().get(ReplicaCache.ENABLED_CONF, "true"));
       RoundRunner rounds = new RoundRunner(jsc, shards, runId, replicas, plan.averagesAdamState(), keep);
       try {
+        double warmUp = rounds.warmUp(plan.configForRound(start.rounds()), start.state(), start.rounds());
+        LOG.info(String.format(Locale.ROOT, "sparkvae: warm-up (engine start, JIT, native allocation) %.1f s, outside"
+            + " the epochs' timings", warmUp));
         return new EpochLoop(plan, dist, rounds, request, start, validate, skippedTraining, skippedValidation)
             .run(config);
       } finally {

@@ -2,6 +2,7 @@ package io.sparkvae.spark.train;
 
 import ai.djl.Device;
 import io.sparkvae.model.averaging.Divergence;
+import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.train.LocalTrainer;
 import io.sparkvae.model.train.NonFiniteLossException;
 import io.sparkvae.model.train.Seeds;
@@ -31,6 +32,13 @@ public final class ReplicaRunner {
   static final long SHUFFLE_STREAM = 101;
   static final long NOISE_STREAM = 102;
   static final long EVAL_STREAM = 103;
+  static final long WARMUP_STREAM = 104;
+
+  /**
+   * Minibatch steps of a warm-up: enough for the JIT to compile the step's Java loops (the fused Adam
+   * loop runs over every parameter once a step) and for the native allocations to be made once.
+   */
+  static final int WARMUP_STEPS = 5;
 
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaRunner.class);
 
@@ -132,6 +140,41 @@ public final class ReplicaRunner {
       LOCAL_MOMENTS.put(key, new LocalMoments(in.round(), start.adamM(), start.adamV(), end.adamM(), end.adamV()));
     }
     return new ReplicaResult(partition, end, stats.examples(), stats);
+  }
+
+  /**
+   * Warms one replica up before the first round, outside the epochs' clock: starts the engine, builds
+   * the replica, and runs a few throwaway steps on its shard so that the JIT and the native
+   * allocations happen here. The steps draw from a stream of their own and the replica is kept for
+   * the first round ({@code keep}), which loads the whole driver state into it like any kept
+   * replica: nothing of the warm-up reaches the training.
+   *
+   * @param firstRound the round the replica will run next
+   */
+  static void warmUp(String runId, VaeConfig config, TrainingState state, long firstRound, boolean keep, int partition,
+      PackedShard shard) {
+    if (shard.rows() == 0) {
+      return;
+    }
+    Device device = TaskDevice.current();
+    LocalTrainer trainer = new LocalTrainer(config, state, device);
+    boolean kept = false;
+    try {
+      ShuffledBatches batches = new ShuffledBatches(shard.features(), shard.rows(), shard.dim(), config.batchSize(),
+          Seeds.derive(config.seed(), WARMUP_STREAM, partition));
+      trainer.train(batches, WARMUP_STEPS, new java.util.SplittableRandom(Seeds.derive(config.seed(), WARMUP_STREAM)));
+      trainer.snapshot();
+      if (keep) {
+        ReplicaCache.put(runId, partition, firstRound - 1, device, trainer);
+        kept = true;
+      }
+    } catch (NonFiniteLossException e) {
+      // A starting point that diverges is the first round's to report, with the driver's policy.
+    } finally {
+      if (!kept) {
+        trainer.close();
+      }
+    }
   }
 
   private static ReplicaResult diverged(RoundInput in, int partition, long step, double loss, String reason) {

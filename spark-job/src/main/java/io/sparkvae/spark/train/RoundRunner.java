@@ -1,6 +1,7 @@
 package io.sparkvae.spark.train;
 
 import io.sparkvae.model.averaging.AveragingSums;
+import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.train.TrainingState;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -77,6 +78,33 @@ final class RoundRunner {
     } finally {
       bc.destroy();
     }
+  }
+
+  /**
+   * Warms every replica up before the first round (engine start, JIT, native allocation; see {@link
+   * ReplicaRunner#warmUp}) as a job of its own, so that the first epoch's clock runs at the steady
+   * speed; with kept replicas, the first round finds them built.
+   *
+   * @return the seconds it took
+   */
+  double warmUp(VaeConfig config, TrainingState state, long firstRound) {
+    long t0 = System.nanoTime();
+    jsc.setJobDescription("sparkvae: warming up " + replicas + " replicas");
+    Broadcast<TrainingState> bc = jsc.broadcast(state);
+    try {
+      String run = runId;
+      boolean keep = keepReplicas;
+      shards.mapPartitionsWithIndex(
+          (Function2<Integer, Iterator<PackedShard>, Iterator<Integer>>) (partition, it) -> {
+            while (it.hasNext()) {
+              ReplicaRunner.warmUp(run, config, bc.value(), firstRound, keep, partition, it.next());
+            }
+            return List.<Integer>of().iterator();
+          }, true).count();
+    } finally {
+      bc.destroy();
+    }
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   /** The run's id (keys the executors' caches). */
