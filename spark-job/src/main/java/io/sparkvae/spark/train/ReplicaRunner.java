@@ -76,21 +76,8 @@ public final class ReplicaRunner {
     int batch = in.config().batchSize();
     int left = batchesPerEpoch(shard.rows(), batch) - in.stepInEpoch();
     int steps = Math.max(0, Math.min(in.steps(), left));
-    TrainingState start = in.state(runMoments);
     String key = in.runId() + "/" + partition;
-    if (in.localAdamState()) {
-      LocalMoments saved = LOCAL_MOMENTS.get(key);
-      if (saved != null && saved.round() == in.round()) {
-        start = new TrainingState(start.params(), saved.startM(), saved.startV(), start.step());
-      } else if (saved != null) {
-        start = new TrainingState(start.params(), saved.endM(), saved.endV(), start.step());
-      } else if (in.initialMoments() != null && partition < in.initialMoments().length) {
-        ReplicaMoments resumed = in.initialMoments()[partition];
-        start = new TrainingState(start.params(), resumed.adamM(), resumed.adamV(), start.step());
-      } else if (in.round() > 0) {
-        LOG.warn("replica {} of run {} lost its local Adam moments (new executor?); restarting them", partition, in.runId());
-      }
-    }
+    TrainingState start = startState(in, runMoments, partition, key);
     if (steps == 0 || shard.rows() == 0) {
       if (in.localAdamState()) {
         // Nothing left in this epoch for this replica: its moments are as they were, after this round too.
@@ -175,6 +162,26 @@ public final class ReplicaRunner {
         trainer.close();
       }
     }
+  }
+
+  /** The state a replica starts the round from: the driver's, with its own moments when they are local. */
+  private static TrainingState startState(RoundInput in, TrainingState runMoments, int partition, String key) {
+    TrainingState start = in.state(runMoments);
+    if (!in.localAdamState()) {
+      return start;
+    }
+    LocalMoments saved = LOCAL_MOMENTS.get(key);
+    if (saved != null && saved.round() == in.round()) {
+      return new TrainingState(start.params(), saved.startM(), saved.startV(), start.step());
+    } else if (saved != null) {
+      return new TrainingState(start.params(), saved.endM(), saved.endV(), start.step());
+    } else if (in.initialMoments() != null && partition < in.initialMoments().length) {
+      ReplicaMoments resumed = in.initialMoments()[partition];
+      return new TrainingState(start.params(), resumed.adamM(), resumed.adamV(), start.step());
+    } else if (in.round() > 0) {
+      LOG.warn("replica {} of run {} lost its local Adam moments (new executor?); restarting them", partition, in.runId());
+    }
+    return start;
   }
 
   private static ReplicaResult diverged(RoundInput in, int partition, long step, double loss, String reason) {
