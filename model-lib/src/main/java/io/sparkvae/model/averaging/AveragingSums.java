@@ -24,8 +24,10 @@ import java.io.Serializable;
 public final class AveragingSums implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  private TrainingState single;
-  private boolean singleWithMoments;
+  /** The one replica's parameters while only one is held; its moments too when they are summed (else null). */
+  private float[] singleParams;
+  private float[] singleM;
+  private float[] singleV;
   private double[] params;
   private double[] adamM;
   private double[] adamV;
@@ -50,11 +52,13 @@ public final class AveragingSums implements Serializable {
       throw new IllegalArgumentException("averaging weight must be finite and >= 0, got " + w);
     }
     if (replicas == 0) {
-      single = s;
-      singleWithMoments = withMoments;
+      // Moments that are not summed are not kept either: a partial sum travels without them.
+      singleParams = s.params();
+      singleM = withMoments ? s.adamM() : null;
+      singleV = withMoments ? s.adamV() : null;
     } else {
       materialize();
-      addScaled(s, w, withMoments);
+      addScaled(s.params(), withMoments ? s.adamM() : null, withMoments ? s.adamV() : null, w);
     }
     weight += w;
     step = Math.max(step, s.step());
@@ -81,32 +85,37 @@ public final class AveragingSums implements Serializable {
 
   /** Turns a held single replica into double sums. */
   private void materialize() {
-    if (single == null) {
+    if (singleParams == null) {
       return;
     }
-    TrainingState s = single;
-    double w = weight;
-    single = null;
-    addScaled(s, w, singleWithMoments);
+    float[] p = singleParams;
+    float[] m = singleM;
+    float[] v = singleV;
+    singleParams = null;
+    singleM = null;
+    singleV = null;
+    addScaled(p, m, v, weight);
   }
 
-  private void addScaled(TrainingState s, double w, boolean withMoments) {
+  /** Adds {@code w x} a replica's parameters and, when not null, its moments. */
+  private void addScaled(float[] p, float[] m, float[] v, double w) {
+    boolean withMoments = m != null;
     if (params == null) {
-      params = new double[s.params().length];
+      params = new double[p.length];
       if (withMoments) {
         adamM = new double[params.length];
         adamV = new double[params.length];
       }
-    } else if (params.length != s.params().length) {
+    } else if (params.length != p.length) {
       throw new IllegalArgumentException(
-          "replica has " + s.params().length + " parameters, others " + params.length);
+          "replica has " + p.length + " parameters, others " + params.length);
     } else if ((adamM != null) != withMoments) {
       throw new IllegalArgumentException("cannot sum replicas with and without Adam moments");
     }
-    accumulate(params, s.params(), w);
+    accumulate(params, p, w);
     if (withMoments) {
-      accumulate(adamM, s.adamM(), w);
-      accumulate(adamV, s.adamV(), w);
+      accumulate(adamM, m, w);
+      accumulate(adamV, v, w);
     }
   }
 
@@ -123,15 +132,16 @@ public final class AveragingSums implements Serializable {
       return this;
     }
     if (replicas == 0) {
-      single = o.single;
-      singleWithMoments = o.singleWithMoments;
+      singleParams = o.singleParams;
+      singleM = o.singleM;
+      singleV = o.singleV;
       params = o.params;
       adamM = o.adamM;
       adamV = o.adamV;
     } else {
       materialize();
-      if (o.single != null) {
-        addScaled(o.single, o.weight, o.singleWithMoments);
+      if (o.singleParams != null) {
+        addScaled(o.singleParams, o.singleM, o.singleV, o.weight);
       } else {
         if (params.length != o.params.length) {
           throw new IllegalArgumentException(
@@ -175,12 +185,12 @@ public final class AveragingSums implements Serializable {
     if (replicas == 0 || weight <= 0) {
       throw new IllegalStateException("no replica contributed to this round (total weight " + weight + ")");
     }
-    if (single != null) {
+    if (singleParams != null) {
       // (float) ((double) p * w / w) == p for every float p and integral w < 2^29: the average of
       // one replica is that replica, bit for bit, without the double round trip.
-      return new TrainingState(single.params(),
-          singleWithMoments ? single.adamM() : fallback.adamM(),
-          singleWithMoments ? single.adamV() : fallback.adamV(), step);
+      return new TrainingState(singleParams,
+          singleM != null ? singleM : fallback.adamM(),
+          singleV != null ? singleV : fallback.adamV(), step);
     }
     float[] p = divide(params, weight);
     float[] m = adamM == null ? fallback.adamM() : divide(adamM, weight);

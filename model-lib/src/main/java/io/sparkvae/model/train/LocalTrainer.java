@@ -43,7 +43,8 @@ import java.util.random.RandomGenerator;
  * not every bit).
  */
 public final class LocalTrainer implements AutoCloseable {
-  private final VaeConfig config;
+  /** Final but for the learning rate, which {@link #adopt} may change. */
+  private VaeConfig config;
   private final ParamLayout layout;
   private final Elbo elbo;
   private final NDManager root;
@@ -196,6 +197,22 @@ public final class LocalTrainer implements AutoCloseable {
         NativeParams.toFlat(adamM, layout),
         NativeParams.toFlat(adamV, layout),
         step);
+  }
+
+  /**
+   * Continues with {@code other} when it differs from this replica's configuration at most in the
+   * learning rate (a warm-up round's or a rollback's rate), so that a replica kept between rounds
+   * follows the driver's rate of each round without rebuilding its native state; the rate is read at
+   * every step, nothing else depends on it.
+   *
+   * @return whether it was adopted (false: the network or the minibatch differ; build a new replica)
+   */
+  public boolean adopt(VaeConfig other) {
+    if (!other.toBuilder().learningRate(config.learningRate()).build().equals(config)) {
+      return false;
+    }
+    this.config = other;
+    return true;
   }
 
   /** Whether this replica updates with the fused CPU Adam. */

@@ -64,6 +64,47 @@ class AveragingSumsTest {
   }
 
   @Test
+  void aPartialSumWithoutMomentsTravelsWithoutThem() throws Exception {
+    TrainingState s = state(5, 3);
+    int with = serializedSize(new AveragingSums().add(s, 10, true, TrainStats.EMPTY));
+    AveragingSums without = new AveragingSums().add(s, 10, false, TrainStats.EMPTY);
+    int size = serializedSize(without);
+    // 1000 floats of parameters, not 3000 of parameters and moments.
+    assertTrue(size < 4000 + 1000 && with > 3 * 4000, "serialized " + size + " bytes without moments, " + with + " with");
+    TrainingState fallback = state(9, 0);
+    AveragingSums merged = new AveragingSums().merge(roundTrip(without));
+    TrainingState avg = merged.average(fallback);
+    assertArrayEquals(s.params(), avg.params());
+    assertArrayEquals(fallback.adamM(), avg.adamM());
+    assertArrayEquals(fallback.adamV(), avg.adamV());
+    AveragingSums two = roundTrip(without).merge(new AveragingSums().add(state(6, 3), 30, false, TrainStats.EMPTY));
+    float[] expected = new float[1000];
+    float[] other = state(6, 3).params();
+    for (int i = 0; i < expected.length; i++) {
+      expected[i] = (float) ((10.0 * s.params()[i] + 30.0 * other[i]) / 40);
+    }
+    assertArrayEquals(expected, two.average(fallback).params());
+  }
+
+  private static int serializedSize(Object o) throws java.io.IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(o);
+    }
+    return bytes.size();
+  }
+
+  private static AveragingSums roundTrip(AveragingSums sums) throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(sums);
+    }
+    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+      return (AveragingSums) in.readObject();
+    }
+  }
+
+  @Test
   void emptyRoundIsAnError() {
     TrainingState a = state(1, 3);
     assertThrows(IllegalStateException.class, () -> new AveragingSums().average(a));

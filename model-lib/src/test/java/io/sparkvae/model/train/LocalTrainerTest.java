@@ -3,6 +3,7 @@ package io.sparkvae.model.train;
 import static io.sparkvae.model.Allclose.assertClose;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,6 +80,26 @@ class LocalTrainerTest {
     assertEquals(225, fusedAgain.step());
     for (int i = 0; i < tensor.params().length; i++) {
       assertClose(tensorAgain.params()[i], fusedAgain.params()[i], 0, 1e-6, "parameter " + i + " after a load");
+    }
+  }
+
+  @Test
+  void anAdoptedLearningRateTrainsLikeAReplicaBuiltWithIt() {
+    VaeConfig slower = SMALL.toBuilder().learningRate(3e-3).build();
+    TrainingState expected = run(slower, 3, 7);
+    float[] x = data(50, SMALL.inputDim(), 1);
+    TrainingState s0 = TrainingState.initial(ParamInit.initialize(ParamLayout.of(SMALL), SMALL.seed()));
+    try (LocalTrainer t = new LocalTrainer(SMALL, s0, Device.cpu())) {
+      // A replica that trained with another rate, then reloaded: what a kept replica does each round.
+      t.train(new ShuffledBatches(x, 50, SMALL.inputDim(), SMALL.batchSize(), 9), 2, new SplittableRandom(1));
+      assertTrue(t.adopt(slower));
+      t.load(s0);
+      t.train(new ShuffledBatches(x, 50, SMALL.inputDim(), SMALL.batchSize(), 3), 3, new SplittableRandom(7));
+      TrainingState got = t.snapshot();
+      assertArrayEquals(expected.params(), got.params());
+      assertArrayEquals(expected.adamV(), got.adamV());
+      assertFalse(t.adopt(SMALL.toBuilder().latentDim(5).build()), "another network is not a rate change");
+      assertFalse(t.adopt(SMALL.toBuilder().batchSize(16).build()), "nor another minibatch");
     }
   }
 

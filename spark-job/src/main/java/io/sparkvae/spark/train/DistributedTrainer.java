@@ -116,9 +116,18 @@ public final class DistributedTrainer {
         jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d · validation", epoch + 1, dist.epochs()));
         return evaluate(jsc, valShards, params, epoch);
       };
-      RoundRunner rounds = new RoundRunner(jsc, shards, runId, replicas, plan.averagesAdamState());
-      return new EpochLoop(plan, dist, rounds, request, start, validate, skippedTraining, skippedValidation)
-          .run(config);
+      // The session's setting, so that it can change between runs of one session (tests do).
+      boolean keep = Boolean.parseBoolean(train.sparkSession().conf().get(ReplicaCache.ENABLED_CONF, "true"));
+      RoundRunner rounds = new RoundRunner(jsc, shards, runId, replicas, plan.averagesAdamState(), keep);
+      try {
+        double warmUp = rounds.warmUp(plan.configForRound(start.rounds()), start.state(), start.rounds());
+        LOG.info(String.format(Locale.ROOT, "sparkvae: warm-up (engine start, JIT, native allocation) %.1f s, outside"
+            + " the epochs' timings", warmUp));
+        return new EpochLoop(plan, dist, rounds, request, start, validate, skippedTraining, skippedValidation)
+            .run(config);
+      } finally {
+        rounds.release();
+      }
     } finally {
       shards.unpersist(false);
       if (valShards != null) {

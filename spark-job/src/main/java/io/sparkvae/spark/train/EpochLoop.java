@@ -73,7 +73,6 @@ final class EpochLoop {
           resumedHere ? start.epochSoFar() : TrainingProgress.EpochSoFar.NONE);
       finishEpoch(epoch, soFar);
     }
-    rounds.forgetLocalMoments();
     return new TrainingResult(configAsGiven, state, history, replicas, divergence.rollbacks());
   }
 
@@ -111,7 +110,7 @@ final class EpochLoop {
       ReplicaMoments[] initialMoments = !plan.averagesAdamState() && round == start.rounds()
           && !start.replicaMoments().isEmpty() ? start.replicaMoments().toArray(new ReplicaMoments[0]) : null;
       RoundInput input = new RoundInput(rounds.runId(), cfg, state, round, epoch, done, steps,
-          !plan.averagesAdamState(), initialMoments);
+          !plan.averagesAdamState(), initialMoments, rounds.keepReplicas());
       AveragingSums sums = rounds.run(input, String.format(Locale.ROOT, "epoch %d/%d · round %d/%d%s", epoch + 1,
           dist.epochs(), round + 1, totalRounds, attempt == 0 ? "" : " · after rollback " + divergence.rollbacks()));
       RoundOutcome outcome = RoundOutcome.combine(sums, state, outer, replicas);

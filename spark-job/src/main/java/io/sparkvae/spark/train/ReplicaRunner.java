@@ -1,6 +1,8 @@
 package io.sparkvae.spark.train;
 
+import ai.djl.Device;
 import io.sparkvae.model.averaging.Divergence;
+import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.train.LocalTrainer;
 import io.sparkvae.model.train.NonFiniteLossException;
 import io.sparkvae.model.train.Seeds;
@@ -17,8 +19,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The replica is rebuilt from the round's inputs alone: where it is in its shard follows from
  * (epoch, steps done), its shuffle from (seed, partition, epoch) and its noise from (seed, round,
- * partition). A retried or relocated task therefore recomputes exactly the same result, and no
- * native state outlives the task: the trainer's manager is closed before the task returns.
+ * partition). A retried or relocated task therefore recomputes exactly the same result. The
+ * replica's native state may stay on the executor between rounds ({@link ReplicaCache}), but it is
+ * only a container: every round loads the whole driver state into it.
  *
  * <p>A replica that runs into NaN or infinity (a non-finite minibatch loss, or a non-finite value
  * in its state after the steps) does not fail its task: it returns a {@link ReplicaResult} that
@@ -29,6 +32,13 @@ public final class ReplicaRunner {
   static final long SHUFFLE_STREAM = 101;
   static final long NOISE_STREAM = 102;
   static final long EVAL_STREAM = 103;
+  static final long WARMUP_STREAM = 104;
+
+  /**
+   * Minibatch steps of a warm-up: enough for the JIT to compile the step's Java loops (the fused Adam
+   * loop runs over every parameter once a step) and for the native allocations to be made once.
+   */
+  static final int WARMUP_STEPS = 5;
 
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaRunner.class);
 
@@ -52,26 +62,22 @@ public final class ReplicaRunner {
     return (rows + batchSize - 1) / batchSize;
   }
 
-  /** Runs one replica's share of a round. */
+  /** Runs one replica's share of a round that carries the global moments. */
   public static ReplicaResult run(RoundInput in, int partition, PackedShard shard) {
+    return run(in, null, partition, shard);
+  }
+
+  /**
+   * Runs one replica's share of a round.
+   *
+   * @param runMoments the run's global moments when the round carries none (local moments), else null
+   */
+  static ReplicaResult run(RoundInput in, TrainingState runMoments, int partition, PackedShard shard) {
     int batch = in.config().batchSize();
     int left = batchesPerEpoch(shard.rows(), batch) - in.stepInEpoch();
     int steps = Math.max(0, Math.min(in.steps(), left));
-    TrainingState start = in.state();
     String key = in.runId() + "/" + partition;
-    if (in.localAdamState()) {
-      LocalMoments saved = LOCAL_MOMENTS.get(key);
-      if (saved != null && saved.round() == in.round()) {
-        start = new TrainingState(start.params(), saved.startM(), saved.startV(), start.step());
-      } else if (saved != null) {
-        start = new TrainingState(start.params(), saved.endM(), saved.endV(), start.step());
-      } else if (in.initialMoments() != null && partition < in.initialMoments().length) {
-        ReplicaMoments resumed = in.initialMoments()[partition];
-        start = new TrainingState(start.params(), resumed.adamM(), resumed.adamV(), start.step());
-      } else if (in.round() > 0) {
-        LOG.warn("replica {} of run {} lost its local Adam moments (new executor?); restarting them", partition, in.runId());
-      }
-    }
+    TrainingState start = startState(in, runMoments, partition, key);
     if (steps == 0 || shard.rows() == 0) {
       if (in.localAdamState()) {
         // Nothing left in this epoch for this replica: its moments are as they were, after this round too.
@@ -86,13 +92,30 @@ public final class ReplicaRunner {
         new java.util.SplittableRandom(Seeds.derive(in.config().seed(), NOISE_STREAM, in.round(), partition));
     TrainingState end;
     TrainStats stats;
-    try (LocalTrainer trainer = new LocalTrainer(in.config(), start, TaskDevice.current())) {
+    Device device = TaskDevice.current();
+    LocalTrainer trainer = in.keepReplicas() ? ReplicaCache.take(in.runId(), partition, in.round(), device, in.config())
+        : null;
+    boolean keep = false;
+    try {
+      if (trainer == null) {
+        trainer = new LocalTrainer(in.config(), start, device);
+      } else {
+        // The whole driver state, every round: what makes a kept replica compute the same bits as a new one.
+        trainer.load(start);
+      }
       stats = trainer.train(batches, steps, noise);
       end = trainer.snapshot();
+      keep = in.keepReplicas();
     } catch (NonFiniteLossException e) {
       // Reported, not thrown: a task that throws is retried (4 times on a cluster) and would
       // diverge again, since it recomputes exactly the same steps. The driver decides instead.
       return diverged(in, partition, e.step(), e.loss(), "minibatch loss is " + e.loss());
+    } finally {
+      if (keep) {
+        ReplicaCache.put(in.runId(), partition, in.round(), device, trainer);
+      } else if (trainer != null) {
+        trainer.close();
+      }
     }
     // The loss of the last step can be finite while that step's update overflowed: scan what
     // would be averaged (and kept as local moments) before it leaves the replica.
@@ -104,6 +127,61 @@ public final class ReplicaRunner {
       LOCAL_MOMENTS.put(key, new LocalMoments(in.round(), start.adamM(), start.adamV(), end.adamM(), end.adamV()));
     }
     return new ReplicaResult(partition, end, stats.examples(), stats);
+  }
+
+  /**
+   * Warms one replica up before the first round, outside the epochs' clock: starts the engine, builds
+   * the replica, and runs a few throwaway steps on its shard so that the JIT and the native
+   * allocations happen here. The steps draw from a stream of their own and the replica is kept for
+   * the first round ({@code keep}), which loads the whole driver state into it like any kept
+   * replica: nothing of the warm-up reaches the training.
+   *
+   * @param firstRound the round the replica will run next
+   */
+  static void warmUp(String runId, VaeConfig config, TrainingState state, long firstRound, boolean keep, int partition,
+      PackedShard shard) {
+    if (shard.rows() == 0) {
+      return;
+    }
+    Device device = TaskDevice.current();
+    LocalTrainer trainer = new LocalTrainer(config, state, device);
+    boolean kept = false;
+    try {
+      ShuffledBatches batches = new ShuffledBatches(shard.features(), shard.rows(), shard.dim(), config.batchSize(),
+          Seeds.derive(config.seed(), WARMUP_STREAM, partition));
+      trainer.train(batches, WARMUP_STEPS, new java.util.SplittableRandom(Seeds.derive(config.seed(), WARMUP_STREAM)));
+      trainer.snapshot();
+      if (keep) {
+        ReplicaCache.put(runId, partition, firstRound - 1, device, trainer);
+        kept = true;
+      }
+    } catch (NonFiniteLossException e) {
+      // A starting point that diverges is the first round's to report, with the driver's policy.
+    } finally {
+      if (!kept) {
+        trainer.close();
+      }
+    }
+  }
+
+  /** The state a replica starts the round from: the driver's, with its own moments when they are local. */
+  private static TrainingState startState(RoundInput in, TrainingState runMoments, int partition, String key) {
+    TrainingState start = in.state(runMoments);
+    if (!in.localAdamState()) {
+      return start;
+    }
+    LocalMoments saved = LOCAL_MOMENTS.get(key);
+    if (saved != null && saved.round() == in.round()) {
+      return new TrainingState(start.params(), saved.startM(), saved.startV(), start.step());
+    } else if (saved != null) {
+      return new TrainingState(start.params(), saved.endM(), saved.endV(), start.step());
+    } else if (in.initialMoments() != null && partition < in.initialMoments().length) {
+      ReplicaMoments resumed = in.initialMoments()[partition];
+      return new TrainingState(start.params(), resumed.adamM(), resumed.adamV(), start.step());
+    } else if (in.round() > 0) {
+      LOG.warn("replica {} of run {} lost its local Adam moments (new executor?); restarting them", partition, in.runId());
+    }
+    return start;
   }
 
   private static ReplicaResult diverged(RoundInput in, int partition, long step, double loss, String reason) {
@@ -120,8 +198,9 @@ public final class ReplicaRunner {
     return saved == null || saved.round() != round ? null : new ReplicaMoments(partition, saved.endM(), saved.endV());
   }
 
-  /** Forgets the local moments of a finished run on this executor. */
+  /** Forgets the local moments and closes the kept replicas of a finished run on this executor. */
   public static void forget(String runId) {
     LOCAL_MOMENTS.keySet().removeIf(k -> k.startsWith(runId + "/"));
+    ReplicaCache.forget(runId);
   }
 }

@@ -1,6 +1,8 @@
 package io.sparkvae.spark.train;
 
 import io.sparkvae.model.averaging.AveragingSums;
+import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.train.TrainingState;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -27,31 +29,82 @@ final class RoundRunner {
   private final int replicas;
   private final boolean averageMoments;
   private final CollectionAccumulator<Long> rss;
+  private final boolean keepReplicas;
+  /** With local moments: the run's global moments, broadcast once (they change only with a new state's arrays). */
+  private Broadcast<TrainingState> runMoments;
   private long payloadBytes = -1;
 
-  RoundRunner(JavaSparkContext jsc, JavaRDD<PackedShard> shards, String runId, int replicas, boolean averageMoments) {
+  RoundRunner(JavaSparkContext jsc, JavaRDD<PackedShard> shards, String runId, int replicas, boolean averageMoments,
+      boolean keepReplicas) {
     this.jsc = jsc;
     this.shards = shards;
     this.runId = runId;
     this.replicas = replicas;
     this.averageMoments = averageMoments;
     this.rss = jsc.sc().collectionAccumulator("sparkvae executor RSS bytes");
+    this.keepReplicas = keepReplicas;
+  }
+
+  /** Whether replicas stay on their executors between rounds ({@link ReplicaCache#ENABLED_CONF}). */
+  boolean keepReplicas() {
+    return keepReplicas;
   }
 
   /** Runs one round as a Spark job with the given description and returns the replicas' sums. */
   AveragingSums run(RoundInput input, String description) {
     jsc.setJobDescription(description);
-    if (payloadBytes < 0) {
-      payloadBytes = RoundPayload.bytes(input, replicas, averageMoments);
+    RoundInput sent = input;
+    if (!averageMoments) {
+      // Local moments: the global ones are the run's starting moments; a round ships only parameters.
+      TrainingState state = input.state();
+      if (runMoments == null || runMoments.value().adamM() != state.adamM()
+          || runMoments.value().adamV() != state.adamV()) {
+        if (runMoments != null) {
+          runMoments.destroy();
+        }
+        // The whole state (its parameters are not read): a TrainingState is what the serializer knows.
+        runMoments = jsc.broadcast(state);
+      }
+      sent = input.withoutMoments();
     }
-    Broadcast<RoundInput> bc = jsc.broadcast(input);
+    if (payloadBytes < 0) {
+      payloadBytes = RoundPayload.bytes(sent, input.state(), replicas, averageMoments);
+    }
+    Broadcast<RoundInput> bc = jsc.broadcast(sent);
     rss.reset();
     try {
-      return shards.mapPartitionsWithIndex(trainReplica(bc, rss), true)
+      return shards.mapPartitionsWithIndex(trainReplica(bc, averageMoments ? null : runMoments, rss), true)
           .treeAggregate(new AveragingSums(), addReplica(averageMoments), AveragingSums::merge, 2);
     } finally {
       bc.destroy();
     }
+  }
+
+  /**
+   * Warms every replica up before the first round (engine start, JIT, native allocation; see {@link
+   * ReplicaRunner#warmUp}) as a job of its own, so that the first epoch's clock runs at the steady
+   * speed; with kept replicas, the first round finds them built.
+   *
+   * @return the seconds it took
+   */
+  double warmUp(VaeConfig config, TrainingState state, long firstRound) {
+    long t0 = System.nanoTime();
+    jsc.setJobDescription("sparkvae: warming up " + replicas + " replicas");
+    Broadcast<TrainingState> bc = jsc.broadcast(state);
+    try {
+      String run = runId;
+      boolean keep = keepReplicas;
+      shards.mapPartitionsWithIndex(
+          (Function2<Integer, Iterator<PackedShard>, Iterator<Integer>>) (partition, it) -> {
+            while (it.hasNext()) {
+              ReplicaRunner.warmUp(run, config, bc.value(), firstRound, keep, partition, it.next());
+            }
+            return List.<Integer>of().iterator();
+          }, true).count();
+    } finally {
+      bc.destroy();
+    }
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   /** The run's id (keys the executors' caches). */
@@ -94,27 +147,36 @@ final class RoundRunner {
     return p.withReplicaMoments(found);
   }
 
-  /** Releases the replicas' local Adam moments of this run on the executors (local moments only). */
-  void forgetLocalMoments() {
-    if (averageMoments) {
+  /**
+   * Releases what the run keeps on the executors: the replicas' local Adam moments and the kept
+   * replicas. Called when the run ends, normally or not; an executor this does not reach frees them
+   * on eviction or at exit.
+   */
+  void release() {
+    if (runMoments != null) {
+      runMoments.destroy();
+      runMoments = null;
+    }
+    if (averageMoments && !keepReplicas) {
       return;
     }
     String run = runId;
     try {
+      jsc.setJobDescription("sparkvae: releasing the replicas of run " + run);
       shards.foreachPartition(it -> ReplicaRunner.forget(run));
     } catch (RuntimeException e) {
-      LOG.warn("could not release the replicas' local Adam moments of run {}: {}", runId, e.toString());
+      LOG.warn("could not release the replicas of run {} on the executors: {}", runId, e.toString());
     }
   }
 
   // Static so that the closures capture only the broadcast handle and a flag, never this runner.
 
   private static Function2<Integer, Iterator<PackedShard>, Iterator<ReplicaResult>> trainReplica(
-      Broadcast<RoundInput> input, CollectionAccumulator<Long> rss) {
+      Broadcast<RoundInput> input, Broadcast<TrainingState> runMoments, CollectionAccumulator<Long> rss) {
     return (partition, it) -> {
       List<ReplicaResult> out = new ArrayList<>(1);
       while (it.hasNext()) {
-        out.add(ReplicaRunner.run(input.value(), partition, it.next()));
+        out.add(ReplicaRunner.run(input.value(), runMoments == null ? null : runMoments.value(), partition, it.next()));
       }
       long resident = ExecutorMemory.residentBytes();
       if (resident >= 0) {
