@@ -115,10 +115,10 @@ public final class TrainLocal {
       }
       if (options.containsKey("model-out")) {
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("trainer", "TrainLocal");
+        meta.put("trainedBy", TrainLocal.class.getName()); // the metadata vocabulary of spark-job's VaeEstimator
         meta.put("epochs", String.valueOf(epochs));
         if (last != null) {
-          meta.put("test_neg_elbo", String.valueOf(last.negElbo()));
+          meta.put("testNegElbo", String.valueOf(last.negElbo()));
         }
         Path target = Path.of(options.get("model-out"));
         ModelFormat.save(new TrainedVae(config, trainer.snapshot().params(), meta), target, true);

@@ -127,6 +127,18 @@ public final class ParamSpecs {
         set);
   }
 
+  /**
+   * A text parameter whose whole value matches {@code regex} (case as given); {@code constraint}
+   * says in words what is expected ("WIDTHxHEIGHT, auto or none").
+   */
+  public static <C, B> ParamSpec<C, B, String> matching(
+      String name, String doc, String def, String regex, String constraint, Function<C, String> get,
+      BiConsumer<B, String> set) {
+    java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
+    return new ParamSpec<>(
+        name, doc, String.class, def, s -> s, s -> s, v -> pattern.matcher(v).matches(), constraint, get, set);
+  }
+
   private static String fmt(double d) {
     if (d == Double.POSITIVE_INFINITY) {
       return "inf";

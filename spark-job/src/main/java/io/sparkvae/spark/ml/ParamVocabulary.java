@@ -3,6 +3,7 @@ package io.sparkvae.spark.ml;
 import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.spark.train.DistributedConfig;
+import io.sparkvae.spark.train.RunOptions;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,10 +11,11 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * Every parameter of the SparkVAE stages, by name, from three sources: {@link VaeConfig#PARAMS}
- * (the model and its optimizer), {@link DistributedConfig#PARAMS} (distributed training) and the
- * few settings that exist only in Spark ML (column names, inference batching, the score's noise),
- * declared here once. {@link StageParams} turns each declaration into a Spark {@code Param}; nothing
+ * Every parameter of the SparkVAE stages, by name, from four sources: {@link VaeConfig#PARAMS}
+ * (the model and its optimizer), {@link DistributedConfig#PARAMS} (distributed training), {@link
+ * RunOptions#PARAMS} (checkpoints, resume, metrics file, report: what the run writes besides the
+ * model) and the few settings that exist only in Spark ML (column names, inference batching, the
+ * score's noise), declared here once. {@link StageParams} turns each declaration into a Spark {@code Param}; nothing
  * else lists parameters, so a hyperparameter added to {@code VaeConfig} appears on the stages
  * without a code change here.
  */
@@ -26,6 +28,8 @@ final class ParamVocabulary {
     MODEL,
     /** A {@link DistributedConfig} field: how the model was trained, fixed once trained. */
     DISTRIBUTED,
+    /** A {@link RunOptions} field: where the run wrote checkpoints, metrics, report; fixed once trained. */
+    RUN,
     /**
      * A Spark ML setting (columns, inference), or a {@link DistributedConfig} field that transform
      * applies too ({@link #BAD_ROW_POLICY}): free on the model too.
@@ -39,7 +43,7 @@ final class ParamVocabulary {
 
     String doc();
 
-    /** Integer, Long, Double, String or int[]. */
+    /** Integer, Long, Double, Boolean, String or int[]. */
     Class<?> type();
 
     Object defaultValue();
@@ -260,6 +264,9 @@ final class ParamVocabulary {
     for (Declaration d : ML) {
       add(m, d);
     }
+    for (ParamSpec<RunOptions, RunOptions.Builder, ?> s : RunOptions.PARAMS) {
+      add(m, new SpecDeclaration<>(s, Kind.RUN));
+    }
     return Collections.unmodifiableMap(m);
   }
 
@@ -270,7 +277,7 @@ final class ParamVocabulary {
     }
   }
 
-  /** Every declaration: VaeConfig's, then DistributedConfig's, then the Spark ML ones. */
+  /** Every declaration: VaeConfig's, DistributedConfig's, the Spark ML ones, then RunOptions'. */
   static Iterable<Declaration> all() {
     return ALL.values();
   }
