@@ -25,6 +25,13 @@ public final class ParamSpecs {
         name, doc, Long.class, def, Long::valueOf, String::valueOf, v -> v >= min, ">= " + min, get, set);
   }
 
+  /** A long parameter that takes any 64-bit value (a seed). */
+  public static <C, B> ParamSpec<C, B, Long> anyLong(
+      String name, String doc, long def, Function<C, Long> get, BiConsumer<B, Long> set) {
+    return new ParamSpec<>(
+        name, doc, Long.class, def, Long::valueOf, String::valueOf, v -> true, "a 64-bit integer", get, set);
+  }
+
   /** A finite double parameter in the interval described by the bounds. */
   public static <C, B> ParamSpec<C, B, Double> doubleIn(
       String name,

@@ -5,6 +5,7 @@ import static io.sparkvae.model.config.ParamSpecs.intAtLeast;
 import static io.sparkvae.model.config.ParamSpecs.matching;
 import static io.sparkvae.model.config.ParamSpecs.text;
 
+import io.sparkvae.model.config.ParamSchema;
 import io.sparkvae.model.config.ParamSpec;
 import java.io.Serializable;
 import java.util.List;
@@ -57,6 +58,9 @@ public final class RunOptions implements Serializable {
       intAtLeast("reportRows", "Validation rows (at most) pictured in the report.", 5000, 1,
           c -> c.reportRows, (b, v) -> b.c.reportRows = v));
 
+  /** The declarations above, with what every config class does with them. */
+  public static final ParamSchema<RunOptions, Builder> SCHEMA = new ParamSchema<>("training run setting", PARAMS);
+
   private RunOptions() {}
 
   /** A builder with every default. */
@@ -71,12 +75,7 @@ public final class RunOptions implements Serializable {
 
   /** Looks a setting up by name. */
   public static ParamSpec<RunOptions, Builder, ?> param(String name) {
-    for (ParamSpec<RunOptions, Builder, ?> p : PARAMS) {
-      if (p.name().equals(name)) {
-        return p;
-      }
-    }
-    throw new IllegalArgumentException("unknown training run setting: " + name);
+    return SCHEMA.param(name);
   }
 
   public String checkpointDir() {
@@ -140,13 +139,7 @@ public final class RunOptions implements Serializable {
 
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("RunOptions{");
-    String sep = "";
-    for (ParamSpec<RunOptions, Builder, ?> p : PARAMS) {
-      sb.append(sep).append(p.name()).append('=').append(p.get(this));
-      sep = ", ";
-    }
-    return sb.append('}').toString();
+    return SCHEMA.describe("RunOptions", this);
   }
 
   /** Mutable builder. */
@@ -154,13 +147,7 @@ public final class RunOptions implements Serializable {
     private RunOptions c = new RunOptions();
 
     private Builder() {
-      for (ParamSpec<RunOptions, Builder, ?> p : PARAMS) {
-        def(p);
-      }
-    }
-
-    private <T> void def(ParamSpec<RunOptions, Builder, T> p) {
-      p.set(this, p.defaultValue());
+      SCHEMA.setDefaults(this);
     }
 
     /** Sets a setting by name from a typed value (or text). */
@@ -180,14 +167,8 @@ public final class RunOptions implements Serializable {
       }
       RunOptions out = c;
       c = new RunOptions();
-      for (ParamSpec<RunOptions, Builder, ?> p : PARAMS) {
-        copyBack(p, out);
-      }
+      SCHEMA.copy(out, this);
       return out;
-    }
-
-    private <T> void copyBack(ParamSpec<RunOptions, Builder, T> p, RunOptions from) {
-      p.set(this, p.get(from));
     }
   }
 }
