@@ -4,6 +4,7 @@ import static io.sparkvae.model.config.ParamSpecs.choice;
 import static io.sparkvae.model.config.ParamSpecs.text;
 
 import io.sparkvae.model.config.ParamSpec;
+import io.sparkvae.spark.ml.MlSettings;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Set;
@@ -29,8 +30,7 @@ public final class TrainJobOptions implements Serializable {
           c -> c.input, (b, v) -> b.input = v),
       choice("inputFormat", "Format of the inputs.", "idx", Set.of("idx", "parquet", "csv", "libsvm"),
           c -> c.inputFormat, (b, v) -> b.inputFormat = v),
-      text("featuresCol", "Column holding the features (vector, array<float> or array<double>).", "features", false,
-          c -> c.featuresCol, (b, v) -> b.featuresCol = v),
+      MlSettings.FEATURES_COL.rebind(c -> c.featuresCol, (b, v) -> b.featuresCol = v),
       text("featureColumns", "Comma-separated numeric columns to assemble into the features (csv, parquet).", "", true,
           c -> c.featureColumns, (b, v) -> b.featureColumns = v),
       text("validationInput", "Validation data in the same format (else validationFraction of the input).", "", true,
