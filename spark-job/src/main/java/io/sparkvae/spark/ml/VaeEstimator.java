@@ -38,6 +38,9 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>The features must lie in [0, 1] for the Bernoulli likelihood (grey levels); every training row
  * must be non-null, finite and of inputDim values, or {@code fit} fails with the counts of bad rows.
+ *
+ * <p>The class is over 400 lines only because it has one typed setter per param (Spark ML's
+ * convention); what a fit does is in {@link TrainingRun}, the one path the command line shares.
  */
 public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams, DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
