@@ -7,7 +7,7 @@ class ParamDecl(NamedTuple):
     """One parameter of the SparkVAE stages, as the JVM declares it."""
 
     name: str
-    #: "int", "long", "double", "string" or "int[]" (the JVM param's value type).
+    #: "int", "long", "double", "bool", "string" or "int[]" (the JVM param's value type).
     type: str
     default: Any
     #: True when a fitted VaeModel lets it change (columns, inference, badRowPolicy).

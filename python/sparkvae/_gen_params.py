@@ -17,6 +17,7 @@ _JAVA_TYPES = {
     "IntParam": "int",
     "LongParam": "long",
     "DoubleParam": "double",
+    "BooleanParam": "bool",
     "Param": "string",
     "IntArrayParam": "int[]",
 }

@@ -25,6 +25,7 @@ _CONVERTERS = {
     "long": TypeConverters.toInt,
     "double": TypeConverters.toFloat,
     "string": TypeConverters.toString,
+    "bool": TypeConverters.toBoolean,
     "int[]": TypeConverters.toListInt,
 }
 
@@ -216,8 +217,10 @@ class VaeEstimator(_VaeParams, JavaEstimator, _Readable, JavaMLWritable):
 
     Every JVM parameter is a keyword argument and has ``setX``/``getX``: architecture
     (``encoderHidden``, ``latentDim``, ...), likelihood and ELBO, Adam, distributed training
-    (``epochs``, ``replicas``, ``averagingSteps``, ...) and the model's columns (``featuresCol``,
-    ``latentMeanCol``, ``negElboCol``, ...). ``explainParams()`` lists them with doc and default.
+    (``epochs``, ``replicas``, ``averagingSteps``, ...), what the run writes besides the model
+    (``checkpointDir``, ``resume``, ``metricsOut``, ``reportDir``, ...: paths as the JVM driver sees
+    them) and the model's columns (``featuresCol``, ``latentMeanCol``, ``negElboCol``, ...).
+    ``explainParams()`` lists them with doc and default.
     ``inputDim`` is taken from the data by ``fit``.
 
     >>> vae = VaeEstimator(featuresCol="pixels", latentDim=10, epochs=1, negElboCol="neg_elbo")

@@ -1,7 +1,9 @@
 package io.sparkvae.model.cli;
 
 import ai.djl.Device;
+import io.sparkvae.model.config.ParamSchema;
 import io.sparkvae.model.config.ParamSpec;
+import io.sparkvae.model.config.ParamSpecs;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.data.Dataset;
 import io.sparkvae.model.format.ModelFormat;
@@ -18,6 +20,7 @@ import io.sparkvae.model.vae.VaeInference;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -30,6 +33,10 @@ import java.util.SplittableRandom;
  * java -cp ... io.sparkvae.model.cli.TrainLocal --data data/mnist --epochs 10 --model-out /tmp/vae
  *     [--threads N] [--iwae-samples K] [--train-limit N] [--&lt;any VAE parameter&gt; value ...]
  * </pre>
+ *
+ * <p>Every option is declared once ({@link Options#SCHEMA}, {@link VaeConfig#SCHEMA}) and spelled as
+ * {@code train.sh} spells it: kebab-case ({@code --latent-dim}; camelCase is accepted too);
+ * {@code --help} lists each with its doc, default and constraint.
  */
 public final class TrainLocal {
   private TrainLocal() {}
@@ -49,47 +56,119 @@ public final class TrainLocal {
     }
   }
 
-  static int run(String[] args, PrintStream out) throws Exception {
-    Map<String, String> options = new LinkedHashMap<>();
-    VaeConfig.Builder builder = VaeConfig.builder();
+  /** The options that are not hyperparameters, each declared once (name, doc, default, validator). */
+  static final class Options {
+    private String data;
+    private int epochs;
+    private String modelOut;
+    private int threads;
+    private String device;
+    private int iwaeSamples;
+    private int trainLimit;
+
+    static final ParamSchema<Options, Options> SCHEMA = new ParamSchema<>("option", List.of(
+        ParamSpecs.text("data", "Folder of the IDX files in MNIST layout.", "data/mnist", false,
+            o -> o.data, (o, v) -> o.data = v),
+        ParamSpecs.intAtLeast("epochs", "Passes over the training set.", 10, 1, o -> o.epochs, (o, v) -> o.epochs = v),
+        ParamSpecs.text("modelOut", "Where to save the model (replaced atomically; empty: not saved).", "", true,
+            o -> o.modelOut, (o, v) -> o.modelOut = v),
+        ParamSpecs.intAtLeast("threads", "PyTorch intra-op threads (0: PyTorch's default).", 0, 0,
+            o -> o.threads, (o, v) -> o.threads = v),
+        ParamSpecs.matching("device", "Where to train: cpu, gpu or gpu:N (a GPU needs the -Pgpu build).", "cpu",
+            "(?i)cpu|gpu|gpu:\\d+", "cpu, gpu or gpu:N", o -> o.device, (o, v) -> o.device = v),
+        ParamSpecs.intAtLeast("iwaeSamples", "Also report the importance-weighted bound with this many samples"
+            + " (1: not).", 1, 1, o -> o.iwaeSamples, (o, v) -> o.iwaeSamples = v),
+        ParamSpecs.intAtLeast("trainLimit", "Train on the first this-many examples only (0: all).", 0, 0,
+            o -> o.trainLimit, (o, v) -> o.trainLimit = v)));
+
+    Options() {
+      SCHEMA.setDefaults(this);
+    }
+
+    int epochs() {
+      return epochs;
+    }
+
+    String modelOut() {
+      return modelOut;
+    }
+  }
+
+  /** The parsed command line: the options and the hyperparameters given. */
+  record Parsed(Options options, VaeConfig.Builder vae) {}
+
+  /**
+   * Parses the command line: {@code --name value} or {@code --name=value}, each name in kebab-case
+   * ({@code --latent-dim}, as {@code train.sh} takes it) or camelCase ({@code --latentDim}); the
+   * last of two spellings of one option wins.
+   *
+   * @return null when {@code --help} was asked for (the help is printed)
+   * @throws IllegalArgumentException naming an unknown option, a missing or invalid value
+   */
+  static Parsed parse(String[] args, PrintStream out) {
+    Options options = new Options();
+    VaeConfig.Builder vae = VaeConfig.builder();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       if (a.equals("--help") || a.equals("-h")) {
         usage(out);
-        return 0;
+        return null;
       }
-      if (!a.startsWith("--")) {
-        throw new IllegalArgumentException("unexpected argument '" + a + "'");
+      if (!a.startsWith("--") || a.length() == 2) {
+        throw new IllegalArgumentException("unexpected argument '" + a + "' (options start with --)");
       }
       String name = a.substring(2);
-      if (i + 1 >= args.length) {
-        throw new IllegalArgumentException("option --" + name + " needs a value");
+      String value = null;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
       }
-      String value = args[++i];
-      switch (name) {
-        case "data", "epochs", "model-out", "threads", "iwae-samples", "train-limit", "device" -> options.put(name, value);
-        default -> {
-          try {
-            VaeConfig.param(name);
-          } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown option --" + name);
-          }
-          builder.set(name, value);
+      if (value == null) {
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException("option --" + name + " needs a value");
         }
+        value = args[++i];
+      }
+      if (!set(Options.SCHEMA, options, name, value) && !set(VaeConfig.SCHEMA, vae, name, value)) {
+        throw new IllegalArgumentException("unknown option --" + name);
       }
     }
-    int epochs = positiveInt(options, "epochs", 10);
-    int iwaeSamples = positiveInt(options, "iwae-samples", 1);
-    if (options.containsKey("threads")) {
-      // Read once when the engine starts: must be set before the first NDManager.
-      System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(positiveInt(options, "threads", 1)));
+    return new Parsed(options, vae);
+  }
+
+  private static <C, B> boolean set(ParamSchema<C, B> schema, B builder, String name, String value) {
+    ParamSpec<C, B, ?> spec = schema.find(name);
+    if (spec == null) {
+      return false;
     }
-    Device device = device(options.getOrDefault("device", "cpu"));
-    Path dir = Path.of(options.getOrDefault("data", "data/mnist"));
+    try {
+      spec.setFromString(builder, value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--" + name + ": " + e.getMessage(), e);
+    }
+    return true;
+  }
+
+  static int run(String[] args, PrintStream out) throws Exception {
+    Parsed parsed = parse(args, out);
+    if (parsed == null) {
+      return 0;
+    }
+    Options o = parsed.options();
+    int epochs = o.epochs;
+    int iwaeSamples = o.iwaeSamples;
+    if (o.threads > 0) {
+      // Read once when the engine starts: must be set before the first NDManager.
+      System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(o.threads));
+    }
+    Device device = device(o.device);
+    Path dir = Path.of(o.data);
+    VaeConfig.Builder builder = parsed.vae();
     Dataset train = Dataset.mnist(dir, true);
     Dataset test = Dataset.mnist(dir, false);
-    if (options.containsKey("train-limit")) {
-      train = train.head(Math.min(train.rows(), positiveInt(options, "train-limit", train.rows())));
+    if (o.trainLimit > 0) {
+      train = train.head(Math.min(train.rows(), o.trainLimit));
     }
     VaeConfig config = builder.inputDim(train.dim()).build();
     out.printf(Locale.ROOT, "training %s on %d examples (%d test) for %d epochs%n", config, train.rows(), test.rows(), epochs);
@@ -113,14 +192,14 @@ public final class TrainLocal {
             iwaeSamples > 1 ? String.format(Locale.ROOT, "\t%.2f", last.negIwae()) : "");
         out.flush();
       }
-      if (options.containsKey("model-out")) {
+      if (!o.modelOut.isEmpty()) {
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("trainer", "TrainLocal");
+        meta.put("trainedBy", TrainLocal.class.getName()); // the metadata vocabulary of spark-job's VaeEstimator
         meta.put("epochs", String.valueOf(epochs));
         if (last != null) {
-          meta.put("test_neg_elbo", String.valueOf(last.negElbo()));
+          meta.put("testNegElbo", String.valueOf(last.negElbo()));
         }
-        Path target = Path.of(options.get("model-out"));
+        Path target = Path.of(o.modelOut);
         ModelFormat.save(new TrainedVae(config, trainer.snapshot().params(), meta), target, true);
         out.println("model saved to " + target.toAbsolutePath());
       }
@@ -151,37 +230,23 @@ public final class TrainLocal {
     throw new IllegalArgumentException("invalid value for --device: '" + name + "' (expected cpu, gpu or gpu:N)");
   }
 
-  private static int positiveInt(Map<String, String> options, String name, int def) {
-    String v = options.get(name);
-    if (v == null) {
-      return def;
-    }
-    try {
-      int n = Integer.parseInt(v.trim());
-      if (n < 1) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("invalid value for --" + name + ": '" + v + "' (expected a positive integer)");
-    }
-  }
-
   private static void usage(PrintStream out) {
-    out.println("usage: TrainLocal [options]");
-    out.println("  --data DIR           IDX files in MNIST layout (default data/mnist)");
-    out.println("  --epochs N           passes over the training set (default 10)");
-    out.println("  --model-out DIR      where to save the model (replaced atomically)");
-    out.println("  --threads N          PyTorch intra-op threads");
-    out.println("  --device D           cpu (default), gpu or gpu:N (needs the -Pgpu build)");
-    out.println("  --iwae-samples K     also report the importance-weighted bound with K samples");
-    out.println("  --train-limit N      train on the first N examples only");
-    for (ParamSpec<VaeConfig, VaeConfig.Builder, ?> p : VaeConfig.PARAMS) {
-      out.printf(Locale.ROOT, "  --%-19s %s (default %s; %s)%n", p.name(), p.doc(), fmt(p), p.constraint());
+    out.println("usage: TrainLocal [options]   (kebab-case as shown, or camelCase: --latent-dim or --latentDim)");
+    out.println("Options:");
+    help(out, Options.SCHEMA);
+    out.println("Model and optimizer:");
+    help(out, VaeConfig.SCHEMA);
+  }
+
+  private static <C, B> void help(PrintStream out, ParamSchema<C, B> schema) {
+    for (ParamSpec<C, B, ?> p : schema.specs()) {
+      out.printf(Locale.ROOT, "  --%-22s %s%n", ParamSchema.kebab(p.name()), p.doc());
+      out.printf(Locale.ROOT, "    %-22s default: %s; %s%n", "", fmt(p), p.constraint());
     }
   }
 
-  private static <T> String fmt(ParamSpec<VaeConfig, VaeConfig.Builder, T> p) {
-    return p.format(p.defaultValue());
+  private static <C, B, T> String fmt(ParamSpec<C, B, T> p) {
+    String s = p.format(p.defaultValue());
+    return s.isEmpty() ? "(none)" : s;
   }
 }

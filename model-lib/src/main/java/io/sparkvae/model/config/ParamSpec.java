@@ -150,7 +150,8 @@ public final class ParamSpec<C, B, T> {
     }
     if (value instanceof Number n) {
       Object converted;
-      if (type == Integer.class && n.doubleValue() == Math.rint(n.doubleValue())) {
+      if (type == Integer.class && n.doubleValue() == Math.rint(n.doubleValue()) && n.longValue() == n.intValue()) {
+        // Only whole numbers that fit: 3e9 must not wrap to a negative int.
         converted = n.intValue();
       } else if (type == Long.class && n.doubleValue() == Math.rint(n.doubleValue())) {
         converted = n.longValue();
@@ -165,6 +166,14 @@ public final class ParamSpec<C, B, T> {
     }
     throw new IllegalArgumentException(
         "invalid value for " + name + ": " + value + " (expected " + constraint + ")");
+  }
+
+  /**
+   * The same declaration (name, doc, type, default, text form, validator) read from and written to
+   * another config class: one option that two configs hold (a job's and a stage's) is declared once.
+   */
+  public <C2, B2> ParamSpec<C2, B2, T> rebind(Function<C2, T> getter, BiConsumer<B2, T> setter) {
+    return new ParamSpec<>(name, doc, type, defaultValue, parser, formatter, validator, constraint, getter, setter);
   }
 
   @Override

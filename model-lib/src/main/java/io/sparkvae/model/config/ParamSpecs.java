@@ -25,6 +25,13 @@ public final class ParamSpecs {
         name, doc, Long.class, def, Long::valueOf, String::valueOf, v -> v >= min, ">= " + min, get, set);
   }
 
+  /** A long parameter that takes any 64-bit value (a seed). */
+  public static <C, B> ParamSpec<C, B, Long> anyLong(
+      String name, String doc, long def, Function<C, Long> get, BiConsumer<B, Long> set) {
+    return new ParamSpec<>(
+        name, doc, Long.class, def, Long::valueOf, String::valueOf, v -> true, "a 64-bit integer", get, set);
+  }
+
   /** A finite double parameter in the interval described by the bounds. */
   public static <C, B> ParamSpec<C, B, Double> doubleIn(
       String name,
@@ -125,6 +132,18 @@ public final class ParamSpecs {
         allowEmpty ? "any text" : "non-empty text",
         get,
         set);
+  }
+
+  /**
+   * A text parameter whose whole value matches {@code regex} (case as given); {@code constraint}
+   * says in words what is expected ("WIDTHxHEIGHT, auto or none").
+   */
+  public static <C, B> ParamSpec<C, B, String> matching(
+      String name, String doc, String def, String regex, String constraint, Function<C, String> get,
+      BiConsumer<B, String> set) {
+    java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
+    return new ParamSpec<>(
+        name, doc, String.class, def, s -> s, s -> s, v -> pattern.matcher(v).matches(), constraint, get, set);
   }
 
   private static String fmt(double d) {

@@ -198,6 +198,9 @@ public final class VaeConfig implements java.io.Serializable {
               c -> c.seed,
               (b, v) -> b.c.seed = v));
 
+  /** The declarations above, with what every config class does with them. */
+  public static final ParamSchema<VaeConfig, Builder> SCHEMA = new ParamSchema<>("VAE parameter", PARAMS);
+
   private VaeConfig() {}
 
   /** A builder holding every default. */
@@ -219,21 +222,12 @@ public final class VaeConfig implements java.io.Serializable {
 
   /** Looks a parameter up by name, or throws naming the unknown parameter. */
   public static ParamSpec<VaeConfig, Builder, ?> param(String name) {
-    for (ParamSpec<VaeConfig, Builder, ?> p : PARAMS) {
-      if (p.name().equals(name)) {
-        return p;
-      }
-    }
-    throw new IllegalArgumentException("unknown VAE parameter: " + name);
+    return SCHEMA.param(name);
   }
 
   /** Every parameter's value by name, in {@link #PARAMS} order (numbers, strings, int arrays). */
   public Map<String, Object> toMap() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    for (ParamSpec<VaeConfig, Builder, ?> p : PARAMS) {
-      m.put(p.name(), p.get(this));
-    }
-    return m;
+    return SCHEMA.toMap(this);
   }
 
   /**
@@ -243,9 +237,7 @@ public final class VaeConfig implements java.io.Serializable {
    */
   public static VaeConfig fromMap(Map<String, ?> values) {
     Builder b = builder();
-    for (Map.Entry<String, ?> e : values.entrySet()) {
-      param(e.getKey()).setUntyped(b, e.getValue());
-    }
+    SCHEMA.setAll(b, values, true);
     return b.build();
   }
 
@@ -353,58 +345,25 @@ public final class VaeConfig implements java.io.Serializable {
   }
 
   private VaeConfig copy() {
-    VaeConfig c = new VaeConfig();
-    for (ParamSpec<VaeConfig, Builder, ?> p : PARAMS) {
-      copyParam(p, this, c);
-    }
-    return c;
-  }
-
-  private static <T> void copyParam(ParamSpec<VaeConfig, Builder, T> p, VaeConfig from, VaeConfig to) {
     Builder b = new Builder();
-    b.c = to;
-    p.set(b, p.get(from));
+    b.c = new VaeConfig();
+    SCHEMA.copy(this, b);
+    return b.c;
   }
 
   @Override
   public boolean equals(Object o) {
-    if (!(o instanceof VaeConfig other)) {
-      return false;
-    }
-    for (ParamSpec<VaeConfig, Builder, ?> p : PARAMS) {
-      Object a = p.get(this);
-      Object b = p.get(other);
-      boolean same = a instanceof int[] ia ? Arrays.equals(ia, (int[]) b) : a.equals(b);
-      if (!same) {
-        return false;
-      }
-    }
-    return true;
+    return o instanceof VaeConfig other && SCHEMA.sameValues(this, other);
   }
 
   @Override
   public int hashCode() {
-    int h = 1;
-    for (ParamSpec<VaeConfig, Builder, ?> p : PARAMS) {
-      Object a = p.get(this);
-      h = 31 * h + (a instanceof int[] ia ? Arrays.hashCode(ia) : a.hashCode());
-    }
-    return h;
+    return SCHEMA.hash(this);
   }
 
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("VaeConfig{");
-    String sep = "";
-    for (ParamSpec<VaeConfig, Builder, ?> p : PARAMS) {
-      sb.append(sep).append(p.name()).append('=').append(formatValue(p, this));
-      sep = ", ";
-    }
-    return sb.append('}').toString();
-  }
-
-  private static <T> String formatValue(ParamSpec<VaeConfig, Builder, T> p, VaeConfig c) {
-    return p.format(p.get(c));
+    return SCHEMA.describe("VaeConfig", this);
   }
 
   /** Mutable builder; {@link #build()} validates the rules that span several fields. */
@@ -412,13 +371,7 @@ public final class VaeConfig implements java.io.Serializable {
     private VaeConfig c = new VaeConfig();
 
     private Builder() {
-      for (ParamSpec<VaeConfig, Builder, ?> p : PARAMS) {
-        setDefault(p);
-      }
-    }
-
-    private <T> void setDefault(ParamSpec<VaeConfig, Builder, T> p) {
-      p.set(this, p.defaultValue());
+      SCHEMA.setDefaults(this);
     }
 
     /** Sets a parameter by name from text, as the command line and config files do. */

@@ -50,15 +50,7 @@ public final class OptionGroup<C, B> {
 
   /** {@code averagingSteps} → {@code averaging-steps}. */
   public static String kebab(String camel) {
-    StringBuilder sb = new StringBuilder();
-    for (char ch : camel.toCharArray()) {
-      if (Character.isUpperCase(ch)) {
-        sb.append('-').append(Character.toLowerCase(ch));
-      } else {
-        sb.append(ch);
-      }
-    }
-    return sb.toString();
+    return io.sparkvae.model.config.ParamSchema.kebab(camel);
   }
 
   /** Lines of {@code --help} for this group. */

@@ -5,6 +5,7 @@ import static io.sparkvae.model.config.ParamSpecs.intAtLeast;
 import static io.sparkvae.model.config.ParamSpecs.text;
 
 import io.sparkvae.model.config.ParamSpec;
+import io.sparkvae.spark.ml.MlSettings;
 import io.sparkvae.spark.train.DistributedConfig;
 import java.io.Serializable;
 import java.time.LocalDate;
@@ -12,7 +13,10 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Set;
 
-/** The options of {@link ScoreJob}, each declared once. */
+/**
+ * The options of {@link ScoreJob}, each declared once: the ones the Spark ML stages have too
+ * (featuresCol, negElboSamples, inferenceBatchSize, badRowPolicy) are their declarations, rebound.
+ */
 public final class ScoreJobOptions implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -37,8 +41,7 @@ public final class ScoreJobOptions implements Serializable {
       text("input", "Rows to score: a file or directory.", "", true, c -> c.input, (b, v) -> b.input = v),
       choice("inputFormat", "Format of the input.", "parquet", Set.of("idx", "parquet", "csv", "libsvm"),
           c -> c.inputFormat, (b, v) -> b.inputFormat = v),
-      text("featuresCol", "Column holding the features.", "features", false,
-          c -> c.featuresCol, (b, v) -> b.featuresCol = v),
+      MlSettings.FEATURES_COL.rebind(c -> c.featuresCol, (b, v) -> b.featuresCol = v),
       text("featureColumns", "Comma-separated numeric columns to assemble into the features.", "", true,
           c -> c.featureColumns, (b, v) -> b.featureColumns = v),
       text("idColumns", "Comma-separated key columns copied to the output (default: every input column"
@@ -49,16 +52,9 @@ public final class ScoreJobOptions implements Serializable {
           + " replaced.", "", true, c -> c.runDate, (b, v) -> b.runDate = v),
       text("partitionColumn", "Name of the partition column.", "run_date", false,
           c -> c.partitionColumn, (b, v) -> b.partitionColumn = v),
-      intAtLeast("negElboSamples", "Samples of z per row for the -ELBO score (above 1: importance weighted).",
-          1, 1, c -> c.negElboSamples, (b, v) -> b.negElboSamples = v),
-      intAtLeast("inferenceBatchSize", "Rows per forward pass.", 1024, 1,
-          c -> c.inferenceBatchSize, (b, v) -> b.inferenceBatchSize = v),
-      choice("badRowPolicy", "Rows whose features have the wrong size, NaN/Inf or (Bernoulli likelihood)"
-          + " values outside [0, 1]: fail (the run fails with counts and the first rows; the previous"
-          + " output stays) or skip (written with null scores, counted by reason). Null features always"
-          + " get null scores.", DistributedConfig.BAD_ROWS_FAIL,
-          Set.of(DistributedConfig.BAD_ROWS_FAIL, DistributedConfig.BAD_ROWS_SKIP),
-          c -> c.badRowPolicy, (b, v) -> b.badRowPolicy = v),
+      MlSettings.NEG_ELBO_SAMPLES.rebind(c -> c.negElboSamples, (b, v) -> b.negElboSamples = v),
+      MlSettings.INFERENCE_BATCH_SIZE.rebind(c -> c.inferenceBatchSize, (b, v) -> b.inferenceBatchSize = v),
+      DistributedConfig.BAD_ROW_POLICY.rebind(c -> c.badRowPolicy, (b, v) -> b.badRowPolicy = v),
       intAtLeast("lockTimeoutMinutes", "A run holds a lock file beside the partition it writes; another run's lock"
           + " older than this is stale (its run died) and is taken over.", 1440, 1,
           c -> c.lockTimeoutMinutes, (b, v) -> b.lockTimeoutMinutes = v));

@@ -1,24 +1,19 @@
 package io.sparkvae.spark.jobs;
 
+import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
-import io.sparkvae.spark.train.DistributedConfig;
-import io.sparkvae.spark.train.DistributedTrainer;
-import io.sparkvae.spark.train.FeatureColumn;
-import io.sparkvae.model.train.TrainingState;
-import io.sparkvae.model.vae.ParamInit;
-import io.sparkvae.model.vae.ParamLayout;
-import io.sparkvae.spark.train.Checkpoints;
-import io.sparkvae.spark.train.EpochMetrics;
-import io.sparkvae.spark.train.TrainingListener;
-import io.sparkvae.spark.train.TrainingProgress;
-import io.sparkvae.spark.train.TrainingRequest;
-import io.sparkvae.spark.train.TrainingResult;
 import io.sparkvae.spark.fs.DirectorySwap;
-import java.util.Optional;
-import java.util.UUID;
+import io.sparkvae.spark.fs.OutputGuard;
+import io.sparkvae.spark.ml.VaeEstimator;
+import io.sparkvae.spark.ml.VaeModel;
+import io.sparkvae.spark.train.DistributedConfig;
+import io.sparkvae.spark.train.FeatureColumn;
+import io.sparkvae.spark.train.RunOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Set;
+import org.apache.spark.ml.param.Param;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -26,10 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code spark-submit} training job: reads the input, trains a VAE with distributed parameter
- * averaging, writes the model, the metrics (JSON lines) and the report. Options come from the
- * declarations of {@link VaeConfig}, {@link DistributedConfig} and {@link TrainJobOptions}; they are
- * all parsed and validated before Spark starts. Exit status: 0 done, 2 bad options, 1 failure.
+ * The {@code spark-submit} training job, a shell over {@link VaeEstimator}: reads the input, fits
+ * the estimator (which trains with distributed parameter averaging and writes the checkpoints, the
+ * metrics (JSON lines) and the report) and writes the model. Options come from the declarations of
+ * {@link VaeConfig}, {@link DistributedConfig}, {@link RunOptions} and {@link TrainJobOptions}; they
+ * are all parsed and validated before Spark starts, and each one given becomes the estimator param
+ * of the same name. Exit status: 0 done, 2 bad options, 1 failure.
  */
 public final class TrainJob {
   private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
@@ -39,24 +36,27 @@ public final class TrainJob {
   /**
    * The parsed options of one run.
    *
-   * @param inputDimGiven whether {@code inputDim} was set (a contract: rows of another size are bad
-   *     rows) rather than left to be taken from the data
+   * @param given the declared (camelCase) names of the options a config file or the command line
+   *     set; only those are set on the estimator, the others keep its defaults (which are the same)
    */
-  record Parsed(VaeConfig.Builder vae, DistributedConfig dist, TrainJobOptions job, boolean inputDimGiven) {}
+  record Parsed(VaeConfig.Builder vae, DistributedConfig dist, RunOptions run, TrainJobOptions job,
+      Set<String> given) {}
 
   static Parsed parse(String[] args) {
     VaeConfig.Builder vae = VaeConfig.builder();
     DistributedConfig.Builder dist = DistributedConfig.builder();
+    RunOptions.Builder run = RunOptions.builder();
     TrainJobOptions job = new TrainJobOptions();
     CommandLine cl = new CommandLine(
         "usage: submit-scripts/train.sh [spark-submit options] -- [options]",
         List.of(new OptionGroup<>("Job", TrainJobOptions.PARAMS, job),
+            new OptionGroup<>("Checkpoints, metrics and report", RunOptions.PARAMS, run),
             new OptionGroup<>("Distributed training", DistributedConfig.PARAMS, dist),
             new OptionGroup<>("Model and optimizer", VaeConfig.PARAMS, vae)));
     cl.parse(args);
     job.validate();
     vae.build(); // the cross-field rules, before Spark starts
-    return new Parsed(vae, dist.build(), job, cl.given().contains("inputDim"));
+    return new Parsed(vae, dist.build(), run.build(), job, Set.copyOf(cl.given()));
   }
 
   /** Entry point for spark-submit. */
@@ -67,34 +67,26 @@ public final class TrainJob {
     });
   }
 
-  private static void appendMetrics(MetricsFile metrics, EpochMetrics m, TrainJobOptions job) {
-    try {
-      metrics.append(m.toJson());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write metrics to " + job.metricsOut(), e);
-    }
-  }
-
   /**
    * Fails before any training when an output folder may not be replaced (see {@link OutputGuard}),
    * after repairing a model folder that an interrupted run left renamed aside.
    */
-  private static void checkOutputs(SparkSession spark, TrainJobOptions job) {
+  private static void checkOutputs(SparkSession spark, TrainJobOptions job, RunOptions run) {
     try {
       org.apache.hadoop.fs.Path model = new org.apache.hadoop.fs.Path(job.modelOut());
       org.apache.hadoop.fs.FileSystem fs = model.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (model.getParent() != null) {
         DirectorySwap.recover(fs, model);
       }
-      OutputGuard.checkModel(fs, model, job.overwrite());
-      if (!job.reportDir().isEmpty()) {
-        OutputGuard.checkReport(reportPath(job), job.overwrite());
+      OutputGuard.checkModel(fs, model, run.overwrite());
+      if (!run.reportDir().isEmpty()) {
+        OutputGuard.checkReport(reportPath(run), run.overwrite());
       }
-      if (!job.metricsOut().isEmpty()) {
-        org.apache.hadoop.fs.Path metrics = new org.apache.hadoop.fs.Path(job.metricsOut());
+      if (!run.metricsOut().isEmpty()) {
+        org.apache.hadoop.fs.Path metrics = new org.apache.hadoop.fs.Path(run.metricsOut());
         org.apache.hadoop.fs.FileSystem mfs = metrics.getFileSystem(spark.sparkContext().hadoopConfiguration());
         if (mfs.exists(metrics) && mfs.getFileStatus(metrics).isDirectory()) {
-          throw new IllegalArgumentException("--metrics-out " + job.metricsOut() + " is a folder; it names the"
+          throw new IllegalArgumentException("--metrics-out " + run.metricsOut() + " is a folder; it names the"
               + " metrics file (JSON lines): give a file name");
         }
       }
@@ -103,52 +95,52 @@ public final class TrainJob {
     }
   }
 
-  private static java.nio.file.Path reportPath(TrainJobOptions job) {
-    String dir = job.reportDir();
+  private static java.nio.file.Path reportPath(RunOptions run) {
+    String dir = run.reportDir();
     return dir.startsWith("file:") ? java.nio.file.Path.of(java.net.URI.create(dir)) : java.nio.file.Path.of(dir);
   }
 
   /**
-   * Where training starts with a checkpoint directory: with {@code --resume} the newest checkpoint
-   * of the run written last (refused when it is already past {@code --epochs}); without it, nothing,
-   * after refusing to start beside another run's checkpoints unless {@code --share-checkpoint-dir}.
+   * The estimator the options describe: each option given (on the command line or in a config
+   * file) set to its value, {@code --input-dim} through Spark's generic setter (a contract: rows of
+   * another size are bad rows), every other param at its default.
    */
-  private static Optional<TrainingProgress> startingPoint(Checkpoints checkpoints, TrainJobOptions job, int epochs) {
-    try {
-      if (!job.resume()) {
-        Optional<String> other = checkpoints.otherRun();
-        if (other.isPresent() && !job.shareCheckpointDir()) {
-          throw new IllegalArgumentException("--checkpoint-dir " + job.checkpointDir() + " holds checkpoints of"
-              + " another run (" + other.get() + "): add --resume to continue that run, --share-checkpoint-dir to"
-              + " start a new run beside it (its checkpoints are kept), or use another --checkpoint-dir");
-        }
-        return Optional.empty();
+  static VaeEstimator estimator(Parsed p) {
+    VaeEstimator est = new VaeEstimator();
+    VaeConfig vae = p.vae().build();
+    for (ParamSpec<VaeConfig, VaeConfig.Builder, ?> spec : VaeConfig.PARAMS) {
+      if (p.given().contains(spec.name()) && !spec.name().equals("inputDim")) {
+        est.setValue(spec.name(), spec.get(vae));
       }
-      Optional<TrainingProgress> found = checkpoints.latest();
-      if (found.isEmpty()) {
-        LOG.warn("--resume: no checkpoint in {}; starting from the beginning", job.checkpointDir());
-      } else if (found.get().epochsDone() > epochs
-          || (found.get().epochsDone() == epochs && !found.get().atEpochEnd())) {
-        throw new IllegalArgumentException("--resume: the checkpoint in " + job.checkpointDir() + " is already past"
-            + " --epochs " + epochs + " (" + found.get().describe() + "): raise --epochs to continue that run, or"
-            + " start a new run with another --checkpoint-dir");
-      } else if (found.get().epochsDone() == epochs) {
-        LOG.warn("--resume: the checkpoint in {} has all {} epochs done; writing its model without training",
-            job.checkpointDir(), epochs);
-      }
-      return found;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read checkpoints in " + job.checkpointDir(), e);
     }
+    if (p.given().contains("inputDim")) {
+      Param<Object> inputDim = est.getParam("inputDim");
+      est.set(inputDim, (Object) vae.inputDim());
+    }
+    for (ParamSpec<DistributedConfig, DistributedConfig.Builder, ?> spec : DistributedConfig.PARAMS) {
+      if (p.given().contains(spec.name())) {
+        est.setValue(spec.name(), spec.get(p.dist()));
+      }
+    }
+    for (ParamSpec<RunOptions, RunOptions.Builder, ?> spec : RunOptions.PARAMS) {
+      if (p.given().contains(spec.name())) {
+        est.setValue(spec.name(), spec.get(p.run()));
+      }
+    }
+    if (p.given().contains("featuresCol")) {
+      est.setFeaturesCol(p.job().featuresCol());
+    }
+    return est;
   }
 
-  /** Runs a parsed training job on a session. */
-  public static TrainingResult run(SparkSession spark, Parsed p) {
+  /** Runs a parsed training job on a session and returns the model it wrote. */
+  public static VaeModel run(SparkSession spark, Parsed p) {
     TrainJobOptions job = p.job();
-    if (!job.reportDir().isEmpty() && job.reportDir().contains("://") && !job.reportDir().startsWith("file:")) {
+    RunOptions run = p.run();
+    if (!run.reportDir().isEmpty() && run.reportDir().contains("://") && !run.reportDir().startsWith("file:")) {
       throw new IllegalArgumentException("--report-dir must be a local folder (the report is for people)");
     }
-    checkOutputs(spark, job);
+    checkOutputs(spark, job, run);
     int partitions = Math.max(2, spark.sparkContext().defaultParallelism());
     Dataset<Row> train = InputReader.read(spark, job.input(), job.inputFormat(), job.featuresCol(),
         job.featureColumns(), partitions);
@@ -156,80 +148,20 @@ public final class TrainJob {
         : InputReader.read(spark, job.validationInput(), job.inputFormat(), job.featuresCol(), job.featureColumns(),
             partitions);
     new FeatureColumn(job.featuresCol()).validate(train.schema());
-    VaeConfig config;
-    if (p.inputDimGiven()) {
-      config = p.vae().build();
-      if (job.inputFormat().equals("libsvm")) {
-        // libsvm vectors take the largest index in the file as their size: fit them to the given
-        // dimension, and a row with an index beyond it stays too long, a bad row.
-        train = LibSvmRows.fit(train, job.featuresCol(), config.inputDim());
-        validation = validation == null ? null : LibSvmRows.fit(validation, job.featuresCol(), config.inputDim());
-      }
-    } else {
-      Row first = train.select(job.featuresCol()).na().drop().head();
-      config = p.vae().inputDim(FeatureColumn.size(first.get(0))).build();
+    if (p.given().contains("inputDim") && job.inputFormat().equals("libsvm")) {
+      // libsvm vectors take the largest index in the file as their size: fit them to the given
+      // dimension, and a row with an index beyond it stays too long, a bad row.
+      int dim = p.vae().build().inputDim();
+      train = LibSvmRows.fit(train, job.featuresCol(), dim);
+      validation = validation == null ? null : LibSvmRows.fit(validation, job.featuresCol(), dim);
     }
-    long rows = train.count();
-    int replicas = DistributedTrainer.replicas(p.dist(), spark);
-    ShardMemory.check(spark, rows, config.inputDim(), replicas);
-    int fewest = io.sparkvae.model.averaging.ScaleOutPlan.MIN_REPLICA_BATCH;
-    if (rows < (long) replicas * fewest) {
-      LOG.warn("{} rows for {} replicas: each replica trains on about {} rows, fewer than the smallest replica"
-          + " minibatch ({}); fewer --replicas would train better", rows, replicas, rows / replicas, fewest);
-    }
-    MetricsFile metrics = job.metricsOut().isEmpty() ? null
-        : new MetricsFile(job.metricsOut(), spark.sparkContext().hadoopConfiguration());
-    DistributedTrainer trainer = new DistributedTrainer(config, p.dist(), job.featuresCol());
-    Checkpoints checkpoints = job.checkpointDir().isEmpty() ? null
-        : new Checkpoints(job.checkpointDir(), spark.sparkContext().hadoopConfiguration(),
-            Checkpoints.identity(config, p.dist(), DistributedTrainer.replicas(p.dist(), spark)), job.checkpointsKept(),
-            UUID.randomUUID().toString().replace("-", "").substring(0, 12));
-    TrainingProgress start = new TrainingProgress(0, 0,
-        TrainingState.initial(ParamInit.initialize(ParamLayout.of(config), config.seed())), null, List.of());
-    if (checkpoints != null) {
-      start = startingPoint(checkpoints, job, p.dist().epochs()).orElse(start);
-    }
-    if (metrics != null) {
-      for (EpochMetrics m : start.history()) {
-        appendMetrics(metrics, m, job);
-      }
-    }
-    // Each epoch is on the console once, as the trainer's log line; the JSON goes to --metrics-out.
-    TrainingListener listener = new TrainingListener() {
-      @Override
-      public void onEpoch(EpochMetrics m) {
-        if (metrics != null) {
-          appendMetrics(metrics, m, job);
-        }
-      }
-
-      @Override
-      public void onProgress(TrainingProgress progress) {
-        if (checkpoints == null) {
-          return;
-        }
-        try {
-          checkpoints.write(progress);
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot write a checkpoint to " + job.checkpointDir(), e);
-        }
-      }
-    };
-    TrainingResult result = trainer.fit(TrainingRequest.of(train).validation(validation).from(start)
-        .listener(listener).progressEvery(checkpoints == null ? 0 : job.checkpointEveryRounds()));
-    io.sparkvae.spark.ml.VaeModel model = ModelOutput.model(result);
+    VaeModel model = estimator(p).fit(train, validation);
     try {
-      ModelOutput.write(spark, model, job.modelOut(), job.overwrite());
+      ModelOutput.write(spark, model, job.modelOut(), run.overwrite());
       LOG.info("model written to {}", job.modelOut());
-      if (!job.reportDir().isEmpty()) {
-        OutputGuard.checkReport(reportPath(job), job.overwrite());
-        ModelOutput.report(reportPath(job), model, validation, job.featuresCol(),
-            job.imageShape(config.inputDim()), job.reportRows(), config.seed());
-        LOG.info("report written to {}/index.html", job.reportDir());
-      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the outputs: " + e.getMessage(), e);
     }
-    return result;
+    return model;
   }
 }

@@ -1,15 +1,19 @@
 package io.sparkvae.spark.jobs;
 
-import static io.sparkvae.model.config.ParamSpecs.bool;
 import static io.sparkvae.model.config.ParamSpecs.choice;
 import static io.sparkvae.model.config.ParamSpecs.text;
 
 import io.sparkvae.model.config.ParamSpec;
+import io.sparkvae.spark.ml.MlSettings;
 import java.io.Serializable;
 import java.util.List;
 import java.util.Set;
 
-/** The options of {@link TrainJob} that are not hyperparameters: inputs, outputs, resumption. */
+/**
+ * The options of {@link TrainJob} that only the command line has: the input and where the model goes.
+ * Checkpoints, resume, the metrics file and the report are {@link io.sparkvae.spark.train.RunOptions},
+ * shared with the Spark ML estimator.
+ */
 public final class TrainJobOptions implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -19,16 +23,6 @@ public final class TrainJobOptions implements Serializable {
   private String featureColumns;
   private String validationInput;
   private String modelOut;
-  private String metricsOut;
-  private String reportDir;
-  private String checkpointDir;
-  private boolean resume;
-  private boolean overwrite;
-  private boolean shareCheckpointDir;
-  private int checkpointEveryRounds;
-  private int checkpointsKept;
-  private String imageSize;
-  private int reportRows;
 
   /** Every option, declared once. */
   public static final List<ParamSpec<TrainJobOptions, TrainJobOptions, ?>> PARAMS = List.of(
@@ -36,39 +30,13 @@ public final class TrainJobOptions implements Serializable {
           c -> c.input, (b, v) -> b.input = v),
       choice("inputFormat", "Format of the inputs.", "idx", Set.of("idx", "parquet", "csv", "libsvm"),
           c -> c.inputFormat, (b, v) -> b.inputFormat = v),
-      text("featuresCol", "Column holding the features (vector, array<float> or array<double>).", "features", false,
-          c -> c.featuresCol, (b, v) -> b.featuresCol = v),
+      MlSettings.FEATURES_COL.rebind(c -> c.featuresCol, (b, v) -> b.featuresCol = v),
       text("featureColumns", "Comma-separated numeric columns to assemble into the features (csv, parquet).", "", true,
           c -> c.featureColumns, (b, v) -> b.featureColumns = v),
       text("validationInput", "Validation data in the same format (else validationFraction of the input).", "", true,
           c -> c.validationInput, (b, v) -> b.validationInput = v),
       text("modelOut", "Where to write the trained model (a VaeModel directory).", "", true,
-          c -> c.modelOut, (b, v) -> b.modelOut = v),
-      text("metricsOut", "Metrics file: one JSON object per epoch.", "", true,
-          c -> c.metricsOut, (b, v) -> b.metricsOut = v),
-      text("reportDir", "Folder for the training report (PNG plots and index.html).", "", true,
-          c -> c.reportDir, (b, v) -> b.reportDir = v),
-      text("checkpointDir", "Folder for training checkpoints.", "", true,
-          c -> c.checkpointDir, (b, v) -> b.checkpointDir = v),
-      bool("resume", "Continue from the newest valid checkpoint in checkpointDir.", false,
-          c -> c.resume, (b, v) -> b.resume = v),
-      bool("overwrite", "Replace a previous SparkVAE model at modelOut and report at reportDir (a folder that"
-          + " is not one is never replaced).", false, c -> c.overwrite, (b, v) -> b.overwrite = v),
-      bool("shareCheckpointDir", "Start a new run in a checkpointDir that holds another run's checkpoints"
-          + " (they are kept; --resume then continues the run written last). Without it such a run is refused.",
-          false, c -> c.shareCheckpointDir, (b, v) -> b.shareCheckpointDir = v),
-      io.sparkvae.model.config.ParamSpecs.intAtLeast("checkpointEveryRounds",
-          "Also checkpoint in the middle of an epoch, every this many averaging rounds (0: at epoch ends only).",
-          100, 0, c -> c.checkpointEveryRounds, (b, v) -> b.checkpointEveryRounds = v),
-      io.sparkvae.model.config.ParamSpecs.intAtLeast("checkpointsKept",
-          "How many of the newest checkpoints to keep.", 3, 1,
-          c -> c.checkpointsKept, (b, v) -> b.checkpointsKept = v),
-      text("imageSize", "Width x height of the features as images in the report (e.g. 28x28); auto: square"
-          + " when inputDim is a perfect square; none: not images.", "auto", false,
-          c -> c.imageSize, (b, v) -> b.imageSize = v),
-      io.sparkvae.model.config.ParamSpecs.intAtLeast("reportRows",
-          "Validation rows (at most) pictured in the report.", 5000, 1,
-          c -> c.reportRows, (b, v) -> b.reportRows = v));
+          c -> c.modelOut, (b, v) -> b.modelOut = v));
 
   /** Options with every default. */
   public TrainJobOptions() {
@@ -88,13 +56,6 @@ public final class TrainJobOptions implements Serializable {
     }
     if (modelOut.isEmpty()) {
       throw new IllegalArgumentException("missing --model-out (where to write the model)");
-    }
-    if (!imageSize.equals("auto") && !imageSize.equals("none") && !imageSize.matches("\\d+x\\d+")) {
-      throw new IllegalArgumentException("invalid value for --image-size: '" + imageSize
-          + "' (expected WIDTHxHEIGHT, auto or none)");
-    }
-    if (resume && checkpointDir.isEmpty()) {
-      throw new IllegalArgumentException("--resume needs --checkpoint-dir");
     }
   }
 
@@ -120,64 +81,5 @@ public final class TrainJobOptions implements Serializable {
 
   public String modelOut() {
     return modelOut;
-  }
-
-  public String metricsOut() {
-    return metricsOut;
-  }
-
-  public String reportDir() {
-    return reportDir;
-  }
-
-  public String checkpointDir() {
-    return checkpointDir;
-  }
-
-  public boolean resume() {
-    return resume;
-  }
-
-  public boolean overwrite() {
-    return overwrite;
-  }
-
-  public boolean shareCheckpointDir() {
-    return shareCheckpointDir;
-  }
-
-  public int checkpointEveryRounds() {
-    return checkpointEveryRounds;
-  }
-
-  public int checkpointsKept() {
-    return checkpointsKept;
-  }
-
-  public String imageSize() {
-    return imageSize;
-  }
-
-  public int reportRows() {
-    return reportRows;
-  }
-
-  /** Width and height of the features as images, or {0, 0} when they are not images. */
-  public int[] imageShape(int inputDim) {
-    if (imageSize.equals("none")) {
-      return new int[] {0, 0};
-    }
-    if (imageSize.equals("auto")) {
-      int side = (int) Math.round(Math.sqrt(inputDim));
-      return side * side == inputDim && side > 1 ? new int[] {side, side} : new int[] {0, 0};
-    }
-    String[] wh = imageSize.split("x");
-    int w = Integer.parseInt(wh[0]);
-    int h = Integer.parseInt(wh[1]);
-    if (w * h != inputDim) {
-      throw new IllegalArgumentException("--image-size " + imageSize + " has " + (w * h)
-          + " pixels but the features have " + inputDim + " values");
-    }
-    return new int[] {w, h};
   }
 }

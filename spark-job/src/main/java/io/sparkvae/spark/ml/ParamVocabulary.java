@@ -3,17 +3,18 @@ package io.sparkvae.spark.ml;
 import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.spark.train.DistributedConfig;
+import io.sparkvae.spark.train.RunOptions;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
 
 /**
- * Every parameter of the SparkVAE stages, by name, from three sources: {@link VaeConfig#PARAMS}
- * (the model and its optimizer), {@link DistributedConfig#PARAMS} (distributed training) and the
- * few settings that exist only in Spark ML (column names, inference batching, the score's noise),
- * declared here once. {@link StageParams} turns each declaration into a Spark {@code Param}; nothing
+ * Every parameter of the SparkVAE stages, by name, from four sources: {@link VaeConfig#PARAMS}
+ * (the model and its optimizer), {@link DistributedConfig#PARAMS} (distributed training), {@link
+ * RunOptions#PARAMS} (checkpoints, resume, metrics file, report: what the run writes besides the
+ * model) and {@link MlSettings#PARAMS} (the few settings that exist only in Spark ML: column names,
+ * inference batching, the score's noise), all {@link ParamSpec}s, one kind of declaration. {@link StageParams} turns each declaration into a Spark {@code Param}; nothing
  * else lists parameters, so a hyperparameter added to {@code VaeConfig} appears on the stages
  * without a code change here.
  */
@@ -26,6 +27,8 @@ final class ParamVocabulary {
     MODEL,
     /** A {@link DistributedConfig} field: how the model was trained, fixed once trained. */
     DISTRIBUTED,
+    /** A {@link RunOptions} field: where the run wrote checkpoints, metrics, report; fixed once trained. */
+    RUN,
     /**
      * A Spark ML setting (columns, inference), or a {@link DistributedConfig} field that transform
      * applies too ({@link #BAD_ROW_POLICY}): free on the model too.
@@ -39,7 +42,7 @@ final class ParamVocabulary {
 
     String doc();
 
-    /** Integer, Long, Double, String or int[]. */
+    /** Integer, Long, Double, Boolean, String or int[]. */
     Class<?> type();
 
     Object defaultValue();
@@ -58,7 +61,7 @@ final class ParamVocabulary {
     Object coerce(Object value);
   }
 
-  /** A declaration backed by a model-lib {@link ParamSpec}. */
+  /** A declaration: a model-lib {@link ParamSpec} and what a fitted model lets change. */
   private record SpecDeclaration<T>(ParamSpec<?, ?, T> spec, Kind kind) implements Declaration {
     @Override
     public String name() {
@@ -92,59 +95,6 @@ final class ParamVocabulary {
     }
   }
 
-  /** A Spark-ML-only setting. */
-  private record MlDeclaration(
-      String name, String doc, Class<?> type, Object defaultValue, String constraint, Predicate<Object> valid)
-      implements Declaration {
-    MlDeclaration {
-      if (!accepts(defaultValue, type, valid)) {
-        throw new IllegalStateException("the default of " + name + " is invalid: " + defaultValue);
-      }
-    }
-
-    @Override
-    public Kind kind() {
-      return Kind.INFERENCE;
-    }
-
-    @Override
-    public boolean accepts(Object value) {
-      return accepts(value, type, valid);
-    }
-
-    private static boolean accepts(Object value, Class<?> type, Predicate<Object> valid) {
-      return type.isInstance(value) && valid.test(value);
-    }
-
-    @Override
-    public Object coerce(Object value) {
-      Object v = value;
-      if (v instanceof String s && type != String.class) {
-        try {
-          v = type == Integer.class ? (Object) Integer.valueOf(s.trim()) : (Object) Long.valueOf(s.trim());
-        } catch (NumberFormatException e) {
-          throw invalid(value);
-        }
-      } else if (v instanceof Number n && !type.isInstance(v) && n.doubleValue() == Math.rint(n.doubleValue())) {
-        if (type == Integer.class && n.longValue() == n.intValue()) {
-          v = n.intValue();
-        } else if (type == Long.class) {
-          v = n.longValue();
-        }
-      }
-      if (!accepts(v)) {
-        throw invalid(value);
-      }
-      return v;
-    }
-
-    private IllegalArgumentException invalid(Object value) {
-      return new IllegalArgumentException(
-          "invalid value for " + name + ": " + (value instanceof String ? "'" + value + "'" : value)
-              + " (expected " + constraint + ")");
-    }
-  }
-
   /** Name of the input column. */
   static final String FEATURES_COL = "featuresCol";
   /** Name of the posterior-mean output column. */
@@ -171,82 +121,6 @@ final class ParamVocabulary {
   /** The one {@link VaeConfig} parameter that {@code fit} takes from the data. */
   static final String INPUT_DIM = "inputDim";
 
-  private static final Predicate<Object> ANY = v -> true;
-
-  private static final List<Declaration> ML =
-      List.of(
-          new MlDeclaration(
-              FEATURES_COL,
-              "Input column: ml Vector, array<float> or array<double>, all rows of inputDim values;"
-                  + " rows with a null value get null outputs.",
-              String.class,
-              "features",
-              "a non-empty column name",
-              v -> !((String) v).isEmpty()),
-          new MlDeclaration(
-              LATENT_MEAN_COL,
-              "Output column of the posterior mean E[z|x] (vector of latentDim); empty: not computed.",
-              String.class,
-              "z_mean",
-              "a column name, or empty",
-              ANY),
-          new MlDeclaration(
-              LATENT_STD_COL,
-              "Output column of the posterior standard deviation of z|x (vector of latentDim);"
-                  + " empty: not computed.",
-              String.class,
-              "z_std",
-              "a column name, or empty",
-              ANY),
-          new MlDeclaration(
-              LATENT_SAMPLE_COL,
-              "Output column of one sample z ~ q(z|x) (vector of latentDim), drawn with scoreSeed;"
-                  + " empty (the default): not computed.",
-              String.class,
-              "",
-              "a column name, or empty",
-              ANY),
-          new MlDeclaration(
-              NEG_ELBO_COL,
-              "Output column of the per-row negative ELBO in nats (KL weight 1, the trained KL"
-                  + " estimator, negElboSamples draws of z), an anomaly score; empty (the default):"
-                  + " not computed.",
-              String.class,
-              "",
-              "a column name, or empty",
-              ANY),
-          new MlDeclaration(
-              RECONSTRUCTION_COL,
-              "Output column of the decoder mean E[x|z] at the posterior mean (vector of inputDim);"
-                  + " empty (the default): not computed.",
-              String.class,
-              "",
-              "a column name, or empty",
-              ANY),
-          new MlDeclaration(
-              INFERENCE_BATCH_SIZE,
-              "Rows per native forward pass in transform.",
-              Integer.class,
-              1024,
-              ">= 1",
-              v -> (Integer) v >= 1),
-          new MlDeclaration(
-              NEG_ELBO_SAMPLES,
-              "Samples of z for the negative ELBO column; above 1 it is the importance-weighted bound"
-                  + " (Burda et al. 2015).",
-              Integer.class,
-              1,
-              ">= 1",
-              v -> (Integer) v >= 1),
-          new MlDeclaration(
-              SCORE_SEED,
-              "Seed of the noise of the negative ELBO and latent sample columns; with the partition"
-                  + " index it fixes every draw, so scores are reproducible for a fixed partitioning.",
-              Long.class,
-              0L,
-              "a 64-bit integer",
-              ANY));
-
   private static final Map<String, Declaration> ALL = build();
 
   private static Map<String, Declaration> build() {
@@ -257,8 +131,11 @@ final class ParamVocabulary {
     for (ParamSpec<DistributedConfig, DistributedConfig.Builder, ?> s : DistributedConfig.PARAMS) {
       add(m, new SpecDeclaration<>(s, s.name().equals(BAD_ROW_POLICY) ? Kind.INFERENCE : Kind.DISTRIBUTED));
     }
-    for (Declaration d : ML) {
-      add(m, d);
+    for (ParamSpec<MlSettings, MlSettings, ?> s : MlSettings.PARAMS) {
+      add(m, new SpecDeclaration<>(s, Kind.INFERENCE));
+    }
+    for (ParamSpec<RunOptions, RunOptions.Builder, ?> s : RunOptions.PARAMS) {
+      add(m, new SpecDeclaration<>(s, Kind.RUN));
     }
     return Collections.unmodifiableMap(m);
   }
@@ -270,7 +147,7 @@ final class ParamVocabulary {
     }
   }
 
-  /** Every declaration: VaeConfig's, then DistributedConfig's, then the Spark ML ones. */
+  /** Every declaration: VaeConfig's, DistributedConfig's, the Spark ML ones, then RunOptions'. */
   static Iterable<Declaration> all() {
     return ALL.values();
   }

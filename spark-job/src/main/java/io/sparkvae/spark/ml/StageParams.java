@@ -2,9 +2,11 @@ package io.sparkvae.spark.ml;
 
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.spark.train.DistributedConfig;
+import io.sparkvae.spark.train.RunOptions;
 import java.io.Serializable;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
@@ -15,8 +17,8 @@ import org.apache.spark.ml.param.Params;
 /**
  * The Spark {@code Param} objects of one stage, one per {@link ParamVocabulary} declaration, with
  * the declaration's doc, default and validator: {@code Integer} becomes an {@link IntParam}, {@code
- * Long} a {@link LongParam}, {@code Double} a {@link DoubleParam}, {@code String} a {@code
- * Param<String>} and {@code int[]} an {@link IntArrayParam}.
+ * Long} a {@link LongParam}, {@code Double} a {@link DoubleParam}, {@code Boolean} a {@link
+ * BooleanParam}, {@code String} a {@code Param<String>} and {@code int[]} an {@link IntArrayParam}.
  *
  * <p>Create it in the stage's constructor after the stage's uid is assigned: a {@code Param} copies
  * its parent's uid when it is made, and Spark refuses to set a param whose parent is another uid.
@@ -50,6 +52,9 @@ final class StageParams implements Serializable {
       return new LongParam(owner, d.name(), d.doc(), new DeclarationValidator<>(d.name()));
     } else if (t == Double.class) {
       return new DoubleParam(owner, d.name(), d.doc(), new DeclarationValidator<>(d.name()));
+    } else if (t == Boolean.class) {
+      // Spark's BooleanParam takes no validator; every boolean declaration accepts both values.
+      return new BooleanParam(owner.uid(), d.name(), d.doc());
     } else if (t == String.class) {
       return new Param<>(owner.uid(), d.name(), d.doc(), new DeclarationValidator<String>(d.name()), String.class);
     } else if (t == int[].class) {
@@ -79,7 +84,7 @@ final class StageParams implements Serializable {
   /**
    * Converts, validates and sets a value given by name.
    *
-   * @param trainingFixed reject VaeConfig and DistributedConfig parameters (a fitted model's)
+   * @param trainingFixed reject VaeConfig, DistributedConfig and RunOptions parameters (a fitted model's)
    * @throws IllegalArgumentException naming the parameter when it is unknown, fixed, or the value
    *     is invalid
    */
@@ -116,6 +121,19 @@ final class StageParams implements Serializable {
   static DistributedConfig distributedConfig(Params owner) {
     DistributedConfig.Builder b = DistributedConfig.builder();
     for (var spec : DistributedConfig.PARAMS) {
+      b.setValue(spec.name(), value(owner, spec.name()));
+    }
+    return b.build();
+  }
+
+  /**
+   * The run's side outputs and starting point the params describe.
+   *
+   * @throws IllegalArgumentException when resume is set without a checkpoint directory
+   */
+  static RunOptions runOptions(Params owner) {
+    RunOptions.Builder b = RunOptions.builder();
+    for (var spec : RunOptions.PARAMS) {
       b.setValue(spec.name(), value(owner, spec.name()));
     }
     return b.build();

@@ -29,6 +29,50 @@ final class TrainingHistory {
   /** Metadata key of the per-epoch history. */
   static final String HISTORY_KEY = "trainingHistory";
 
+  /**
+   * Keys that models trained before there was one training path carry, and their names now: the
+   * command line wrote {@code trainer}, {@code train_neg_elbo}, {@code val_neg_elbo} (and no history),
+   * model-lib's {@code TrainLocal} {@code trainer} and {@code test_neg_elbo}.
+   */
+  static final Map<String, String> LEGACY_KEYS = Map.of("trainer", "trainedBy", "train_neg_elbo", "trainNegElbo",
+      "val_neg_elbo", "valNegElbo", "test_neg_elbo", "testNegElbo");
+
+  /**
+   * A saved model's metadata in today's vocabulary: each legacy key renamed (a value under today's
+   * name, if both are present, wins), and a non-finite {@code valNegElbo} dropped, as {@link
+   * #metadata} omits it; every other entry as it is, in its order.
+   */
+  static Map<String, String> upgrade(Map<String, String> metadata) {
+    if (LEGACY_KEYS.keySet().stream().noneMatch(metadata::containsKey)) {
+      return metadata;
+    }
+    Map<String, String> m = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : metadata.entrySet()) {
+      String key = LEGACY_KEYS.getOrDefault(e.getKey(), e.getKey());
+      boolean legacy = !key.equals(e.getKey());
+      if (legacy && (metadata.containsKey(key) || (key.equals("valNegElbo") && !finite(e.getValue())))) {
+        continue;
+      }
+      m.put(key, e.getValue());
+    }
+    return m;
+  }
+
+  /** {@code trained} with its metadata in today's vocabulary (itself when there was nothing to rename). */
+  static io.sparkvae.model.format.TrainedVae upgrade(io.sparkvae.model.format.TrainedVae trained) {
+    Map<String, String> m = upgrade(trained.metadata());
+    return m == trained.metadata() ? trained
+        : new io.sparkvae.model.format.TrainedVae(trained.config(), trained.params(), m);
+  }
+
+  private static boolean finite(String number) {
+    try {
+      return Double.isFinite(Double.parseDouble(number));
+    } catch (NumberFormatException e) {
+      return true; // not a number at all: kept as written
+    }
+  }
+
   /** The metadata of a model fitted by {@link VaeEstimator}. */
   static Map<String, String> metadata(TrainingResult r, String estimatorUid, String featuresCol, String sparkVersion) {
     Map<String, String> m = new LinkedHashMap<>();

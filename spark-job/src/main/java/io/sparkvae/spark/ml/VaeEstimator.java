@@ -1,13 +1,10 @@
 package io.sparkvae.spark.ml;
 
 import io.sparkvae.model.config.VaeConfig;
-import io.sparkvae.model.format.TrainedVae;
 import io.sparkvae.model.vae.ParamLayout;
 import io.sparkvae.spark.train.DistributedConfig;
 import io.sparkvae.spark.train.DistributedTrainer;
 import io.sparkvae.spark.train.FeatureColumn;
-import io.sparkvae.spark.train.TrainingRequest;
-import io.sparkvae.spark.train.TrainingResult;
 import java.util.List;
 import java.util.Objects;
 import org.apache.spark.ml.Estimator;
@@ -32,12 +29,18 @@ import org.apache.spark.sql.types.StructType;
  * units, latentDim 50, Bernoulli likelihood, Adam 1e-3, minibatches of 256), every {@link
  * DistributedConfig} setting (epochs, replicas with 0 = default parallelism, averaging; defaults in
  * {@code DistributedConfig.PARAMS}) and the column and inference settings of {@link VaeParams},
- * all copied to the fitted model; {@code explainParams()} lists each with its doc and default. {@code
- * inputDim} is not set by the user: {@code fit} takes it from the data (the ML attribute size of a
- * vector column, else the size of the first non-null row) and the model keeps it.
+ * the {@link io.sparkvae.spark.train.RunOptions} settings (checkpoints, resume, metrics file,
+ * report), all copied to the fitted model; {@code explainParams()} lists each with its doc and
+ * default. {@code inputDim} has no setter: {@code fit} takes it from the data (the ML attribute size
+ * of a vector column, else the size of the first non-null row) and the model keeps it; set through
+ * Spark's generic {@code set} (as the command line's {@code --input-dim} does) it is a contract, and
+ * rows of another size are bad rows (see {@code badRowPolicy}).
  *
  * <p>The features must lie in [0, 1] for the Bernoulli likelihood (grey levels); every training row
  * must be non-null, finite and of inputDim values, or {@code fit} fails with the counts of bad rows.
+ *
+ * <p>The class is over 400 lines only because it has one typed setter per param (Spark ML's
+ * convention); what a fit does is in {@link TrainingRun}, the one path the command line shares.
  */
 public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams, DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
@@ -86,34 +89,39 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
     // Cross-field rules (elboSamples > 1 needs klEstimator=mc, ...) fail here, before any job.
     StageParams.vaeConfig(this, expected > 0 ? expected : getInputDim());
     StageParams.distributedConfig(this);
+    StageParams.runOptions(this);
     int inputDim = Math.max(expected, Outputs.attributeSize(schema.apply(getFeaturesCol())));
     return Outputs.append(schema, Outputs.requested(this), getLatentDim(), inputDim);
   }
 
   /**
    * Trains on every row of {@code dataset}'s features column and returns the model, which shares
-   * this estimator's uid and param values, has it as parent, and keeps the training history.
+   * this estimator's uid and param values, has it as parent, and keeps the training history. With
+   * the {@link io.sparkvae.spark.train.RunOptions} params set it also writes checkpoints (and
+   * resumes from them), the metrics file and the report, as the command line does.
    *
    * @throws IllegalArgumentException for a bad schema, no non-null row, or rows that are null, of
    *     another size or not finite (with their counts)
    */
   @Override
   public VaeModel fit(Dataset<?> dataset) {
-    transformSchema(dataset.schema(), true);
-    Dataset<Row> df = dataset.toDF();
+    return fit(dataset, (Dataset<?>) null);
+  }
+
+  /**
+   * {@link #fit(Dataset)} with explicit validation rows: each epoch is validated on them instead of
+   * on {@code validationFraction} of {@code train}, and the report pictures them.
+   *
+   * @param validation rows with the same features column, or null
+   */
+  public VaeModel fit(Dataset<?> train, Dataset<?> validation) {
+    transformSchema(train.schema(), true);
+    Dataset<Row> df = train.toDF();
     String column = getFeaturesCol();
-    int inputDim = inputDim(df, column);
-    if (isSet(getParam(ParamVocabulary.INPUT_DIM)) && getInputDim() != inputDim) {
-      throw new IllegalArgumentException(
-          "inputDim is set to " + getInputDim() + " but features column '" + column + "' has rows of size "
-              + inputDim);
-    }
-    VaeConfig config = StageParams.vaeConfig(this, inputDim);
-    DistributedConfig dist = StageParams.distributedConfig(this);
-    TrainingResult result = new DistributedTrainer(config, dist, column).fit(TrainingRequest.of(df));
-    TrainedVae trained = new TrainedVae(config, result.state().params(),
-        TrainingHistory.metadata(result, uid, column, df.sparkSession().version()));
-    VaeModel model = new VaeModel(uid, trained, result.history());
+    VaeConfig config = StageParams.vaeConfig(this, inputDim(df));
+    TrainingRun.Outcome out = new TrainingRun(config, StageParams.distributedConfig(this),
+        StageParams.runOptions(this), column, uid).fit(df, validation == null ? null : validation.toDF());
+    VaeModel model = new VaeModel(uid, out.trained(), out.history());
     copyValues(model, new ParamMap());
     return model.setParent(this);
   }
@@ -125,12 +133,20 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
   @Override
   public long estimateModelSize(Dataset<?> dataset) {
     transformSchema(dataset.schema());
-    VaeConfig config = StageParams.vaeConfig(this, inputDim(dataset.toDF(), getFeaturesCol()));
+    VaeConfig config = StageParams.vaeConfig(this, inputDim(dataset.toDF()));
     return (long) ParamLayout.of(config).totalSize() * Float.BYTES;
   }
 
-  /** The ML attribute size of a vector column, else the size of the first non-null row. */
-  private static int inputDim(Dataset<Row> df, String column) {
+  /**
+   * The features' size: inputDim when it is set (the command line's {@code --input-dim}, or Spark's
+   * generic setter: a contract, rows of another size are bad rows), else the ML attribute size of a
+   * vector column, else the size of the first non-null row.
+   */
+  private int inputDim(Dataset<Row> df) {
+    if (isSet(getParam(ParamVocabulary.INPUT_DIM))) {
+      return getInputDim();
+    }
+    String column = getFeaturesCol();
     int attr = Outputs.attributeSize(df.schema().apply(column));
     if (attr > 0) {
       return attr;
@@ -364,6 +380,56 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
   /** Sets the rollbacks allowed over a run with divergencePolicy=rollback. */
   public VaeEstimator setMaxRollbacks(int v) {
     return setValue("maxRollbacks", v);
+  }
+
+  /** Sets the folder for training checkpoints (Hadoop path; empty: none). */
+  public VaeEstimator setCheckpointDir(String v) {
+    return setValue("checkpointDir", v);
+  }
+
+  /** Sets whether fit continues from the newest valid checkpoint in checkpointDir. */
+  public VaeEstimator setResume(boolean v) {
+    return setValue("resume", v);
+  }
+
+  /** Sets whether a new run may start beside another run's checkpoints in checkpointDir. */
+  public VaeEstimator setShareCheckpointDir(boolean v) {
+    return setValue("shareCheckpointDir", v);
+  }
+
+  /** Sets the rounds between checkpoints inside an epoch (0: at epoch ends only). */
+  public VaeEstimator setCheckpointEveryRounds(int v) {
+    return setValue("checkpointEveryRounds", v);
+  }
+
+  /** Sets how many of the newest checkpoints are kept. */
+  public VaeEstimator setCheckpointsKept(int v) {
+    return setValue("checkpointsKept", v);
+  }
+
+  /** Sets the metrics file, one JSON object per epoch (empty: none). */
+  public VaeEstimator setMetricsOut(String v) {
+    return setValue("metricsOut", v);
+  }
+
+  /** Sets the local folder of the training report (empty: none). */
+  public VaeEstimator setReportDir(String v) {
+    return setValue("reportDir", v);
+  }
+
+  /** Sets whether a previous SparkVAE report at reportDir may be replaced. */
+  public VaeEstimator setOverwrite(boolean v) {
+    return setValue("overwrite", v);
+  }
+
+  /** Sets the features' image shape in the report (WIDTHxHEIGHT, auto or none). */
+  public VaeEstimator setImageSize(String v) {
+    return setValue("imageSize", v);
+  }
+
+  /** Sets the validation rows (at most) pictured in the report. */
+  public VaeEstimator setReportRows(int v) {
+    return setValue("reportRows", v);
   }
 
   // ---- persistence (write() comes from DefaultParamsWritable: params only, no data)

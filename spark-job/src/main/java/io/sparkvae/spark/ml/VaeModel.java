@@ -128,7 +128,8 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
     // The uid first: every Param created below records it as its parent.
     this.uid = Objects.requireNonNull(uid, "uid");
     this.stageParams = new StageParams(this);
-    this.trained = trained;
+    // Models saved before there was one training path name their metadata otherwise: read them in today's words.
+    this.trained = trained == null ? null : TrainingHistory.upgrade(trained);
     this.history = List.copyOf(history);
     if (trained != null) {
       StageParams.setAll(this, trained.config());

@@ -239,4 +239,56 @@ public interface VaeParams extends Params {
   default int getMaxRollbacks() {
     return (Integer) value(this, "maxRollbacks");
   }
+
+  // ---- RunOptions (what fit writes besides the model; all off by default)
+
+  /** Folder for training checkpoints (Hadoop path); empty: none. */
+  default String getCheckpointDir() {
+    return (String) value(this, "checkpointDir");
+  }
+
+  /** Whether fit continues from the newest valid checkpoint in checkpointDir. */
+  default boolean getResume() {
+    return (Boolean) value(this, "resume");
+  }
+
+  /** Whether a new run may start in a checkpointDir that holds another run's checkpoints. */
+  default boolean getShareCheckpointDir() {
+    return (Boolean) value(this, "shareCheckpointDir");
+  }
+
+  /** Rounds between checkpoints inside an epoch (0: at epoch ends only). */
+  default int getCheckpointEveryRounds() {
+    return (Integer) value(this, "checkpointEveryRounds");
+  }
+
+  /** Newest checkpoints kept. */
+  default int getCheckpointsKept() {
+    return (Integer) value(this, "checkpointsKept");
+  }
+
+  /** Metrics file, one JSON object per epoch; empty: none. */
+  default String getMetricsOut() {
+    return (String) value(this, "metricsOut");
+  }
+
+  /** Local folder of the training report; empty: none. */
+  default String getReportDir() {
+    return (String) value(this, "reportDir");
+  }
+
+  /** Whether a previous SparkVAE report at reportDir may be replaced. */
+  default boolean getOverwrite() {
+    return (Boolean) value(this, "overwrite");
+  }
+
+  /** The features as images in the report: WIDTHxHEIGHT, auto or none. */
+  default String getImageSize() {
+    return (String) value(this, "imageSize");
+  }
+
+  /** Validation rows (at most) pictured in the report. */
+  default int getReportRows() {
+    return (Integer) value(this, "reportRows");
+  }
 }

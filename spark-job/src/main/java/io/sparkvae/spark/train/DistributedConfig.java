@@ -4,6 +4,7 @@ import static io.sparkvae.model.config.ParamSpecs.choice;
 import static io.sparkvae.model.config.ParamSpecs.doubleIn;
 import static io.sparkvae.model.config.ParamSpecs.intAtLeast;
 
+import io.sparkvae.model.config.ParamSchema;
 import io.sparkvae.model.config.ParamSpec;
 import java.io.Serializable;
 import java.util.List;
@@ -53,6 +54,22 @@ public final class DistributedConfig implements Serializable {
   private String badRowPolicy;
   private String divergencePolicy;
   private int maxRollbacks;
+
+  /**
+   * What to do with unusable rows, declared once for training, {@code VaeModel.transform} and the
+   * score job ({@code ScoreJobOptions} rebinds it).
+   */
+  public static final ParamSpec<DistributedConfig, Builder, String> BAD_ROW_POLICY =
+      choice(
+          "badRowPolicy",
+          "Input rows with null features, the wrong size, NaN/Inf or (Bernoulli likelihood) values"
+              + " outside [0, 1]: fail (stop with counts and the first rows) or skip (leave out,"
+              + " count and log). Applies to training and to VaeModel.transform, where skip gives"
+              + " such rows null outputs and null features give null outputs under either policy.",
+          BAD_ROWS_FAIL,
+          Set.of(BAD_ROWS_FAIL, BAD_ROWS_SKIP),
+          c -> c.badRowPolicy,
+          (b, v) -> b.c.badRowPolicy = v);
 
   /** Every distributed setting. {@code replicas = 0} means {@code spark.default.parallelism}. */
   public static final List<ParamSpec<DistributedConfig, Builder, ?>> PARAMS =
@@ -153,16 +170,7 @@ public final class DistributedConfig implements Serializable {
               1,
               c -> c.evalBatchSize,
               (b, v) -> b.c.evalBatchSize = v),
-          choice(
-              "badRowPolicy",
-              "Input rows with null features, the wrong size, NaN/Inf or (Bernoulli likelihood) values"
-                  + " outside [0, 1]: fail (stop with counts and the first rows) or skip (leave out,"
-                  + " count and log). Applies to training and to VaeModel.transform, where skip gives"
-                  + " such rows null outputs and null features give null outputs under either policy.",
-              BAD_ROWS_FAIL,
-              Set.of(BAD_ROWS_FAIL, BAD_ROWS_SKIP),
-              c -> c.badRowPolicy,
-              (b, v) -> b.c.badRowPolicy = v),
+          BAD_ROW_POLICY,
           choice(
               "divergencePolicy",
               "On a NaN or infinite loss or parameter: fail (stop with an error; checkpoints already"
@@ -180,6 +188,10 @@ public final class DistributedConfig implements Serializable {
               c -> c.maxRollbacks,
               (b, v) -> b.c.maxRollbacks = v));
 
+  /** The declarations above, with what every config class does with them. */
+  public static final ParamSchema<DistributedConfig, Builder> SCHEMA =
+      new ParamSchema<>("distributed training parameter", PARAMS);
+
   private DistributedConfig() {}
 
   /** A builder with every default. */
@@ -189,12 +201,7 @@ public final class DistributedConfig implements Serializable {
 
   /** Looks a setting up by name. */
   public static ParamSpec<DistributedConfig, Builder, ?> param(String name) {
-    for (ParamSpec<DistributedConfig, Builder, ?> p : PARAMS) {
-      if (p.name().equals(name)) {
-        return p;
-      }
-    }
-    throw new IllegalArgumentException("unknown distributed training parameter: " + name);
+    return SCHEMA.param(name);
   }
 
   public int epochs() {
@@ -269,25 +276,13 @@ public final class DistributedConfig implements Serializable {
   /** A builder initialised with this config's values. */
   public Builder toBuilder() {
     Builder b = new Builder();
-    for (ParamSpec<DistributedConfig, Builder, ?> p : PARAMS) {
-      copy(p, this, b);
-    }
+    SCHEMA.copy(this, b);
     return b;
-  }
-
-  private static <T> void copy(ParamSpec<DistributedConfig, Builder, T> p, DistributedConfig from, Builder to) {
-    p.set(to, p.get(from));
   }
 
   @Override
   public String toString() {
-    StringBuilder sb = new StringBuilder("DistributedConfig{");
-    String sep = "";
-    for (ParamSpec<DistributedConfig, Builder, ?> p : PARAMS) {
-      sb.append(sep).append(p.name()).append('=').append(p.get(this));
-      sep = ", ";
-    }
-    return sb.append('}').toString();
+    return SCHEMA.describe("DistributedConfig", this);
   }
 
   /** Mutable builder. */
@@ -295,13 +290,7 @@ public final class DistributedConfig implements Serializable {
     private DistributedConfig c = new DistributedConfig();
 
     private Builder() {
-      for (ParamSpec<DistributedConfig, Builder, ?> p : PARAMS) {
-        def(p);
-      }
-    }
-
-    private <T> void def(ParamSpec<DistributedConfig, Builder, T> p) {
-      p.set(this, p.defaultValue());
+      SCHEMA.setDefaults(this);
     }
 
     /** Sets a setting by name from text. */
@@ -372,14 +361,8 @@ public final class DistributedConfig implements Serializable {
     public DistributedConfig build() {
       DistributedConfig out = c;
       c = new DistributedConfig();
-      for (ParamSpec<DistributedConfig, Builder, ?> p : PARAMS) {
-        copyBack(p, out);
-      }
+      SCHEMA.copy(out, this);
       return out;
-    }
-
-    private <T> void copyBack(ParamSpec<DistributedConfig, Builder, T> p, DistributedConfig from) {
-      p.set(this, p.get(from));
     }
   }
 }

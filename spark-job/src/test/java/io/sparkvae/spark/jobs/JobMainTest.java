@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkvae.spark.fs.OutputGuard;
 import org.junit.jupiter.api.Test;
 
 /** Which failures print a stack trace, and the hint for a driver a secured master refused. */

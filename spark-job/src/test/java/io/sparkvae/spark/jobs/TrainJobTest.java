@@ -1,5 +1,6 @@
 package io.sparkvae.spark.jobs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -197,5 +198,61 @@ class TrainJobTest {
     a.addAll(List.of("--bad-row-policy", "skip"));
     train(a.toArray(new String[0]));
     assertEquals(10, VaeModel.load(model).vaeConfig().inputDim());
+  }
+
+  @Test
+  void aCommandLineRunAndAnEstimatorFitWithTheSameSettingsGiveTheSameModel() throws IOException {
+    String model = tmp.resolve("cli").toString();
+    String metrics = tmp.resolve("metrics.jsonl").toString();
+    VaeModel cli = TrainJob.run(spark, TrainJob.parse(args(model, "--metrics-out", metrics, "--validation-fraction",
+        "0.25", "--epochs", "2")));
+    List<String> cliLines = Files.readAllLines(Path.of(metrics));
+    VaeModel loaded = VaeModel.load(model);
+
+    // The same data (the job's reader) and the same settings, through the Spark ML API.
+    org.apache.spark.sql.Dataset<Row> df = InputReader.read(spark, input, "parquet", "features", "",
+        Math.max(2, spark.sparkContext().defaultParallelism()));
+    VaeModel api = new io.sparkvae.spark.ml.VaeEstimator().setEpochs(2).setReplicas(2).setLatentDim(2)
+        .setEncoderHidden(4).setDecoderHidden(4).setBatchSize(8).setAveragingSteps(1).setValidationFraction(0.25)
+        .setMetricsOut(metrics).fit(df);
+    List<String> apiLines = Files.readAllLines(Path.of(metrics));
+
+    for (VaeModel m : List.of(cli, loaded)) {
+      assertArrayEquals(api.trainedVae().params(), m.trainedVae().params(), "the same bits");
+      assertEquals(api.vaeConfig(), m.vaeConfig());
+      assertEquals(api.params().length, m.params().length);
+      for (org.apache.spark.ml.param.Param<?> p : api.params()) {
+        org.apache.spark.ml.param.Param<Object> q = m.getParam(p.name());
+        assertEquals(api.isSet(p), m.isSet(q), p.name() + " set on one model only");
+        assertEquals(String.valueOf(valueText(api.getOrDefault(p))), String.valueOf(valueText(m.getOrDefault(q))),
+            p.name());
+      }
+      assertEquals(2, m.trainingHistory().size(), "the command line's model keeps its training history");
+      for (int e = 0; e < 2; e++) {
+        io.sparkvae.spark.train.EpochMetrics a = api.trainingHistory().get(e);
+        io.sparkvae.spark.train.EpochMetrics b = m.trainingHistory().get(e);
+        assertEquals(List.of(a.epoch(), a.trainNegElbo(), a.valNegElbo(), a.rounds(), a.examples(), a.step(),
+            a.round()), List.of(b.epoch(), b.trainNegElbo(), b.valNegElbo(), b.rounds(), b.examples(), b.step(),
+            b.round()), "epoch " + (e + 1));
+      }
+      java.util.Map<String, String> meta = new java.util.TreeMap<>(m.trainedVae().metadata());
+      java.util.Map<String, String> apiMeta = new java.util.TreeMap<>(api.trainedVae().metadata());
+      assertEquals(apiMeta.keySet(), meta.keySet(), "one metadata vocabulary");
+      for (String key : List.of("trainedBy", "featuresCol", "replicas", "epochs", "steps", "trainNegElbo",
+          "valNegElbo")) {
+        assertEquals(apiMeta.get(key), meta.get(key), key);
+      }
+    }
+    assertEquals(deterministic(apiLines), deterministic(cliLines), "the metrics files, timings aside");
+  }
+
+  private static Object valueText(Object v) {
+    return v instanceof int[] a ? Arrays.toString(a) : v;
+  }
+
+  /** The metrics lines without the fields that measure time or memory. */
+  private static List<String> deterministic(List<String> lines) {
+    return lines.stream().map(l -> l.replaceAll("\"(samples_per_sec|seconds|averaging_seconds|executor_rss_bytes)"
+        + "\":[^,}]*", "")).toList();
   }
 }

@@ -119,12 +119,39 @@ class VaeEstimatorTest {
     String msg = assertThrows(IllegalArgumentException.class, () -> small().fit(someNull)).getMessage();
     assertTrue(msg.startsWith("features column 'features' of the training data has 1 bad rows: 1 null"), msg);
 
-    // inputDim set through Spark's generic setter (or a loaded estimator) must match the data.
+    // inputDim set through Spark's generic setter (the command line's --input-dim, or a loaded
+    // estimator) is a contract, as on the command line: rows of another size are bad rows.
     VaeEstimator est = small();
     IntParam inputDim = (IntParam) (Param<?>) est.getParam("inputDim");
     est.set(inputDim, 10);
-    assertEquals("inputDim is set to 10 but features column 'features' has rows of size 12",
-        assertThrows(IllegalArgumentException.class, () -> est.fit(frame(spark, x, DIM, CellType.FLOAT_ARRAY, 1)))
-            .getMessage());
+    msg = assertThrows(IllegalArgumentException.class, () -> est.fit(frame(spark, x, DIM, CellType.FLOAT_ARRAY, 1)))
+        .getMessage();
+    assertTrue(msg.startsWith("features column 'features' of the training data has 48 bad rows: 0 null, 48 not of size 10,"),
+        msg);
+  }
+
+  @Test
+  void checkpointsAndResumeAreEstimatorParamsAndAResumedFitEndsWithTheUninterruptedParameters(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws java.io.IOException {
+    Dataset<Row> df = frame(spark, x, DIM, CellType.VECTOR, 2);
+    VaeModel straight = small().setEpochs(2).fit(df);
+    String ck = tmp.resolve("ck").toString();
+    String metrics = tmp.resolve("m.jsonl").toString();
+    small().setEpochs(1).setCheckpointDir(ck).setMetricsOut(metrics).fit(df);
+    assertEquals(1, java.nio.file.Files.readAllLines(java.nio.file.Path.of(metrics)).size());
+    // Another run in the same folder is refused unless it resumes (or shares the folder).
+    IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
+        () -> small().setEpochs(2).setCheckpointDir(ck).fit(df));
+    assertTrue(other.getMessage().contains("holds checkpoints of another run"), other.getMessage());
+    VaeModel resumed = small().setEpochs(2).setCheckpointDir(ck).setResume(true).setMetricsOut(metrics).fit(df);
+    assertArrayEquals(straight.trainedVae().params(), resumed.trainedVae().params());
+    assertEquals(2, resumed.trainingHistory().size());
+    assertEquals(straight.trainingHistory().get(1).trainNegElbo(), resumed.trainingHistory().get(1).trainNegElbo());
+    assertEquals(2, java.nio.file.Files.readAllLines(java.nio.file.Path.of(metrics)).size(),
+        "the resumed run's file holds the checkpoint's epoch and its own");
+    assertTrue(resumed.getResume());
+    assertEquals(ck, resumed.getCheckpointDir());
+    assertEquals("resume (--resume) needs checkpointDir (--checkpoint-dir)",
+        assertThrows(IllegalArgumentException.class, () -> small().setResume(true).fit(df)).getMessage());
   }
 }

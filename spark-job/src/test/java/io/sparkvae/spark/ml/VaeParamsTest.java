@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.spark.train.DistributedConfig;
+import io.sparkvae.spark.train.RunOptions;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +24,7 @@ import java.util.ServiceLoader;
 import java.util.Set;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntArrayParam;
 import org.apache.spark.ml.param.IntParam;
@@ -44,7 +46,8 @@ class VaeParamsTest {
   @Test
   void everyParamBelongsToTheStage() {
     for (Params s : stages()) {
-      assertEquals(VaeConfig.PARAMS.size() + DistributedConfig.PARAMS.size() + ML_PARAMS.size(), s.params().length);
+      assertEquals(VaeConfig.PARAMS.size() + DistributedConfig.PARAMS.size() + RunOptions.PARAMS.size() + ML_PARAMS.size(),
+          s.params().length);
       Set<String> names = new HashSet<>();
       for (Param<?> p : s.params()) {
         assertEquals(s.uid(), p.parent(), p.name() + " of " + s.getClass().getSimpleName());
@@ -59,6 +62,7 @@ class VaeParamsTest {
     VaeEstimator est = new VaeEstimator();
     List<ParamSpec<?, ?, ?>> specs = new ArrayList<>(VaeConfig.PARAMS);
     specs.addAll(DistributedConfig.PARAMS);
+    specs.addAll(RunOptions.PARAMS);
     for (ParamSpec<?, ?, ?> spec : specs) {
       assertTrue(est.hasParam(spec.name()), spec.name());
       Param<?> p = est.getParam(spec.name());
@@ -71,7 +75,8 @@ class VaeParamsTest {
         assertEquals(spec.defaultValue(), def, spec.name());
         Class<?> expected = spec.type() == Integer.class ? IntParam.class
             : spec.type() == Long.class ? LongParam.class
-            : spec.type() == Double.class ? DoubleParam.class : Param.class;
+            : spec.type() == Double.class ? DoubleParam.class
+            : spec.type() == Boolean.class ? BooleanParam.class : Param.class;
         assertSame(expected, p.getClass(), spec.name());
       }
       assertTrue(est.explainParams().contains(spec.doc()), spec.name());
@@ -161,6 +166,8 @@ class VaeParamsTest {
         .startsWith("invalid value for featuresCol"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> est.setValue("batchSize", 2.5)).getMessage()
         .startsWith("invalid value for batchSize"));
+    assertEquals("invalid value for imageSize: 28-28 (expected WIDTHxHEIGHT, auto or none)",
+        assertThrows(IllegalArgumentException.class, () -> est.setImageSize("28-28")).getMessage());
     assertTrue(assertThrows(IllegalArgumentException.class, () -> est.setValue("nope", 1)).getMessage()
         .startsWith("unknown parameter 'nope'"));
     assertTrue(assertThrows(IllegalArgumentException.class, () -> est.setValue("inputDim", 10)).getMessage()
@@ -217,6 +224,8 @@ class VaeParamsTest {
     String msg = assertThrows(IllegalArgumentException.class, () -> model.setValue("latentDim", 4)).getMessage();
     assertTrue(msg.startsWith("latentDim is a training parameter"), msg);
     assertThrows(IllegalArgumentException.class, () -> model.setValue("epochs", 4));
+    msg = assertThrows(IllegalArgumentException.class, () -> model.setValue("checkpointDir", "/tmp/x")).getMessage();
+    assertTrue(msg.startsWith("checkpointDir is a training parameter"), msg);
     assertEquals("q", model.setValue("negElboCol", "q").getNegElboCol());
   }
 

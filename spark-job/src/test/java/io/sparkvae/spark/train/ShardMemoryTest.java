@@ -1,4 +1,4 @@
-package io.sparkvae.spark.jobs;
+package io.sparkvae.spark.train;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

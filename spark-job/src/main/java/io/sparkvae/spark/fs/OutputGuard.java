@@ -1,6 +1,5 @@
-package io.sparkvae.spark.jobs;
+package io.sparkvae.spark.fs;
 
-import io.sparkvae.spark.fs.DirectorySwap;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -18,19 +17,19 @@ import org.apache.hadoop.fs.Path;
  * empty folder may always be used. A foreign folder is never replaced, whatever the options: the
  * job fails before any training, naming the path and a few of its entries.
  */
-final class OutputGuard {
+public final class OutputGuard {
   private static final String MODEL_CLASS = "io.sparkvae.spark.ml.VaeModel";
   private static final String REPORT_TITLE = "<title>SparkVAE training report</title>";
 
   private OutputGuard() {}
 
   /** The guard for {@code --model-out}. */
-  static DirectorySwap.Guard model(boolean overwrite) {
+  public static DirectorySwap.Guard model(boolean overwrite) {
     return (fs, target) -> checkModel(fs, target, overwrite);
   }
 
   /** Throws unless the existing {@code target} may be replaced by a model. */
-  static void checkModel(FileSystem fs, Path target, boolean overwrite) throws IOException {
+  public static void checkModel(FileSystem fs, Path target, boolean overwrite) throws IOException {
     if (!fs.exists(target)) {
       return;
     }
@@ -53,7 +52,7 @@ final class OutputGuard {
   }
 
   /** Whether {@code dir} holds a saved VaeModel: Spark's metadata naming its class and model-lib's data. */
-  static boolean isModel(FileSystem fs, Path dir) throws IOException {
+  public static boolean isModel(FileSystem fs, Path dir) throws IOException {
     Path metadata = new Path(dir, "metadata");
     if (!fs.exists(new Path(dir, "data/model.json")) || !fs.exists(metadata)
         || !fs.getFileStatus(metadata).isDirectory()) {
@@ -71,13 +70,24 @@ final class OutputGuard {
     return false;
   }
 
-  /** Throws unless the existing folder {@code dir} may be replaced by a report. */
-  static void checkReport(java.nio.file.Path dir, boolean overwrite) throws IOException {
+  /** Throws unless the existing folder {@code dir} may be replaced by a report (names the command-line options). */
+  public static void checkReport(java.nio.file.Path dir, boolean overwrite) throws IOException {
+    checkReport(dir, overwrite, "--report-dir", "--overwrite");
+  }
+
+  /**
+   * Throws unless the existing folder {@code dir} may be replaced by a report.
+   *
+   * @param dirOption how the caller names the report folder in messages ({@code --report-dir}, {@code reportDir})
+   * @param overwriteOption how the caller names the permission to replace ({@code --overwrite}, ...)
+   */
+  public static void checkReport(java.nio.file.Path dir, boolean overwrite, String dirOption, String overwriteOption)
+      throws IOException {
     if (!Files.exists(dir)) {
       return;
     }
     if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException("--report-dir " + dir + " is a file, not a folder; not replacing it:"
+      throw new IllegalArgumentException(dirOption + " " + dir + " is a file, not a folder; not replacing it:"
           + " choose another path");
     }
     List<String> entries = new ArrayList<>();
@@ -91,13 +101,13 @@ final class OutputGuard {
     boolean report = Files.isRegularFile(index) && Files.size(index) < 16 << 20
         && Files.readString(index, StandardCharsets.UTF_8).contains(REPORT_TITLE);
     if (!report) {
-      throw new IllegalArgumentException("--report-dir " + dir + " is a folder that is not a SparkVAE report"
+      throw new IllegalArgumentException(dirOption + " " + dir + " is a folder that is not a SparkVAE report"
           + " (it holds " + String.join(", ", entries) + (entries.size() == 4 ? ", ..." : "")
           + "); refusing to replace it: choose another path");
     }
     if (!overwrite) {
-      throw new IllegalArgumentException("--report-dir " + dir + " holds a previous SparkVAE report; add"
-          + " --overwrite to replace it, or choose another path");
+      throw new IllegalArgumentException(dirOption + " " + dir + " holds a previous SparkVAE report; add "
+          + overwriteOption + " to replace it, or choose another path");
     }
   }
 

@@ -1,6 +1,5 @@
-package io.sparkvae.spark.jobs;
+package io.sparkvae.spark.fs;
 
-import io.sparkvae.spark.fs.AtomicFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
