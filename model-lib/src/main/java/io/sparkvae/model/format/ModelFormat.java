@@ -184,6 +184,12 @@ public final class ModelFormat {
       }
       w.endObject();
 
+      if (model.config().tabular() != null) {
+        // The fitted columns, vocabularies and statistics of a tabular model, with their own version.
+        w.name("tabular");
+        new com.google.gson.Gson().toJson(model.config().tabular().toJson(), w);
+      }
+
       w.name("parameters").beginObject();
       w.name("file").value(PARAMETERS_BIN);
       w.name("dtype").value(DTYPE);
@@ -324,6 +330,10 @@ public final class ModelFormat {
 
   private static Description describeV1(JsonObject root) {
     VaeConfig config = readConfig(object(root, "config", "config"));
+    if (root.has("tabular")) {
+      config = config.toBuilder()
+          .tabular(io.sparkvae.model.tabular.TabularSchema.fromJson(object(root, "tabular", "tabular"))).build();
+    }
     ParamLayout layout = ParamLayout.of(config);
 
     JsonObject p = object(root, "parameters", "parameters");
