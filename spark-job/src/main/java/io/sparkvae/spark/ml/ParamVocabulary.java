@@ -94,7 +94,8 @@ final class ParamVocabulary {
 
   /** A Spark-ML-only setting. */
   private record MlDeclaration(
-      String name, String doc, Class<?> type, Object defaultValue, String constraint, Predicate<Object> valid)
+      String name, String doc, Class<?> type, Object defaultValue, String constraint, Predicate<Object> valid,
+      Kind kind)
       implements Declaration {
     MlDeclaration {
       if (!accepts(defaultValue, type, valid)) {
@@ -102,9 +103,10 @@ final class ParamVocabulary {
       }
     }
 
-    @Override
-    public Kind kind() {
-      return Kind.INFERENCE;
+    /** A setting free on the fitted model too (columns, inference). */
+    MlDeclaration(
+        String name, String doc, Class<?> type, Object defaultValue, String constraint, Predicate<Object> valid) {
+      this(name, doc, type, defaultValue, constraint, valid, Kind.INFERENCE);
     }
 
     @Override
@@ -121,10 +123,13 @@ final class ParamVocabulary {
       Object v = value;
       if (v instanceof String s && type != String.class) {
         try {
-          v = type == Integer.class ? (Object) Integer.valueOf(s.trim()) : (Object) Long.valueOf(s.trim());
+          v = type == Integer.class ? (Object) Integer.valueOf(s.trim())
+              : type == Double.class ? (Object) Double.valueOf(s.trim()) : (Object) Long.valueOf(s.trim());
         } catch (NumberFormatException e) {
           throw invalid(value);
         }
+      } else if (v instanceof Number n && type == Double.class) {
+        v = n.doubleValue();
       } else if (v instanceof Number n && !type.isInstance(v) && n.doubleValue() == Math.rint(n.doubleValue())) {
         if (type == Integer.class && n.longValue() == n.intValue()) {
           v = n.intValue();
@@ -168,6 +173,22 @@ final class ParamVocabulary {
    * training and by transform alike, so it stays settable on a fitted model.
    */
   static final String BAD_ROW_POLICY = "badRowPolicy";
+  /** Tabular input columns, comma-separated. */
+  static final String INPUT_COLS = "inputCols";
+  /** Kind overrides of tabular columns. */
+  static final String COLUMN_KINDS = "columnKinds";
+  /** Hour-of-day and day-of-week features of timestamp input columns. */
+  static final String TIMESTAMP_FEATURES = "timestampFeatures";
+  /** Integer columns with at most this many distinct values are categorical. */
+  static final String CATEGORICAL_MAX_LEVELS = "categoricalMaxLevels";
+  /** Vocabulary size cap of a categorical column. */
+  static final String MAX_CATEGORIES = "maxCategories";
+  /** Expected fraction of anomalies in the training data, for the anomaly threshold. */
+  static final String CONTAMINATION = "contamination";
+  /** Output column of the per-column negative log-likelihoods of a tabular model. */
+  static final String COLUMN_NLL_COL = "columnNllCol";
+  /** Output column of the anomaly flag. */
+  static final String ANOMALY_COL = "anomalyCol";
   /** The one {@link VaeConfig} parameter that {@code fit} takes from the data. */
   static final String INPUT_DIM = "inputDim";
 
@@ -245,6 +266,80 @@ final class ParamVocabulary {
               Long.class,
               0L,
               "a 64-bit integer",
+              ANY),
+          new MlDeclaration(
+              INPUT_COLS,
+              "Tabular input: comma-separated column names (strings, integers, floating point, booleans,"
+                  + " timestamps) modelled with per-column likelihoods (numeric: Gaussian on the standardised"
+                  + " signed-log value; categorical: softmax; binary: Bernoulli; count: Poisson); nulls and NaN"
+                  + " are masked. Empty (the default): featuresCol is read instead.",
+              String.class,
+              "",
+              "column names separated by commas, or empty",
+              ANY,
+              Kind.DISTRIBUTED),
+          new MlDeclaration(
+              COLUMN_KINDS,
+              "Tabular input: kind overrides, 'column:kind,...' with kinds numeric, categorical, binary, count;"
+                  + " unlisted columns are inferred (strings: categorical; integers: {0,1} binary, at most"
+                  + " categoricalMaxLevels values categorical, non-negative count, else numeric; floating point:"
+                  + " numeric).",
+              String.class,
+              "",
+              "column:kind entries separated by commas, or empty",
+              ANY,
+              Kind.DISTRIBUTED),
+          new MlDeclaration(
+              TIMESTAMP_FEATURES,
+              "Tabular input: 'true' models a timestamp column as two categorical columns, <col>_hour (hour of"
+                  + " day) and <col>_dow (day of week); 'false' refuses timestamp columns.",
+              String.class,
+              "false",
+              "true or false",
+              v -> v.equals("true") || v.equals("false"),
+              Kind.DISTRIBUTED),
+          new MlDeclaration(
+              CATEGORICAL_MAX_LEVELS,
+              "Tabular input: integer columns with at most this many distinct values are categorical.",
+              Integer.class,
+              20,
+              ">= 2",
+              v -> (Integer) v >= 2,
+              Kind.DISTRIBUTED),
+          new MlDeclaration(
+              MAX_CATEGORIES,
+              "Tabular input: a categorical column keeps its most frequent values up to this many; the rest,"
+                  + " and values unseen in training, share one 'unknown' entry.",
+              Integer.class,
+              1000,
+              ">= 1",
+              v -> (Integer) v >= 1,
+              Kind.DISTRIBUTED),
+          new MlDeclaration(
+              CONTAMINATION,
+              "Expected fraction of anomalies in the training data: above 0, fit scores the training rows and"
+                  + " keeps the (1 - contamination) quantile of their negative ELBO as the threshold of anomalyCol.",
+              Double.class,
+              0.0,
+              "in [0, 0.5)",
+              v -> (Double) v >= 0 && (Double) v < 0.5,
+              Kind.DISTRIBUTED),
+          new MlDeclaration(
+              COLUMN_NLL_COL,
+              "Tabular models: output struct column with one double per model column, its negative"
+                  + " log-likelihood in nats at the posterior mean (0 for a missing value): what made a row's"
+                  + " score high. Empty: not computed.",
+              String.class,
+              "column_nll",
+              "a column name, or empty",
+              ANY),
+          new MlDeclaration(
+              ANOMALY_COL,
+              "Models fitted with contamination > 0: output boolean column, negative ELBO above the fitted"
+                  + " threshold. Empty: not computed.",
+              String.class,
+              "is_anomaly",
+              "a column name, or empty",
               ANY));
 
   private static final Map<String, Declaration> ALL = build();

@@ -32,6 +32,12 @@ public final class SparkVaeKryoRegistrator implements KryoRegistrator {
     registerRecord(kryo, Divergence.class);
     registerRecord(kryo, Evaluation.Result.class);
     kryo.register(VaeConfig.class);
+    // Tabular schemas ride inside VaeConfig, and the schema fitter is a treeAggregate's result: both
+    // hold immutable JDK collections, which Java serialization (small objects, once per task) handles.
+    kryo.register(io.sparkvae.model.tabular.TabularSchema.class,
+        new com.esotericsoftware.kryo.serializers.JavaSerializer());
+    kryo.register(io.sparkvae.model.tabular.TabularFitter.class,
+        new com.esotericsoftware.kryo.serializers.JavaSerializer());
     kryo.register(float[].class);
     kryo.register(double[].class);
     kryo.register(int[].class);
