@@ -16,7 +16,7 @@ import scala.Tuple2;
  * the memory Spark may use for storage ({@code spark.memory.fraction} of the heap). On a cluster the
  * executors may not have registered yet when training starts, so the estimate is only logged.
  */
-final class ShardMemory {
+public final class ShardMemory {
   /** Largest Java array length that every JVM allows. */
   static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
@@ -26,7 +26,7 @@ final class ShardMemory {
    * Throws naming the setting to change when {@code rows} rows of {@code dim} features cannot be
    * packed into {@code replicas} shards here.
    */
-  static void check(SparkSession spark, long rows, int dim, int replicas) {
+  public static void check(SparkSession spark, long rows, int dim, int replicas) {
     long perShard = (rows + replicas - 1) / replicas * (long) dim;
     if (perShard > MAX_ARRAY) {
       long needed = (rows * dim + MAX_ARRAY - 1) / MAX_ARRAY;

@@ -142,7 +142,7 @@ public final class TrainJob {
     }
   }
 
-  /** Runs a parsed training job on a session. */
+  /** Runs a parsed training job on a session; null for a {@code --tabular} run (see TabularTraining). */
   public static TrainingResult run(SparkSession spark, Parsed p) {
     TrainJobOptions job = p.job();
     if (!job.reportDir().isEmpty() && job.reportDir().contains("://") && !job.reportDir().startsWith("file:")) {
@@ -150,8 +150,16 @@ public final class TrainJob {
     }
     checkOutputs(spark, job);
     int partitions = Math.max(2, spark.sparkContext().defaultParallelism());
+    if (job.tabular()) {
+      // VaeEstimator trains it; the model (with its history) is what a tabular run produces.
+      TabularTraining.run(spark, p, partitions);
+      return null;
+    }
     Dataset<Row> train = InputReader.read(spark, job.input(), job.inputFormat(), job.featuresCol(),
         job.featureColumns(), partitions);
+    if (!job.inputFilter().isEmpty()) {
+      train = train.where(job.inputFilter());
+    }
     Dataset<Row> validation = job.validationInput().isEmpty() ? null
         : InputReader.read(spark, job.validationInput(), job.inputFormat(), job.featuresCol(), job.featureColumns(),
             partitions);

@@ -29,6 +29,11 @@ public final class TrainJobOptions implements Serializable {
   private int checkpointsKept;
   private String imageSize;
   private int reportRows;
+  private boolean tabular;
+  private String columnKinds;
+  private boolean timestampFeatures;
+  private double contamination;
+  private String inputFilter;
 
   /** Every option, declared once. */
   public static final List<ParamSpec<TrainJobOptions, TrainJobOptions, ?>> PARAMS = List.of(
@@ -68,7 +73,19 @@ public final class TrainJobOptions implements Serializable {
           c -> c.imageSize, (b, v) -> b.imageSize = v),
       io.sparkvae.model.config.ParamSpecs.intAtLeast("reportRows",
           "Validation rows (at most) pictured in the report.", 5000, 1,
-          c -> c.reportRows, (b, v) -> b.reportRows = v));
+          c -> c.reportRows, (b, v) -> b.reportRows = v),
+      bool("tabular", "Tabular input: featureColumns names the input columns (strings, integers, floating point,"
+          + " booleans, timestamps), each with its own likelihood (VaeEstimator's inputCols), instead of numeric"
+          + " columns assembled into one vector.", false, c -> c.tabular, (b, v) -> b.tabular = v),
+      text("columnKinds", "Tabular input: kind overrides, column:kind,... (numeric, categorical, binary, count).",
+          "", true, c -> c.columnKinds, (b, v) -> b.columnKinds = v),
+      bool("timestampFeatures", "Tabular input: model timestamp columns by hour of day and day of week.", false,
+          c -> c.timestampFeatures, (b, v) -> b.timestampFeatures = v),
+      io.sparkvae.model.config.ParamSpecs.doubleIn("contamination", "Tabular input: expected anomaly fraction of"
+          + " the training rows; above 0 the model keeps the matching negative-ELBO threshold (is_anomaly).",
+          0.0, 0, true, 0.5, false, c -> c.contamination, (b, v) -> b.contamination = v),
+      text("inputFilter", "A Spark SQL condition selecting the training rows of the input, e.g."
+          + " \"date < '2001-05-01'\"; empty: every row.", "", true, c -> c.inputFilter, (b, v) -> b.inputFilter = v));
 
   /** Options with every default. */
   public TrainJobOptions() {
@@ -108,6 +125,26 @@ public final class TrainJobOptions implements Serializable {
 
   public String featuresCol() {
     return featuresCol;
+  }
+
+  public boolean tabular() {
+    return tabular;
+  }
+
+  public String columnKinds() {
+    return columnKinds;
+  }
+
+  public boolean timestampFeatures() {
+    return timestampFeatures;
+  }
+
+  public double contamination() {
+    return contamination;
+  }
+
+  public String inputFilter() {
+    return inputFilter;
   }
 
   public String featureColumns() {

@@ -9,6 +9,7 @@ import io.sparkvae.spark.train.FeatureColumn;
 import io.sparkvae.spark.train.TrainingRequest;
 import io.sparkvae.spark.train.TrainingResult;
 import io.sparkvae.model.tabular.ColumnKind;
+import io.sparkvae.model.tabular.TabularColumn;
 import io.sparkvae.model.tabular.Derive;
 import io.sparkvae.model.tabular.TabularFitter;
 import io.sparkvae.model.tabular.TabularSchema;
@@ -179,6 +180,11 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
     VaeConfig config = StageParams.vaeConfig(this, schema.packedWidth()).toBuilder()
         .likelihood(VaeConfig.TABULAR).tabular(schema).build();
     DistributedConfig dist = StageParams.distributedConfig(this);
+    // The fit counted every row: check that the packed shards fit before packing them (one-hot
+    // columns make rows wide: flights' 229 airports take 231 floats per row and column).
+    TabularColumn first = schema.columns().get(0);
+    io.sparkvae.spark.jobs.ShardMemory.check(df.sparkSession(), first.observed() + first.missing(),
+        schema.packedWidth(), DistributedTrainer.replicas(dist, df.sparkSession()));
     Dataset<Row> packed = TabularInput.withPacked(df, schema, skip).select(TabularInput.PACKED);
     TrainingResult result = new DistributedTrainer(config, dist, TabularInput.PACKED).fit(TrainingRequest.of(packed));
     Map<String, String> metadata = new LinkedHashMap<>(
