@@ -93,7 +93,7 @@ public final class ScoreJobOptions implements Serializable {
     if (runDate.isEmpty()) {
       throw new IllegalArgumentException("missing --run-date (the partition this run writes)");
     }
-    if (runDate.contains("..")) {
+    if (isRange()) {
       if (dateColumn.isEmpty()) {
         throw new IllegalArgumentException("--run-date " + runDate + " is a range: it needs --date-column (the"
             + " column whose calendar day selects each partition's rows)");
@@ -152,6 +152,11 @@ public final class ScoreJobOptions implements Serializable {
     return runDate;
   }
 
+  /** Whether runDate is a range of two dates, FIRST..LAST (anything else is one partition name). */
+  private boolean isRange() {
+    return runDate.matches("\\d{4}-\\d{2}-\\d{2}\\.\\.\\d{4}-\\d{2}-\\d{2}");
+  }
+
   public String dateColumn() {
     return dateColumn;
   }
@@ -162,7 +167,7 @@ public final class ScoreJobOptions implements Serializable {
    * @throws IllegalArgumentException for a range that is not two dates in order
    */
   public List<String> runDates() {
-    if (!runDate.contains("..")) {
+    if (!isRange()) {
       return List.of(runDate);
     }
     String[] ends = runDate.split("\\.\\.", -1);
