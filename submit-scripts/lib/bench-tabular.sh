@@ -5,8 +5,9 @@
 # held-out NLL per row (nats) of the VAE and of the independent-columns baseline and the AUROC of
 # each score per anomaly kind (io.sparkvae.bench.TabularBench; see its class comment).
 #
-# Usage: submit-scripts/bench.sh --tabular [TRAIN_ROWS [HELD_ROWS [EPOCHS [COLUMN_KINDS [LATENT [HIDDEN]]]]]]
-#   defaults: 200000 100000 5 "" 16 256; TRAIN_ROWS 0 = every January-April row.
+# Usage: submit-scripts/bench.sh --tabular [TRAIN_ROWS [HELD_ROWS [EPOCHS [COLUMN_KINDS [LATENT [HIDDEN [SCORE_SAMPLES]]]]]]]
+#   defaults: 200000 100000 5 "" 16 256 1; TRAIN_ROWS 0 = every January-April row; SCORE_SAMPLES: the
+#   negElboSamples of the scores (above 1: importance-weighted bound).
 # Needs: mvn -B -DskipTests package, submit-scripts/fetch-data.sh flights. Logs in runs/bench-tabular/STAMP/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,7 +20,7 @@ logs="runs/bench-tabular/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$logs"
 echo "load: $(uptime)" | tee "$logs/load.txt" >&2
 submit-scripts/lib/submit.sh io.sparkvae.bench.TabularBench --master 'local[2]' --jars "$bench_jar" -- \
-  "$data" "${1:-200000}" "${2:-100000}" "${3:-5}" "${4:-}" "${5:-16}" "${6:-256}" \
+  "$data" "${1:-200000}" "${2:-100000}" "${3:-5}" "${4:-}" "${5:-16}" "${6:-256}" "${7:-1}" \
   > "$logs/result.txt" 2> "$logs/spark.log"
 cat "$logs/result.txt"
 echo "logs: $logs" >&2

@@ -22,7 +22,7 @@ import org.apache.spark.sql.types.DataTypes;
  * The tabular benchmark on the flights data (vega-datasets' flights-3m.parquet, Jan–Jun 2001), run
  * through spark-submit by {@code submit-scripts/bench.sh --tabular}:
  *
- * <pre>TabularBench PARQUET TRAIN_ROWS HELD_ROWS EPOCHS COLUMN_KINDS [LATENT HIDDEN]</pre>
+ * <pre>TabularBench PARQUET TRAIN_ROWS HELD_ROWS EPOCHS COLUMN_KINDS [LATENT HIDDEN SCORE_SAMPLES]</pre>
  *
  * <ol>
  *   <li>trains a {@link VaeEstimator} on a seeded sample of TRAIN_ROWS rows of January–April (all of
@@ -59,6 +59,7 @@ public final class TabularBench {
     String kinds = args.length > 4 ? args[4] : "";
     int latent = args.length > 5 ? Integer.parseInt(args[5]) : 16;
     int hidden = args.length > 6 ? Integer.parseInt(args[6]) : 256;
+    int scoreSamples = args.length > 7 ? Integer.parseInt(args[7]) : 1;
     Dataset<Row> all = spark.read().parquet(path);
     Column may = functions.col("date").lt(functions.lit("2001-05-01").cast("timestamp_ntz"));
     Dataset<Row> train = sample(all.where(may), trainRows, 1);
@@ -76,6 +77,7 @@ public final class TabularBench {
           m.epoch(), m.trainNegElbo(), m.valNegElbo(), m.samplesPerSec());
     }
     Dataset<Row> injected = inject(held, schema);
+    model.setNegElboSamples(scoreSamples);
     Dataset<Row> scored = model.transform(injected)
         .withColumn("baseline_nll", functions.udf(new BaselineNll(schema), DataTypes.DoubleType)
             .apply(functions.struct(schema.sources().stream().map(functions::col).toArray(Column[]::new))))
