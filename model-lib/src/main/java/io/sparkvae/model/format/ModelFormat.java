@@ -64,7 +64,12 @@ import java.util.Map;
  * }
  * }</pre>
  *
- * The config holds every {@link VaeConfig#PARAMS} entry by name (numbers, strings, arrays of
+ * A tabular model (likelihood {@code tabular}) also holds {@code "tabular"}, its fitted columns,
+ * kinds, statistics and vocabularies ({@link io.sparkvae.model.tabular.TabularSchema#toJson}, with
+ * its own {@code schemaVersion}); readers of earlier SparkVAE versions refuse such a model on its
+ * likelihood name rather than misread it.
+ *
+ * <p>The config holds every {@link VaeConfig#PARAMS} entry by name (numbers, strings, arrays of
  * ints); a name missing on reading takes its default, so a later SparkVAE may add hyperparameters
  * whose default keeps the old behaviour without a new format version. The tensor list is redundant
  * with {@link ParamLayout#of(VaeConfig)} and must equal it: it lets tools outside SparkVAE slice
