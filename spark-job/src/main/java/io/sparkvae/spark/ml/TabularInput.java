@@ -36,6 +36,7 @@ import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.TimestampNTZType;
 import org.apache.spark.sql.types.TimestampType;
+import org.apache.spark.util.LongAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -164,6 +165,14 @@ final class TabularInput {
    * training and inference paths treat as a null row (skip).
    */
   static Dataset<Row> withPacked(Dataset<Row> df, TabularSchema schema, boolean skip) {
+    return withPacked(df, schema, skip, null);
+  }
+
+  /**
+   * {@link #withPacked(Dataset, TabularSchema, boolean)}, adding to {@code unknown} (when not null)
+   * every categorical value that was not in its column's vocabulary (scored as "unknown").
+   */
+  static Dataset<Row> withPacked(Dataset<Row> df, TabularSchema schema, boolean skip, LongAccumulator unknown) {
     List<String> sources = schema.sources();
     for (String s : sources) {
       if (!Arrays.asList(df.schema().fieldNames()).contains(s)) {
@@ -172,7 +181,7 @@ final class TabularInput {
       }
     }
     Column[] cols = sources.stream().map(s -> functions.col(VaeModel.quote(s))).toArray(Column[]::new);
-    UserDefinedFunction pack = functions.udf(new Packer(schema, skip), SQLDataTypes.VectorType());
+    UserDefinedFunction pack = functions.udf(new Packer(schema, skip, unknown), SQLDataTypes.VectorType());
     return df.withColumn(PACKED, pack.apply(functions.struct(cols)));
   }
 
@@ -190,22 +199,34 @@ final class TabularInput {
     private static final long serialVersionUID = 1L;
     private final TabularSchema schema;
     private final boolean skip;
+    private final LongAccumulator unknown;
 
-    Packer(TabularSchema schema, boolean skip) {
+    Packer(TabularSchema schema, boolean skip, LongAccumulator unknown) {
       this.schema = schema;
       this.skip = skip;
+      this.unknown = unknown;
     }
 
     @Override
     public Vector call(Row r) {
       float[] packed = new float[schema.packedWidth()];
+      long[] unseen = unknown == null ? null : new long[schema.columns().size()];
       try {
-        schema.encode(values(r, r.length()), packed, 0, null);
+        schema.encode(values(r, r.length()), packed, 0, unseen);
       } catch (TabularValueException e) {
         if (skip) {
           return null;
         }
         throw e;
+      }
+      if (unseen != null) {
+        long n = 0;
+        for (long u : unseen) {
+          n += u;
+        }
+        if (n > 0) {
+          unknown.add(n);
+        }
       }
       double[] d = new double[packed.length];
       for (int i = 0; i < d.length; i++) {

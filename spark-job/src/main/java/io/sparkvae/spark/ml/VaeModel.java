@@ -315,7 +315,11 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
     transformSchema(dataset.schema(), true);
     List<Outputs.Column> outputs = tabularOutputs();
     boolean skip = DistributedConfig.BAD_ROWS_SKIP.equals(getBadRowPolicy());
-    Dataset<Row> df = TabularInput.withPacked(dataset.toDF(), tabular(), skip);
+    // Values unseen in training are scored as their column's "unknown" entry and counted here (the
+    // Spark UI shows it by name), once the transform has run.
+    org.apache.spark.util.LongAccumulator unknown = dataset.sparkSession().sparkContext()
+        .longAccumulator("VaeModel " + uid + " unknown categories");
+    Dataset<Row> df = TabularInput.withPacked(dataset.toDF(), tabular(), skip, unknown);
     StructType out = Outputs.append(df.schema(), outputs, latentDim(), inputDim(),
         TabularInput.columnNllType(tabular()));
     Dataset<Row> result = run(df, TabularInput.PACKED, false, outputs, out, counts).drop(TabularInput.PACKED);
