@@ -49,6 +49,15 @@ public final class SparkVaeKryoRegistrator implements KryoRegistrator {
     kryo.register(org.apache.spark.ml.linalg.SparseVector.class);
     // array<float> and array<double> features columns: their type travels in the same schemas.
     kryo.register(org.apache.spark.sql.types.ArrayType.class);
+    // Tabular input columns: the scans of their types ship them in the same schemas.
+    for (String type : new String[] {"TimestampType$", "TimestampNTZType$", "StringType$", "StringType",
+        "BooleanType$", "IntegerType$", "ShortType$", "ByteType$", "FloatType$", "DateType$", "DecimalType"}) {
+      try {
+        kryo.register(Class.forName("org.apache.spark.sql.types." + type));
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException("Spark has no type class " + type, e);
+      }
+    }
   }
 
   private static <T extends Record> void registerRecord(Kryo kryo, Class<T> type) {
