@@ -57,8 +57,9 @@ public final class ScoreJob {
         "scoring failed, the previous output is intact",
         (spark, o) -> {
           Summary s = run(spark, o);
+          int days = o.runDates().size();
           return "scored " + s.scored() + " of " + s.rows() + " rows into " + o.output() + "/" + o.partitionColumn()
-              + "=" + o.runDate() + " (" + s.nullFeatures() + " with null features, " + s.skipped()
+              + "=" + o.runDate() + (days > 1 ? " (" + days + " daily partitions)" : "") + " (" + s.nullFeatures() + " with null features, " + s.skipped()
               + " skipped: " + s.wrongSize() + " of the wrong size, " + s.nonFinite() + " with NaN or Inf, "
               + s.outOfRange() + " with values outside [0, 1])";
         });
