@@ -14,6 +14,7 @@
 # a command fails.
 #
 # Usage: submit-scripts/bench.sh [--quick] [--write-doc] [EPOCHS]   (needs: mvn -B -DskipTests package)
+#        submit-scripts/bench.sh --tabular [TRAIN_ROWS ...]   the flights benchmark (submit-scripts/lib/bench-tabular.sh --help)
 #        submit-scripts/bench.sh --scaling [options]   the scale-out study (see submit-scripts/lib/bench-scaling.sh --help)
 #        submit-scripts/bench.sh --peers [options]     SparkVAE beside plain PyTorch and Pyro (see submit-scripts/lib/bench-peers.sh --help)
 #   --quick      a few minutes, for CI: 1 repetition, 2 epochs, no cluster, no time to quality,
@@ -28,6 +29,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source submit-scripts/env.sh
+
+if [ "${1:-}" = "--tabular" ]; then
+  shift
+  exec submit-scripts/lib/bench-tabular.sh "$@"
+fi
 
 if [ "${1:-}" = "--scaling" ]; then
   shift

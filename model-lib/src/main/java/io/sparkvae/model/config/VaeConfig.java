@@ -30,6 +30,12 @@ public final class VaeConfig implements java.io.Serializable {
   public static final String BERNOULLI = "bernoulli";
   /** Gaussian likelihood with mean from the decoder, for real-valued features. */
   public static final String GAUSSIAN = "gaussian";
+  /**
+   * Mixed per-column likelihoods of a tabular schema ({@code io.sparkvae.model.tabular}): set by the
+   * estimator when it is given input columns, with the fitted schema attached ({@link
+   * Builder#tabular}).
+   */
+  public static final String TABULAR = "tabular";
   /** Monte Carlo KL from the sampled z, as Pyro's {@code Trace_ELBO}. */
   public static final String KL_MC = "mc";
   /** Closed-form KL of two diagonal Gaussians, as Pyro's {@code TraceMeanField_ELBO}. */
@@ -57,6 +63,11 @@ public final class VaeConfig implements java.io.Serializable {
   private double adamEps;
   private int batchSize;
   private long seed;
+  /**
+   * The fitted columns of a tabular model, or null. Not a hyperparameter: data fitted by the
+   * estimator, stored in model.json beside the config (under "tabular"), so it is not in PARAMS.
+   */
+  private io.sparkvae.model.tabular.TabularSchema tabular;
 
   /** Every hyperparameter, in a stable order (the order of {@code --help} and of the JSON). */
   public static final List<ParamSpec<VaeConfig, Builder, ?>> PARAMS =
@@ -93,9 +104,10 @@ public final class VaeConfig implements java.io.Serializable {
               (b, v) -> b.c.activation = v),
           choice(
               "likelihood",
-              "Observation model p(x|z): bernoulli (features in [0,1], log-prob on logits) or gaussian.",
+              "Observation model p(x|z): bernoulli (features in [0,1], log-prob on logits), gaussian, or"
+                  + " tabular (per-column likelihoods; set by the estimator when inputCols is given).",
               BERNOULLI,
-              Set.of(BERNOULLI, GAUSSIAN),
+              Set.of(BERNOULLI, GAUSSIAN, TABULAR),
               c -> c.likelihood,
               (b, v) -> b.c.likelihood = v),
           choice(
@@ -271,6 +283,11 @@ public final class VaeConfig implements java.io.Serializable {
     return likelihood;
   }
 
+  /** The tabular schema of a tabular model, or null. */
+  public io.sparkvae.model.tabular.TabularSchema tabular() {
+    return tabular;
+  }
+
   /** learned or fixed (Gaussian likelihood only). */
   public String gaussianVariance() {
     return gaussianVariance;
@@ -348,22 +365,25 @@ public final class VaeConfig implements java.io.Serializable {
     Builder b = new Builder();
     b.c = new VaeConfig();
     SCHEMA.copy(this, b);
+    b.c.tabular = tabular;
     return b.c;
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof VaeConfig other && SCHEMA.sameValues(this, other);
+    return o instanceof VaeConfig other && SCHEMA.sameValues(this, other)
+        && java.util.Objects.equals(tabular, other.tabular);
   }
 
   @Override
   public int hashCode() {
-    return SCHEMA.hash(this);
+    return 31 * SCHEMA.hash(this) + java.util.Objects.hashCode(tabular);
   }
 
   @Override
   public String toString() {
-    return SCHEMA.describe("VaeConfig", this);
+    String params = SCHEMA.describe("VaeConfig", this);
+    return tabular == null ? params : params.substring(0, params.length() - 1) + ", tabular=" + tabular + "}";
   }
 
   /** Mutable builder; {@link #build()} validates the rules that span several fields. */
@@ -452,6 +472,15 @@ public final class VaeConfig implements java.io.Serializable {
       return with("seed", v);
     }
 
+    /**
+     * Attaches a fitted tabular schema (null: none); {@link #build} then requires {@code
+     * likelihood=tabular} and {@code inputDim} equal to its packed width.
+     */
+    public Builder tabular(io.sparkvae.model.tabular.TabularSchema schema) {
+      c.tabular = schema;
+      return this;
+    }
+
     private Builder with(String name, Object value) {
       param(name).setUntyped(this, value);
       return this;
@@ -467,6 +496,11 @@ public final class VaeConfig implements java.io.Serializable {
         throw new IllegalArgumentException(
             "elboSamples=" + c.elboSamples + " (the importance-weighted bound) needs klEstimator=mc:"
                 + " the bound weighs each sample by p(x,z)/q(z|x) and has no closed-form KL term");
+      }
+      if (c.tabular != null && (!TABULAR.equals(c.likelihood) || c.inputDim != c.tabular.packedWidth())) {
+        throw new IllegalArgumentException("a tabular schema needs likelihood=tabular and inputDim="
+            + c.tabular.packedWidth() + " (its packed width); found likelihood=" + c.likelihood + ", inputDim="
+            + c.inputDim);
       }
       return c.copy();
     }

@@ -64,7 +64,12 @@ import java.util.Map;
  * }
  * }</pre>
  *
- * The config holds every {@link VaeConfig#PARAMS} entry by name (numbers, strings, arrays of
+ * A tabular model (likelihood {@code tabular}) also holds {@code "tabular"}, its fitted columns,
+ * kinds, statistics and vocabularies ({@link io.sparkvae.model.tabular.TabularSchema#toJson}, with
+ * its own {@code schemaVersion}); readers of earlier SparkVAE versions refuse such a model on its
+ * likelihood name rather than misread it.
+ *
+ * <p>The config holds every {@link VaeConfig#PARAMS} entry by name (numbers, strings, arrays of
  * ints); a name missing on reading takes its default, so a later SparkVAE may add hyperparameters
  * whose default keeps the old behaviour without a new format version. The tensor list is redundant
  * with {@link ParamLayout#of(VaeConfig)} and must equal it: it lets tools outside SparkVAE slice
@@ -183,6 +188,12 @@ public final class ModelFormat {
         writeConfigValue(w, e.getKey(), e.getValue());
       }
       w.endObject();
+
+      if (model.config().tabular() != null) {
+        // The fitted columns, vocabularies and statistics of a tabular model, with their own version.
+        w.name("tabular");
+        new com.google.gson.Gson().toJson(model.config().tabular().toJson(), w);
+      }
 
       w.name("parameters").beginObject();
       w.name("file").value(PARAMETERS_BIN);
@@ -324,6 +335,10 @@ public final class ModelFormat {
 
   private static Description describeV1(JsonObject root) {
     VaeConfig config = readConfig(object(root, "config", "config"));
+    if (root.has("tabular")) {
+      config = config.toBuilder()
+          .tabular(io.sparkvae.model.tabular.TabularSchema.fromJson(object(root, "tabular", "tabular"))).build();
+    }
     ParamLayout layout = ParamLayout.of(config);
 
     JsonObject p = object(root, "parameters", "parameters");

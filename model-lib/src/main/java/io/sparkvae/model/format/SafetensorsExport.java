@@ -57,6 +57,9 @@ public final class SafetensorsExport {
       mapped = "decoder.fc_out";
     } else if (layer.equals("dec.logStd")) {
       mapped = "decoder.log_std";
+    } else if (layer.equals("tab.logStd")) {
+      // The tabular likelihood's per-numeric-column log-std (its schema is in model.json).
+      mapped = "tabular.numeric_log_std";
     } else if (parts[1].startsWith("h") && (parts[0].equals("enc") || parts[0].equals("dec"))) {
       int i = Integer.parseInt(parts[1].substring(1));
       mapped = (parts[0].equals("enc") ? "encoder" : "decoder") + ".fc" + (i + 1);

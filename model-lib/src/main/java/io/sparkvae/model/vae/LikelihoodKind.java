@@ -25,7 +25,30 @@ public enum LikelihoodKind {
           ? GaussianLikelihood.learned(layout, columns)
           : GaussianLikelihood.fixed(columns, config.gaussianFixedStd());
     }
+  },
+  /**
+   * {@code tabular}: {@link io.sparkvae.model.tabular.TabularLikelihood} over the schema attached to
+   * the configuration ({@link VaeConfig#tabular()}).
+   */
+  TABULAR(VaeConfig.TABULAR) {
+    @Override
+    public Likelihood create(VaeConfig config, int columns, ParamLayout.Builder layout) {
+      return new io.sparkvae.model.tabular.TabularLikelihood(requireSchema(config), layout);
+    }
+
+    @Override
+    public int decoderOutputs(VaeConfig config) {
+      return requireSchema(config).decoderOutputs();
+    }
   };
+
+  private static io.sparkvae.model.tabular.TabularSchema requireSchema(VaeConfig config) {
+    if (config.tabular() == null) {
+      throw new IllegalArgumentException("likelihood=tabular needs a fitted tabular schema: give the estimator"
+          + " its input columns (inputCols, --feature-columns) instead of setting the likelihood");
+    }
+    return config.tabular();
+  }
 
   private final String configName;
 
@@ -51,6 +74,11 @@ public enum LikelihoodKind {
    */
   public int decoderOutputs(int columns) {
     return columns;
+  }
+
+  /** Decoder outputs for a configuration (its inputDim columns, or its tabular schema's). */
+  public int decoderOutputs(VaeConfig config) {
+    return decoderOutputs(config.inputDim());
   }
 
   /** The likelihood a configuration names. */

@@ -118,6 +118,27 @@ public final class VaeInference implements AutoCloseable {
     }
   }
 
+  /**
+   * Each column's negative log-likelihood {@code -log p(x_j | z)} at the posterior mean {@code z =
+   * E[z|x]}, deterministic (no noise): the per-column contributions of a tabular model, in nats.
+   * Columns are the likelihood's ({@link Likelihood#columns()}: the original columns of a tabular
+   * model, the features otherwise).
+   *
+   * @return {@code rows * columns} floats
+   */
+  public float[] columnNll(float[] x, int rows) {
+    JniUtils.setGradMode(false);
+    ByteBuffer buffer = fill(x, rows, config.inputDim());
+    try (NDManager m = root.newSubManager()) {
+      NDArray in = input(m, buffer, rows, config.inputDim());
+      Posterior q = network.encode(params, in);
+      NDArray decoded = network.decode(params, q.loc());
+      return network.likelihood().columnLogProb(params, in, decoded).neg().toFloatArray();
+    } finally {
+      release(buffer);
+    }
+  }
+
   /** Reconstructions: decoder means at the posterior mean of each input. */
   public float[] reconstruct(float[] x, int rows) {
     JniUtils.setGradMode(false);

@@ -35,7 +35,7 @@ public final class VaeNetwork {
     int columns = config.inputDim();
     ParamLayout.Builder b = ParamLayout.builder();
     this.encoder = new MlpEncoder(b, columns, config.encoderHidden(), config.latentDim(), activation);
-    this.decoder = new MlpDecoder(b, config.latentDim(), config.decoderHidden(), kind.decoderOutputs(columns),
+    this.decoder = new MlpDecoder(b, config.latentDim(), config.decoderHidden(), kind.decoderOutputs(config),
         activation);
     this.likelihood = kind.create(config, columns, b);
     this.layout = b.build();

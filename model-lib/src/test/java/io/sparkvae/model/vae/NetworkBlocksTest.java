@@ -33,7 +33,7 @@ class NetworkBlocksTest {
   @Test
   void anUnknownLikelihoodIsAnError() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LikelihoodKind.of("poisson"));
-    assertEquals("likelihood 'poisson' is unknown; choose one of bernoulli, gaussian", e.getMessage());
+    assertEquals("likelihood 'poisson' is unknown; choose one of bernoulli, gaussian, tabular", e.getMessage());
   }
 
   @Test

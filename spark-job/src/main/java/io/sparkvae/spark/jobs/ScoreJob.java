@@ -24,6 +24,12 @@ import org.slf4j.LoggerFactory;
  * idempotent; other days are untouched; any failure exits non-zero and leaves the previous output
  * intact. Exit status: 0 done, 2 bad options, 1 failure.
  *
+ * <p>A tabular model (trained on {@code inputCols}) reads its own input columns and also writes
+ * {@code column_nll} (a struct, each column's negative log-likelihood in nats) and, when it was
+ * fitted with a contamination rate, {@code is_anomaly}. With {@code --date-column} a run date's
+ * partition holds only that day's rows, and {@code --run-date FIRST..LAST} scores every day of a
+ * range in one application, each partition replaced atomically on its own.
+ *
  * <p>Unusable rows follow {@code --bad-row-policy}: {@code fail} (default) fails the run with the
  * counts of the first failing partition; {@code skip} writes them with null scores. Rows with null
  * features are written with null scores under either policy. The rows read, scored, with null
@@ -51,8 +57,9 @@ public final class ScoreJob {
         "scoring failed, the previous output is intact",
         (spark, o) -> {
           Summary s = run(spark, o);
+          int days = o.runDates().size();
           return "scored " + s.scored() + " of " + s.rows() + " rows into " + o.output() + "/" + o.partitionColumn()
-              + "=" + o.runDate() + " (" + s.nullFeatures() + " with null features, " + s.skipped()
+              + "=" + o.runDate() + (days > 1 ? " (" + days + " daily partitions)" : "") + " (" + s.nullFeatures() + " with null features, " + s.skipped()
               + " skipped: " + s.wrongSize() + " of the wrong size, " + s.nonFinite() + " with NaN or Inf, "
               + s.outOfRange() + " with values outside [0, 1])";
         });
@@ -80,18 +87,24 @@ public final class ScoreJob {
    * first one's work alone.
    */
   public static Summary run(SparkSession spark, ScoreJobOptions o) throws IOException {
-    String partition = o.partitionColumn() + "=" + o.runDate();
-    Path lockFile = new Path(o.output(), "_sparkvae-lock-" + partition);
-    OutputLock lock = OutputLock.acquire(lockFile.getFileSystem(spark.sparkContext().hadoopConfiguration()),
-        lockFile, "the partition " + o.output() + "/" + partition, Duration.ofMinutes(o.lockTimeoutMinutes()));
-    try {
-      return runLocked(spark, o);
-    } finally {
-      lock.close();
+    Summary total = new Summary(0, 0, 0, 0, 0);
+    for (String day : o.runDates()) {
+      String partition = o.partitionColumn() + "=" + day;
+      Path lockFile = new Path(o.output(), "_sparkvae-lock-" + partition);
+      OutputLock lock = OutputLock.acquire(lockFile.getFileSystem(spark.sparkContext().hadoopConfiguration()),
+          lockFile, "the partition " + o.output() + "/" + partition, Duration.ofMinutes(o.lockTimeoutMinutes()));
+      try {
+        Summary s = runLocked(spark, o, day);
+        total = new Summary(total.rows() + s.rows(), total.nullFeatures() + s.nullFeatures(),
+            total.wrongSize() + s.wrongSize(), total.nonFinite() + s.nonFinite(), total.outOfRange() + s.outOfRange());
+      } finally {
+        lock.close();
+      }
     }
+    return total;
   }
 
-  private static Summary runLocked(SparkSession spark, ScoreJobOptions o) throws IOException {
+  private static Summary runLocked(SparkSession spark, ScoreJobOptions o, String day) throws IOException {
     VaeModel model;
     try {
       model = VaeModel.load(o.model());
@@ -101,10 +114,17 @@ public final class ScoreJob {
       }
       throw new IllegalArgumentException("cannot load the model " + o.model() + ": " + JobMain.rootMessage(e), e);
     }
-    Dataset<Row> input = InputReader.read(spark, o.input(), o.inputFormat(), o.featuresCol(), o.featureColumns(),
-        Math.max(2, spark.sparkContext().defaultParallelism()));
-    List<String> features = new ArrayList<>(List.of(o.featuresCol()));
-    if (!o.featureColumns().isBlank()) {
+    boolean tabular = model.tabular() != null;
+    // A tabular model reads its own input columns: nothing is assembled.
+    Dataset<Row> input = InputReader.read(spark, o.input(), o.inputFormat(), o.featuresCol(),
+        tabular ? "" : o.featureColumns(), Math.max(2, spark.sparkContext().defaultParallelism()));
+    if (!o.dateColumn().isEmpty()) {
+      input = input.where(functions.to_date(functions.col(o.dateColumn())).equalTo(functions.lit(day)));
+    }
+    List<String> features = new ArrayList<>(tabular ? List.of() : List.of(o.featuresCol()));
+    if (tabular) {
+      features.addAll(model.tabular().sources());
+    } else if (!o.featureColumns().isBlank()) {
       Arrays.stream(o.featureColumns().split(",")).map(String::trim).forEach(features::add);
     }
     List<String> ids = new ArrayList<>();
@@ -124,7 +144,7 @@ public final class ScoreJob {
         ids.add(name);
       }
     }
-    InferenceCounts counts = InferenceCounts.register(spark.sparkContext(), "sparkvae-score " + o.runDate());
+    InferenceCounts counts = InferenceCounts.register(spark.sparkContext(), "sparkvae-score " + day);
     Dataset<Row> scored = model.copy(new org.apache.spark.ml.param.ParamMap())
         .setFeaturesCol(o.featuresCol())
         .setLatentMeanCol("z_mean")
@@ -133,22 +153,30 @@ public final class ScoreJob {
         .setNegElboSamples(o.negElboSamples())
         .setInferenceBatchSize(o.inferenceBatchSize())
         .setBadRowPolicy(o.badRowPolicy())
+        .setColumnNllCol("column_nll")
+        .setAnomalyCol("is_anomaly")
         .transform(input, counts);
     List<Column> out = new ArrayList<>();
     ids.forEach(c -> out.add(functions.col(c)));
     out.add(functions.col("z_mean"));
     out.add(functions.col("z_std"));
     out.add(functions.col("neg_elbo"));
+    if (tabular) {
+      out.add(functions.col("column_nll"));
+      if (!Double.isNaN(model.anomalyThreshold())) {
+        out.add(functions.col("is_anomaly"));
+      }
+    }
     Dataset<Row> result = scored.select(out.toArray(new Column[0]));
     // The write is the only action on the scored rows: no cache() and count() before it, which
     // would compute (and count) every partition a second time when a cached block is lost.
-    PartitionWriter.replacePartition(result, o.output(), o.partitionColumn(), o.runDate());
+    PartitionWriter.replacePartition(result, o.output(), o.partitionColumn(), day);
     Summary s = new Summary(counts.rows(), counts.nullFeatures(), counts.wrongSize(), counts.nonFinite(),
         counts.outOfRange());
     if (s.skipped() > 0 || s.nullFeatures() > 0) {
-      LOG.warn("scored {}: {}", o.runDate(), counts);
+      LOG.warn("scored {}: {}", day, counts);
     } else {
-      LOG.info("scored {}: {}", o.runDate(), counts);
+      LOG.info("scored {}: {}", day, counts);
     }
     return s;
   }

@@ -33,6 +33,7 @@ public final class ScoreJobOptions implements Serializable {
   private int inferenceBatchSize;
   private String badRowPolicy;
   private int lockTimeoutMinutes;
+  private String dateColumn;
 
   /** Every option. */
   public static final List<ParamSpec<ScoreJobOptions, ScoreJobOptions, ?>> PARAMS = List.of(
@@ -57,7 +58,11 @@ public final class ScoreJobOptions implements Serializable {
       DistributedConfig.BAD_ROW_POLICY.rebind(c -> c.badRowPolicy, (b, v) -> b.badRowPolicy = v),
       intAtLeast("lockTimeoutMinutes", "A run holds a lock file beside the partition it writes; another run's lock"
           + " older than this is stale (its run died) and is taken over.", 1440, 1,
-          c -> c.lockTimeoutMinutes, (b, v) -> b.lockTimeoutMinutes = v));
+          c -> c.lockTimeoutMinutes, (b, v) -> b.lockTimeoutMinutes = v),
+      text("dateColumn", "A date or timestamp column of the input: each run date's partition then holds only the"
+          + " rows of that calendar day, and --run-date may be a range FIRST..LAST (every day of it, each"
+          + " partition replaced on its own, in one Spark application). Empty: every input row.", "", true,
+          c -> c.dateColumn, (b, v) -> b.dateColumn = v));
 
   /** Options with every default. */
   public ScoreJobOptions() {
@@ -83,6 +88,14 @@ public final class ScoreJobOptions implements Serializable {
     }
     if (runDate.isEmpty()) {
       throw new IllegalArgumentException("missing --run-date (the partition this run writes)");
+    }
+    if (isRange()) {
+      if (dateColumn.isEmpty()) {
+        throw new IllegalArgumentException("--run-date " + runDate + " is a range: it needs --date-column (the"
+            + " column whose calendar day selects each partition's rows)");
+      }
+      runDates();
+      return;
     }
     if (runDate.matches("\\d{4}-\\d{2}-\\d{2}")) {
       try {
@@ -133,6 +146,41 @@ public final class ScoreJobOptions implements Serializable {
 
   public String runDate() {
     return runDate;
+  }
+
+  /** Whether runDate is a range of two dates, FIRST..LAST (anything else is one partition name). */
+  private boolean isRange() {
+    return runDate.matches("\\d{4}-\\d{2}-\\d{2}\\.\\.\\d{4}-\\d{2}-\\d{2}");
+  }
+
+  public String dateColumn() {
+    return dateColumn;
+  }
+
+  /**
+   * The run dates: every day of a range {@code FIRST..LAST}, else the one run date.
+   *
+   * @throws IllegalArgumentException for a range that is not two dates in order
+   */
+  public List<String> runDates() {
+    if (!isRange()) {
+      return List.of(runDate);
+    }
+    String[] ends = runDate.split("\\.\\.", -1);
+    try {
+      LocalDate first = LocalDate.parse(ends[0]);
+      LocalDate last = LocalDate.parse(ends[ends.length - 1]);
+      if (ends.length != 2 || last.isBefore(first)) {
+        throw new IllegalArgumentException("invalid value for --run-date: '" + runDate + "' (FIRST..LAST, in order)");
+      }
+      List<String> out = new java.util.ArrayList<>();
+      for (LocalDate d = first; !d.isAfter(last); d = d.plusDays(1)) {
+        out.add(d.toString());
+      }
+      return out;
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("invalid value for --run-date: '" + runDate + "' (FIRST..LAST, two dates)");
+    }
   }
 
   public String partitionColumn() {

@@ -4,6 +4,7 @@ import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.spark.fs.DirectorySwap;
 import io.sparkvae.spark.fs.OutputGuard;
+import io.sparkvae.spark.ml.TabularSettings;
 import io.sparkvae.spark.ml.VaeEstimator;
 import io.sparkvae.spark.ml.VaeModel;
 import io.sparkvae.spark.train.DistributedConfig;
@@ -39,24 +40,29 @@ public final class TrainJob {
    * @param given the declared (camelCase) names of the options a config file or the command line
    *     set; only those are set on the estimator, the others keep its defaults (which are the same)
    */
-  record Parsed(VaeConfig.Builder vae, DistributedConfig dist, RunOptions run, TrainJobOptions job,
-      Set<String> given) {}
+  record Parsed(VaeConfig.Builder vae, DistributedConfig dist, RunOptions run, TabularSettings tabular,
+      TrainJobOptions job, Set<String> given) {}
 
   static Parsed parse(String[] args) {
     VaeConfig.Builder vae = VaeConfig.builder();
     DistributedConfig.Builder dist = DistributedConfig.builder();
     RunOptions.Builder run = RunOptions.builder();
+    TabularSettings tabular = TabularSettings.defaults();
     TrainJobOptions job = new TrainJobOptions();
     CommandLine cl = new CommandLine(
         "usage: submit-scripts/train.sh [spark-submit options] -- [options]",
         List.of(new OptionGroup<>("Job", TrainJobOptions.PARAMS, job),
             new OptionGroup<>("Checkpoints, metrics and report", RunOptions.PARAMS, run),
             new OptionGroup<>("Distributed training", DistributedConfig.PARAMS, dist),
+            new OptionGroup<>("Tabular input (with --tabular)", TabularSettings.PARAMS, tabular),
             new OptionGroup<>("Model and optimizer", VaeConfig.PARAMS, vae)));
     cl.parse(args);
     job.validate();
     vae.build(); // the cross-field rules, before Spark starts
-    return new Parsed(vae, dist.build(), run.build(), job, Set.copyOf(cl.given()));
+    if (job.tabular() && job.featureColumns().isBlank() && !cl.given().contains("inputCols")) {
+      throw new IllegalArgumentException("--tabular needs --feature-columns (the input columns to model)");
+    }
+    return new Parsed(vae, dist.build(), run.build(), tabular, job, Set.copyOf(cl.given()));
   }
 
   /** Entry point for spark-submit. */
@@ -127,6 +133,14 @@ public final class TrainJob {
         est.setValue(spec.name(), spec.get(p.run()));
       }
     }
+    for (ParamSpec<TabularSettings, TabularSettings, ?> spec : TabularSettings.PARAMS) {
+      if (p.given().contains(spec.name())) {
+        est.setValue(spec.name(), spec.get(p.tabular()));
+      }
+    }
+    if (p.job().tabular() && !p.given().contains("inputCols")) {
+      est.setInputCols(p.job().featureColumns());
+    }
     if (p.given().contains("featuresCol")) {
       est.setFeaturesCol(p.job().featuresCol());
     }
@@ -142,12 +156,18 @@ public final class TrainJob {
     }
     checkOutputs(spark, job, run);
     int partitions = Math.max(2, spark.sparkContext().defaultParallelism());
-    Dataset<Row> train = InputReader.read(spark, job.input(), job.inputFormat(), job.featuresCol(),
-        job.featureColumns(), partitions);
+    // A tabular input is read as it is (its columns are the estimator's inputCols), not assembled.
+    String assemble = job.tabular() ? "" : job.featureColumns();
+    Dataset<Row> train = InputReader.read(spark, job.input(), job.inputFormat(), job.featuresCol(), assemble,
+        partitions);
+    if (!job.inputFilter().isEmpty()) {
+      train = train.where(job.inputFilter());
+    }
     Dataset<Row> validation = job.validationInput().isEmpty() ? null
-        : InputReader.read(spark, job.validationInput(), job.inputFormat(), job.featuresCol(), job.featureColumns(),
-            partitions);
-    new FeatureColumn(job.featuresCol()).validate(train.schema());
+        : InputReader.read(spark, job.validationInput(), job.inputFormat(), job.featuresCol(), assemble, partitions);
+    if (!job.tabular()) {
+      new FeatureColumn(job.featuresCol()).validate(train.schema());
+    }
     if (p.given().contains("inputDim") && job.inputFormat().equals("libsvm")) {
       // libsvm vectors take the largest index in the file as their size: fit them to the given
       // dimension, and a row with an index beyond it stays too long, a bad row.

@@ -1,5 +1,6 @@
 package io.sparkvae.spark.jobs;
 
+import static io.sparkvae.model.config.ParamSpecs.bool;
 import static io.sparkvae.model.config.ParamSpecs.choice;
 import static io.sparkvae.model.config.ParamSpecs.text;
 
@@ -23,6 +24,8 @@ public final class TrainJobOptions implements Serializable {
   private String featureColumns;
   private String validationInput;
   private String modelOut;
+  private boolean tabular;
+  private String inputFilter;
 
   /** Every option, declared once. */
   public static final List<ParamSpec<TrainJobOptions, TrainJobOptions, ?>> PARAMS = List.of(
@@ -36,7 +39,13 @@ public final class TrainJobOptions implements Serializable {
       text("validationInput", "Validation data in the same format (else validationFraction of the input).", "", true,
           c -> c.validationInput, (b, v) -> b.validationInput = v),
       text("modelOut", "Where to write the trained model (a VaeModel directory).", "", true,
-          c -> c.modelOut, (b, v) -> b.modelOut = v));
+          c -> c.modelOut, (b, v) -> b.modelOut = v),
+      bool("tabular", "Tabular input: featureColumns names the input columns (strings, integers, floating point,"
+          + " booleans, timestamps), each with its own likelihood (VaeEstimator's inputCols), instead of numeric"
+          + " columns assembled into one vector; see the tabular options.", false, c -> c.tabular,
+          (b, v) -> b.tabular = v),
+      text("inputFilter", "A Spark SQL condition selecting the training rows of the input, e.g."
+          + " \"date < '2001-05-01'\"; empty: every row.", "", true, c -> c.inputFilter, (b, v) -> b.inputFilter = v));
 
   /** Options with every default. */
   public TrainJobOptions() {
@@ -69,6 +78,16 @@ public final class TrainJobOptions implements Serializable {
 
   public String featuresCol() {
     return featuresCol;
+  }
+
+  public boolean tabular() {
+    return tabular;
+  }
+
+
+
+  public String inputFilter() {
+    return inputFilter;
   }
 
   public String featureColumns() {

@@ -172,7 +172,8 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
       }
       if (computed != null) {
         for (int o = 0; o < outputs.length; o++) {
-          values[r.length() + o] = computed[o][k];
+          Object v = computed[o][k];
+          values[r.length() + o] = v instanceof double[] d ? RowFactory.create(boxed(d)) : v;
         }
       }
       return RowFactory.create(values);
@@ -292,7 +293,8 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
       if (computed != null) {
         for (int o = 0; o < outputs.length; o++) {
           Object v = computed[o][k];
-          values[o] = v instanceof Vector vec ? VECTOR_UDT.serialize(vec) : v;
+          values[o] = v instanceof Vector vec ? VECTOR_UDT.serialize(vec)
+              : v instanceof double[] d ? new GenericInternalRow(boxed(d)) : v;
         }
       }
       return new JoinedRow(row, new GenericInternalRow(values));
@@ -300,6 +302,14 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
   }
 
   private static final VectorUDT VECTOR_UDT = new VectorUDT();
+
+  private static Object[] boxed(double[] d) {
+    Object[] out = new Object[d.length];
+    for (int i = 0; i < d.length; i++) {
+      out[i] = d[i];
+    }
+    return out;
+  }
 
   /**
    * A partition's rows in batches, whatever their representation: subclasses read a row's cell into
@@ -483,6 +493,7 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
           // without running the encoder a second time.
           case RECONSTRUCTION -> out[o] = vectors(model.decodeMean(enc.mean(), n), n, dim);
           case DECODED -> out[o] = vectors(model.decodeMean(packed, n), n, dim);
+          case COLUMN_NLL -> out[o] = rowsOf(model.columnNll(packed, n), n);
           default -> throw new IllegalStateException("unknown output " + outputs[o]);
         }
       }
@@ -521,6 +532,20 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
         lease.close();
       }
     }
+  }
+
+  /** One {@code double[]} per row (emitted as a struct) from {@code n} rows of a flat array. */
+  private static Object[] rowsOf(float[] flat, int n) {
+    int width = flat.length / Math.max(n, 1);
+    Object[] col = new Object[n];
+    for (int i = 0; i < n; i++) {
+      double[] v = new double[width];
+      for (int j = 0; j < width; j++) {
+        v[j] = flat[i * width + j];
+      }
+      col[i] = v;
+    }
+    return col;
   }
 
   private static Object[] vectors(float[] flat, int n, int width) {

@@ -28,6 +28,8 @@ public final class MlSettings implements Serializable {
   private int inferenceBatchSize;
   private int negElboSamples;
   private long scoreSeed;
+  private String columnNllCol;
+  private String anomalyCol;
 
   private static final String ANY_COLUMN = "(?s).*";
   private static final String COLUMN_OR_EMPTY = "a column name, or empty";
@@ -76,7 +78,16 @@ public final class MlSettings implements Serializable {
       anyLong("scoreSeed",
           "Seed of the noise of the negative ELBO and latent sample columns; with the partition"
               + " index it fixes every draw, so scores are reproducible for a fixed partitioning.",
-          0L, c -> c.scoreSeed, (b, v) -> b.scoreSeed = v));
+          0L, c -> c.scoreSeed, (b, v) -> b.scoreSeed = v),
+      matching("columnNllCol",
+          "Tabular models: output struct column with one double per model column, its negative"
+              + " log-likelihood in nats at the posterior mean (0 for a missing value): what made a row's"
+              + " score high. Empty: not computed.",
+          "column_nll", ANY_COLUMN, COLUMN_OR_EMPTY, c -> c.columnNllCol, (b, v) -> b.columnNllCol = v),
+      matching("anomalyCol",
+          "Models fitted with contamination > 0: output boolean column, negative ELBO above the fitted"
+              + " threshold. Empty: not computed.",
+          "is_anomaly", ANY_COLUMN, COLUMN_OR_EMPTY, c -> c.anomalyCol, (b, v) -> b.anomalyCol = v));
 
   /** The declarations above, with what every config class does with them. */
   public static final ParamSchema<MlSettings, MlSettings> SCHEMA = new ParamSchema<>("Spark ML setting", PARAMS);

@@ -34,7 +34,9 @@ final class Outputs {
     /** Decoder mean at the posterior mean, vector of inputDim. */
     RECONSTRUCTION(ParamVocabulary.RECONSTRUCTION_COL),
     /** Decoder mean of a latent input (decode, generate), vector of inputDim. */
-    DECODED(null);
+    DECODED(null),
+    /** Tabular models: per-column negative log-likelihood, a struct of doubles. */
+    COLUMN_NLL(ParamVocabulary.COLUMN_NLL_COL);
 
     final String param;
 
@@ -48,9 +50,14 @@ final class Outputs {
 
   /** The outputs a stage's params request, in a fixed order, skipping empty names. */
   static List<Column> requested(VaeParams p) {
+    return requested(p, false);
+  }
+
+  /** {@link #requested(VaeParams)}, with the per-column contributions of a tabular model. */
+  static List<Column> requested(VaeParams p, boolean tabular) {
     List<Column> out = new ArrayList<>();
     for (Kind k : Kind.values()) {
-      if (k.param != null) {
+      if (k.param != null && (tabular || k != Kind.COLUMN_NLL)) {
         String name = (String) StageParams.value(p, k.param);
         if (!name.isEmpty()) {
           out.add(new Column(k, name));
@@ -104,6 +111,12 @@ final class Outputs {
    * @throws IllegalArgumentException when an output column exists or two outputs share a name
    */
   static StructType append(StructType schema, List<Column> outputs, int latentDim, int inputDim) {
+    return append(schema, outputs, latentDim, inputDim, null);
+  }
+
+  /** {@link #append(StructType, List, int, int)} with the struct type of {@link Kind#COLUMN_NLL}. */
+  static StructType append(StructType schema, List<Column> outputs, int latentDim, int inputDim,
+      StructType columnNll) {
     Map<String, Kind> seen = new HashMap<>();
     StructType out = schema;
     for (Column c : outputs) {
@@ -116,9 +129,22 @@ final class Outputs {
       if (Arrays.asList(schema.fieldNames()).contains(c.name())) {
         throw new IllegalArgumentException("output column '" + c.name() + "' already exists");
       }
-      out = out.add(field(c, latentDim, inputDim));
+      out = out.add(c.kind() == Kind.COLUMN_NLL
+          ? DataTypes.createStructField(c.name(), columnNll, true) : field(c, latentDim, inputDim));
     }
     return out;
+  }
+
+  /**
+   * The schema with a boolean flag column appended.
+   *
+   * @throws IllegalArgumentException when the column exists
+   */
+  static StructType appendFlag(StructType schema, String name) {
+    if (Arrays.asList(schema.fieldNames()).contains(name)) {
+      throw new IllegalArgumentException("output column '" + name + "' already exists");
+    }
+    return schema.add(name, DataTypes.BooleanType, true);
   }
 
   private static String paramName(Kind k) {
@@ -130,6 +156,7 @@ final class Outputs {
       case NEG_ELBO -> DataTypes.createStructField(c.name(), DataTypes.DoubleType, true);
       case MEAN, STD, SAMPLE -> vectorField(c.name(), latentDim);
       case RECONSTRUCTION, DECODED -> vectorField(c.name(), inputDim);
+      case COLUMN_NLL -> throw new IllegalStateException("the column_nll type comes from the tabular schema");
     };
   }
 

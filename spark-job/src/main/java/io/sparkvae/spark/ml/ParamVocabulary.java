@@ -13,7 +13,7 @@ import java.util.Map;
  * Every parameter of the SparkVAE stages, by name, from four sources: {@link VaeConfig#PARAMS}
  * (the model and its optimizer), {@link DistributedConfig#PARAMS} (distributed training), {@link
  * RunOptions#PARAMS} (checkpoints, resume, metrics file, report: what the run writes besides the
- * model) and {@link MlSettings#PARAMS} (the few settings that exist only in Spark ML: column names,
+ * model), {@link TabularSettings#PARAMS} (how tabular input columns are read and fitted) and {@link MlSettings#PARAMS} (the few settings that exist only in Spark ML: column names,
  * inference batching, the score's noise), all {@link ParamSpec}s, one kind of declaration. {@link StageParams} turns each declaration into a Spark {@code Param}; nothing
  * else lists parameters, so a hyperparameter added to {@code VaeConfig} appears on the stages
  * without a code change here.
@@ -118,6 +118,22 @@ final class ParamVocabulary {
    * training and by transform alike, so it stays settable on a fitted model.
    */
   static final String BAD_ROW_POLICY = "badRowPolicy";
+  /** Tabular input columns, comma-separated. */
+  static final String INPUT_COLS = "inputCols";
+  /** Kind overrides of tabular columns. */
+  static final String COLUMN_KINDS = "columnKinds";
+  /** Hour-of-day and day-of-week features of timestamp input columns. */
+  static final String TIMESTAMP_FEATURES = "timestampFeatures";
+  /** Integer columns with at most this many distinct values are categorical. */
+  static final String CATEGORICAL_MAX_LEVELS = "categoricalMaxLevels";
+  /** Vocabulary size cap of a categorical column. */
+  static final String MAX_CATEGORIES = "maxCategories";
+  /** Expected fraction of anomalies in the training data, for the anomaly threshold. */
+  static final String CONTAMINATION = "contamination";
+  /** Output column of the per-column negative log-likelihoods of a tabular model. */
+  static final String COLUMN_NLL_COL = "columnNllCol";
+  /** Output column of the anomaly flag. */
+  static final String ANOMALY_COL = "anomalyCol";
   /** The one {@link VaeConfig} parameter that {@code fit} takes from the data. */
   static final String INPUT_DIM = "inputDim";
 
@@ -136,6 +152,9 @@ final class ParamVocabulary {
     }
     for (ParamSpec<RunOptions, RunOptions.Builder, ?> s : RunOptions.PARAMS) {
       add(m, new SpecDeclaration<>(s, Kind.RUN));
+    }
+    for (ParamSpec<TabularSettings, TabularSettings, ?> s : TabularSettings.PARAMS) {
+      add(m, new SpecDeclaration<>(s, Kind.DISTRIBUTED));
     }
     return Collections.unmodifiableMap(m);
   }

@@ -5,7 +5,15 @@ import io.sparkvae.model.vae.ParamLayout;
 import io.sparkvae.spark.train.DistributedConfig;
 import io.sparkvae.spark.train.DistributedTrainer;
 import io.sparkvae.spark.train.FeatureColumn;
+import io.sparkvae.model.format.TrainedVae;
+import io.sparkvae.model.tabular.ColumnKind;
+import io.sparkvae.model.tabular.TabularColumn;
+import io.sparkvae.model.tabular.Derive;
+import io.sparkvae.model.tabular.TabularFitter;
+import io.sparkvae.model.tabular.TabularSchema;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.spark.ml.Estimator;
 import org.apache.spark.ml.param.Param;
@@ -17,6 +25,7 @@ import org.apache.spark.ml.util.SparkVaeMlAdapter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -38,6 +47,13 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>The features must lie in [0, 1] for the Bernoulli likelihood (grey levels); every training row
  * must be non-null, finite and of inputDim values, or {@code fit} fails with the counts of bad rows.
+ *
+ * <p>Tabular input ({@code inputCols}, see {@link TabularInput}): {@code fit} reads the named columns
+ * instead of {@code featuresCol}, fits their schema (kinds, statistics, vocabularies) in one pass,
+ * and trains with the tabular likelihood; nulls and NaN are masked, infinities and wrong types are
+ * bad values reported per column. The model keeps the schema and packs records itself: one stage.
+ * With {@code contamination > 0} the model also keeps the (1 - contamination) quantile of the
+ * training rows' negative ELBO and flags rows above it in {@code anomalyCol}.
  *
  * <p>The class is over 400 lines only because it has one typed setter per param (Spark ML's
  * convention); what a fit does is in {@link TrainingRun}, the one path the command line shares.
@@ -84,6 +100,9 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
    */
   @Override
   public StructType transformSchema(StructType schema) {
+    if (!getInputCols().isEmpty()) {
+      return tabularSchema(schema);
+    }
     int expected = isSet(getParam(ParamVocabulary.INPUT_DIM)) ? getInputDim() : -1;
     Outputs.checkInput(schema, getFeaturesCol(), "features", expected);
     // Cross-field rules (elboSamples > 1 needs klEstimator=mc, ...) fail here, before any job.
@@ -92,6 +111,35 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
     StageParams.runOptions(this);
     int inputDim = Math.max(expected, Outputs.attributeSize(schema.apply(getFeaturesCol())));
     return Outputs.append(schema, Outputs.requested(this), getLatentDim(), inputDim);
+  }
+
+  /** {@link #transformSchema} of tabular input: the columns exist with usable types, the rules hold. */
+  private StructType tabularSchema(StructType schema) {
+    List<TabularFitter.Source> sources = TabularInput.sources(schema, TabularInput.names(getInputCols()));
+    Map<String, ColumnKind> overrides = TabularInput.overrides(getColumnKinds());
+    boolean timestamps = getTimestampFeatures();
+    // Builds nothing but checks the overrides against the columns and their types.
+    new TabularFitter(sources, overrides, timestamps, getCategoricalMaxLevels(), getMaxCategories());
+    if (isSet(getParam("likelihood")) && !VaeConfig.TABULAR.equals(getLikelihood())) {
+      throw new IllegalArgumentException("likelihood is set to " + getLikelihood() + " but inputCols makes the"
+          + " likelihood tabular (one per column); leave likelihood unset");
+    }
+    StageParams.vaeConfig(this, getInputDim());
+    StageParams.distributedConfig(this);
+    StructType nll = new StructType();
+    for (TabularFitter.Source s : sources) {
+      if (s.type() == TabularFitter.SourceType.TIMESTAMP) {
+        nll = nll.add(Derive.HOUR_OF_DAY.columnName(s.name()), DataTypes.DoubleType, true)
+            .add(Derive.DAY_OF_WEEK.columnName(s.name()), DataTypes.DoubleType, true);
+      } else {
+        nll = nll.add(s.name(), DataTypes.DoubleType, true);
+      }
+    }
+    StructType out = Outputs.append(schema, Outputs.requested(this, true), getLatentDim(), -1, nll);
+    if (getContamination() > 0 && !getAnomalyCol().isEmpty()) {
+      out = Outputs.appendFlag(out, getAnomalyCol());
+    }
+    return out;
   }
 
   /**
@@ -117,11 +165,55 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
   public VaeModel fit(Dataset<?> train, Dataset<?> validation) {
     transformSchema(train.schema(), true);
     Dataset<Row> df = train.toDF();
+    if (!getInputCols().isEmpty()) {
+      return fitTabular(df, validation == null ? null : validation.toDF());
+    }
     String column = getFeaturesCol();
     VaeConfig config = StageParams.vaeConfig(this, inputDim(df));
     TrainingRun.Outcome out = new TrainingRun(config, StageParams.distributedConfig(this),
         StageParams.runOptions(this), column, uid).fit(df, validation == null ? null : validation.toDF());
     VaeModel model = new VaeModel(uid, out.trained(), out.history());
+    copyValues(model, new ParamMap());
+    return model.setParent(this);
+  }
+
+  /**
+   * Tabular input: fits the schema in one pass, trains on the packed rows, and with contamination
+   * above 0 scores the training rows for the anomaly threshold (stored in the model's metadata).
+   */
+  private VaeModel fitTabular(Dataset<Row> df, Dataset<Row> validation) {
+    boolean skip = DistributedConfig.BAD_ROWS_SKIP.equals(getBadRowPolicy());
+    List<TabularFitter.Source> sources = TabularInput.sources(df.schema(), TabularInput.names(getInputCols()));
+    TabularSchema schema = TabularInput.fit(df, sources, TabularInput.overrides(getColumnKinds()),
+        getTimestampFeatures(), getCategoricalMaxLevels(), getMaxCategories(), skip);
+    VaeConfig config = StageParams.vaeConfig(this, schema.packedWidth()).toBuilder()
+        .likelihood(VaeConfig.TABULAR).tabular(schema).build();
+    DistributedConfig dist = StageParams.distributedConfig(this);
+    // The fit counted every row: check that the packed shards fit before packing them (one-hot
+    // columns make rows wide: flights' 229 airports take 231 floats per row and column).
+    TabularColumn first = schema.columns().get(0);
+    io.sparkvae.spark.train.ShardMemory.check(df.sparkSession(), first.observed() + first.missing(),
+        schema.packedWidth(), DistributedTrainer.replicas(dist, df.sparkSession()));
+    Dataset<Row> packed = TabularInput.withPacked(df, schema, skip).select(TabularInput.PACKED);
+    Dataset<Row> packedValidation = validation == null ? null
+        : TabularInput.withPacked(validation, schema, skip).select(TabularInput.PACKED);
+    // The one training path (checkpoints, resume, metrics file, report), on the packed column.
+    TrainingRun.Outcome out = new TrainingRun(config, dist, StageParams.runOptions(this), TabularInput.PACKED, uid)
+        .fit(packed, packedValidation);
+    Map<String, String> metadata = new LinkedHashMap<>(out.trained().metadata());
+    metadata.put("featuresCol", getInputCols());
+    VaeModel model = tabularModel(new TrainedVae(config, out.trained().params(), metadata), out.history());
+    if (getContamination() > 0) {
+      double threshold = model.fitThreshold(df, getContamination());
+      metadata.put(VaeModel.THRESHOLD_KEY, Double.toString(threshold));
+      metadata.put(ParamVocabulary.CONTAMINATION, Double.toString(getContamination()));
+      model = tabularModel(new TrainedVae(config, out.trained().params(), metadata), out.history());
+    }
+    return model;
+  }
+
+  private VaeModel tabularModel(TrainedVae trained, List<io.sparkvae.spark.train.EpochMetrics> history) {
+    VaeModel model = new VaeModel(uid, trained, history);
     copyValues(model, new ParamMap());
     return model.setParent(this);
   }
@@ -430,6 +522,51 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
   /** Sets the validation rows (at most) pictured in the report. */
   public VaeEstimator setReportRows(int v) {
     return setValue("reportRows", v);
+  }
+
+  /** Sets the tabular input columns, comma-separated (empty: featuresCol is read). */
+  public VaeEstimator setInputCols(String v) {
+    return setValue(ParamVocabulary.INPUT_COLS, v);
+  }
+
+  /** Sets the tabular input columns. */
+  public VaeEstimator setInputCols(String... v) {
+    return setValue(ParamVocabulary.INPUT_COLS, String.join(",", v));
+  }
+
+  /** Sets kind overrides of tabular columns, "column:kind,...". */
+  public VaeEstimator setColumnKinds(String v) {
+    return setValue(ParamVocabulary.COLUMN_KINDS, v);
+  }
+
+  /** Sets whether timestamps become hour-of-day and day-of-week columns. */
+  public VaeEstimator setTimestampFeatures(boolean v) {
+    return setValue(ParamVocabulary.TIMESTAMP_FEATURES, v);
+  }
+
+  /** Sets the distinct values up to which an integer column is categorical. */
+  public VaeEstimator setCategoricalMaxLevels(int v) {
+    return setValue(ParamVocabulary.CATEGORICAL_MAX_LEVELS, v);
+  }
+
+  /** Sets the vocabulary cap of categorical columns. */
+  public VaeEstimator setMaxCategories(int v) {
+    return setValue(ParamVocabulary.MAX_CATEGORIES, v);
+  }
+
+  /** Sets the expected anomaly fraction of the training data (0: no threshold). */
+  public VaeEstimator setContamination(double v) {
+    return setValue(ParamVocabulary.CONTAMINATION, v);
+  }
+
+  /** Sets the per-column negative log-likelihood output column of tabular models (empty: off). */
+  public VaeEstimator setColumnNllCol(String v) {
+    return setValue(ParamVocabulary.COLUMN_NLL_COL, v);
+  }
+
+  /** Sets the anomaly flag output column (empty: off). */
+  public VaeEstimator setAnomalyCol(String v) {
+    return setValue(ParamVocabulary.ANOMALY_COL, v);
   }
 
   // ---- persistence (write() comes from DefaultParamsWritable: params only, no data)

@@ -42,6 +42,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructField;
@@ -203,6 +204,14 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
   }
 
   /** Sets the reconstruction output column (empty: off). */
+  public VaeModel setColumnNllCol(String v) {
+    return setValue(ParamVocabulary.COLUMN_NLL_COL, v);
+  }
+
+  public VaeModel setAnomalyCol(String v) {
+    return setValue(ParamVocabulary.ANOMALY_COL, v);
+  }
+
   public VaeModel setReconstructionCol(String v) {
     return setValue(ParamVocabulary.RECONSTRUCTION_COL, v);
   }
@@ -251,9 +260,93 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
    */
   @Override
   public StructType transformSchema(StructType schema) {
+    if (tabular() != null) {
+      return tabularOutput(schema, Outputs.requested(this, true));
+    }
     int inputDim = inputDim();
     Outputs.checkInput(schema, getFeaturesCol(), "features", inputDim);
     return Outputs.append(schema, Outputs.requested(this), latentDim(), inputDim);
+  }
+
+  /** The metadata key of the anomaly threshold (negative ELBO, nats) fitted with contamination. */
+  static final String THRESHOLD_KEY = "anomalyThreshold";
+
+  /** The temporary score column of an anomaly flag requested without negElboCol. */
+  private static final String SCORE_TMP = "__sparkvae_neg_elbo";
+
+  /** The tabular schema of a model trained on inputCols, else null. */
+  public io.sparkvae.model.tabular.TabularSchema tabular() {
+    return trained == null ? null : trained.config().tabular();
+  }
+
+  /** The anomaly threshold fitted with contamination (negative ELBO in nats), else NaN. */
+  public double anomalyThreshold() {
+    String t = trained == null ? null : trained.metadata().get(THRESHOLD_KEY);
+    return t == null ? Double.NaN : Double.parseDouble(t);
+  }
+
+  private boolean flagsAnomalies() {
+    return !Double.isNaN(anomalyThreshold()) && !getAnomalyCol().isEmpty();
+  }
+
+  /** The tabular outputs of {@code schema} plus the packed column, then the anomaly flag. */
+  private StructType tabularOutput(StructType schema, List<Outputs.Column> outputs) {
+    StructType out = Outputs.append(schema, outputs, latentDim(), inputDim(), TabularInput.columnNllType(tabular()));
+    if (flagsAnomalies()) {
+      out = Outputs.appendFlag(out, getAnomalyCol());
+    }
+    TabularInput.sources(schema, tabular().sources());
+    return out;
+  }
+
+  /** The outputs of a tabular transform: the requested ones, and a score for the anomaly flag. */
+  private List<Outputs.Column> tabularOutputs() {
+    List<Outputs.Column> outputs = new java.util.ArrayList<>(Outputs.requested(this, true));
+    if (flagsAnomalies() && getNegElboCol().isEmpty()) {
+      outputs.add(new Outputs.Column(Outputs.Kind.NEG_ELBO, SCORE_TMP));
+    }
+    return outputs;
+  }
+
+  /**
+   * Tabular transform: packs the records (a UDF over the model's input columns), runs the network,
+   * drops the packed column, and flags anomalies.
+   */
+  private Dataset<Row> transformTabular(Dataset<?> dataset, InferenceCounts counts) {
+    transformSchema(dataset.schema(), true);
+    List<Outputs.Column> outputs = tabularOutputs();
+    boolean skip = DistributedConfig.BAD_ROWS_SKIP.equals(getBadRowPolicy());
+    // Values unseen in training are scored as their column's "unknown" entry and counted here (the
+    // Spark UI shows it by name), once the transform has run.
+    org.apache.spark.util.LongAccumulator unknown = dataset.sparkSession().sparkContext()
+        .longAccumulator("VaeModel " + uid + " unknown categories");
+    Dataset<Row> df = TabularInput.withPacked(dataset.toDF(), tabular(), skip, unknown);
+    StructType out = Outputs.append(df.schema(), outputs, latentDim(), inputDim(),
+        TabularInput.columnNllType(tabular()));
+    Dataset<Row> result = run(df, TabularInput.PACKED, false, outputs, out, counts).drop(TabularInput.PACKED);
+    if (flagsAnomalies()) {
+      String score = getNegElboCol().isEmpty() ? SCORE_TMP : getNegElboCol();
+      result = result.withColumn(getAnomalyCol(), functions.col(quote(score)).gt(anomalyThreshold()));
+      if (getNegElboCol().isEmpty()) {
+        result = result.drop(SCORE_TMP);
+      }
+    }
+    return result;
+  }
+
+  /**
+   * The (1 - contamination) quantile of the negative ELBO of {@code df}'s rows (relative error
+   * 1e-4, Spark's approxQuantile), for the anomaly threshold.
+   */
+  double fitThreshold(Dataset<Row> df, double contamination) {
+    VaeModel scorer = copy(new ParamMap());
+    scorer.setNegElboCol(SCORE_TMP).setLatentMeanCol("").setLatentStdCol("").setColumnNllCol("");
+    Dataset<Row> scored = scorer.transform(df).select(SCORE_TMP).na().drop();
+    double[] q = scored.stat().approxQuantile(SCORE_TMP, new double[] {1 - contamination}, 1e-4);
+    if (q.length == 0) {
+      throw new IllegalArgumentException("no training row could be scored for the anomaly threshold");
+    }
+    return q[0];
   }
 
   // The sizes come from the trained config, which the params mirror; the registration instance has
@@ -285,6 +378,9 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
    */
   public Dataset<Row> transform(Dataset<?> dataset, InferenceCounts counts) {
     Objects.requireNonNull(counts, "counts");
+    if (tabular() != null) {
+      return transformTabular(dataset, counts);
+    }
     StructType out = transformSchema(dataset.schema(), true);
     List<Outputs.Column> outputs = Outputs.requested(this);
     Dataset<Row> df = dataset.toDF();

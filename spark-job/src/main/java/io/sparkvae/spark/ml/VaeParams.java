@@ -67,6 +67,48 @@ public interface VaeParams extends Params {
     return (Long) value(this, ParamVocabulary.SCORE_SEED);
   }
 
+  // ---- tabular input and anomaly flags
+
+  /** Tabular input columns, comma-separated; default empty (featuresCol is read). */
+  default String getInputCols() {
+    return (String) value(this, ParamVocabulary.INPUT_COLS);
+  }
+
+  /** Kind overrides of tabular columns, "column:kind,..."; default empty. */
+  default String getColumnKinds() {
+    return (String) value(this, ParamVocabulary.COLUMN_KINDS);
+  }
+
+  /** "true": timestamps become hour-of-day and day-of-week columns; default "false". */
+  default boolean getTimestampFeatures() {
+    return (Boolean) value(this, ParamVocabulary.TIMESTAMP_FEATURES);
+  }
+
+  /** Integer columns with at most this many distinct values are categorical; default 20. */
+  default int getCategoricalMaxLevels() {
+    return (Integer) value(this, ParamVocabulary.CATEGORICAL_MAX_LEVELS);
+  }
+
+  /** Vocabulary cap of a categorical column; default 1000. */
+  default int getMaxCategories() {
+    return (Integer) value(this, ParamVocabulary.MAX_CATEGORIES);
+  }
+
+  /** Expected anomaly fraction of the training data (0: no threshold); default 0. */
+  default double getContamination() {
+    return (Double) value(this, ParamVocabulary.CONTAMINATION);
+  }
+
+  /** Output struct column of per-column negative log-likelihoods (tabular); default "column_nll". */
+  default String getColumnNllCol() {
+    return (String) value(this, ParamVocabulary.COLUMN_NLL_COL);
+  }
+
+  /** Output boolean column of the anomaly flag (with a fitted threshold); default "is_anomaly". */
+  default String getAnomalyCol() {
+    return (String) value(this, ParamVocabulary.ANOMALY_COL);
+  }
+
   // ---- VaeConfig
 
   /** Number of input features; on the estimator it is taken from the data by fit. */

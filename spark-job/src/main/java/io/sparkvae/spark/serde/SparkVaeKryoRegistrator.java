@@ -32,6 +32,12 @@ public final class SparkVaeKryoRegistrator implements KryoRegistrator {
     registerRecord(kryo, Divergence.class);
     registerRecord(kryo, Evaluation.Result.class);
     kryo.register(VaeConfig.class);
+    // Tabular schemas ride inside VaeConfig, and the schema fitter is a treeAggregate's result: both
+    // hold immutable JDK collections, which Java serialization (small objects, once per task) handles.
+    kryo.register(io.sparkvae.model.tabular.TabularSchema.class,
+        new com.esotericsoftware.kryo.serializers.JavaSerializer());
+    kryo.register(io.sparkvae.model.tabular.TabularFitter.class,
+        new com.esotericsoftware.kryo.serializers.JavaSerializer());
     kryo.register(float[].class);
     kryo.register(double[].class);
     kryo.register(int[].class);
@@ -43,6 +49,15 @@ public final class SparkVaeKryoRegistrator implements KryoRegistrator {
     kryo.register(org.apache.spark.ml.linalg.SparseVector.class);
     // array<float> and array<double> features columns: their type travels in the same schemas.
     kryo.register(org.apache.spark.sql.types.ArrayType.class);
+    // Tabular input columns: the scans of their types ship them in the same schemas.
+    for (String type : new String[] {"TimestampType$", "TimestampNTZType$", "StringType$", "StringType",
+        "BooleanType$", "IntegerType$", "ShortType$", "ByteType$", "FloatType$", "DateType$", "DecimalType"}) {
+      try {
+        kryo.register(Class.forName("org.apache.spark.sql.types." + type));
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException("Spark has no type class " + type, e);
+      }
+    }
   }
 
   private static <T extends Record> void registerRecord(Kryo kryo, Class<T> type) {

@@ -37,7 +37,9 @@ import org.junit.jupiter.api.Test;
 /** The params contract of both stages, without Spark jobs. */
 class VaeParamsTest {
   static final List<String> ML_PARAMS = List.of("featuresCol", "latentMeanCol", "latentStdCol",
-      "latentSampleCol", "negElboCol", "reconstructionCol", "inferenceBatchSize", "negElboSamples", "scoreSeed");
+      "latentSampleCol", "negElboCol", "reconstructionCol", "inferenceBatchSize", "negElboSamples", "scoreSeed",
+      "inputCols", "columnKinds", "timestampFeatures", "categoricalMaxLevels", "maxCategories", "contamination",
+      "columnNllCol", "anomalyCol");
 
   static List<Params> stages() {
     return List.of(new VaeEstimator(), new VaeModel(untrained(SMALL, 1)));
@@ -95,6 +97,14 @@ class VaeParamsTest {
     assertEquals(1024, est.getInferenceBatchSize());
     assertEquals(1, est.getNegElboSamples());
     assertEquals(0L, est.getScoreSeed());
+    assertEquals("", est.getInputCols());
+    assertEquals("", est.getColumnKinds());
+    assertFalse(est.getTimestampFeatures());
+    assertEquals(20, est.getCategoricalMaxLevels());
+    assertEquals(1000, est.getMaxCategories());
+    assertEquals(0.0, est.getContamination());
+    assertEquals("column_nll", est.getColumnNllCol());
+    assertEquals("is_anomaly", est.getAnomalyCol());
     for (String name : ML_PARAMS) {
       assertFalse(est.getParam(name).doc().isEmpty(), name);
     }
