@@ -1,14 +1,5 @@
 package io.sparkvae.model.vae;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import io.sparkvae.model.config.VaeConfig;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -17,15 +8,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Autograd gradients of the full per-minibatch loss against central finite differences, in
- * float64 with the noise held fixed, as DL4J's GradientCheckUtil does: relative error {@code
- * |a-n|/(|a|+|n|) <= 1e-3} wherever the absolute difference exceeds {@code 1e-8}.
+ * Autograd gradients of the full per-minibatch loss against central finite differences for each
+ * architecture and likelihood ({@link GradientChecks}: float64, noise held fixed, relative error
+ * at most 1e-3 wherever the absolute difference exceeds 1e-8).
  */
 class GradientCheckTest {
-  private static final double H = 1e-6;
-  private static final double MAX_REL_ERROR = 1e-3;
-  private static final double ABS_FLOOR = 1e-8;
-
   static Stream<Arguments> cases() {
     VaeConfig.Builder tiny =
         VaeConfig.builder().inputDim(5).encoderHidden(4).decoderHidden(3).latentDim(2);
@@ -62,9 +49,7 @@ class GradientCheckTest {
   @ParameterizedTest(name = "{0}, batch {2}")
   @MethodSource("cases")
   void autogradMatchesFiniteDifferences(String name, VaeConfig config, int batch) {
-    VaeNetwork net = new VaeNetwork(config);
-    Elbo elbo = new Elbo(net);
-    ParamLayout layout = net.layout();
+    ParamLayout layout = new VaeNetwork(config).layout();
     SplittableRandom rng = new SplittableRandom(name.hashCode() * 31L + batch);
     double[] theta = new double[layout.totalSize()];
     for (int i = 0; i < theta.length; i++) {
@@ -84,83 +69,6 @@ class GradientCheckTest {
     }
     double klWeight = name.contains("beta 0.5") ? 0.5 : 1.0;
 
-    double[] analytic;
-    try (NDManager m = NDManager.newBaseManager()) {
-      NDList params = tensors(m, layout, theta);
-      for (NDArray p : params) {
-        p.setRequiresGradient(true);
-      }
-      JniUtils.setGradMode(true);
-      NDArray loss;
-      try {
-        loss = elbo.perExampleLoss(params, m.create(x, new Shape(batch, d)),
-            m.create(eps, new Shape(k, batch, config.latentDim())), klWeight).sum();
-      } finally {
-        JniUtils.setGradMode(false);
-      }
-      JniUtils.backward((PtNDArray) loss, (PtNDArray) m.ones(loss.getShape(), loss.getDataType()), false, false);
-      analytic = new double[theta.length];
-      for (int t = 0; t < layout.tensorCount(); t++) {
-        try (NDArray g = params.get(t).getGradient()) {
-          double[] gv = g.toDoubleArray();
-          System.arraycopy(gv, 0, analytic, layout.entries().get(t).offset(), gv.length);
-        }
-      }
-    }
-
-    int checked = 0;
-    for (int i = 0; i < theta.length; i++) {
-      double saved = theta[i];
-      theta[i] = saved + H;
-      double plus = loss(elbo, layout, theta, x, eps, batch, k, klWeight);
-      theta[i] = saved - H;
-      double minus = loss(elbo, layout, theta, x, eps, batch, k, klWeight);
-      theta[i] = saved;
-      double numeric = (plus - minus) / (2 * H);
-      double a = analytic[i];
-      double diff = Math.abs(a - numeric);
-      if (diff > ABS_FLOOR) {
-        double rel = diff / (Math.abs(a) + Math.abs(numeric));
-        if (rel > MAX_REL_ERROR) {
-          fail(name + ": gradient of parameter " + i + " (" + tensorOf(layout, i) + "): autograd " + a
-              + ", finite difference " + numeric + ", relative error " + rel);
-        }
-      }
-      if (Math.abs(a) > 1e-6) {
-        checked++;
-      }
-    }
-    // Most gradients must be non-trivial, or the check proves nothing.
-    assertTrue(checked > theta.length / 2, name + ": only " + checked + " of " + theta.length + " gradients were non-zero");
-  }
-
-  private static String tensorOf(ParamLayout layout, int i) {
-    for (ParamLayout.Entry e : layout.entries()) {
-      if (i >= e.offset() && i < e.offset() + e.size()) {
-        return e.name();
-      }
-    }
-    return "?";
-  }
-
-  private static double loss(Elbo elbo, ParamLayout layout, double[] theta, double[] x, double[] eps,
-      int batch, int k, double klWeight) {
-    JniUtils.setGradMode(false);
-    try (NDManager m = NDManager.newBaseManager()) {
-      int latent = elbo.network().config().latentDim();
-      int d = elbo.network().config().inputDim();
-      return elbo.perExampleLoss(tensors(m, layout, theta), m.create(x, new Shape(batch, d)),
-          m.create(eps, new Shape(k, batch, latent)), klWeight).sum().getDouble();
-    }
-  }
-
-  private static NDList tensors(NDManager m, ParamLayout layout, double[] theta) {
-    NDList list = new NDList();
-    for (ParamLayout.Entry e : layout.entries()) {
-      double[] part = new double[e.size()];
-      System.arraycopy(theta, e.offset(), part, 0, e.size());
-      list.add(m.create(part, new Shape(e.shape())));
-    }
-    return list;
+    GradientChecks.assertAutogradMatchesFiniteDifferences(name, config, theta, x, eps, batch, k, klWeight);
   }
 }
