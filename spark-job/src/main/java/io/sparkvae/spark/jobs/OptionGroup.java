@@ -1,5 +1,6 @@
 package io.sparkvae.spark.jobs;
 
+import io.sparkvae.model.config.ParamSchema;
 import io.sparkvae.model.config.ParamSpec;
 import java.util.List;
 import java.util.Locale;
@@ -13,13 +14,13 @@ import java.util.Locale;
  */
 public final class OptionGroup<C, B> {
   private final String title;
-  private final List<ParamSpec<C, B, ?>> specs;
+  private final ParamSchema<C, B> schema;
   private final B builder;
 
   /** A group writing into {@code builder}. */
   public OptionGroup(String title, List<ParamSpec<C, B, ?>> specs, B builder) {
     this.title = title;
-    this.specs = specs;
+    this.schema = new ParamSchema<>("option", specs);
     this.builder = builder;
   }
 
@@ -35,17 +36,12 @@ public final class OptionGroup<C, B> {
 
   /** The declared options. */
   public List<ParamSpec<C, B, ?>> specs() {
-    return specs;
+    return schema.specs();
   }
 
-  /** The spec with this camelCase or kebab-case name, or null. */
+  /** The spec with this camelCase or kebab-case name, or null ({@link ParamSchema#find}). */
   public ParamSpec<C, B, ?> find(String name) {
-    for (ParamSpec<C, B, ?> p : specs) {
-      if (p.name().equals(name) || kebab(p.name()).equals(name)) {
-        return p;
-      }
-    }
-    return null;
+    return schema.find(name);
   }
 
   /** {@code averagingSteps} → {@code averaging-steps}. */
@@ -56,7 +52,7 @@ public final class OptionGroup<C, B> {
   /** Lines of {@code --help} for this group. */
   public String help() {
     StringBuilder sb = new StringBuilder(title).append(":\n");
-    for (ParamSpec<C, B, ?> p : specs) {
+    for (ParamSpec<C, B, ?> p : schema.specs()) {
       sb.append(String.format(Locale.ROOT, "  --%-22s %s%n", kebab(p.name()) + " " + metavar(p), p.doc()));
       sb.append(String.format(Locale.ROOT, "  %-24s default: %s; %s%n", "", defaultText(p), p.constraint()));
     }
