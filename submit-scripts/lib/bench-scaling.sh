@@ -10,6 +10,12 @@
 #   each per-replica minibatch (the time model's compute term). The report (DIR/scaling.md, and
 #   DIR/scaling.png when matplotlib can be installed into runs/bench-venv) is printed at the end;
 #   --write-doc appends it to docs/BENCHMARKS.md.
+#   --round-costs measures the cost of an averaging round alone, apart from the quality runs: for
+#   each R > 1, 3 epochs of MNIST's 60,000 rows (5 rounds per epoch at every R), once in Spark
+#   local[2] and once on a standalone cluster of 2 one-core workers (local-cluster.sh, separate
+#   executor JVMs), into DIR/costs-local/rR and DIR/costs-cluster/rR; the time model then takes o(R)
+#   from the cluster (else local[2]) runs instead of the quality runs. With --round-costs the quality
+#   runs are not run (their results, when DIR has them, are reported). Run it on a quiet machine.
 # Environment: SCALING_BANDWIDTH_GBPS (network of the modelled cluster, default 10), SCALING_DRIVER_MEMORY
 # (the local[2] driver's heap, default 12g).
 set -euo pipefail
@@ -20,6 +26,7 @@ epochs=4
 replicas="1 2 4 8 16 32"
 out="runs/scaling"
 step_times=0
+round_costs=0
 write_doc=0
 extra=()
 while [ $# -gt 0 ]; do
@@ -28,6 +35,7 @@ while [ $# -gt 0 ]; do
     --replicas) replicas="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --step-times) step_times=1; shift ;;
+    --round-costs) round_costs=1; shift ;;
     --write-doc) write_doc=1; shift ;;
     --help|-h) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
     --) shift; extra=("$@"); break ;;
@@ -48,7 +56,34 @@ epochs_done() { # epochs_done DIR: epochs recorded by a run
   else echo 0; fi
 }
 
+cost_run() { # cost_run MASTER DIR R: 3 epochs of MNIST with R replicas, metrics into DIR
+  mkdir -p "$2"
+  if [ "$(epochs_done "$2")" -ge 3 ]; then note "round costs $2: done before, kept"; return; fi
+  rm -f "$2/metrics.jsonl"
+  note "round costs, R=$3 on $1 ($(date -u +%H:%M:%S))"
+  echo "train.sh --master '$1' -- --config conf/mnist.conf --epochs 3 --replicas $3 ${extra[*]}" > "$2/command"
+  submit-scripts/train.sh --master "$1" -- --config conf/mnist.conf --epochs 3 --replicas "$3" \
+    --model-out "$2/model" --metrics-out "$2/metrics.jsonl" "${extra[@]}" > "$2/log" 2>&1 \
+    || { note "round costs R=$3 on $1 failed; its log: $2/log"; tail -n 5 "$2/log" >&2; }
+  rm -rf "$2/model"
+}
+
+if [ "$round_costs" = 1 ]; then
+  submit-scripts/fetch-data.sh mnist >/dev/null
+  for r in $replicas; do [ "$r" -gt 1 ] && cost_run 'local[2]' "$out/costs-local/r$r" "$r"; done
+  cluster_dir="$PWD/$out/local-cluster"
+  export SPARKVAE_CLUSTER_DIR="$cluster_dir" SPARKVAE_WORKER_MEMORY=4g
+  submit-scripts/local-cluster.sh start 2 >&2
+  trap 'submit-scripts/local-cluster.sh stop >&2' EXIT
+  for r in $replicas; do
+    [ "$r" -gt 1 ] && cost_run "$(cat "$cluster_dir/master-url")" "$out/costs-cluster/r$r" "$r"
+  done
+  submit-scripts/local-cluster.sh stop >&2
+  trap - EXIT
+fi
+
 for r in $replicas; do
+  [ "$round_costs" = 1 ] && break # --round-costs measures only the round costs (and --step-times)
   d="$out/r$r"
   mkdir -p "$d"
   if [ "$(epochs_done "$d")" -ge "$epochs" ]; then note "R=$r: done before, kept"; continue; fi

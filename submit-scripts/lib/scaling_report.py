@@ -8,8 +8,9 @@ Time model for a cluster with R executor cores (one replica per core):
   t(b)  one-core time of a training step at per-replica minibatch b: a + c*b, fitted by least squares
         to the measured step times (--step-times);
   o(R)  the round's fixed cost on the driver and in Spark (task launch, serialization, the driver's
-        sums), measured here in local[2] as seconds per round minus the replicas' compute spread over
-        2 cores;
+        sums): seconds per round minus the replicas' compute spread over the 2 task slots, taken from
+        the round-cost runs (--round-costs: 3 epochs of MNIST alone on a quiet machine) on the
+        standalone cluster when there are some, else in local[2], else from the quality runs;
   net(R) bytes over the driver's link at SCALING_BANDWIDTH_GBPS: one broadcast copy of the state plus
         ceil(sqrt(R)) partial sums (treeAggregate, depth 2), each of the size of one replica's result.
   time to 115 nats = (epochs to 115) * epoch(R).
@@ -81,6 +82,17 @@ def step_time_fit(path):
     return (my - c * mx, c), med
 
 
+def read_cost_runs(d):
+    """-> {R: run} of DIR/costs-*/rR (the round-cost runs)."""
+    runs = {}
+    for p in glob.glob(os.path.join(d, "r*")):
+        if os.path.basename(p)[1:].isdigit():
+            run = read_run(p)
+            if len(run["metrics"]) > 1:
+                runs[run["r"]] = run
+    return runs
+
+
 def round_costs(run):
     """-> (seconds/round, compute/round per replica, overhead/round, payload bytes) medians after epoch 1."""
     ms = run["metrics"][1:] or run["metrics"]
@@ -127,13 +139,43 @@ def main():
     out.append("")
     out.append("| R | seconds per round | replica compute per round | fixed cost o(R) | bytes per round |")
     out.append("| --- | --- | --- | --- | --- |")
-    costs = {}
+    costs, source = {}, "the quality runs above"
     for r in runs:
         c = round_costs(r)
         if c:
             costs[r["r"]] = c
             out.append("| %d | %.3f | %.3f | %.3f | %s |" % (r["r"], c[0], c[1], c[2], format(c[3], ",") if c[3] else "n/a"))
     out.append("")
+    cost_runs = {}
+    for name, where in (("local", "Spark `local[2]`"), ("cluster", "the standalone cluster (2 workers of 1 core, own executor JVMs)")):
+        cr = read_cost_runs(os.path.join(d, "costs-" + name))
+        if not cr:
+            continue
+        cost_runs[name] = cr
+        out.append("Round costs measured alone on %s: 3 epochs of MNIST (60,000 rows), medians of epochs 2-3:" % where)
+        out.append("")
+        out.append("| R | minibatch per replica | rounds per epoch | seconds per round | replica compute per round"
+                   " | fixed cost o(R) | bytes per round | epoch measured | epoch predicted from t(b) and o(R) |")
+        out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for r in sorted(cr):
+            run = cr[r]
+            c = round_costs(run)
+            measured = statistics.median(m["seconds"] for m in run["metrics"][1:])
+            pred = "n/a"
+            if fit and run["batch"]:
+                steps = math.ceil(60_000 / r / run["batch"])
+                pred = "%.2f s (ratio %.2f)" % (
+                    steps * (fit[0] + fit[1] * run["batch"]) * r / min(2, r) + c[2] * run["metrics"][1]["rounds"],
+                    measured / (steps * (fit[0] + fit[1] * run["batch"]) * r / min(2, r) + c[2] * run["metrics"][1]["rounds"]))
+            out.append("| %d | %s | %d | %.3f | %.3f | %.3f | %s | %.2f s | %s |" % (
+                r, run["batch"] or "n/a", run["metrics"][1]["rounds"], c[0], c[1], c[2],
+                format(c[3], ",") if c[3] else "n/a", measured, pred))
+        out.append("")
+    for name in ("cluster", "local"):
+        if name in cost_runs:
+            source = "the round-cost runs on " + ("the standalone cluster" if name == "cluster" else "`local[2]`")
+            costs = {r: round_costs(run) for r, run in cost_runs[name].items()}
+            break
     if fit:
         a, c = fit
         out.append("One-core step time (TrainLocal, 1 thread, 20,000 MNIST rows, median of 2 sittings x epochs 2-3): "
@@ -145,7 +187,8 @@ def main():
     preds = []
     if fit:
         a, c = fit
-        out.append("Predicted wall time on a cluster with R executor cores (network %.0f Gbit/s):" % (bw * 8 / 1e9))
+        out.append("Predicted wall time on a cluster with R executor cores (network %.0f Gbit/s; o(R) from %s):"
+                   % (bw * 8 / 1e9, source))
         out.append("")
         out.append("| R | compute per epoch | o(R) per epoch | network per epoch | epoch | epochs to 115 | time to 115 |")
         out.append("| --- | --- | --- | --- | --- | --- | --- |")

@@ -56,15 +56,28 @@ public final class IdxRelation {
     }
     Header img = images;
     Header lab = labels;
-    String labPath = labelsPath;
+    // Executors resolve a relative path against their own working directory (a standalone worker's
+    // is its work dir), not the driver's: they get the path qualified here, on the driver.
+    String imgPath = qualified(conf, imagesPath);
+    String labPath = lab == null ? null : qualified(conf, labelsPath);
     JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
         .parallelize(ranges, parts)
-        .flatMap(range -> readRange(imagesPath, img, lab == null ? null : labPath, lab, range[0], range[1]).iterator());
+        .flatMap(range -> readRange(imgPath, img, labPath, lab, range[0], range[1]).iterator());
     StructType schema = new StructType().add("id", DataTypes.LongType, false).add("features", new VectorUDT(), false);
     if (labels != null) {
       schema = schema.add("label", DataTypes.IntegerType, false);
     }
     return spark.createDataFrame(rows, schema);
+  }
+
+  /** The path with its file system's scheme and, when relative, the driver's working directory. */
+  static String qualified(Configuration conf, String path) {
+    try {
+      Path p = new Path(path);
+      return p.getFileSystem(conf).makeQualified(p).toString();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot resolve input " + path + ": " + e.getMessage(), e);
+    }
   }
 
   private static boolean exists(Configuration conf, String path) {

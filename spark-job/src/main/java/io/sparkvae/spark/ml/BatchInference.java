@@ -19,20 +19,12 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.DenseVector;
-import org.apache.spark.ml.linalg.Vector;
-import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
-import org.apache.spark.sql.catalyst.expressions.JoinedRow;
-import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
-import org.apache.spark.sql.catalyst.util.ArrayData;
-import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.FloatType;
-import org.apache.spark.unsafe.Platform;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.TaskCompletionListener;
+import org.apache.spark.ml.util.SparkVaeMlAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,12 +131,10 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
    */
   FlatMapFunction<Iterator<InternalRow>, InternalRow> onInternalRows(DataType cellType) {
     BatchInference f = this;
-    boolean isVector = cellType instanceof VectorUDT;
-    boolean isFloat = !isVector && ((ArrayType) cellType).elementType() instanceof FloatType;
     return rows -> {
       TaskContext tc = TaskContext.get();
       int partition = tc == null ? 0 : tc.partitionId();
-      return f.new InternalBatches(rows, tc, partition, isVector, isFloat);
+      return f.new InternalBatches(rows, tc, partition, cellType);
     };
   }
 
@@ -180,105 +170,33 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
     }
   }
 
-  /** Rows as Catalyst's binary rows: the features read in place, the outputs joined on. */
+  /**
+   * Rows as Catalyst's binary rows: the features read in place and the outputs joined on, both
+   * through {@link SparkVaeMlAdapter} (the one place that knows Catalyst's layouts).
+   */
   private final class InternalBatches extends Batches<InternalRow> {
-    private final boolean isVector;
-    private final boolean isFloat;
-    /** One row's doubles, copied in bulk out of Spark's binary array before narrowing to float. */
-    private final double[] doubles;
+    private final SparkVaeMlAdapter.FeatureCells cells;
 
-    InternalBatches(Iterator<InternalRow> input, TaskContext task, int partition, boolean isVector, boolean isFloat) {
+    InternalBatches(Iterator<InternalRow> input, TaskContext task, int partition, DataType cellType) {
       super(input, task, partition);
-      this.isVector = isVector;
-      this.isFloat = isFloat;
-      this.doubles = new double[cellSize];
-    }
-
-    /**
-     * Copies the {@code cellSize} doubles of a binary array (no nulls) into the slot at {@code
-     * offset}: one memory copy and a loop the JIT vectorizes, where reading element by element was
-     * the largest Java cost of a transform in a JFR profile.
-     */
-    private void packDoubles(UnsafeArrayData a, int offset) {
-      Platform.copyMemory(a.getBaseObject(), valuesOffset(a), doubles, Platform.DOUBLE_ARRAY_OFFSET,
-          (long) cellSize * Double.BYTES);
-      for (int i = 0; i < cellSize; i++) {
-        packed[offset + i] = (float) doubles[i];
-      }
+      this.cells = new SparkVaeMlAdapter.FeatureCells(columnIndex, cellType, cellSize);
     }
 
     @Override
     BadRows.Reason pack(InternalRow row, int slot) {
-      if (row.isNullAt(columnIndex)) {
-        return BadRows.Reason.NULL;
-      }
       int offset = slot * cellSize;
-      if (isVector) {
-        // VectorUDT's layout: type (0 sparse, 1 dense), size, indices, values.
-        InternalRow v = row.getStruct(columnIndex, 4);
-        boolean dense = v.getByte(0) == 1;
-        ArrayData values = v.getArray(3);
-        int size = dense ? values.numElements() : v.getInt(1);
-        if (size != cellSize) {
-          return BadRows.Reason.WRONG_SIZE;
-        }
-        if (dense && values instanceof UnsafeArrayData u) {
-          packDoubles(u, offset); // VectorUDT's values never hold nulls
-        } else if (dense) {
-          for (int i = 0; i < size; i++) {
-            packed[offset + i] = (float) values.getDouble(i);
-          }
-        } else {
-          // Only the active entries are written: the rest must be zero, not a previous row's.
-          java.util.Arrays.fill(packed, offset, offset + size, 0f);
-          ArrayData indices = v.getArray(2);
-          for (int i = 0, n = indices.numElements(); i < n; i++) {
-            int index = indices.getInt(i);
-            if (index < 0 || index >= size) {
-              throw new IllegalArgumentException(role + " column '" + column + "': sparse vector index " + index
-                  + " outside its size " + size);
-            }
-            packed[offset + index] = (float) values.getDouble(i);
-          }
-        }
-      } else {
-        ArrayData a = row.getArray(columnIndex);
-        if (a.numElements() != cellSize) {
-          return BadRows.Reason.WRONG_SIZE;
-        }
-        if (a instanceof UnsafeArrayData u && !hasNull(u)) {
-          if (isFloat) {
-            Platform.copyMemory(u.getBaseObject(), valuesOffset(u), packed,
-                Platform.FLOAT_ARRAY_OFFSET + (long) offset * Float.BYTES, (long) cellSize * Float.BYTES);
-          } else {
-            packDoubles(u, offset);
-          }
-          return FeatureColumn.checkValues(packed, offset, cellSize, support);
-        }
-        for (int i = 0; i < cellSize; i++) {
-          if (a.isNullAt(i)) {
-            throw new IllegalArgumentException(role + " column '" + column + "': null element in an array of features");
-          }
-          packed[offset + i] = isFloat ? a.getFloat(i) : (float) a.getDouble(i);
-        }
+      SparkVaeMlAdapter.Cell read;
+      try {
+        read = cells.read(row, packed, offset);
+      } catch (IllegalArgumentException e) {
+        // No cause: the adapter's message is all there is, and the root cause is what users see.
+        throw new IllegalArgumentException(role + " column '" + column + "': " + e.getMessage());
       }
-      return FeatureColumn.checkValues(packed, offset, cellSize, support);
-    }
-
-    /** Where the values of a binary array of {@code cellSize} elements start: after its header. */
-    private long valuesOffset(UnsafeArrayData a) {
-      return a.getBaseOffset() + UnsafeArrayData.calculateHeaderPortionInBytes(cellSize);
-    }
-
-    /** Whether a binary array holds a null (a word-wise scan of its null bits). */
-    private boolean hasNull(UnsafeArrayData a) {
-      long base = a.getBaseOffset() + 8; // after the element count
-      for (int w = 0, words = (cellSize + 63) / 64; w < words; w++) {
-        if (Platform.getLong(a.getBaseObject(), base + 8L * w) != 0) {
-          return true;
-        }
-      }
-      return false;
+      return switch (read) {
+        case NULL -> BadRows.Reason.NULL;
+        case WRONG_SIZE -> BadRows.Reason.WRONG_SIZE;
+        case PACKED -> FeatureColumn.checkValues(packed, offset, cellSize, support);
+      };
     }
 
     @Override
@@ -292,16 +210,12 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
       Object[] values = new Object[outputs.length];
       if (computed != null) {
         for (int o = 0; o < outputs.length; o++) {
-          Object v = computed[o][k];
-          values[o] = v instanceof Vector vec ? VECTOR_UDT.serialize(vec)
-              : v instanceof double[] d ? new GenericInternalRow(boxed(d)) : v;
+          values[o] = computed[o][k];
         }
       }
-      return new JoinedRow(row, new GenericInternalRow(values));
+      return SparkVaeMlAdapter.appendColumns(row, values);
     }
   }
-
-  private static final VectorUDT VECTOR_UDT = new VectorUDT();
 
   private static Object[] boxed(double[] d) {
     Object[] out = new Object[d.length];

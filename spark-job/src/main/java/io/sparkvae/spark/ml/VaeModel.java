@@ -482,12 +482,8 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
     if (df.isStreaming()) {
       mapped = df.mapPartitions(f, Encoders.row(out));
     } else {
-      // Catalyst's rows in and out: no decoding and re-encoding of every column of every row. The
-      // result's plan starts at this RDD (as MLlib's tree ensembles and XGBoost4J-Spark's do), so
-      // filters on it are not pushed below the transform.
-      org.apache.spark.rdd.RDD<org.apache.spark.sql.catalyst.InternalRow> rows = df.queryExecution().toRdd()
-          .toJavaRDD().mapPartitions(f.onInternalRows(df.schema().apply(column).dataType())).rdd();
-      mapped = ((org.apache.spark.sql.classic.SparkSession) df.sparkSession()).internalCreateDataFrame(rows, out, false);
+      // Catalyst's rows in and out: no decoding and re-encoding of every column of every row.
+      mapped = SparkVaeMlAdapter.mapInternalRows(df, f.onInternalRows(df.schema().apply(column).dataType()), out);
     }
     // The row encoder drops column metadata: put back every column's (ML attributes, such as the
     // vector sizes of the input and of our outputs), so the result has exactly the schema that

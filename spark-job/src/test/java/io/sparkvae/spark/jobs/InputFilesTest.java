@@ -106,6 +106,15 @@ class InputFilesTest {
     assertEquals("line one\n\tline two", JobMain.printable("line one\n\tline two"));
   }
 
+  @Test
+  void aRelativeIdxPathIsQualifiedOnTheDriverForTheExecutors() {
+    // Executors resolve relative paths against their own working directory: they must get this one.
+    String cwd = Path.of("").toAbsolutePath().toString();
+    assertEquals("file:" + cwd + "/data/mnist/x-idx3-ubyte", IdxRelation.qualified(CONF, "data/mnist/x-idx3-ubyte"));
+    assertEquals("file:/abs/x", IdxRelation.qualified(CONF, "/abs/x"));
+    assertEquals("file:/abs/x", IdxRelation.qualified(CONF, "file:/abs/x"));
+  }
+
   private static byte[] idx(int count, int size) {
     ByteBuffer b = ByteBuffer.allocate(16 + count * size);
     b.putInt(0x00000803).putInt(count).putInt(1).putInt(size);

@@ -42,9 +42,13 @@ class LocalClusterIT {
       Path train = Scripts.subset(tmp.resolve("data"), true, 2000);
       Path test = Scripts.subset(tmp.resolve("data"), false, 300);
       Path model = tmp.resolve("model");
+      // The training input by a path relative to the driver's working directory (the project, where
+      // the scripts run): executors run in their workers' work dirs, so the driver must hand them a
+      // qualified path (IDX inputs failed here with "File data/mnist/... does not exist").
+      String relativeTrain = Scripts.projectDir().toAbsolutePath().relativize(train.toAbsolutePath()).toString();
       Scripts.Result r = Scripts.ok(Scripts.run(env, 900, "train.sh", "--master", master,
           "--conf", "spark.rpc.message.maxSize=1", "--conf", "spark.executor.memory=1g", "--conf", "spark.cores.max=2",
-          "--", "--config", "conf/mnist.conf", "--input", train.toString(), "--validation-input", test.toString(),
+          "--", "--config", "conf/mnist.conf", "--input", relativeTrain, "--validation-input", test.toString(),
           "--epochs", "1", "--replicas", "2", "--model-out", model.toString()));
       assertTrue(r.output().contains("epoch 1/1"), r.output());
       assertTrue(Files.exists(model.resolve("data/model.json")), "model written");
