@@ -103,7 +103,7 @@ PARAMS = (
     ParamDecl('reconstructionCol', 'string', '', True,
               'Output column of the decoder mean E[x|z] at the posterior mean (vector of inputDim); empty (the default): not computed.'),
     ParamDecl('replicaBatchSize', 'int', 0, False,
-              'Examples per local step of each replica (0: derived, batchSize shared by the replicas so that the global minibatch stays batchSize, at least 16; a larger global minibatch scales the learning rate by its square root).'),
+              'Examples per local step of each replica (0: derived, batchSize shared by the replicas so that the global minibatch stays batchSize, at least 32; a larger global minibatch scales the learning rate by its square root).'),
     ParamDecl('replicas', 'int', 0, False,
               'Model replicas, one per data shard (0: spark.default.parallelism).'),
     ParamDecl('reportDir', 'string', '', False,

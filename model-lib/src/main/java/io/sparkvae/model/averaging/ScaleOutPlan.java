@@ -17,7 +17,7 @@ import java.util.Locale;
  * epochs of shifted MNIST where one process has 110). So by default the <em>global</em> minibatch
  * stays B: each replica takes {@code b = ceil(B / R)} examples per step, and an averaging round is
  * worth H single-process steps whatever R is. Below {@link #MIN_REPLICA_BATCH} a step's fixed cost
- * (the optimizer pass over all parameters) dominates its compute, so b stops there; the global
+ * dominates its compute, so b stops there; the global
  * minibatch then grows to R·b and the learning rate follows Adam's square-root scaling rule
  * (Malladi et al. 2022) with a linear warm-up (Goyal et al. 2017) over the first rounds.
  *
@@ -42,8 +42,16 @@ public record ScaleOutPlan(
     List<String> reasons, List<String> warnings) implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** The smallest per-replica minibatch chosen automatically. */
-  public static final int MIN_REPLICA_BATCH = 16;
+  /**
+   * The smallest per-replica minibatch chosen automatically. A training step has a fixed cost (on
+   * the 2-core AMD EPYC of docs/BENCHMARKS.md §5: t(b) = 5.81 ms + 0.0845 ms × b, the fixed part
+   * worth 69 rows), so a step of 16 rows costs 84 % of one of 32 for half the examples. Measured on
+   * shifted MNIST (§5): 16 replicas of 32 (global minibatch 512) need 2 epochs to 115 nats, as 16
+   * replicas of 16 (global 256) do, in 1,172 steps per epoch instead of 2,344; 32 replicas of 32
+   * need 3 epochs where 32 of 16 need 2, in a quarter of the steps. Below 32, more steps buy less
+   * than they cost.
+   */
+  public static final int MIN_REPLICA_BATCH = 32;
   /**
    * Fewer averaging rounds per epoch than this draw a warning. (With the global minibatch fixed an
    * epoch has N / (batchSize · averagingSteps) rounds whatever R is; the quickstart's 60,000 MNIST

@@ -40,17 +40,27 @@ class ScaleOutPlanTest {
 
   @Test
   void belowTheSmallestReplicaBatchTheRateScalesWithTheSquareRootOfTheGlobalBatchAfterAWarmUp() {
-    // 32 replicas: 256 / 32 = 8 < 16, so 16 each, global 512 = 2 x 256: rate x sqrt(2).
-    ScaleOutPlan p = plan(32, 18_750, 0, -1, true);
-    assertEquals(16, p.config().batchSize());
+    // 16 replicas: 256 / 16 = 16 < 32, so 32 each, global 512 = 2 x 256: rate x sqrt(2).
+    ScaleOutPlan p = plan(16, 37_500, 0, -1, true);
+    assertEquals(32, p.config().batchSize());
     assertEquals(1e-3 * Math.sqrt(2), p.config().learningRate(), 1e-15);
-    assertEquals(24, p.roundsPerEpoch()); // ceil(18750 / 16) = 1172 steps
+    assertEquals(24, p.roundsPerEpoch()); // ceil(37500 / 32) = 1172 steps
     assertEquals(6, p.warmupRounds()); // a quarter epoch
     // Linear warm-up: round r < 6 at (r + 1) / 7 of the rate, then the rate itself.
     assertEquals(p.config().learningRate() / 7, p.configForRound(0).learningRate(), 1e-18);
     assertEquals(p.config().learningRate() * 6 / 7, p.configForRound(5).learningRate(), 1e-18);
     assertSame(p.config(), p.configForRound(6));
-    assertEquals(16, p.configForRound(0).batchSize());
+    assertEquals(32, p.configForRound(0).batchSize());
+    // 32 replicas: 32 each, global 1024 = 4 x 256: rate x 2, 586 steps, 12 rounds, 3 warm-up rounds.
+    ScaleOutPlan r32 = plan(32, 18_750, 0, -1, true);
+    assertEquals(32, r32.config().batchSize());
+    assertEquals(2e-3, r32.config().learningRate(), 1e-15);
+    assertEquals(12, r32.roundsPerEpoch());
+    assertEquals(3, r32.warmupRounds());
+    // A configured batchSize below the floor is kept as it is (one replica's worth, never more).
+    VaeConfig small = PYRO.toBuilder().batchSize(8).build();
+    assertEquals(8, ScaleOutPlan.derive(new ScaleOutPlan.Request(small, 2, 100, 50, 0, -1, true,
+        ScaleOutPlan.OUTER_NESTEROV, 1.0, 0.7, true)).config().batchSize());
   }
 
   @Test

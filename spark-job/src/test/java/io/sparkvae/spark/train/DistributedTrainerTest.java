@@ -123,11 +123,11 @@ class DistributedTrainerTest {
 
   @Test
   void withScaleOutTwoReplicasShareTheMinibatchAndStillAverageToTheMeanOfTheTwoRunAlone() {
-    // scaleOut=auto (the default): batchSize 32 shared by 2 replicas, 16 each, the rate unscaled.
-    VaeConfig big = SMALL.toBuilder().batchSize(32).build();
+    // scaleOut=auto (the default): batchSize 64 shared by 2 replicas, 32 each, the rate unscaled.
+    VaeConfig big = SMALL.toBuilder().batchSize(64).build();
     DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(1).outerOptimizer("none")
         .build();
-    assertAveragedOnceIsTheMeanOfTheReplicasAlone(96, big, dist, big.toBuilder().batchSize(16).build());
+    assertAveragedOnceIsTheMeanOfTheReplicasAlone(192, big, dist, big.toBuilder().batchSize(32).build());
   }
 
   private static void assertAveragedOnceIsTheMeanOfTheReplicasAlone(int n, VaeConfig config, DistributedConfig dist,
