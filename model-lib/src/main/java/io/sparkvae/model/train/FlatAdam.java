@@ -1,5 +1,7 @@
 package io.sparkvae.model.train;
 
+import java.nio.FloatBuffer;
+
 /**
  * Adam over the flat parameter layout, in one pass over Java arrays: what {@link LocalTrainer} runs
  * on CPU instead of PyTorch's element-wise tensor operations.
@@ -52,26 +54,93 @@ public final class FlatAdam {
     if (grad.length != params.length) {
       throw new IllegalArgumentException("gradient has " + grad.length + " values, expected " + params.length);
     }
-    if (t < 1) {
-      throw new IllegalArgumentException("step counter must be >= 1, got " + t);
+    StepConstants c = StepConstants.of(t, learningRate, beta1, beta2, eps);
+    update(params, m, v, grad, 0, 0, params.length, RAW, c.b1, c.oneMinusB1, c.b2, c.oneMinusB2, c.sqrtBc2, c.eps,
+        c.stepSize);
+  }
+
+  /**
+   * The float32 constants of step {@code t}: what {@link #step} derives from the settings, computed
+   * once per step when the update runs tensor by tensor ({@link #stepTensor}).
+   */
+  public record StepConstants(float b1, float oneMinusB1, float b2, float oneMinusB2, float sqrtBc2, float eps,
+      float stepSize) {
+    /**
+     * @param t the step counter after this step (1 for the first), for the bias corrections
+     */
+    public static StepConstants of(long t, double learningRate, double beta1, double beta2, double eps) {
+      if (t < 1) {
+        throw new IllegalArgumentException("step counter must be >= 1, got " + t);
+      }
+      return new StepConstants((float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2),
+          (float) Math.sqrt(1 - Math.pow(beta2, t)), (float) eps, (float) (learningRate / (1 - Math.pow(beta1, t))));
     }
-    update(params, m, v, grad, (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2),
-        (float) Math.sqrt(1 - Math.pow(beta2, t)), (float) eps, (float) (learningRate / (1 - Math.pow(beta1, t))));
+  }
+
+  /** Added to each gradient value: {@code -0f} leaves every float as it is (a signed zero too). */
+  private static final float RAW = -0f;
+
+  /** Added to each gradient value: {@code +0f} turns {@code -0} into {@code +0} and leaves the rest. */
+  private static final float AS_ACCUMULATED = 0f;
+
+  /**
+   * Values per block of {@link #stepTensor}: 4 small arrays of this size stay in the L1 cache, and a
+   * block is long enough that the per-block bulk copies cost nothing next to the update.
+   */
+  private static final int BLOCK = 2048;
+
+  private final float[] gradientBlock = new float[BLOCK];
+
+  /**
+   * The Adam step of one tensor of the layout, where the gradient and the parameters the network reads
+   * are native memory: what {@link LocalTrainer} runs once per tensor instead of {@link #step}. It
+   * reads the gradient from {@code grad} and, besides updating this object's parameters and moments,
+   * writes the new parameters into {@code paramMemory}. Blocks of {@link #BLOCK} values go through
+   * the cache once (the update is memory-bound): the gradient is not copied into a full-size array
+   * first, nor the parameters copied out in a separate pass.
+   *
+   * <p>Same arithmetic as {@link #step}, bit for bit, with one option for the gradient's signed zeros:
+   * {@code asAccumulatedIntoZero} adds {@code +0f} to each gradient value, as PyTorch does when it
+   * accumulates a backward pass into a zeroed {@code .grad} ({@code 0 + g}, which maps {@code -0} to
+   * {@code +0} and nothing else), so that a caller that takes each backward pass's fresh gradient
+   * reproduces the bits of one that zeroes and reuses {@code .grad}.
+   *
+   * @param grad the tensor's gradient, positioned at its first value, {@code size} values
+   * @param paramMemory the tensor's parameters as the network reads them, from index 0
+   * @param offset where the tensor starts in the flat layout
+   * @param size the tensor's number of values
+   */
+  public void stepTensor(FloatBuffer grad, FloatBuffer paramMemory, int offset, int size, StepConstants c,
+      boolean asAccumulatedIntoZero) {
+    if (offset < 0 || size < 0 || offset + size > params.length || grad.remaining() < size
+        || paramMemory.limit() < size) {
+      throw new IllegalArgumentException("tensor of " + size + " values at " + offset + " does not fit: layout has "
+          + params.length + ", gradient " + grad.remaining() + ", parameter memory " + paramMemory.limit());
+    }
+    float zero = asAccumulatedIntoZero ? AS_ACCUMULATED : RAW;
+    for (int done = 0; done < size; done += BLOCK) {
+      int n = Math.min(BLOCK, size - done);
+      grad.get(gradientBlock, 0, n);
+      update(params, m, v, gradientBlock, 0, offset + done, n, zero, c.b1, c.oneMinusB1, c.b2, c.oneMinusB2,
+          c.sqrtBc2, c.eps, c.stepSize);
+      paramMemory.put(done, params, offset + done, n);
+    }
   }
 
   // A separate small method with plain array loops, so that C2 compiles it on its own and
   // vectorizes it (sqrt and division included).
-  private static void update(float[] p, float[] m, float[] v, float[] g, float b1, float oneMinusB1, float b2,
-      float oneMinusB2, float sqrtBc2, float eps, float stepSize) {
-    for (int i = 0; i < p.length; i++) {
-      float gi = g[i];
-      float mi = m[i] * b1 + gi * oneMinusB1;
-      float vi = v[i] * b2 + (gi * gi) * oneMinusB2;
-      m[i] = mi;
-      v[i] = vi;
+  private static void update(float[] p, float[] m, float[] v, float[] g, int gFrom, int from, int n, float zero,
+      float b1, float oneMinusB1, float b2, float oneMinusB2, float sqrtBc2, float eps, float stepSize) {
+    for (int i = 0; i < n; i++) {
+      int j = from + i;
+      float gi = g[gFrom + i] + zero;
+      float mi = m[j] * b1 + gi * oneMinusB1;
+      float vi = v[j] * b2 + (gi * gi) * oneMinusB2;
+      m[j] = mi;
+      v[j] = vi;
       // sqrt in double, rounded once to float, is the correctly rounded float square root.
       float denom = (float) Math.sqrt(vi) / sqrtBc2 + eps;
-      p[i] -= (mi / denom) * stepSize;
+      p[j] -= (mi / denom) * stepSize;
     }
   }
 
