@@ -9,7 +9,10 @@ import java.nio.FloatBuffer;
  * <p>Why: the update is memory-bound. Done as tensor operations it walks the 688,884 parameters of
  * the MNIST network about thirteen times per step, through some eighty JNI calls, and measured
  * 1.2-2.9 ms of a ~13 ms step; one fused loop that the JIT vectorizes, with the gradient copied in
- * and the parameters copied out, measured 0.27-0.30 ms on the same machine.
+ * and the parameters copied out, measured 0.27-0.30 ms on the same machine. {@link LocalTrainer}
+ * runs it tensor by tensor and block by block ({@link #stepTensor}), so that the copies touch each
+ * value while it is in cache rather than in passes of their own (docs/BENCHMARKS.md, per-step
+ * fixed cost).
  *
  * <p>The arithmetic is {@code torch.optim.Adam}'s (no weight decay) in float32, operation by
  * operation in the same order, each result rounded to float as PyTorch's CPU kernels round it:
@@ -29,6 +32,7 @@ public final class FlatAdam {
     this.params = state.params().clone();
     this.m = state.adamM().clone();
     this.v = state.adamV().clone();
+    this.gradient = new float[params.length];
   }
 
   /** Replaces parameters and moments with a state's (copied). */
@@ -55,7 +59,7 @@ public final class FlatAdam {
       throw new IllegalArgumentException("gradient has " + grad.length + " values, expected " + params.length);
     }
     StepConstants c = StepConstants.of(t, learningRate, beta1, beta2, eps);
-    update(params, m, v, grad, 0, 0, params.length, RAW, c.b1, c.oneMinusB1, c.b2, c.oneMinusB2, c.sqrtBc2, c.eps,
+    update(params, m, v, grad, 0, params.length, RAW, c.b1, c.oneMinusB1, c.b2, c.oneMinusB2, c.sqrtBc2, c.eps,
         c.stepSize);
   }
 
@@ -84,20 +88,26 @@ public final class FlatAdam {
   private static final float AS_ACCUMULATED = 0f;
 
   /**
-   * Values per block of {@link #stepTensor}: 4 small arrays of this size stay in the L1 cache, and a
-   * block is long enough that the per-block bulk copies cost nothing next to the update.
+   * Values per block of {@link #stepTensor}: a block of each array (16 KiB apiece) stays in the L2
+   * cache between the copy in, the update and the copy out, and is long enough that the per-block
+   * bulk copies and loop set-up cost nothing next to the update.
    */
-  private static final int BLOCK = 2048;
+  private static final int BLOCK = 4096;
 
-  private final float[] gradientBlock = new float[BLOCK];
+  /**
+   * The gradient in the flat layout, filled block by block. Full-size rather than one block, so that
+   * the update indexes every array alike: C2 vectorizes that loop, but not one that reads a block
+   * array at another index (measured 3-5 times slower).
+   */
+  private final float[] gradient;
 
   /**
    * The Adam step of one tensor of the layout, where the gradient and the parameters the network reads
    * are native memory: what {@link LocalTrainer} runs once per tensor instead of {@link #step}. It
    * reads the gradient from {@code grad} and, besides updating this object's parameters and moments,
-   * writes the new parameters into {@code paramMemory}. Blocks of {@link #BLOCK} values go through
-   * the cache once (the update is memory-bound): the gradient is not copied into a full-size array
-   * first, nor the parameters copied out in a separate pass.
+   * writes the new parameters into {@code paramMemory}. It goes block by block: the gradient's block
+   * is copied in, updated, and its parameters copied out while the block is in cache (the update is
+   * memory-bound), instead of three passes over all values: copy in, update, copy out.
    *
    * <p>Same arithmetic as {@link #step}, bit for bit, with one option for the gradient's signed zeros:
    * {@code asAccumulatedIntoZero} adds {@code +0f} to each gradient value, as PyTorch does when it
@@ -105,7 +115,8 @@ public final class FlatAdam {
    * {@code +0} and nothing else), so that a caller that takes each backward pass's fresh gradient
    * reproduces the bits of one that zeroes and reuses {@code .grad}.
    *
-   * @param grad the tensor's gradient, positioned at its first value, {@code size} values
+   * @param grad the tensor's gradient, from its position on ({@code size} values; read with relative
+   *     gets, so its position advances by {@code size})
    * @param paramMemory the tensor's parameters as the network reads them, from index 0
    * @param offset where the tensor starts in the flat layout
    * @param size the tensor's number of values
@@ -120,8 +131,9 @@ public final class FlatAdam {
     float zero = asAccumulatedIntoZero ? AS_ACCUMULATED : RAW;
     for (int done = 0; done < size; done += BLOCK) {
       int n = Math.min(BLOCK, size - done);
-      grad.get(gradientBlock, 0, n);
-      update(params, m, v, gradientBlock, 0, offset + done, n, zero, c.b1, c.oneMinusB1, c.b2, c.oneMinusB2,
+      int from = offset + done;
+      grad.get(gradient, from, n);
+      update(params, m, v, gradient, from, from + n, zero, c.b1, c.oneMinusB1, c.b2, c.oneMinusB2,
           c.sqrtBc2, c.eps, c.stepSize);
       paramMemory.put(done, params, offset + done, n);
     }
@@ -129,18 +141,17 @@ public final class FlatAdam {
 
   // A separate small method with plain array loops, so that C2 compiles it on its own and
   // vectorizes it (sqrt and division included).
-  private static void update(float[] p, float[] m, float[] v, float[] g, int gFrom, int from, int n, float zero,
-      float b1, float oneMinusB1, float b2, float oneMinusB2, float sqrtBc2, float eps, float stepSize) {
-    for (int i = 0; i < n; i++) {
-      int j = from + i;
-      float gi = g[gFrom + i] + zero;
-      float mi = m[j] * b1 + gi * oneMinusB1;
-      float vi = v[j] * b2 + (gi * gi) * oneMinusB2;
-      m[j] = mi;
-      v[j] = vi;
+  private static void update(float[] p, float[] m, float[] v, float[] g, int from, int to, float zero, float b1,
+      float oneMinusB1, float b2, float oneMinusB2, float sqrtBc2, float eps, float stepSize) {
+    for (int i = from; i < to; i++) {
+      float gi = g[i] + zero;
+      float mi = m[i] * b1 + gi * oneMinusB1;
+      float vi = v[i] * b2 + (gi * gi) * oneMinusB2;
+      m[i] = mi;
+      v[i] = vi;
       // sqrt in double, rounded once to float, is the correctly rounded float square root.
       float denom = (float) Math.sqrt(vi) / sqrtBc2 + eps;
-      p[j] -= (mi / denom) * stepSize;
+      p[i] -= (mi / denom) * stepSize;
     }
   }
 
