@@ -37,8 +37,11 @@ import java.util.random.RandomGenerator;
  * {@code v = b2 v + (1-b2) g^2}, {@code p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)}, with
  * {@code t} the global step counter carried in {@link TrainingState}. On CPU it runs as one fused
  * pass in Java ({@link FlatAdam}) over the parameters' own memory: the parameter tensors alias one
- * direct buffer of this trainer, and each step copies the gradients out and the new parameters in.
- * On a GPU (or should a CPU tensor ever not alias its buffer) it runs as tensor operations on the
+ * direct buffer of this trainer, and the update reads each gradient from native memory and writes
+ * the new parameters into that buffer, block by block. Each step differentiates fresh leaf tensors
+ * over that memory rather than long-lived ones, so that the backward pass hands over a new gradient
+ * instead of adding it into a zeroed {@code .grad} (two memory passes over all parameters saved, for
+ * the same bits: see {@link #adamStep}). On a GPU (or should a CPU tensor ever not alias its buffer) it runs as tensor operations on the
  * device. The two agree to the last bit of the parameters (tested; see {@link FlatAdam} for why
  * not every bit).
  */
@@ -56,9 +59,12 @@ public final class LocalTrainer implements AutoCloseable {
   private final ByteBuffer noiseBuffer;
   /** The fused CPU update, or null to update with tensor operations. */
   private final FlatAdam flatAdam;
-  /** Views of the memory each CPU parameter tensor aliases, in layout order, or null. */
+  /** The memory each CPU parameter tensor aliases, in layout order, or null. */
+  private final ByteBuffer[] paramMemory;
+  /** Float views of {@link #paramMemory}, or null. */
   private final FloatBuffer[] paramViews;
-  private final float[] gradient;
+  /** Whether this replica ran a backward pass before (see {@link #adamStep}). */
+  private boolean differentiatedBefore;
   private long step;
 
   /**
@@ -87,6 +93,7 @@ public final class LocalTrainer implements AutoCloseable {
       boolean fused = false;
       if (fusedCpuAdam && Device.Type.CPU.equals(device.getDeviceType())) {
         ByteBuffer[] slices = alignedSlices(layout);
+        this.paramMemory = slices;
         this.params = new NDList(layout.tensorCount());
         this.paramViews = new FloatBuffer[layout.tensorCount()];
         for (int i = 0; i < layout.tensorCount(); i++) {
@@ -99,17 +106,16 @@ public final class LocalTrainer implements AutoCloseable {
         writeParams(state.params());
         fused = aliases(params.get(0), paramViews[0]);
       } else {
+        this.paramMemory = null;
         this.paramViews = null;
         this.params = NativeParams.create(root, layout, state.params(), DataType.FLOAT32);
       }
       if (fused) {
         this.flatAdam = new FlatAdam(state);
-        this.gradient = new float[layout.totalSize()];
         this.adamM = null;
         this.adamV = null;
       } else {
         this.flatAdam = null;
-        this.gradient = null;
         this.adamM = NativeParams.create(root, layout, state.adamM(), DataType.FLOAT32);
         this.adamV = NativeParams.create(root, layout, state.adamV(), DataType.FLOAT32);
       }
@@ -259,6 +265,7 @@ public final class LocalTrainer implements AutoCloseable {
       }
       double klWeight = config.klWeightAt(step + 1);
       try (NDManager batch = root.newSubManager()) {
+        NDList leaves = differentiated(batch);
         NDArray x = batch.create(inputBuffer.slice(0, rows * dim * Float.BYTES).order(ByteOrder.nativeOrder()),
             new Shape(rows, dim), DataType.FLOAT32);
         NDArray e = batch.create(noiseBuffer.slice(0, k * rows * latent * Float.BYTES).order(ByteOrder.nativeOrder()),
@@ -266,7 +273,7 @@ public final class LocalTrainer implements AutoCloseable {
         NDArray loss;
         JniUtils.setGradMode(true);
         try {
-          loss = elbo.perExampleLoss(params, x, e, klWeight).sum();
+          loss = elbo.perExampleLoss(leaves, x, e, klWeight).sum();
         } finally {
           JniUtils.setGradMode(false);
         }
@@ -278,7 +285,8 @@ public final class LocalTrainer implements AutoCloseable {
         NDArray ones = batch.ones(loss.getShape(), loss.getDataType());
         JniUtils.backward((PtNDArray) loss, (PtNDArray) ones, false, false);
         step++;
-        adamStep();
+        adamStep(leaves);
+        differentiatedBefore = true;
         lossSum += value;
         examples += rows;
       }
@@ -286,19 +294,46 @@ public final class LocalTrainer implements AutoCloseable {
     return new TrainStats(lossSum, examples, steps, (System.nanoTime() - start) / 1e9);
   }
 
-  private void adamStep() {
+  /**
+   * The parameter tensors a step differentiates: for the fused update, new leaf tensors over the
+   * parameter memory, owned by the step's manager (they and their gradients go with it); otherwise
+   * the long-lived tensors, whose {@code .grad} the tensor update zeroes after each step.
+   */
+  private NDList differentiated(NDManager batch) {
+    if (flatAdam == null) {
+      return params;
+    }
+    NDList leaves = new NDList(params.size());
+    for (int i = 0; i < params.size(); i++) {
+      NDArray leaf = batch.create(paramMemory[i], params.get(i).getShape(), DataType.FLOAT32);
+      leaf.setRequiresGradient(true);
+      leaves.add(leaf);
+    }
+    return leaves;
+  }
+
+  /**
+   * The Adam step after a backward pass through {@code leaves}.
+   *
+   * <p>The fused update reads the gradient the backward pass left on each fresh leaf. Before, this
+   * trainer differentiated long-lived tensors and zeroed their {@code .grad} after each step; PyTorch
+   * then adds each new gradient into the zeroed one ({@code 0 + g}: the same value, but {@code +0}
+   * for {@code -0}), except at a replica's first backward pass, where it keeps the new gradient as
+   * it is. The update reproduces exactly that, so the bits of every run stay those of the trainer
+   * before this change.
+   */
+  private void adamStep(NDList leaves) {
     if (flatAdam != null) {
-      for (int i = 0; i < params.size(); i++) {
-        PtNDArray p = (PtNDArray) params.get(i);
+      FlatAdam.StepConstants c = FlatAdam.StepConstants.of(step, config.learningRate(), config.adamBeta1(),
+          config.adamBeta2(), config.adamEps());
+      for (int i = 0; i < leaves.size(); i++) {
         ParamLayout.Entry e = layout.entries().get(i);
         // A direct view of the gradient's memory where DJL can give one, else a copy: read either way.
-        try (NDArray g = p.getGradient()) {
-          g.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer().get(gradient, e.offset(), e.size());
+        try (NDArray g = leaves.get(i).getGradient()) {
+          FloatBuffer grad = g.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
+          flatAdam.stepTensor(grad, paramViews[i], e.offset(), e.size(), c, differentiatedBefore);
         }
-        JniUtils.zeroGrad(p);
       }
-      flatAdam.step(gradient, step, config.learningRate(), config.adamBeta1(), config.adamBeta2(), config.adamEps());
-      writeParams(flatAdam.params());
       return;
     }
     double b1 = config.adamBeta1();
