@@ -308,4 +308,29 @@ class DistributedTrainerTest {
     }
     return sb.toString();
   }
+  @Test
+  void aRoundsComputeSpansOneWavePerTaskSlotsWorthOfReplicas() {
+    assertEquals(4.0, RoundRunner.computeSpan(8.0, 8, 2), 1e-12, "8 replicas of 1 s on 2 slots: 4 waves");
+    assertEquals(2.0, RoundRunner.computeSpan(3.0, 3, 2), 1e-12, "3 on 2 slots: the third waits for a slot");
+    assertEquals(1.0, RoundRunner.computeSpan(2.0, 2, 4), 1e-12, "fewer replicas than slots: one wave");
+    RoundRunner runner = new RoundRunner(
+        org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()), null, "slots", 8, true, false);
+    assertEquals(2, runner.taskSlots(), "local[2] runs two tasks at once");
+  }
+
+  @Test
+  void replicasWaitingForATaskSlotAreNotCountedAsAveragingOverhead() {
+    // 8 replicas on local[2]'s 2 task slots run in 4 waves. Counting only the mean replica's compute
+    // left at least 3/4 of every epoch as "averaging" (2 slots compute at most twice the wall time).
+    VaeConfig heavy = SMALL.toBuilder().encoderHidden(128, 128).decoderHidden(128, 128).build();
+    int perReplica = 8 * 120;
+    DistributedConfig dist = DistributedConfig.builder().replicas(8).averagingSteps(60).epochs(1)
+        .outerOptimizer("none").scaleOut("off").build();
+    TrainingResult result = new DistributedTrainer(heavy, dist, "features")
+        .fit(TrainingRequest.of(frame(rows(8 * perReplica, 5), 2)));
+    EpochMetrics m = result.history().get(0);
+    assertEquals(2, m.rounds());
+    assertTrue(m.averagingSeconds() < 0.5 * m.seconds(),
+        "replicas waiting for a slot counted as overhead: " + m.averagingSeconds() + " s of " + m.seconds() + " s");
+  }
 }
