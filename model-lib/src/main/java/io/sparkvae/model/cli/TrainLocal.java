@@ -43,6 +43,7 @@ public final class TrainLocal {
 
   /** Entry point; exits 2 on a usage error, 1 on a failure. */
   public static void main(String[] args) {
+    quietWithoutLoggingProvider();
     try {
       System.exit(run(args, System.out));
     } catch (IllegalArgumentException e) {
@@ -54,6 +55,23 @@ public final class TrainLocal {
       e.printStackTrace();
       System.exit(1);
     }
+  }
+
+  /**
+   * The app jar leaves SLF4J's provider to Spark, so {@code java -cp app.jar TrainLocal} has none, and
+   * SLF4J would print three "No SLF4J providers were found" warnings on every run before it falls back
+   * to its no-op logger. Without a provider on the class path, choose that no-op logger explicitly
+   * (SLF4J's {@code slf4j.provider} setting, its own notice of the choice silenced by {@code
+   * slf4j.internal.verbosity}); with one (model-lib's own class path has log4j), or when the user chose
+   * one, nothing changes.
+   */
+  static void quietWithoutLoggingProvider() {
+    if (System.getProperty("slf4j.provider") != null
+        || java.util.ServiceLoader.load(org.slf4j.spi.SLF4JServiceProvider.class).iterator().hasNext()) {
+      return;
+    }
+    System.setProperty("slf4j.internal.verbosity", "WARN");
+    System.setProperty("slf4j.provider", org.slf4j.helpers.NOP_FallbackServiceProvider.class.getName());
   }
 
   /** The options that are not hyperparameters, each declared once (name, doc, default, validator). */
