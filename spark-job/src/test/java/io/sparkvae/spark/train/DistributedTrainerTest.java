@@ -333,4 +333,36 @@ class DistributedTrainerTest {
     assertTrue(m.averagingSeconds() < 0.5 * m.seconds(),
         "replicas waiting for a slot counted as overhead: " + m.averagingSeconds() + " s of " + m.seconds() + " s");
   }
+  @Test
+  void aShardSplitIntoBlocksTrainsAndValidatesToTheSameBitsAsOneBlock() {
+    int n = 101;
+    Dataset<Row> df = frame(rows(n, 7), 2);
+    long blockValues = 5L * DIM; // 5 rows a block
+    List<PackedShard> split = DistributedTrainer.shardFrame(df, "features", 2).javaRDD()
+        .mapPartitions(it -> List.of(new FeatureColumn("features")
+            .pack(it, DIM, io.sparkvae.model.vae.Support.REAL, blockValues)).iterator())
+        .collect();
+    assertEquals(n, split.get(0).rows() + split.get(1).rows());
+    for (PackedShard s : split) {
+      assertEquals((s.rows() + 4) / 5, s.data().blockCount(), "a shard of " + s.rows() + " rows in blocks of 5");
+    }
+
+    DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(2).epochs(2)
+        .validationFraction(0.2).build();
+    TrainingResult oneBlock = new DistributedTrainer(SMALL, dist, "features").fit(TrainingRequest.of(df));
+    TrainingResult blocks;
+    spark.conf().set(PackedShard.BLOCK_VALUES_CONF, String.valueOf(blockValues));
+    try {
+      blocks = new DistributedTrainer(SMALL, dist, "features").fit(TrainingRequest.of(df));
+    } finally {
+      spark.conf().unset(PackedShard.BLOCK_VALUES_CONF);
+    }
+    assertArrayEquals(oneBlock.state().params(), blocks.state().params());
+    assertArrayEquals(oneBlock.state().adamM(), blocks.state().adamM());
+    assertArrayEquals(oneBlock.state().adamV(), blocks.state().adamV());
+    for (int e = 0; e < 2; e++) {
+      assertEquals(oneBlock.history().get(e).trainNegElbo(), blocks.history().get(e).trainNegElbo(), 0.0);
+      assertEquals(oneBlock.history().get(e).valNegElbo(), blocks.history().get(e).valNegElbo(), 0.0);
+    }
+  }
 }
