@@ -35,7 +35,8 @@ class TrainLocalRunTest {
     String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
         .filter(entry -> !entry.contains("log4j")).collect(Collectors.joining(File.pathSeparator));
     List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classPath,
-        "-Dai.djl.offline=true", TrainLocal.class.getName(), "--data", dir.toString(), "--epochs", "1",
+        "-Dai.djl.offline=true", TrainLocal.class.getName(), "--input", dir.resolve("train-images-idx3-ubyte").toString(),
+        "--validation-input", dir.resolve("t10k-images-idx3-ubyte").toString(), "--epochs", "1",
         "--batch-size", "16", "--encoder-hidden", "8", "--decoder-hidden", "8", "--latent-dim", "2", "--threads", "1",
         "--model-out", model.toString());
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
