@@ -209,7 +209,7 @@ note "2-3/6 training throughput and averaging rounds: $reps repetition(s) of $ep
 local_train() { # local_train THREADS REP
   # shellcheck disable=SC2086
   timed "local-$1-$2" java -Xmx4g $SPARKVAE_JAVA_OPTS -cp "$app_jar" io.sparkvae.model.cli.TrainLocal \
-    --data data/mnist --epochs "$epochs" --threads "$1"
+    --epochs "$epochs" --threads "$1"
 }
 spark_train() { # spark_train N REP
   timed "spark-$1-$2" submit-scripts/train.sh --master "local[$1]" -- --config conf/mnist.conf --epochs "$epochs" \
@@ -363,10 +363,10 @@ if [ "$quick" = 0 ]; then
   note "5/6 time to quality (up to $ttq_max_epochs epochs each)"
   # shellcheck disable=SC2086
   t_local1=$(ttq ttq-local-1 local java -Xmx4g $SPARKVAE_JAVA_OPTS -cp "$app_jar" io.sparkvae.model.cli.TrainLocal \
-    --data data/mnist --epochs "$ttq_max_epochs" --threads 1)
+    --epochs "$ttq_max_epochs" --threads 1)
   # shellcheck disable=SC2086
   t_localn=$(ttq "ttq-local-$cores" local java -Xmx4g $SPARKVAE_JAVA_OPTS -cp "$app_jar" io.sparkvae.model.cli.TrainLocal \
-    --data data/mnist --epochs "$ttq_max_epochs" --threads "$cores")
+    --epochs "$ttq_max_epochs" --threads "$cores")
   t_spark=$(ttq ttq-spark spark submit-scripts/train.sh --master "local[$cores]" -- --config conf/mnist.conf \
     --epochs "$ttq_max_epochs" --replicas "$cores" --model-out "$logs/model-ttq-spark")
   md "One run each, stopped as soon as the test −ELBO after an epoch is ≤ $ttq_target (at most $ttq_max_epochs epochs). Training seconds: the epochs' own seconds summed (evaluation excluded); wall clock: the process from launch (JVM start, data loading, evaluations included) to the line that reports it."

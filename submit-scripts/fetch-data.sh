@@ -137,7 +137,7 @@ fetch_mnist_shifted() {
     || die "deriving shifted MNIST failed"
   mv -f "$out/train-images-idx3-ubyte.part" "$out/train-images-idx3-ubyte"
   mv -f "$out/train-labels-idx1-ubyte.part" "$out/train-labels-idx1-ubyte"
-  # The test set is MNIST's own (unshifted), beside it so that TrainLocal --data finds it.
+  # The test set is MNIST's own (unshifted), beside it as in data/mnist.
   cp -f "$dir/mnist/t10k-images-idx3-ubyte" "$dir/mnist/t10k-labels-idx1-ubyte" "$out/"
   verify "$out" "${SHIFTED_FILES[@]}"
   echo "fetch-data: shifted MNIST ready in $out"

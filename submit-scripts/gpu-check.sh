@@ -30,7 +30,7 @@ mark() { echo "$1 $(date -u +%Y/%m/%d\ %H:%M:%S.%3N)" >> "$out/phases"; }
 
 mark local-start
 # shellcheck disable=SC2086
-java -Xmx8g $SPARKVAE_JAVA_OPTS -cp "$app_jar" io.sparkvae.model.cli.TrainLocal --data data/mnist \
+java -Xmx8g $SPARKVAE_JAVA_OPTS -cp "$app_jar" io.sparkvae.model.cli.TrainLocal \
   --epochs "$epochs" --device gpu > "$out/trainlocal.tsv" 2> "$out/trainlocal.log"
 mark local-end
 

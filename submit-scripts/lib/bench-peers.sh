@@ -65,7 +65,7 @@ median_after_first() { # the median of stdin's numbers but the first
 run_sparkvae_local() { # threads rep
   # shellcheck disable=SC2086
   java -Xmx4g $SPARKVAE_JAVA_OPTS -Dai.djl.pytorch.num_threads="$1" -cp "$app_jar" io.sparkvae.model.cli.TrainLocal \
-    --data data/mnist --epochs "$epochs" --threads "$1" > "$logs/sparkvae-$1-$2.tsv" 2> "$logs/sparkvae-$1-$2.log"
+    --epochs "$epochs" --threads "$1" > "$logs/sparkvae-$1-$2.tsv" 2> "$logs/sparkvae-$1-$2.log"
   awk -F'\t' '$1 ~ /^[0-9]+$/ {print $3}' "$logs/sparkvae-$1-$2.tsv" | median_after_first
 }
 

@@ -90,8 +90,8 @@ for r in $replicas; do
   rm -f "$d/metrics.jsonl" "$d/local.tsv"
   note "R=$r: $epochs epochs ($(date -u +%H:%M:%S))"
   if [ "$r" = 1 ]; then
-    echo "TrainLocal --data data/mnist-shifted --epochs $epochs --threads 1" > "$d/command"
-    trainlocal --data data/mnist-shifted --epochs "$epochs" --threads 1 > "$d/local.tsv" 2> "$d/log" \
+    echo "TrainLocal --input data/mnist-shifted/train-images-idx3-ubyte --epochs $epochs --threads 1" > "$d/command"
+    trainlocal --input data/mnist-shifted/train-images-idx3-ubyte --epochs "$epochs" --threads 1 > "$d/local.tsv" 2> "$d/log" \
       || { note "R=1 failed; its log: $d/log"; tail -n 5 "$d/log" >&2; }
   else
     echo "train.sh --master 'local[2]' --driver-memory ${SCALING_DRIVER_MEMORY:-12g} -- --config conf/mnist.conf --input data/mnist-shifted/train-images-idx3-ubyte --epochs $epochs --replicas $r ${extra[*]}" > "$d/command"
@@ -109,7 +109,7 @@ if [ "$step_times" = 1 ]; then
   : > "$out/step-times.tsv"
   for rep in 1 2; do
     for b in 16 32 64 128 256; do
-      trainlocal --data data/mnist --epochs 3 --threads 1 --train-limit 20000 --batchSize "$b" 2>/dev/null \
+      trainlocal --epochs 3 --threads 1 --train-limit 20000 --batchSize "$b" 2>/dev/null \
         | awk -F'\t' -v b="$b" '$1 ~ /^[23]$/ {print b "\t" $3}' >> "$out/step-times.tsv"
     done
   done

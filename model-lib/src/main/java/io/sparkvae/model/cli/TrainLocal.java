@@ -30,7 +30,8 @@ import java.util.SplittableRandom;
  * epoch (epoch, seconds, samples/s, train and test negative ELBO per example) and saves the model.
  *
  * <pre>
- * java -cp ... io.sparkvae.model.cli.TrainLocal --data data/mnist --epochs 10 --model-out /tmp/vae
+ * java -cp ... io.sparkvae.model.cli.TrainLocal --input data/mnist/train-images-idx3-ubyte \
+ *     --validation-input data/mnist/t10k-images-idx3-ubyte --epochs 10 --model-out /tmp/vae
  *     [--threads N] [--iwae-samples K] [--train-limit N] [--&lt;any VAE parameter&gt; value ...]
  * </pre>
  *
@@ -43,6 +44,7 @@ public final class TrainLocal {
 
   /** Entry point; exits 2 on a usage error, 1 on a failure. */
   public static void main(String[] args) {
+    quietWithoutLoggingProvider();
     try {
       System.exit(run(args, System.out));
     } catch (IllegalArgumentException e) {
@@ -56,9 +58,37 @@ public final class TrainLocal {
     }
   }
 
+  /** The path of a file that exists, or a usage error naming the option. */
+  private static Path existing(String file, String option) {
+    Path p = Path.of(file);
+    if (!java.nio.file.Files.isRegularFile(p)) {
+      throw new IllegalArgumentException(option + " " + file + " is not a file (for MNIST run"
+          + " submit-scripts/fetch-data.sh, from the project's folder)");
+    }
+    return p;
+  }
+
+  /**
+   * The app jar leaves SLF4J's provider to Spark, so {@code java -cp app.jar TrainLocal} has none, and
+   * SLF4J would print three "No SLF4J providers were found" warnings on every run before it falls back
+   * to its no-op logger. Without a provider on the class path, choose that no-op logger explicitly
+   * (SLF4J's {@code slf4j.provider} setting, its own notice of the choice silenced by {@code
+   * slf4j.internal.verbosity}); with one (model-lib's own class path has log4j), or when the user chose
+   * one, nothing changes.
+   */
+  static void quietWithoutLoggingProvider() {
+    if (System.getProperty("slf4j.provider") != null
+        || java.util.ServiceLoader.load(org.slf4j.spi.SLF4JServiceProvider.class).iterator().hasNext()) {
+      return;
+    }
+    System.setProperty("slf4j.internal.verbosity", "WARN");
+    System.setProperty("slf4j.provider", org.slf4j.helpers.NOP_FallbackServiceProvider.class.getName());
+  }
+
   /** The options that are not hyperparameters, each declared once (name, doc, default, validator). */
   static final class Options {
-    private String data;
+    private String input;
+    private String validationInput;
     private int epochs;
     private String modelOut;
     private int threads;
@@ -67,8 +97,12 @@ public final class TrainLocal {
     private int trainLimit;
 
     static final ParamSchema<Options, Options> SCHEMA = new ParamSchema<>("option", List.of(
-        ParamSpecs.text("data", "Folder of the IDX files in MNIST layout.", "data/mnist", false,
-            o -> o.data, (o, v) -> o.data = v),
+        ParamSpecs.text("input", "Training images: an IDX file of unsigned bytes, plain or gzipped (as train.sh's"
+            + " --input with --input-format idx; no labels needed).", "data/mnist/train-images-idx3-ubyte", false,
+            o -> o.input, (o, v) -> o.input = v),
+        ParamSpecs.text("validationInput", "Images the model is evaluated on after each epoch (test_neg_elbo), in the"
+            + " same format.", "data/mnist/t10k-images-idx3-ubyte", false,
+            o -> o.validationInput, (o, v) -> o.validationInput = v),
         ParamSpecs.intAtLeast("epochs", "Passes over the training set.", 10, 1, o -> o.epochs, (o, v) -> o.epochs = v),
         ParamSpecs.text("modelOut", "Where to save the model (replaced atomically; empty: not saved).", "", true,
             o -> o.modelOut, (o, v) -> o.modelOut = v),
@@ -163,10 +197,9 @@ public final class TrainLocal {
       System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(o.threads));
     }
     Device device = device(o.device);
-    Path dir = Path.of(o.data);
     VaeConfig.Builder builder = parsed.vae();
-    Dataset train = Dataset.mnist(dir, true);
-    Dataset test = Dataset.mnist(dir, false);
+    Dataset train = Dataset.fromIdx(existing(o.input, "--input"), null);
+    Dataset test = Dataset.fromIdx(existing(o.validationInput, "--validation-input"), null);
     if (o.trainLimit > 0) {
       train = train.head(Math.min(train.rows(), o.trainLimit));
     }

@@ -26,6 +26,7 @@ public final class ParamSpec<C, B, T> {
   private final String constraint;
   private final Function<C, T> getter;
   private final BiConsumer<B, T> setter;
+  private final boolean path;
 
   ParamSpec(
       String name,
@@ -38,6 +39,22 @@ public final class ParamSpec<C, B, T> {
       String constraint,
       Function<C, T> getter,
       BiConsumer<B, T> setter) {
+    this(name, doc, type, defaultValue, parser, formatter, validator, constraint, getter, setter, false);
+  }
+
+  ParamSpec(
+      String name,
+      String doc,
+      Class<T> type,
+      T defaultValue,
+      Function<String, T> parser,
+      Function<T, String> formatter,
+      Predicate<T> validator,
+      String constraint,
+      Function<C, T> getter,
+      BiConsumer<B, T> setter,
+      boolean path) {
+    this.path = path;
     this.name = Objects.requireNonNull(name);
     this.doc = Objects.requireNonNull(doc);
     this.type = Objects.requireNonNull(type);
@@ -50,6 +67,14 @@ public final class ParamSpec<C, B, T> {
     this.setter = setter;
     // The default itself must be valid: a declaration that contradicts itself is a bug.
     validate(defaultValue);
+  }
+
+  /**
+   * True for a file or directory path: a relative one in a config file is taken from the file's
+   * folder (on the command line, from the current directory).
+   */
+  public boolean isPath() {
+    return path;
   }
 
   /** The name used on the command line ({@code --name}), in config files and in Spark ML. */
@@ -173,7 +198,8 @@ public final class ParamSpec<C, B, T> {
    * another config class: one option that two configs hold (a job's and a stage's) is declared once.
    */
   public <C2, B2> ParamSpec<C2, B2, T> rebind(Function<C2, T> getter, BiConsumer<B2, T> setter) {
-    return new ParamSpec<>(name, doc, type, defaultValue, parser, formatter, validator, constraint, getter, setter);
+    return new ParamSpec<>(name, doc, type, defaultValue, parser, formatter, validator, constraint, getter, setter,
+        path);
   }
 
   @Override

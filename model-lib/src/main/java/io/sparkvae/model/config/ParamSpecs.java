@@ -135,6 +135,15 @@ public final class ParamSpecs {
   }
 
   /**
+   * A file or directory path (a Hadoop path or URI; "" for none): a relative path in a config file
+   * is taken from the file's folder, on the command line from the current directory.
+   */
+  public static <C, B> ParamSpec<C, B, String> path(
+      String name, String doc, Function<C, String> get, BiConsumer<B, String> set) {
+    return new ParamSpec<>(name, doc, String.class, "", s -> s, s -> s, v -> true, "a path", get, set, true);
+  }
+
+  /**
    * A text parameter whose whole value matches {@code regex} (case as given); {@code constraint}
    * says in words what is expected ("WIDTHxHEIGHT, auto or none").
    */

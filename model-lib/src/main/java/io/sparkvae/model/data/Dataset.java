@@ -108,35 +108,44 @@ public final class Dataset {
 
   /**
    * Reads the MNIST (or Fashion-MNIST, which uses the same file names) training or test split from
-   * {@code dir}: {@code train-images-idx3-ubyte} and {@code train-labels-idx1-ubyte}, or the
-   * {@code t10k-} pair when {@code train} is false, each either plain or with a {@code .gz}
-   * suffix. Features are scaled to [0, 1] as in {@link #fromIdx}.
+   * {@code dir}: {@code train-images-idx3-ubyte} and, when present, {@code train-labels-idx1-ubyte}
+   * (a VAE does not need labels; only reports colour by them), or the {@code t10k-} pair when
+   * {@code train} is false, each either plain or with a {@code .gz} suffix. Features are scaled to
+   * [0, 1] as in {@link #fromIdx}.
    *
    * @param dir the directory holding the files, for example {@code data/mnist}
    * @param train {@code true} for the 60000-image training split, {@code false} for the
    *     10000-image test split
-   * @return the images (784 features each) with their labels (0..9)
-   * @throws IOException if a file is missing (the message says to run
+   * @return the images (784 features each) with their labels (0..9), or none without a labels file
+   * @throws IOException if the images file is missing (the message says to run
    *     {@code submit-scripts/fetch-data.sh}), unreadable or malformed
    */
   public static Dataset mnist(Path dir, boolean train) throws IOException {
     String prefix = train ? "train" : "t10k";
     Path images = find(dir, prefix + IMAGES_SUFFIX);
-    Path labels = find(dir, prefix + LABELS_SUFFIX);
+    Path labels = findIfPresent(dir, prefix + LABELS_SUFFIX);
     return fromIdx(images, labels);
   }
 
   private static Path find(Path dir, String name) throws IOException {
+    Path found = findIfPresent(dir, name);
+    if (found != null) {
+      return found;
+    }
+    Path plain = dir.resolve(name);
+    Path gz = dir.resolve(name + ".gz");
+    throw new IOException("dataset file not found: looked for " + plain + " and " + gz
+        + "; run submit-scripts/fetch-data.sh to download MNIST and Fashion-MNIST into data/");
+  }
+
+  /** The plain or gzipped file of this name in {@code dir}, or null when there is neither. */
+  private static Path findIfPresent(Path dir, String name) {
     Path plain = dir.resolve(name);
     if (Files.isRegularFile(plain)) {
       return plain;
     }
     Path gz = dir.resolve(name + ".gz");
-    if (Files.isRegularFile(gz)) {
-      return gz;
-    }
-    throw new IOException("dataset file not found: looked for " + plain + " and " + gz
-        + "; run submit-scripts/fetch-data.sh to download MNIST and Fashion-MNIST into data/");
+    return Files.isRegularFile(gz) ? gz : null;
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.sparkvae.model.train;
 
 import io.sparkvae.model.data.Dataset;
+import io.sparkvae.model.data.RowBlocks;
 import io.sparkvae.model.vae.VaeInference;
 import java.util.SplittableRandom;
 
@@ -49,13 +50,20 @@ public final class Evaluation {
   /** Evaluates {@code rows} packed rows of {@code dim} features. */
   public static Result evaluate(
       VaeInference model, float[] features, int rows, int dim, int batchSize, int iwaeSamples, long seed) {
+    return evaluate(model, RowBlocks.of(features, rows, dim), batchSize, iwaeSamples, seed);
+  }
+
+  /** Evaluates packed rows in blocks. */
+  public static Result evaluate(VaeInference model, RowBlocks data, int batchSize, int iwaeSamples, long seed) {
+    int rows = data.rows();
+    int dim = data.dim();
     SplittableRandom noise = new SplittableRandom(seed);
     double elbo = 0;
     double iwae = iwaeSamples > 1 ? 0 : Double.NaN;
     float[] batch = new float[batchSize * dim];
     for (int start = 0; start < rows; start += batchSize) {
       int n = Math.min(batchSize, rows - start);
-      System.arraycopy(features, start * dim, batch, 0, n * dim);
+      data.copyRows(start, n, batch, 0);
       for (float v : model.negElbo(batch, n, 1, noise)) {
         elbo += v;
       }

@@ -1,5 +1,6 @@
 package io.sparkvae.model.train;
 
+import io.sparkvae.model.data.RowBlocks;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 
@@ -11,9 +12,8 @@ import java.util.SplittableRandom;
  * source can be re-created anywhere for recovery.
  */
 public final class ShuffledBatches implements BatchSource {
-  private final float[] features;
+  private final RowBlocks data;
   private final int rows;
-  private final int dim;
   private final int batchSize;
   private final long seed;
   private final int[] order;
@@ -27,20 +27,23 @@ public final class ShuffledBatches implements BatchSource {
    * @param seed the seed of the shuffles (derive one per shard)
    */
   public ShuffledBatches(float[] features, int rows, int dim, int batchSize, long seed) {
-    if (rows < 1) {
+    this(RowBlocks.of(features, rows, dim), batchSize, seed);
+  }
+
+  /**
+   * Batches over packed rows in blocks.
+   *
+   * @param seed the seed of the shuffles (derive one per shard)
+   */
+  public ShuffledBatches(RowBlocks data, int batchSize, long seed) {
+    if (data.rows() < 1) {
       throw new IllegalArgumentException("cannot draw minibatches from an empty dataset");
-    }
-    if ((long) rows * dim > features.length) {
-      throw new IllegalArgumentException(
-          rows + " rows of " + dim + " features need " + (long) rows * dim + " values, have "
-              + features.length);
     }
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
     }
-    this.features = features;
-    this.rows = rows;
-    this.dim = dim;
+    this.data = data;
+    this.rows = data.rows();
     this.batchSize = batchSize;
     this.seed = seed;
     this.order = new int[rows];
@@ -79,7 +82,7 @@ public final class ShuffledBatches implements BatchSource {
     }
     int n = Math.min(batchSize, rows - position);
     for (int i = 0; i < n; i++) {
-      dst.put(features, order[position + i] * dim, dim);
+      data.copyRow(order[position + i], dst);
     }
     position += n;
     visited += n;

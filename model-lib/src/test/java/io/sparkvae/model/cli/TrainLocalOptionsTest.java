@@ -48,7 +48,7 @@ class TrainLocalOptionsTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     assertNull(TrainLocal.parse(new String[] {"--help"}, new PrintStream(bytes, true, StandardCharsets.UTF_8)));
     String help = bytes.toString(StandardCharsets.UTF_8);
-    for (String option : new String[] {"--data", "--epochs", "--model-out", "--threads", "--device", "--iwae-samples",
+    for (String option : new String[] {"--input", "--validation-input", "--epochs", "--model-out", "--threads", "--device", "--iwae-samples",
         "--train-limit"}) {
       assertTrue(help.contains("  " + option + " "), option + " in\n" + help);
     }

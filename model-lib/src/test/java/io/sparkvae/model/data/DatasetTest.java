@@ -163,6 +163,14 @@ class DatasetTest {
   }
 
   @Test
+  void mnistWithoutLabelFilesLoadsTheImagesAlone() throws IOException {
+    Files.write(dir.resolve("train-images-idx3-ubyte"), IdxFileTest.idx(new int[] {3, 28, 28}, new byte[3 * 784]));
+    Dataset d = Dataset.mnist(dir, true);
+    assertEquals(3, d.rows());
+    assertNull(d.labels(), "a VAE needs no labels");
+  }
+
+  @Test
   void mnistMissingFilesSayToFetchData() {
     IOException e = assertThrows(IOException.class, () -> Dataset.mnist(dir, true));
     assertContains(dir.resolve("train-images-idx3-ubyte").toString(), e.getMessage());

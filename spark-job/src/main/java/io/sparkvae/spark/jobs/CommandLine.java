@@ -127,9 +127,27 @@ public final class CommandLine {
         throw new IllegalArgumentException("config file " + path + " sets " + spec.name() + " twice, as '" + before
             + "' and '" + key + "': keep one");
       }
+      if (spec.isPath()) {
+        text = fromFolderOf(file, text);
+      }
       apply(key, text, "'" + key + "' in " + path);
     }
   }
+
+  /**
+   * A path read from a config file: a relative one is taken from the file's folder, so that a file
+   * names its data where they lie whatever the current directory (on the command line a relative
+   * path stays relative to the current directory). Absolute paths and URIs ({@code hdfs://...},
+   * {@code s3a://...}, {@code file:...}) are left as they are.
+   */
+  static String fromFolderOf(File configFile, String path) {
+    if (path.isEmpty() || new File(path).isAbsolute() || URI_SCHEME.matcher(path).lookingAt()) {
+      return path;
+    }
+    return configFile.getAbsoluteFile().toPath().getParent().resolve(path).normalize().toString();
+  }
+
+  private static final java.util.regex.Pattern URI_SCHEME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:");
 
   private void apply(String name, String value, String where) {
     for (OptionGroup<?, ?> g : groups) {
@@ -168,7 +186,8 @@ public final class CommandLine {
   public String help() {
     StringBuilder sb = new StringBuilder(usage).append("\n\n");
     sb.append("  --config FILE            HOCON file of options (camelCase or kebab-case keys);\n");
-    sb.append("                           precedence: defaults < config files < command line\n\n");
+    sb.append("                           precedence: defaults < config files < command line; a relative\n");
+    sb.append("                           path in a file is taken from the file's folder\n\n");
     for (OptionGroup<?, ?> g : groups) {
       sb.append(g.help()).append('\n');
     }

@@ -127,6 +127,10 @@ public final class IdxRelation {
           checkGzipLength(fs, p, expected);
         }
         return new Header(count, (int) item, 4 + 4 * dims, gzip);
+      } catch (EOFException e) {
+        // An empty or cut file: DataInputStream's EOFException has no message ("null").
+        throw new IllegalArgumentException("input " + path + " ends inside its IDX header (" + fs.getFileStatus(p).getLen()
+            + " bytes" + (gzip ? " compressed" : "") + "): it is empty, truncated or not an IDX file; fetch it again");
       }
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read input " + path + ": " + e.getMessage(), e);

@@ -73,6 +73,9 @@ public final class OptionGroup<C, B> {
     if (t == int[].class) {
       return "N,N,..";
     }
+    if (p.isPath()) {
+      return "PATH";
+    }
     return "VALUE";
   }
 

@@ -2,6 +2,7 @@ package io.sparkvae.spark.jobs;
 
 import static io.sparkvae.model.config.ParamSpecs.choice;
 import static io.sparkvae.model.config.ParamSpecs.intAtLeast;
+import static io.sparkvae.model.config.ParamSpecs.path;
 import static io.sparkvae.model.config.ParamSpecs.text;
 
 import io.sparkvae.model.config.ParamSpec;
@@ -37,9 +38,9 @@ public final class ScoreJobOptions implements Serializable {
 
   /** Every option. */
   public static final List<ParamSpec<ScoreJobOptions, ScoreJobOptions, ?>> PARAMS = List.of(
-      text("model", "The trained model (a VaeModel directory written by TrainJob).", "", true,
+      path("model", "The trained model (a VaeModel directory written by TrainJob).",
           c -> c.model, (b, v) -> b.model = v),
-      text("input", "Rows to score: a file or directory.", "", true, c -> c.input, (b, v) -> b.input = v),
+      path("input", "Rows to score: a file or directory.", c -> c.input, (b, v) -> b.input = v),
       choice("inputFormat", "Format of the input.", "parquet", Set.of("idx", "parquet", "csv", "libsvm"),
           c -> c.inputFormat, (b, v) -> b.inputFormat = v),
       MlSettings.FEATURES_COL.rebind(c -> c.featuresCol, (b, v) -> b.featuresCol = v),
@@ -47,7 +48,7 @@ public final class ScoreJobOptions implements Serializable {
           c -> c.featureColumns, (b, v) -> b.featureColumns = v),
       text("idColumns", "Comma-separated key columns copied to the output (default: every input column"
           + " that is not a feature).", "", true, c -> c.idColumns, (b, v) -> b.idColumns = v),
-      text("output", "Parquet dataset the scores go into, partitioned by partitionColumn.", "", true,
+      path("output", "Parquet dataset the scores go into, partitioned by partitionColumn.",
           c -> c.output, (b, v) -> b.output = v),
       text("runDate", "The partition value of this run (YYYY-MM-DD or any text): only this partition is"
           + " replaced.", "", true, c -> c.runDate, (b, v) -> b.runDate = v),

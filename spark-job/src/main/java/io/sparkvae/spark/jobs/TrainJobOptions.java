@@ -2,6 +2,7 @@ package io.sparkvae.spark.jobs;
 
 import static io.sparkvae.model.config.ParamSpecs.bool;
 import static io.sparkvae.model.config.ParamSpecs.choice;
+import static io.sparkvae.model.config.ParamSpecs.path;
 import static io.sparkvae.model.config.ParamSpecs.text;
 
 import io.sparkvae.model.config.ParamSpec;
@@ -29,16 +30,16 @@ public final class TrainJobOptions implements Serializable {
 
   /** Every option, declared once. */
   public static final List<ParamSpec<TrainJobOptions, TrainJobOptions, ?>> PARAMS = List.of(
-      text("input", "Training data: a file or directory (idx: the images file).", "", true,
+      path("input", "Training data: a file or directory (idx: the images file).",
           c -> c.input, (b, v) -> b.input = v),
       choice("inputFormat", "Format of the inputs.", "idx", Set.of("idx", "parquet", "csv", "libsvm"),
           c -> c.inputFormat, (b, v) -> b.inputFormat = v),
       MlSettings.FEATURES_COL.rebind(c -> c.featuresCol, (b, v) -> b.featuresCol = v),
       text("featureColumns", "Comma-separated numeric columns to assemble into the features (csv, parquet).", "", true,
           c -> c.featureColumns, (b, v) -> b.featureColumns = v),
-      text("validationInput", "Validation data in the same format (else validationFraction of the input).", "", true,
+      path("validationInput", "Validation data in the same format (else validationFraction of the input).",
           c -> c.validationInput, (b, v) -> b.validationInput = v),
-      text("modelOut", "Where to write the trained model (a VaeModel directory).", "", true,
+      path("modelOut", "Where to write the trained model (a VaeModel directory).",
           c -> c.modelOut, (b, v) -> b.modelOut = v),
       bool("tabular", "Tabular input: featureColumns names the input columns (strings, integers, floating point,"
           + " booleans, timestamps), each with its own likelihood (VaeEstimator's inputCols), instead of numeric"

@@ -21,6 +21,8 @@ public final class SparkVaeKryoRegistrator implements KryoRegistrator {
   @Override
   public void registerClasses(Kryo kryo) {
     kryo.register(PackedShard.class);
+    kryo.register(io.sparkvae.model.data.RowBlocks.class);
+    kryo.register(float[][].class); // a shard's blocks
     kryo.register(io.sparkvae.spark.train.BadRows.class);
     registerRecord(kryo, ReplicaResult.class);
     registerRecord(kryo, RoundInput.class);

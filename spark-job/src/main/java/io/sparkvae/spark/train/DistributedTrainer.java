@@ -2,6 +2,7 @@ package io.sparkvae.spark.train;
 
 import io.sparkvae.model.averaging.ScaleOutPlan;
 import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.data.RowBlocks;
 import io.sparkvae.model.train.Evaluation;
 import io.sparkvae.model.train.Seeds;
 import io.sparkvae.model.train.TrainingState;
@@ -209,16 +210,18 @@ public final class DistributedTrainer {
 
   /** A shard's counts without its data, so that only a few bytes travel to the driver. */
   private static PackedShard summary(PackedShard s) {
-    return new PackedShard(new float[0], s.rows(), 0, s.badRows());
+    return new PackedShard(RowBlocks.of(new float[0], s.rows(), 0), s.badRows());
   }
 
   private JavaRDD<PackedShard> pack(Dataset<Row> df, int partitions) {
     FeatureColumn fc = features;
     int dim = config.inputDim();
     Support support = inputSupport();
+    long blockValues = Long.parseLong(
+        df.sparkSession().conf().get(PackedShard.BLOCK_VALUES_CONF, String.valueOf(PackedShard.DEFAULT_BLOCK_VALUES)));
     return shardFrame(df, fc.name(), partitions).javaRDD()
-        .mapPartitions(rows -> Collections.singletonList(fc.pack(rows, dim, support)).iterator())
-        // Deserialized: a shard is one dense float[] (as large either way), and every round's task
+        .mapPartitions(rows -> Collections.singletonList(fc.pack(rows, dim, support, blockValues)).iterator())
+        // Deserialized: a shard is dense float[] blocks (as large either way), and every round's task
         // reads it; cached serialized, each task of each round deserialized all of it (94 MB per
         // MNIST replica per round). (Caching as objects once seemed to break the driver-kill test of
         // FaultToleranceIT; it only moved the GCs into the training steps, where a GC between the
@@ -266,7 +269,7 @@ public final class DistributedTrainer {
           continue;
         }
         try (VaeInference model = new VaeInference(config, params.value(), TaskDevice.current())) {
-          out.add(Evaluation.evaluate(model, s.features(), s.rows(), s.dim(), batchSize, 1,
+          out.add(Evaluation.evaluate(model, s.data(), batchSize, 1,
               Seeds.derive(config.seed(), ReplicaRunner.EVAL_STREAM, epoch, partition)));
         }
       }

@@ -85,7 +85,7 @@ final class EpochLoop {
       AveragingSums sums = runRound(epoch, done, stepsNow);
       round++;
       soFar = soFar.plus(sums.stats().lossSum(), sums.stats().examples(), (System.nanoTime() - roundStart) / 1e9,
-          sums.stats().seconds() / replicas);
+          rounds.computeSpan(sums.stats().seconds()));
       boolean last = done + stepsNow >= batchesPerEpoch;
       if (!last && request.progressEveryRounds() > 0 && round % request.progressEveryRounds() == 0) {
         request.listener().onProgress(rounds.withMoments(new TrainingProgress(epoch, done + stepsNow, round, state,

@@ -12,7 +12,11 @@ import java.util.Locale;
  * @param samplesPerSec training examples per wall-clock second of the epoch's rounds
  * @param seconds wall-clock seconds of the epoch's rounds (validation excluded)
  * @param averagingSeconds part of {@code seconds} not spent in replica compute: broadcast, task
- *     launch, result transfer and the average itself
+ *     launch, result transfer and the average itself. A round's compute is the replicas' compute
+ *     seconds as the task slots ran them: with R replicas on S slots ({@code spark.default.parallelism
+ *     / spark.task.cpus}) they run in ceil(R / S) waves, each as long as the mean replica, so
+ *     replicas waiting for a slot are compute, not overhead. What is left is overhead plus the
+ *     imbalance between replicas (a wave lasts as long as its slowest replica)
  * @param rounds averaging rounds in the epoch
  * @param round rounds of the run so far (the global round counter at the epoch's end); -1 unknown
  * @param roundPayloadBytes serialized bytes one round moves: the broadcast state plus every

@@ -1,5 +1,6 @@
 package io.sparkvae.spark.train;
 
+import io.sparkvae.model.data.RowBlocks;
 import io.sparkvae.model.vae.Support;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -125,10 +126,10 @@ public final class FeatureColumn implements Serializable {
    *
    * @param expectedDim the required row size, or -1 to take the first row's
    * @param support the values the likelihood accepts ([0, 1] for the Bernoulli)
+   * @param blockValues the most values one block of the shard holds ({@link RowBlocks})
    */
-  public PackedShard pack(Iterator<Row> rows, int expectedDim, Support support) {
-    float[] buf = new float[0];
-    int n = 0;
+  public PackedShard pack(Iterator<Row> rows, int expectedDim, Support support, long blockValues) {
+    RowBlocks.Builder packed = null;
     int dim = expectedDim;
     BadRows bad = new BadRows();
     while (rows.hasNext()) {
@@ -147,29 +148,30 @@ public final class FeatureColumn implements Serializable {
         bad.add(BadRows.Reason.WRONG_SIZE, id);
         continue;
       }
-      if ((long) (n + 1) * dim > buf.length) {
-        long cap = Math.max(1024L, 2L * buf.length);
-        cap = Math.max(cap, (long) (n + 1) * dim);
-        if (cap > Integer.MAX_VALUE - 8) {
-          throw new IllegalArgumentException(
-              "a shard of column '" + name + "' holds more than 2^31 values; use more replicas");
-        }
-        buf = Arrays.copyOf(buf, (int) cap);
+      if (packed == null) {
+        packed = new RowBlocks.Builder(dim, blockValues);
       }
-      copy(cell, buf, n * dim);
-      BadRows.Reason problem = checkValues(buf, n * dim, dim, support);
+      if (packed.rows() == RowBlocks.MAX_ARRAY) {
+        throw new IllegalArgumentException(
+            "a shard of column '" + name + "' holds more than 2^31 rows; use more replicas");
+      }
+      float[] block = packed.nextRowBlock();
+      int at = packed.nextRowOffset();
+      copy(cell, block, at);
+      BadRows.Reason problem = checkValues(block, at, dim, support);
       if (problem != null) {
         bad.add(problem, id);
         continue; // the slot is overwritten by the next row
       }
-      n++;
+      packed.keepRow();
     }
-    return new PackedShard(buf, n, Math.max(dim, 0), bad);
+    RowBlocks data = packed == null ? RowBlocks.of(new float[0], 0, Math.max(dim, 0)) : packed.build();
+    return new PackedShard(data, bad);
   }
 
-  /** {@link #pack(Iterator, int, Support)} checking finiteness only. */
+  /** {@link #pack(Iterator, int, Support, long)} checking finiteness only, in blocks of the default size. */
   public PackedShard pack(Iterator<Row> rows, int expectedDim) {
-    return pack(rows, expectedDim, Support.REAL);
+    return pack(rows, expectedDim, Support.REAL, PackedShard.DEFAULT_BLOCK_VALUES);
   }
 
   /**

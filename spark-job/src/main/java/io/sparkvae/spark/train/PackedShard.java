@@ -1,33 +1,40 @@
 package io.sparkvae.spark.train;
 
+import io.sparkvae.model.data.RowBlocks;
 import java.io.Serializable;
 
 /**
- * One shard of training or validation data, packed once into a contiguous row-major {@code float[]}
- * so that the training loop touches no per-row object. It is the unit Spark caches (serialized with
- * Kryo) and ships when a shard must move.
+ * One shard of training or validation data, packed once into blocks of whole rows ({@link
+ * RowBlocks}) so that the training loop touches no per-row object, and a shard is bounded by memory,
+ * not by the 2^31 values of one Java array. It is the unit Spark caches (serialized with Kryo) and
+ * ships when a shard must move.
  */
 public final class PackedShard implements Serializable {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
-  private final float[] features;
-  private final int rows;
-  private final int dim;
+  /**
+   * Spark setting: values per block of a shard (default {@link #DEFAULT_BLOCK_VALUES}); read on the
+   * driver when the data are packed. Tests lower it to split small shards.
+   */
+  static final String BLOCK_VALUES_CONF = "spark.sparkvae.shardBlockValues";
+
+  /**
+   * 2^24 values (64 MiB) a block: large enough that a block is many minibatches, small enough that
+   * packing, which grows one block at a time, never holds much more than the shard.
+   */
+  static final long DEFAULT_BLOCK_VALUES = 1L << 24;
+
+  private final RowBlocks data;
   private final BadRows badRows;
 
   /** A shard with no rejected rows. */
   public PackedShard(float[] features, int rows, int dim) {
-    this(features, rows, dim, new BadRows());
+    this(RowBlocks.of(features, rows, dim), new BadRows());
   }
 
-  /** {@code rows} rows of {@code dim} features in the first {@code rows * dim} values. */
-  public PackedShard(float[] features, int rows, int dim, BadRows badRows) {
-    if ((long) rows * dim > features.length) {
-      throw new IllegalArgumentException(rows + " rows of " + dim + " do not fit " + features.length + " values");
-    }
-    this.features = features;
-    this.rows = rows;
-    this.dim = dim;
+  /** The packed rows and the input rows left out of them. */
+  public PackedShard(RowBlocks data, BadRows badRows) {
+    this.data = data;
     this.badRows = badRows;
   }
 
@@ -36,18 +43,18 @@ public final class PackedShard implements Serializable {
     return badRows;
   }
 
-  /** The packed values (not copied: do not modify). */
-  public float[] features() {
-    return features;
+  /** The packed rows (not copied: do not modify). */
+  public RowBlocks data() {
+    return data;
   }
 
   /** Number of rows. */
   public int rows() {
-    return rows;
+    return data.rows();
   }
 
   /** Features per row. */
   public int dim() {
-    return dim;
+    return data.dim();
   }
 }

@@ -85,8 +85,8 @@ public final class ReplicaRunner {
       }
       return new ReplicaResult(partition, start, 0, TrainStats.EMPTY);
     }
-    ShuffledBatches batches = new ShuffledBatches(
-        shard.features(), shard.rows(), shard.dim(), batch, Seeds.derive(in.config().seed(), SHUFFLE_STREAM, partition));
+    ShuffledBatches batches =
+        new ShuffledBatches(shard.data(), batch, Seeds.derive(in.config().seed(), SHUFFLE_STREAM, partition));
     batches.seek(in.epoch(), in.stepInEpoch() * batch);
     java.util.SplittableRandom noise =
         new java.util.SplittableRandom(Seeds.derive(in.config().seed(), NOISE_STREAM, in.round(), partition));
@@ -147,7 +147,7 @@ public final class ReplicaRunner {
     LocalTrainer trainer = new LocalTrainer(config, state, device);
     boolean kept = false;
     try {
-      ShuffledBatches batches = new ShuffledBatches(shard.features(), shard.rows(), shard.dim(), config.batchSize(),
+      ShuffledBatches batches = new ShuffledBatches(shard.data(), config.batchSize(),
           Seeds.derive(config.seed(), WARMUP_STREAM, partition));
       trainer.train(batches, WARMUP_STEPS, new java.util.SplittableRandom(Seeds.derive(config.seed(), WARMUP_STREAM)));
       trainer.snapshot();

@@ -107,6 +107,33 @@ final class RoundRunner {
     return (System.nanoTime() - t0) / 1e9;
   }
 
+  /**
+   * The wall-clock seconds a round's replica compute spans: the replicas run at most {@link
+   * #taskSlots} at a time, so {@code replicas} replicas run in {@code ceil(replicas / slots)} waves,
+   * each about as long as the mean replica (the shards differ by at most one row). With fewer
+   * replicas than slots that is the mean replica's compute.
+   *
+   * @param replicaSeconds the replicas' compute seconds, summed
+   */
+  double computeSpan(double replicaSeconds) {
+    return computeSpan(replicaSeconds, replicas, taskSlots());
+  }
+
+  static double computeSpan(double replicaSeconds, int replicas, int slots) {
+    int waves = (replicas + slots - 1) / slots;
+    return waves * (replicaSeconds / replicas);
+  }
+
+  /**
+   * Tasks the cluster runs at once now: its cores ({@code spark.default.parallelism}, which is the
+   * cores of the registered executors unless set) over {@code spark.task.cpus}. Asked every round,
+   * since executors come and go.
+   */
+  int taskSlots() {
+    int cpusPerTask = jsc.sc().conf().getInt("spark.task.cpus", 1);
+    return Math.max(1, jsc.defaultParallelism() / cpusPerTask);
+  }
+
   /** The run's id (keys the executors' caches). */
   String runId() {
     return runId;

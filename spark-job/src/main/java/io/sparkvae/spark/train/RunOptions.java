@@ -3,7 +3,7 @@ package io.sparkvae.spark.train;
 import static io.sparkvae.model.config.ParamSpecs.bool;
 import static io.sparkvae.model.config.ParamSpecs.intAtLeast;
 import static io.sparkvae.model.config.ParamSpecs.matching;
-import static io.sparkvae.model.config.ParamSpecs.text;
+import static io.sparkvae.model.config.ParamSpecs.path;
 
 import io.sparkvae.model.config.ParamSchema;
 import io.sparkvae.model.config.ParamSpec;
@@ -33,7 +33,7 @@ public final class RunOptions implements Serializable {
 
   /** Every setting, declared once. */
   public static final List<ParamSpec<RunOptions, Builder, ?>> PARAMS = List.of(
-      text("checkpointDir", "Folder for training checkpoints (Hadoop path; empty: none).", "", true,
+      path("checkpointDir", "Folder for training checkpoints (Hadoop path; empty: none).",
           c -> c.checkpointDir, (b, v) -> b.c.checkpointDir = v),
       bool("resume", "Continue from the newest valid checkpoint in checkpointDir (of the run written last).", false,
           c -> c.resume, (b, v) -> b.c.resume = v),
@@ -45,9 +45,9 @@ public final class RunOptions implements Serializable {
           100, 0, c -> c.checkpointEveryRounds, (b, v) -> b.c.checkpointEveryRounds = v),
       intAtLeast("checkpointsKept", "How many of the newest checkpoints to keep.", 3, 1,
           c -> c.checkpointsKept, (b, v) -> b.c.checkpointsKept = v),
-      text("metricsOut", "Metrics file (Hadoop path): one JSON object per epoch, rewritten atomically after each"
-          + " (empty: none).", "", true, c -> c.metricsOut, (b, v) -> b.c.metricsOut = v),
-      text("reportDir", "Local folder for the training report (PNG plots and index.html; empty: none).", "", true,
+      path("metricsOut", "Metrics file (Hadoop path): one JSON object per epoch, rewritten atomically after each"
+          + " (empty: none).", c -> c.metricsOut, (b, v) -> b.c.metricsOut = v),
+      path("reportDir", "Local folder for the training report (PNG plots and index.html; empty: none).",
           c -> c.reportDir, (b, v) -> b.c.reportDir = v),
       bool("overwrite", "Replace a previous SparkVAE report at reportDir (and, on the command line, a previous"
           + " model at modelOut); a folder that is not one is never replaced.", false,

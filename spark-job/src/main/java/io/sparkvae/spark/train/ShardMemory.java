@@ -5,9 +5,10 @@ import org.apache.spark.sql.SparkSession;
 import scala.Tuple2;
 
 /**
- * Checks, before the training data are packed, that the replicas' shards can exist: each replica's
- * shard is one {@code float[]} of rows × features values (at most 2^31 − 9, Java's array limit),
- * and in local mode every shard lives in the driver's heap. Without the check, data too large for
+ * Checks, before the training data are packed, that the replicas' shards can exist: a replica's
+ * shard is stored in blocks ({@link io.sparkvae.model.data.RowBlocks}), so its values are bounded by
+ * memory, but its rows are counted by an {@code int} (at most 2^31 − 9), and in local mode every
+ * shard lives in the driver's heap. Without the check, data too large for
  * the heap spend minutes in Spark's "Failed to allocate a page" warnings and end in a bare {@code
  * OutOfMemoryError}.
  *
@@ -17,8 +18,8 @@ import scala.Tuple2;
  * executors may not have registered yet when training starts, so the estimate is only logged.
  */
 public final class ShardMemory {
-  /** Largest Java array length that every JVM allows. */
-  static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+  /** The most rows one shard holds. */
+  static final long MAX_ROWS = io.sparkvae.model.data.RowBlocks.MAX_ARRAY;
 
   private ShardMemory() {}
 
@@ -27,12 +28,11 @@ public final class ShardMemory {
    * packed into {@code replicas} shards here.
    */
   public static void check(SparkSession spark, long rows, int dim, int replicas) {
-    long perShard = (rows + replicas - 1) / replicas * (long) dim;
-    if (perShard > MAX_ARRAY) {
-      long needed = (rows * dim + MAX_ARRAY - 1) / MAX_ARRAY;
-      throw new IllegalArgumentException(String.format(Locale.ROOT, "%d rows of %d features in %d replicas make"
-          + " shards of %d values, more than one Java array holds (2^31): use at least --replicas %d",
-          rows, dim, replicas, perShard, needed));
+    long perShard = (rows + replicas - 1) / replicas;
+    if (perShard > MAX_ROWS) {
+      long needed = (rows + MAX_ROWS - 1) / MAX_ROWS;
+      throw new IllegalArgumentException(String.format(Locale.ROOT, "%d rows in %d replicas make shards of %d"
+          + " rows, more than one shard holds (2^31): use at least --replicas %d", rows, replicas, perShard, needed));
     }
     long packed = rows * dim * 4L;
     if (!spark.sparkContext().isLocal()) {

@@ -87,7 +87,7 @@ public record TrainingProgress(int epochsDone, int stepInEpoch, long rounds, Tra
    * @param lossSum objective summed over the examples trained on
    * @param examples examples trained on
    * @param seconds wall-clock seconds of the rounds
-   * @param computeSeconds replica compute seconds (mean over replicas)
+   * @param computeSeconds wall-clock seconds of the rounds' replica compute ({@link RoundRunner#computeSpan})
    * @param rounds rounds done
    */
   public record EpochSoFar(double lossSum, long examples, double seconds, double computeSeconds, int rounds)

@@ -85,6 +85,18 @@ class InputFilesTest {
   }
 
   @Test
+  void anEmptyOrCutIdxFileIsNamedAsSuchNotAsANullMessage() throws IOException {
+    Path empty = Files.createFile(dir.resolve("empty-idx3-ubyte"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> IdxRelation.header(CONF, empty.toString()));
+    assertEquals("input " + empty + " ends inside its IDX header (0 bytes): it is empty, truncated or not an IDX file;"
+        + " fetch it again", e.getMessage());
+    Path cut = Files.write(dir.resolve("cut-idx3-ubyte"), new byte[] {0, 0, 8, 3, 0, 0});
+    e = assertThrows(IllegalArgumentException.class, () -> IdxRelation.header(CONF, cut.toString()));
+    assertTrue(e.getMessage().startsWith("input " + cut + " ends inside its IDX header (6 bytes)"), e.getMessage());
+  }
+
+  @Test
   void aGzipFileOfTwoMembersIsAcceptedThoughItsTrailerHoldsTheLastMembersLength() throws IOException {
     byte[] idx = idx(50, 16);
     int half = idx.length / 2;

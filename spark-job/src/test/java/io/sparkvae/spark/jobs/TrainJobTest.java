@@ -172,6 +172,38 @@ class TrainJobTest {
   }
 
   @Test
+  void relativePathsInAConfigFileAreTakenFromTheFilesFolderAndOnTheCommandLineFromTheCurrentDirectory()
+      throws IOException {
+    // The project's own file, read from another directory (the tests run in spark-job/).
+    Path project = Path.of("..").toAbsolutePath().normalize();
+    TrainJob.Parsed mnist = TrainJob.parse(new String[] {"--config", "../conf/mnist.conf", "--model-out", "m"});
+    assertEquals(project.resolve("data/mnist/train-images-idx3-ubyte").toString(), mnist.job().input());
+    assertEquals(project.resolve("data/mnist/t10k-images-idx3-ubyte").toString(), mnist.job().validationInput());
+    assertEquals("m", mnist.job().modelOut(), "a command-line path stays relative to the current directory");
+
+    Path folder = Files.createDirectories(tmp.resolve("project/conf"));
+    Path conf = folder.resolve("run.conf");
+    Files.writeString(conf, "input = ../data/train\nmodel-out = out/model\ncheckpoint-dir = \"hdfs:///ck\"\n"
+        + "metrics-out = /abs/metrics.jsonl\nreport-dir = \"file:report\"\nvalidation-input = \"\"\n");
+    TrainJob.Parsed p = TrainJob.parse(new String[] {"--config", conf.toString()});
+    assertEquals(tmp.resolve("project/data/train").toString(), p.job().input());
+    assertEquals(folder.resolve("out/model").toString(), p.job().modelOut());
+    assertEquals("hdfs:///ck", p.run().checkpointDir(), "a URI is left as it is");
+    assertEquals("/abs/metrics.jsonl", p.run().metricsOut(), "an absolute path is left as it is");
+    assertEquals("file:report", p.run().reportDir());
+    assertEquals("", p.job().validationInput(), "empty is none");
+    TrainJob.Parsed q = TrainJob.parse(new String[] {"--config", conf.toString(), "--input", "data/x"});
+    assertEquals("data/x", q.job().input(), "the command line overrides the file, relative to the current directory");
+
+    Path scoreConf = folder.resolve("score.conf");
+    Files.writeString(scoreConf, "model = ../runs/m\ninput = in\noutput = ../runs/scores\n");
+    ScoreJobOptions s = ScoreJob.parse(new String[] {"--config", scoreConf.toString(), "--run-date", "2026-01-01"});
+    assertEquals(tmp.resolve("project/runs/m").toString(), s.model());
+    assertEquals(folder.resolve("in").toString(), s.input());
+    assertEquals(tmp.resolve("project/runs/scores").toString(), s.output());
+  }
+
+  @Test
   void aConfigFileWithTwoSpellingsOfOneOptionIsAnError() throws IOException {
     Path conf = tmp.resolve("both.conf");
     Files.writeString(conf, "latent-dim = 3\nlatentDim = 7\n");

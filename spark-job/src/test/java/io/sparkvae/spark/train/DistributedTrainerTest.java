@@ -308,4 +308,61 @@ class DistributedTrainerTest {
     }
     return sb.toString();
   }
+  @Test
+  void aRoundsComputeSpansOneWavePerTaskSlotsWorthOfReplicas() {
+    assertEquals(4.0, RoundRunner.computeSpan(8.0, 8, 2), 1e-12, "8 replicas of 1 s on 2 slots: 4 waves");
+    assertEquals(2.0, RoundRunner.computeSpan(3.0, 3, 2), 1e-12, "3 on 2 slots: the third waits for a slot");
+    assertEquals(1.0, RoundRunner.computeSpan(2.0, 2, 4), 1e-12, "fewer replicas than slots: one wave");
+    RoundRunner runner = new RoundRunner(
+        org.apache.spark.api.java.JavaSparkContext.fromSparkContext(spark.sparkContext()), null, "slots", 8, true, false);
+    assertEquals(2, runner.taskSlots(), "local[2] runs two tasks at once");
+  }
+
+  @Test
+  void replicasWaitingForATaskSlotAreNotCountedAsAveragingOverhead() {
+    // 8 replicas on local[2]'s 2 task slots run in 4 waves. Counting only the mean replica's compute
+    // left at least 3/4 of every epoch as "averaging" (2 slots compute at most twice the wall time).
+    VaeConfig heavy = SMALL.toBuilder().encoderHidden(128, 128).decoderHidden(128, 128).build();
+    int perReplica = 8 * 120;
+    DistributedConfig dist = DistributedConfig.builder().replicas(8).averagingSteps(60).epochs(1)
+        .outerOptimizer("none").scaleOut("off").build();
+    TrainingResult result = new DistributedTrainer(heavy, dist, "features")
+        .fit(TrainingRequest.of(frame(rows(8 * perReplica, 5), 2)));
+    EpochMetrics m = result.history().get(0);
+    assertEquals(2, m.rounds());
+    assertTrue(m.averagingSeconds() < 0.5 * m.seconds(),
+        "replicas waiting for a slot counted as overhead: " + m.averagingSeconds() + " s of " + m.seconds() + " s");
+  }
+  @Test
+  void aShardSplitIntoBlocksTrainsAndValidatesToTheSameBitsAsOneBlock() {
+    int n = 101;
+    Dataset<Row> df = frame(rows(n, 7), 2);
+    long blockValues = 5L * DIM; // 5 rows a block
+    List<PackedShard> split = DistributedTrainer.shardFrame(df, "features", 2).javaRDD()
+        .mapPartitions(it -> List.of(new FeatureColumn("features")
+            .pack(it, DIM, io.sparkvae.model.vae.Support.REAL, blockValues)).iterator())
+        .collect();
+    assertEquals(n, split.get(0).rows() + split.get(1).rows());
+    for (PackedShard s : split) {
+      assertEquals((s.rows() + 4) / 5, s.data().blockCount(), "a shard of " + s.rows() + " rows in blocks of 5");
+    }
+
+    DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(2).epochs(2)
+        .validationFraction(0.2).build();
+    TrainingResult oneBlock = new DistributedTrainer(SMALL, dist, "features").fit(TrainingRequest.of(df));
+    TrainingResult blocks;
+    spark.conf().set(PackedShard.BLOCK_VALUES_CONF, String.valueOf(blockValues));
+    try {
+      blocks = new DistributedTrainer(SMALL, dist, "features").fit(TrainingRequest.of(df));
+    } finally {
+      spark.conf().unset(PackedShard.BLOCK_VALUES_CONF);
+    }
+    assertArrayEquals(oneBlock.state().params(), blocks.state().params());
+    assertArrayEquals(oneBlock.state().adamM(), blocks.state().adamM());
+    assertArrayEquals(oneBlock.state().adamV(), blocks.state().adamV());
+    for (int e = 0; e < 2; e++) {
+      assertEquals(oneBlock.history().get(e).trainNegElbo(), blocks.history().get(e).trainNegElbo(), 0.0);
+      assertEquals(oneBlock.history().get(e).valNegElbo(), blocks.history().get(e).valNegElbo(), 0.0);
+    }
+  }
 }

@@ -36,9 +36,13 @@ class ShardMemoryTest {
   }
 
   @Test
-  void aShardBeyondJavasArrayLimitNamesTheReplicasNeeded() {
+  void aShardOfMoreThan2To31ValuesIsStoredInBlocksButMoreThan2To31RowsNamesTheReplicasNeeded() {
+    // 10,000,000 rows of 784 in 2 replicas: 3.9e9 values a shard, beyond one Java array but not
+    // beyond blocks; what refuses it here is this JVM's heap, not the array index.
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> ShardMemory.check(spark, 10_000_000L, 784, 2));
-    assertTrue(e.getMessage().endsWith("use at least --replicas 4"), e.getMessage());
+    assertTrue(e.getMessage().contains("raise --driver-memory"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ShardMemory.check(spark, 5_000_000_000L, 1, 2));
+    assertTrue(e.getMessage().endsWith("use at least --replicas 3"), e.getMessage());
   }
 }
