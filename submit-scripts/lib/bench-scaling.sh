@@ -109,7 +109,7 @@ if [ "$step_times" = 1 ]; then
   : > "$out/step-times.tsv"
   for rep in 1 2; do
     for b in 16 32 64 128 256; do
-      trainlocal --epochs 3 --threads 1 --train-limit 20000 --batchSize "$b" 2>/dev/null \
+      trainlocal --epochs 3 --threads 1 --train-limit 20000 --batch-size "$b" 2>/dev/null \
         | awk -F'\t' -v b="$b" '$1 ~ /^[23]$/ {print b "\t" $3}' >> "$out/step-times.tsv"
     done
   done

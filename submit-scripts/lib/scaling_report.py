@@ -93,15 +93,25 @@ def read_cost_runs(d):
     return runs
 
 
-def round_costs(run):
-    """-> (seconds/round, compute/round per replica, overhead/round, payload bytes) medians after epoch 1."""
+def round_costs(run, honest_averaging=False):
+    """-> (seconds/round, compute/round per replica, overhead/round, payload bytes) medians after epoch 1.
+
+    honest_averaging: the metrics' averaging_seconds already leaves out replicas waiting for a task
+    slot (ceil(R/S) waves of compute; written since 2026-12-02 evening, as the round-cost runs are);
+    older files count that wait as averaging, so their overhead is recomputed from the mean compute.
+    """
     ms = run["metrics"][1:] or run["metrics"]
     if not ms or "rounds" not in ms[0]:
         return None
-    per_round = [m["seconds"] / m["rounds"] for m in ms]
-    compute = [(m["seconds"] - m["averaging_seconds"]) / m["rounds"] for m in ms]
     slots = min(2, run["r"])
-    overhead = [max(0.0, s - c * run["r"] / slots) for s, c in zip(per_round, compute)]
+    waves = math.ceil(run["r"] / slots)
+    per_round = [m["seconds"] / m["rounds"] for m in ms]
+    if honest_averaging:
+        compute = [(m["seconds"] - m["averaging_seconds"]) / m["rounds"] / waves for m in ms]
+        overhead = [m["averaging_seconds"] / m["rounds"] for m in ms]
+    else:
+        compute = [(m["seconds"] - m["averaging_seconds"]) / m["rounds"] for m in ms]
+        overhead = [max(0.0, s - c * run["r"] / slots) for s, c in zip(per_round, compute)]
     return (statistics.median(per_round), statistics.median(compute), statistics.median(overhead),
             ms[-1].get("round_payload_bytes"))
 
@@ -135,17 +145,21 @@ def main():
             " | ".join(cells), "%d (%s)" % (e115, format(e115 * n_rows, ",")) if e115 else "> %d" % len(r["epochs"]),
             e110 if e110 else "> %d" % len(r["epochs"])))
     out.append("")
-    out.append("Cost per round measured here (`local[2]`: R replicas share 2 cores; medians over epochs after the first):")
-    out.append("")
-    out.append("| R | seconds per round | replica compute per round | fixed cost o(R) | bytes per round |")
-    out.append("| --- | --- | --- | --- | --- |")
     costs, source = {}, "the quality runs above"
-    for r in runs:
-        c = round_costs(r)
-        if c:
-            costs[r["r"]] = c
-            out.append("| %d | %.3f | %.3f | %.3f | %s |" % (r["r"], c[0], c[1], c[2], format(c[3], ",") if c[3] else "n/a"))
-    out.append("")
+    have_cost_runs = any(read_cost_runs(os.path.join(d, "costs-" + n)) for n in ("local", "cluster"))
+    if not have_cost_runs:
+        out.append("Cost per round measured in the quality runs (`local[2]`: R replicas share 2 cores; medians over"
+                   " epochs after the first):")
+        out.append("")
+        out.append("| R | seconds per round | replica compute per round | fixed cost o(R) | bytes per round |")
+        out.append("| --- | --- | --- | --- | --- |")
+        for r in runs:
+            c = round_costs(r)
+            if c:
+                costs[r["r"]] = c
+                out.append("| %d | %.3f | %.3f | %.3f | %s |" % (r["r"], c[0], c[1], c[2],
+                                                                  format(c[3], ",") if c[3] else "n/a"))
+        out.append("")
     cost_runs = {}
     for name, where in (("local", "Spark `local[2]`"), ("cluster", "the standalone cluster (2 workers of 1 core, own executor JVMs)")):
         cr = read_cost_runs(os.path.join(d, "costs-" + name))
@@ -159,7 +173,7 @@ def main():
         out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for r in sorted(cr):
             run = cr[r]
-            c = round_costs(run)
+            c = round_costs(run, honest_averaging=True)
             measured = statistics.median(m["seconds"] for m in run["metrics"][1:])
             pred = "n/a"
             if fit and run["batch"]:
@@ -174,7 +188,7 @@ def main():
     for name in ("cluster", "local"):
         if name in cost_runs:
             source = "the round-cost runs on " + ("the standalone cluster" if name == "cluster" else "`local[2]`")
-            costs = {r: round_costs(run) for r, run in cost_runs[name].items()}
+            costs = {r: round_costs(run, honest_averaging=True) for r, run in cost_runs[name].items()}
             break
     if fit:
         a, c = fit
@@ -209,7 +223,7 @@ def main():
                 r["r"], compute, o, net, epoch, e115 or "> %d" % len(r["epochs"]), fmt(t115, "%.1f s")))
         out.append("")
         two = next((r for r in runs if r["r"] == 2 and len(r["metrics"]) > 1), None)
-        if two and two["r"] in costs:
+        if two and two["r"] in costs and not have_cost_runs:
             measured = statistics.median(m["seconds"] for m in two["metrics"][1:])
             b = two["batch"] or 256
             predicted = math.ceil(n_rows / 2 / b) * (a + c * b) + costs[2][2] * (two["rounds_per_epoch"] or 1)
