@@ -37,7 +37,7 @@ public final class TabularFitter implements Serializable {
    * column of index D the decoder must explain the spread row by row: missing a value by one
    * training standard deviation costs the Poisson about D / 2 nats. At 10 that is 5 nats, about
    * what a categorical column of a few hundred values costs in all; flights' distance in miles has
-   * D ≈ 230, where rare routes cost hundreds of nats and swamp every other column's contribution to
+   * D ≈ 450, where rare routes cost hundreds of nats and swamp every other column's contribution to
    * the anomaly score. Counts of events are commonly over-dispersed by a small factor and stay
    * counts; measures (miles, dollars, id-like numbers) are far above it and are modelled on the
    * scale-free signed log instead. An override ({@code column:count}) still wins.
