@@ -35,7 +35,7 @@ PARAMS = (
     ParamDecl('checkpointsKept', 'int', 3, False,
               'How many of the newest checkpoints to keep.'),
     ParamDecl('columnKinds', 'string', '', False,
-              "Tabular input: kind overrides, 'column:kind,...' with kinds numeric, categorical, binary, count; unlisted columns are inferred (strings: categorical; integers: {0,1} binary, at most categoricalMaxLevels values categorical, non-negative count, else numeric; floating point: numeric)."),
+              "Tabular input: kind overrides, 'column:kind,...' with kinds numeric, categorical, binary, count; unlisted columns are inferred (strings: categorical; integers: {0,1} binary, at most categoricalMaxLevels values categorical, non-negative count (numeric when the variance exceeds 10 times the mean), else numeric; floating point: numeric)."),
     ParamDecl('columnNllCol', 'string', 'column_nll', True,
               "Tabular models: output struct column with one double per model column, its negative log-likelihood in nats at the posterior mean (0 for a missing value): what made a row's score high. Empty: not computed."),
     ParamDecl('contamination', 'double', 0.0, False,

@@ -22,7 +22,7 @@ import org.apache.spark.sql.types.DataTypes;
  * The tabular benchmark on the flights data (vega-datasets' flights-3m.parquet, Jan–Jun 2001), run
  * through spark-submit by {@code submit-scripts/bench.sh --tabular}:
  *
- * <pre>TabularBench PARQUET TRAIN_ROWS HELD_ROWS EPOCHS COLUMN_KINDS [LATENT HIDDEN SCORE_SAMPLES]</pre>
+ * <pre>TabularBench PARQUET TRAIN_ROWS HELD_ROWS EPOCHS COLUMN_KINDS [LATENT HIDDEN SCORE_SAMPLES [BETA [KL_WARMUP_STEPS]]]</pre>
  *
  * <ol>
  *   <li>trains a {@link VaeEstimator} on a seeded sample of TRAIN_ROWS rows of January–April (all of
@@ -60,6 +60,8 @@ public final class TabularBench {
     int latent = args.length > 5 ? Integer.parseInt(args[5]) : 16;
     int hidden = args.length > 6 ? Integer.parseInt(args[6]) : 256;
     int scoreSamples = args.length > 7 ? Integer.parseInt(args[7]) : 1;
+    double beta = args.length > 8 ? Double.parseDouble(args[8]) : 1.0;
+    long klWarmup = args.length > 9 ? Long.parseLong(args[9]) : 0;
     Dataset<Row> all = spark.read().parquet(path);
     Column may = functions.col("date").lt(functions.lit("2001-05-01").cast("timestamp_ntz"));
     Dataset<Row> train = sample(all.where(may), trainRows, 1);
@@ -67,7 +69,7 @@ public final class TabularBench {
     long t0 = System.nanoTime();
     VaeModel model = new VaeEstimator().setInputCols("date,delay,distance,origin,destination")
         .setTimestampFeatures(true).setColumnKinds(kinds).setLatentDim(latent).setEncoderHidden(hidden)
-        .setDecoderHidden(hidden).setBatchSize(512).setLearningRate(1e-3).setEpochs(epochs).setReplicas(2)
+        .setDecoderHidden(hidden).setBeta(beta).setKlWarmupSteps(klWarmup).setBatchSize(512).setLearningRate(1e-3).setEpochs(epochs).setReplicas(2)
         .setSeed(7).setNegElboCol("neg_elbo").setContamination(0.01).fit(train);
     double trainSeconds = (System.nanoTime() - t0) / 1e9;
     TabularSchema schema = model.tabular();

@@ -17,9 +17,10 @@ import java.util.Map;
  * <p>Kind inference (unless {@code overrides} names the column): strings → categorical; booleans →
  * binary; timestamps → two categorical columns, hour of day and day of week, when {@code
  * timestampFeatures}, else an error; integers: values within {0, 1} → binary, at most {@code
- * maxLevels} distinct values → categorical, non-negative → count, else numeric; floating point →
- * numeric. Vocabularies keep the {@code maxCategories} most frequent values (ties by value); the
- * rest of the training values count as unknown.
+ * maxLevels} distinct values → categorical, non-negative with an index of dispersion (variance /
+ * mean) of at most {@link #MAX_COUNT_DISPERSION} → count, else numeric; floating point → numeric.
+ * Vocabularies keep the {@code maxCategories} most frequent values (ties by value); the rest of the
+ * training values count as unknown.
  *
  * <p>Bad values (infinities, wrong types) are counted per column and left out of that column's
  * statistics; {@link #badValues()} reports them so the caller can apply its bad-row policy.
@@ -29,6 +30,19 @@ public final class TabularFitter implements Serializable {
 
   /** Distinct values tracked per column at most: above it a column cannot be categorical. */
   public static final int MAX_DISTINCT = 1 << 16;
+
+  /**
+   * The largest index of dispersion (training variance / mean) of an inferred count column; a
+   * non-negative integer column above it is numeric. A Poisson's variance equals its mean, so for a
+   * column of index D the decoder must explain the spread row by row: missing a value by one
+   * training standard deviation costs the Poisson about D / 2 nats. At 10 that is 5 nats, about
+   * what a categorical column of a few hundred values costs in all; flights' distance in miles has
+   * D ≈ 450, where rare routes cost hundreds of nats and swamp every other column's contribution to
+   * the anomaly score. Counts of events are commonly over-dispersed by a small factor and stay
+   * counts; measures (miles, dollars, id-like numbers) are far above it and are modelled on the
+   * scale-free signed log instead. An override ({@code column:count}) still wins.
+   */
+  public static final double MAX_COUNT_DISPERSION = 10;
 
   /** The type of an input column, from its Spark type. */
   public enum SourceType {
@@ -155,6 +169,7 @@ public final class TabularFitter implements Serializable {
     long bad;
     String firstBad;
     double sum;
+    double sumSq;
     double sumT;
     double sumT2;
     boolean integral = true;
@@ -186,6 +201,7 @@ public final class TabularFitter implements Serializable {
         if (v instanceof Number n) {
           double x = n.doubleValue();
           sum += x;
+          sumSq += x * x;
           double t = TabularColumn.signedLog(x);
           sumT += t;
           sumT2 += t * t;
@@ -235,6 +251,7 @@ public final class TabularFitter implements Serializable {
       }
       bad += o.bad;
       sum += o.sum;
+      sumSq += o.sumSq;
       sumT += o.sumT;
       sumT2 += o.sumT2;
       integral &= o.integral;
@@ -297,9 +314,18 @@ public final class TabularFitter implements Serializable {
           if (!tooMany && distinct.size() <= maxLevels) {
             yield ColumnKind.CATEGORICAL;
           }
-          yield nonNegative ? ColumnKind.COUNT : ColumnKind.NUMERIC;
+          yield nonNegative && dispersion() <= MAX_COUNT_DISPERSION ? ColumnKind.COUNT : ColumnKind.NUMERIC;
         }
       };
+    }
+
+    /** Variance / mean of the raw values (population variance); 0 for a mean of 0 (all zeros). */
+    private double dispersion() {
+      double mean = sum / observed;
+      if (mean <= 0) {
+        return 0;
+      }
+      return Math.max(0, sumSq / observed - mean * mean) / mean;
     }
 
     private TabularColumn categorical(int maxCategories) {

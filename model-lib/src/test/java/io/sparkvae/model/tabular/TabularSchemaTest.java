@@ -77,7 +77,7 @@ class TabularSchemaTest {
     TabularFitter a = new TabularFitter(sources, Map.of(), true, 5, 1000);
     TabularFitter b = new TabularFitter(sources, Map.of(), true, 5, 1000);
     for (int i = 0; i < 100; i++) {
-      Object[] row = {i % 3 == 0 ? "u" : "v", i % 2, i % 4, i, i - 50, i * 0.5,
+      Object[] row = {i % 3 == 0 ? "u" : "v", i % 2, i % 4, i % 10, i - 50, i * 0.5,
           LocalDateTime.of(2001, 1, 1 + i % 7, i % 24, 0)};
       (i < 40 ? a : b).add(row);
     }
@@ -90,9 +90,30 @@ class TabularSchemaTest {
     assertArrayEquals(new long[] {66, 34, 0}, str.counts());
     assertEquals(1, str.missing());
     assertEquals(0.5, s.columns().get(1).center(), 1e-12);
-    assertEquals(49.5, s.columns().get(3).center(), 1e-12);
+    assertEquals(4.5, s.columns().get(3).center(), 1e-12);
     assertEquals(24, s.columns().get(6).vocabulary().size());
     assertEquals(List.of("s", "flag", "level", "n", "x", "r", "t"), s.sources());
+  }
+
+  @Test
+  void overDispersedNonNegativeIntegersAreNumericNotCounts() {
+    // Index of dispersion (variance / mean) of each column over the 1000 rows, computed by hand:
+    // visits 1.20 (Poisson-like); below 9.64 and above 10.14 (halves near 0 and near 21 or 22, either
+    // side of the threshold 10); miles 247 (halves near 500 and 1500 miles, like flights' distance);
+    // forced: the miles values with a count override, which wins.
+    List<Source> sources = List.of(new Source("visits", SourceType.INTEGER), new Source("below", SourceType.INTEGER),
+        new Source("above", SourceType.INTEGER), new Source("miles", SourceType.INTEGER),
+        new Source("forced", SourceType.INTEGER));
+    TabularFitter f = new TabularFitter(sources, Map.of("forced", ColumnKind.COUNT), false, 5, 10);
+    for (int i = 0; i < 1000; i++) {
+      boolean low = i % 2 == 0;
+      long visits = i < 994 ? i % 6 : 6 + i % 3;
+      long miles = low ? 500 + i % 7 : 1500 - i % 7;
+      f.add(new Object[] {visits, (low ? 0L : 21L) + i % 3, (low ? 0L : 22L) + i % 3, miles, miles});
+    }
+    TabularSchema s = f.finish();
+    assertEquals(List.of("visits:count", "below:count", "above:numeric", "miles:numeric", "forced:count"),
+        s.columns().stream().map(Object::toString).toList());
   }
 
   @Test

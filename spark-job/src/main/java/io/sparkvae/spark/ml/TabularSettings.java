@@ -39,8 +39,8 @@ public final class TabularSettings implements Serializable {
       matching("columnKinds",
           "Tabular input: kind overrides, 'column:kind,...' with kinds numeric, categorical, binary, count;"
               + " unlisted columns are inferred (strings: categorical; integers: {0,1} binary, at most"
-              + " categoricalMaxLevels values categorical, non-negative count, else numeric; floating point:"
-              + " numeric).",
+              + " categoricalMaxLevels values categorical, non-negative count (numeric when the variance exceeds"
+              + " 10 times the mean), else numeric; floating point: numeric).",
           "", ANY, "column:kind entries separated by commas, or empty", c -> c.columnKinds,
           (b, v) -> b.columnKinds = v),
       bool("timestampFeatures",

@@ -49,7 +49,11 @@ class VaeTabularTest {
     }
   }
 
-  /** Rows where price and items depend on the city; row 0 has every value missing, row 1 a NaN price. */
+  /**
+   * Rows where price and items depend on the city; row 0 has every value missing, row 1 a NaN price.
+   * items takes 45 values with variance about 5 times its mean, so it is inferred as a count (more
+   * than categoricalMaxLevels values, index of dispersion under 10).
+   */
   static Dataset<Row> frame(int n, long seed, double badPrice) {
     Random r = new Random(seed);
     String[] cities = {"Oslo", "Lima", "Pune"};
@@ -58,7 +62,7 @@ class VaeTabularTest {
     for (int i = 1; i < n; i++) {
       int c = r.nextInt(3);
       double price = i == 1 ? Double.NaN : i == 2 ? badPrice : 10 * (c + 1) + r.nextGaussian();
-      rows.add(RowFactory.create(cities[c], price, r.nextInt(2), (long) (c * 30 + r.nextInt(30)),
+      rows.add(RowFactory.create(cities[c], price, r.nextInt(2), (long) (c * 10 + r.nextInt(25)),
           new Timestamp(1_000_000_000_000L + i * 3_600_000L)));
     }
     return spark.createDataFrame(rows, SCHEMA).repartition(2);
