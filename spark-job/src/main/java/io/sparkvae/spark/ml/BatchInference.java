@@ -163,7 +163,7 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
       if (computed != null) {
         for (int o = 0; o < outputs.length; o++) {
           Object v = computed[o][k];
-          values[r.length() + o] = v instanceof double[] d ? RowFactory.create(boxed(d)) : v;
+          values[r.length() + o] = v instanceof Object[] fields ? RowFactory.create(fields) : v;
         }
       }
       return RowFactory.create(values);
@@ -215,14 +215,6 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
       }
       return SparkVaeMlAdapter.appendColumns(row, values);
     }
-  }
-
-  private static Object[] boxed(double[] d) {
-    Object[] out = new Object[d.length];
-    for (int i = 0; i < d.length; i++) {
-      out[i] = d[i];
-    }
-    return out;
   }
 
   /**
@@ -448,16 +440,19 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
     }
   }
 
-  /** One {@code double[]} per row (emitted as a struct) from {@code n} rows of a flat array. */
+  /**
+   * One struct per row from {@code n} rows of a flat array: its fields as boxed doubles, the form
+   * both a {@link Row} and an internal row take them in.
+   */
   private static Object[] rowsOf(float[] flat, int n) {
     int width = flat.length / Math.max(n, 1);
     Object[] col = new Object[n];
     for (int i = 0; i < n; i++) {
-      double[] v = new double[width];
+      Object[] fields = new Object[width];
       for (int j = 0; j < width; j++) {
-        v[j] = flat[i * width + j];
+        fields[j] = (double) flat[i * width + j];
       }
-      col[i] = v;
+      col[i] = fields;
     }
     return col;
   }

@@ -91,27 +91,20 @@ public final class SparkVaeMlAdapter {
 
   /**
    * {@code row} with {@code values} appended as internal values: a {@link Vector} as {@link
-   * VectorUDT}'s struct, a {@code double[]} as a struct of doubles, a boxed number or null as is.
+   * VectorUDT}'s struct, an {@code Object[]} of boxed values as a struct of them, a boxed number or
+   * null as is.
    */
   public static InternalRow appendColumns(InternalRow row, Object[] values) {
     Object[] internal = new Object[values.length];
     for (int i = 0; i < values.length; i++) {
       Object v = values[i];
       internal[i] = v instanceof Vector vec ? VECTOR_UDT.serialize(vec)
-          : v instanceof double[] d ? new GenericInternalRow(boxed(d)) : v;
+          : v instanceof Object[] fields ? new GenericInternalRow(fields) : v;
     }
     return new JoinedRow(row, new GenericInternalRow(internal));
   }
 
   private static final VectorUDT VECTOR_UDT = new VectorUDT();
-
-  private static Object[] boxed(double[] d) {
-    Object[] out = new Object[d.length];
-    for (int i = 0; i < d.length; i++) {
-      out[i] = d[i];
-    }
-    return out;
-  }
 
   /** What reading one cell found. */
   public enum Cell {
