@@ -56,16 +56,21 @@ epochs_done() { # epochs_done DIR: epochs recorded by a run
   else echo 0; fi
 }
 
+spark_train() { # spark_train DIR [spark-submit options] -- [job options]: one train.sh run, its log and metrics in DIR
+  local d="$1"
+  shift
+  echo "train.sh $* ${extra[*]}" > "$d/command"
+  submit-scripts/train.sh "$@" --model-out "$d/model" --metrics-out "$d/metrics.jsonl" "${extra[@]}" > "$d/log" 2>&1 \
+    || { note "the run in $d failed; its log: $d/log"; tail -n 5 "$d/log" >&2; }
+  rm -rf "$d/model"
+}
+
 cost_run() { # cost_run MASTER DIR R: 3 epochs of MNIST with R replicas, metrics into DIR
   mkdir -p "$2"
   if [ "$(epochs_done "$2")" -ge 3 ]; then note "round costs $2: done before, kept"; return; fi
   rm -f "$2/metrics.jsonl"
   note "round costs, R=$3 on $1 ($(date -u +%H:%M:%S))"
-  echo "train.sh --master '$1' -- --config conf/mnist.conf --epochs 3 --replicas $3 ${extra[*]}" > "$2/command"
-  submit-scripts/train.sh --master "$1" -- --config conf/mnist.conf --epochs 3 --replicas "$3" \
-    --model-out "$2/model" --metrics-out "$2/metrics.jsonl" "${extra[@]}" > "$2/log" 2>&1 \
-    || { note "round costs R=$3 on $1 failed; its log: $2/log"; tail -n 5 "$2/log" >&2; }
-  rm -rf "$2/model"
+  spark_train "$2" --master "$1" -- --config conf/mnist.conf --epochs 3 --replicas "$3"
 }
 
 if [ "$round_costs" = 1 ]; then
@@ -94,12 +99,8 @@ for r in $replicas; do
     trainlocal --input data/mnist-shifted/train-images-idx3-ubyte --epochs "$epochs" --threads 1 > "$d/local.tsv" 2> "$d/log" \
       || { note "R=1 failed; its log: $d/log"; tail -n 5 "$d/log" >&2; }
   else
-    echo "train.sh --master 'local[2]' --driver-memory ${SCALING_DRIVER_MEMORY:-12g} -- --config conf/mnist.conf --input data/mnist-shifted/train-images-idx3-ubyte --epochs $epochs --replicas $r ${extra[*]}" > "$d/command"
-    submit-scripts/train.sh --master 'local[2]' --driver-memory "${SCALING_DRIVER_MEMORY:-12g}" -- --config conf/mnist.conf \
-      --input data/mnist-shifted/train-images-idx3-ubyte --epochs "$epochs" --replicas "$r" \
-      --model-out "$d/model" --metrics-out "$d/metrics.jsonl" "${extra[@]}" > "$d/log" 2>&1 \
-      || { note "R=$r failed; its log: $d/log"; tail -n 5 "$d/log" >&2; }
-    rm -rf "$d/model"
+    spark_train "$d" --master 'local[2]' --driver-memory "${SCALING_DRIVER_MEMORY:-12g}" -- --config conf/mnist.conf \
+      --input data/mnist-shifted/train-images-idx3-ubyte --epochs "$epochs" --replicas "$r"
   fi
 done
 

@@ -146,7 +146,11 @@ def main():
             e110 if e110 else "> %d" % len(r["epochs"])))
     out.append("")
     costs, source = {}, "the quality runs above"
-    have_cost_runs = any(read_cost_runs(os.path.join(d, "costs-" + n)) for n in ("local", "cluster"))
+    cost_runs = {n: read_cost_runs(os.path.join(d, "costs-" + n)) for n in ("local", "cluster")}
+    cost_runs = {n: cr for n, cr in cost_runs.items() if cr}
+    measured_costs = {n: {r: round_costs(run, honest_averaging=True) for r, run in cr.items()}
+                      for n, cr in cost_runs.items()}
+    have_cost_runs = bool(cost_runs)
     if not have_cost_runs:
         out.append("Cost per round measured in the quality runs (`local[2]`: R replicas share 2 cores; medians over"
                    " epochs after the first):")
@@ -160,35 +164,31 @@ def main():
                 out.append("| %d | %.3f | %.3f | %.3f | %s |" % (r["r"], c[0], c[1], c[2],
                                                                   format(c[3], ",") if c[3] else "n/a"))
         out.append("")
-    cost_runs = {}
     for name, where in (("local", "Spark `local[2]`"), ("cluster", "the standalone cluster (2 workers of 1 core, own executor JVMs)")):
-        cr = read_cost_runs(os.path.join(d, "costs-" + name))
-        if not cr:
+        if name not in cost_runs:
             continue
-        cost_runs[name] = cr
         out.append("Round costs measured alone on %s: 3 epochs of MNIST (60,000 rows), medians of epochs 2-3:" % where)
         out.append("")
         out.append("| R | minibatch per replica | rounds per epoch | seconds per round | replica compute per round"
                    " | fixed cost o(R) | bytes per round | epoch measured | epoch predicted from t(b) and o(R) |")
         out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-        for r in sorted(cr):
-            run = cr[r]
-            c = round_costs(run, honest_averaging=True)
+        for r, run in sorted(cost_runs[name].items()):
+            c = measured_costs[name][r]
+            rounds = run["metrics"][1]["rounds"]
             measured = statistics.median(m["seconds"] for m in run["metrics"][1:])
             pred = "n/a"
             if fit and run["batch"]:
                 steps = math.ceil(60_000 / r / run["batch"])
-                pred = "%.2f s (ratio %.2f)" % (
-                    steps * (fit[0] + fit[1] * run["batch"]) * r / min(2, r) + c[2] * run["metrics"][1]["rounds"],
-                    measured / (steps * (fit[0] + fit[1] * run["batch"]) * r / min(2, r) + c[2] * run["metrics"][1]["rounds"]))
+                predicted = steps * (fit[0] + fit[1] * run["batch"]) * r / min(2, r) + c[2] * rounds
+                pred = "%.2f s (ratio %.2f)" % (predicted, measured / predicted)
             out.append("| %d | %s | %d | %.3f | %.3f | %.3f | %s | %.2f s | %s |" % (
-                r, run["batch"] or "n/a", run["metrics"][1]["rounds"], c[0], c[1], c[2],
+                r, run["batch"] or "n/a", rounds, c[0], c[1], c[2],
                 format(c[3], ",") if c[3] else "n/a", measured, pred))
         out.append("")
     for name in ("cluster", "local"):
         if name in cost_runs:
             source = "the round-cost runs on " + ("the standalone cluster" if name == "cluster" else "`local[2]`")
-            costs = {r: round_costs(run, honest_averaging=True) for r, run in cost_runs[name].items()}
+            costs = measured_costs[name]
             break
     if fit:
         a, c = fit
