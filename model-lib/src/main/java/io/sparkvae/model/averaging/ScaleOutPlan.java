@@ -153,6 +153,18 @@ public record ScaleOutPlan(
     return w;
   }
 
+  /**
+   * This plan with a KL warm-up derived by the caller (who knows the run's length): every round trains
+   * with {@code klWarmupSteps = steps}, and {@code reason} joins the reasons that {@link #describe} logs.
+   */
+  public ScaleOutPlan withKlWarmupSteps(long steps, String reason) {
+    List<String> why = new ArrayList<>(reasons);
+    why.add(reason);
+    return new ScaleOutPlan(replicas, config.toBuilder().klWarmupSteps(steps).build(), averagingSteps, warmupRounds,
+        batchesPerEpoch, roundsPerEpoch, outerOptimizer, outerLearningRate, outerMomentum, averagesAdamState, why,
+        warnings);
+  }
+
   /** The configuration round {@code round} (0-based, of the run) trains with: the warm-up applied. */
   public VaeConfig configForRound(long round) {
     if (round >= warmupRounds) {

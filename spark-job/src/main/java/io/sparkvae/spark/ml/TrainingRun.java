@@ -49,17 +49,22 @@ final class TrainingRun {
   private final RunOptions run;
   private final String column;
   private final String uid;
+  private final double klWarmupFraction;
 
   /**
    * @param config the model, its {@code inputDim} that of the features (a contract when the user
    *     set it: rows of another size are bad rows)
+   * @param klWarmupFraction above 0: train with a KL warm-up over this fraction of the run's steps
+   *     instead of the config's {@code klWarmupSteps} (the trained model records the derived value)
    */
-  TrainingRun(VaeConfig config, DistributedConfig dist, RunOptions run, String column, String uid) {
+  TrainingRun(VaeConfig config, DistributedConfig dist, RunOptions run, String column, String uid,
+      double klWarmupFraction) {
     this.config = config;
     this.dist = dist;
     this.run = run;
     this.column = column;
     this.uid = uid;
+    this.klWarmupFraction = klWarmupFraction;
   }
 
   /**
@@ -82,9 +87,10 @@ final class TrainingRun {
     }
     TrainingRequest request = TrainingRequest.of(train).validation(validation).from(start)
         .listener(listener(metrics, checkpoints))
-        .progressEvery(checkpoints == null ? 0 : run.checkpointEveryRounds());
+        .progressEvery(checkpoints == null ? 0 : run.checkpointEveryRounds()).klWarmupFraction(klWarmupFraction);
     TrainingResult result = new DistributedTrainer(config, dist, column).fit(request);
-    TrainedVae trained = new TrainedVae(config, result.state().params(),
+    // The result's config: the one given, with the KL warm-up the run derived (if it did).
+    TrainedVae trained = new TrainedVae(result.config(), result.state().params(),
         TrainingHistory.metadata(result, uid, column, spark.version()));
     if (!run.reportDir().isEmpty()) {
       writeReport(trained, result.history(), validation);

@@ -171,7 +171,7 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
     String column = getFeaturesCol();
     VaeConfig config = StageParams.vaeConfig(this, inputDim(df));
     TrainingRun.Outcome out = new TrainingRun(config, StageParams.distributedConfig(this),
-        StageParams.runOptions(this), column, uid).fit(df, validation == null ? null : validation.toDF());
+        StageParams.runOptions(this), column, uid, 0).fit(df, validation == null ? null : validation.toDF());
     VaeModel model = new VaeModel(uid, out.trained(), out.history());
     copyValues(model, new ParamMap());
     return model.setParent(this);
@@ -198,8 +198,12 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
     Dataset<Row> packedValidation = validation == null ? null
         : TabularInput.withPacked(validation, schema, skip).select(TabularInput.PACKED);
     // The one training path (checkpoints, resume, metrics file, report), on the packed column.
-    TrainingRun.Outcome out = new TrainingRun(config, dist, StageParams.runOptions(this), TabularInput.PACKED, uid)
-        .fit(packed, packedValidation);
+    // An explicit klWarmupSteps (0 included: no warm-up) wins over the tabular default.
+    double klWarmupFraction = isSet(getParam("klWarmupSteps")) ? 0 : TabularInput.KL_WARMUP_FRACTION;
+    TrainingRun.Outcome out = new TrainingRun(config, dist, StageParams.runOptions(this), TabularInput.PACKED, uid,
+        klWarmupFraction).fit(packed, packedValidation);
+    // The config the run trained with (its klWarmupSteps derived when it was not set).
+    config = out.trained().config();
     Map<String, String> metadata = new LinkedHashMap<>(out.trained().metadata());
     metadata.put("featuresCol", getInputCols());
     VaeModel model = tabularModel(new TrainedVae(config, out.trained().params(), metadata), out.history());

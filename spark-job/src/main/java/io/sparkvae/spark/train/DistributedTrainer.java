@@ -105,7 +105,7 @@ public final class DistributedTrainer {
       ShardCounts counts = checkTrainingShards(shards, replicas);
       List<Integer> sizes = counts.sizes();
       SkippedRows skippedTraining = SkippedRows.of(counts.bad());
-      ScaleOutPlan plan = plan(replicas, Collections.max(sizes));
+      ScaleOutPlan plan = withDerivedKlWarmup(plan(replicas, Collections.max(sizes)), request.klWarmupFraction());
       LOG.info("sparkvae: {} training rows in {} shards (sizes {} to {}), {} minibatches of {} per epoch, {} rounds"
           + " per epoch", sizes.stream().mapToLong(Integer::longValue).sum(), replicas, Collections.min(sizes),
           Collections.max(sizes), plan.batchesPerEpoch(), plan.config().batchSize(), plan.roundsPerEpoch());
@@ -125,7 +125,7 @@ public final class DistributedTrainer {
         LOG.info(String.format(Locale.ROOT, "sparkvae: warm-up (engine start, JIT, native allocation) %.1f s, outside"
             + " the epochs' timings", warmUp));
         return new EpochLoop(plan, dist, rounds, request, start, validate, skippedTraining, skippedValidation)
-            .run(config);
+            .run(config.toBuilder().klWarmupSteps(plan.config().klWarmupSteps()).build());
       } finally {
         rounds.release();
       }
@@ -144,6 +144,23 @@ public final class DistributedTrainer {
         dist.replicaBatchSize(), dist.warmupRounds(), DistributedConfig.SCALE_OUT_AUTO.equals(dist.scaleOut()),
         dist.outerOptimizer(), dist.outerLearningRate(),
         dist.outerMomentum(), dist.averagesAdamState()));
+  }
+
+  /**
+   * The plan with the KL warm-up the request derives: {@code fraction} of the run's optimizer steps
+   * (every replica takes {@code batchesPerEpoch} steps per epoch, all in step, and the KL weight
+   * follows that step counter), or the plan as it is when the fraction is 0.
+   */
+  private ScaleOutPlan withDerivedKlWarmup(ScaleOutPlan plan, double fraction) {
+    if (fraction <= 0) {
+      return plan;
+    }
+    long total = (long) plan.batchesPerEpoch() * dist.epochs();
+    long steps = Math.max(1, Math.round(fraction * total));
+    return plan.withKlWarmupSteps(steps, String.format(Locale.ROOT,
+        "klWarmupSteps %d: the KL weight rises linearly from 0 to beta over %.0f %% of the run's %d optimizer steps"
+            + " (%d epochs of %d minibatches; derived because klWarmupSteps was not set)",
+        steps, 100 * fraction, total, dist.epochs(), plan.batchesPerEpoch()));
   }
 
   /** The training shards' sizes and bad rows. */

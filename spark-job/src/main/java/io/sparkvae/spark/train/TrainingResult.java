@@ -8,7 +8,8 @@ import java.util.List;
  * The outcome of a distributed training run: the configuration, the final state (parameters, Adam
  * moments, step counter; always finite) and one {@link EpochMetrics} per epoch.
  *
- * @param config the configuration as given (its {@code learningRate} is the one the run started with)
+ * @param config the configuration as given (its {@code learningRate} is the one the run started with),
+ *     with the {@code klWarmupSteps} the run trained with when the request derived it
  * @param rollbacks rounds rolled back after a divergence ({@code divergencePolicy=rollback}); each
  *     halved the learning rate
  */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkvae.spark.SparkTestSession;
+import io.sparkvae.spark.ml.VaeEstimator;
 import io.sparkvae.spark.ml.VaeModel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -164,6 +165,16 @@ class TrainJobTest {
     assertTrue(e.getMessage().contains("already past --epochs 1 (2 epochs done)"), e.getMessage());
     assertFalse(Files.exists(tmp.resolve("m2")));
   }
+  /** Only a --kl-warmup-steps given sets the param, so that the tabular default applies otherwise. */
+  @Test
+  void klWarmupStepsIsSetOnTheEstimatorOnlyWhenGiven() {
+    VaeEstimator given = TrainJob.estimator(TrainJob.parse(args("m", "--kl-warmup-steps", "0")));
+    assertTrue(given.isSet(given.getParam("klWarmupSteps")));
+    assertEquals(0L, given.getKlWarmupSteps());
+    VaeEstimator absent = TrainJob.estimator(TrainJob.parse(args("m")));
+    assertFalse(absent.isSet(absent.getParam("klWarmupSteps")));
+  }
+
   @Test
   void onTheCommandLineTheLastSpellingOfAnOptionWins() {
     TrainJob.Parsed p = TrainJob.parse(args("m", "--latent-dim", "3", "--latentDim", "7", "--latent-dim", "9"));

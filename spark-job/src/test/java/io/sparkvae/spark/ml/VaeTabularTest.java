@@ -142,6 +142,39 @@ class VaeTabularTest {
     assertEquals(m.tabular(), plain.config().tabular());
   }
 
+  /**
+   * A tabular fit without klWarmupSteps warms the KL weight up over 40 % of its optimizer steps and
+   * records that in the model's config (also after save and load); an explicit value, 0 included,
+   * wins; a fit on a features column keeps the configured 0.
+   */
+  @Test
+  void klWarmupDefaultsToFortyPercentOfATabularRunsStepsUnlessSet(@TempDir Path dir) throws Exception {
+    // One replica and no validation split: the 300 rows in minibatches of 32 take ceil(300 / 32) = 10
+    // steps per epoch, 30 in 3 epochs, and 40 % of 30 is 12.
+    Dataset<Row> train = frame(300, 1, 12.0);
+    VaeModel derived = estimator().setReplicas(1).setValidationFraction(0).fit(train);
+    assertEquals(12, derived.vaeConfig().klWarmupSteps());
+    assertEquals(12L, derived.getKlWarmupSteps());
+    String path = dir.resolve("m").toString();
+    derived.write().save(path);
+    assertEquals(12, VaeModel.load(path).vaeConfig().klWarmupSteps());
+
+    assertEquals(0, estimator().setReplicas(1).setValidationFraction(0).setKlWarmupSteps(0).setEpochs(1).fit(train)
+        .vaeConfig().klWarmupSteps(), "an explicit 0 means no warm-up");
+    assertEquals(5, estimator().setReplicas(1).setValidationFraction(0).setKlWarmupSteps(5).setEpochs(1).fit(train)
+        .vaeConfig().klWarmupSteps());
+
+    List<Row> vectors = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      vectors.add(RowFactory.create(org.apache.spark.ml.linalg.Vectors.dense(0.1 * (i % 8), 0.5, 0.9)));
+    }
+    Dataset<Row> features = spark.createDataFrame(vectors,
+        new StructType().add("features", new org.apache.spark.ml.linalg.VectorUDT(), false));
+    VaeModel image = new VaeEstimator().setEncoderHidden(4).setDecoderHidden(4).setLatentDim(2).setBatchSize(16)
+        .setEpochs(1).setReplicas(1).setValidationFraction(0).fit(features);
+    assertEquals(0, image.vaeConfig().klWarmupSteps(), "a features-column fit keeps the configured warm-up");
+  }
+
   private static String causes(Throwable t) {
     StringBuilder sb = new StringBuilder();
     for (Throwable c = t; c != null; c = c.getCause()) {
