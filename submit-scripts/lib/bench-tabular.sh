@@ -6,10 +6,12 @@
 # each score per anomaly kind (io.sparkvae.bench.TabularBench; see its class comment).
 #
 # Usage: submit-scripts/bench.sh --tabular [TRAIN_ROWS [HELD_ROWS [EPOCHS [COLUMN_KINDS [LATENT [HIDDEN [SCORE_SAMPLES [BETA [KL_WARMUP_STEPS]]]]]]]]]
-#   defaults: 200000 100000 5 "" 16 256 1 1 0; TRAIN_ROWS 0 = every January-April row; SCORE_SAMPLES: the
-#   negElboSamples of the scores (above 1: importance-weighted bound); BETA: the KL weight in training
-#   (the scores are always the true bound, KL weight 1); KL_WARMUP_STEPS: optimizer steps over which the
-#   KL weight rises from 0 to BETA.
+#   defaults: 200000 100000 5 "" 16 256 1 1 ""; TRAIN_ROWS 0 = every January-April row; SCORE_SAMPLES: the
+#   negElboSamples of the scores (above 1: importance-weighted bound), or several comma-separated ("8,64"):
+#   the one model scores the same rows with each; BETA: the KL weight in training (the scores are always
+#   the true bound, KL weight 1); KL_WARMUP_STEPS: optimizer steps over which the KL weight rises from 0
+#   to BETA ("" = unset: the tabular default, 40 % of the run's steps; 0 = no warm-up).
+# Environment: SPARKVAE_DRIVER_MEMORY (default 4g; about 9g for 1,200,000 training rows).
 # Needs: mvn -B -DskipTests package, submit-scripts/fetch-data.sh flights. Logs in runs/bench-tabular/STAMP/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,7 +24,7 @@ logs="runs/bench-tabular/$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$logs"
 echo "load: $(uptime)" | tee "$logs/load.txt" >&2
 submit-scripts/lib/submit.sh io.sparkvae.bench.TabularBench --master 'local[2]' --jars "$bench_jar" -- \
-  "$data" "${1:-200000}" "${2:-100000}" "${3:-5}" "${4:-}" "${5:-16}" "${6:-256}" "${7:-1}" "${8:-1}" "${9:-0}" \
+  "$data" "${1:-200000}" "${2:-100000}" "${3:-5}" "${4:-}" "${5:-16}" "${6:-256}" "${7:-1}" "${8:-1}" "${9:-}" \
   > "$logs/result.txt" 2> "$logs/spark.log"
 cat "$logs/result.txt"
 echo "logs: $logs" >&2

@@ -24,6 +24,11 @@ import org.apache.spark.sql.types.DataTypes;
  *
  * <pre>TabularBench PARQUET TRAIN_ROWS HELD_ROWS EPOCHS COLUMN_KINDS [LATENT HIDDEN SCORE_SAMPLES [BETA [KL_WARMUP_STEPS]]]</pre>
  *
+ * <p>An empty or absent KL_WARMUP_STEPS leaves {@code klWarmupSteps} unset: the tabular default applies.
+ *
+ * <p>SCORE_SAMPLES may list several sample counts, comma-separated ("8,64"): the one trained model then
+ * scores the same held-out rows with each, and the report is printed once per count.
+ *
  * <ol>
  *   <li>trains a {@link VaeEstimator} on a seeded sample of TRAIN_ROWS rows of January–April (all of
  *       them when TRAIN_ROWS is 0) with inputCols date, delay, distance, origin, destination and
@@ -59,32 +64,45 @@ public final class TabularBench {
     String kinds = args.length > 4 ? args[4] : "";
     int latent = args.length > 5 ? Integer.parseInt(args[5]) : 16;
     int hidden = args.length > 6 ? Integer.parseInt(args[6]) : 256;
-    int scoreSamples = args.length > 7 ? Integer.parseInt(args[7]) : 1;
+    // One or more sample counts, comma-separated: the held-out rows are scored with each (one model).
+    int[] scoreSamples = args.length > 7 ? java.util.Arrays.stream(args[7].split(",")).mapToInt(Integer::parseInt)
+        .toArray() : new int[] {1};
     double beta = args.length > 8 ? Double.parseDouble(args[8]) : 1.0;
-    long klWarmup = args.length > 9 ? Long.parseLong(args[9]) : 0;
+    // Empty or absent: klWarmupSteps stays unset, so the tabular default applies (40 % of the steps).
+    Long klWarmup = args.length > 9 && !args[9].isEmpty() ? Long.valueOf(args[9]) : null;
     Dataset<Row> all = spark.read().parquet(path);
     Column may = functions.col("date").lt(functions.lit("2001-05-01").cast("timestamp_ntz"));
     Dataset<Row> train = sample(all.where(may), trainRows, 1);
     Dataset<Row> held = sample(all.where(functions.not(may)), heldRows, 2).cache();
     long t0 = System.nanoTime();
-    VaeModel model = new VaeEstimator().setInputCols("date,delay,distance,origin,destination")
+    VaeEstimator estimator = new VaeEstimator().setInputCols("date,delay,distance,origin,destination")
         .setTimestampFeatures(true).setColumnKinds(kinds).setLatentDim(latent).setEncoderHidden(hidden)
-        .setDecoderHidden(hidden).setBeta(beta).setKlWarmupSteps(klWarmup).setBatchSize(512).setLearningRate(1e-3).setEpochs(epochs).setReplicas(2)
-        .setSeed(7).setNegElboCol("neg_elbo").setContamination(0.01).fit(train);
+        .setDecoderHidden(hidden).setBeta(beta).setBatchSize(512).setLearningRate(1e-3).setEpochs(epochs).setReplicas(2)
+        .setSeed(7).setNegElboCol("neg_elbo").setContamination(0.01);
+    if (klWarmup != null) {
+      estimator.setKlWarmupSteps(klWarmup);
+    }
+    VaeModel model = estimator.fit(train);
     double trainSeconds = (System.nanoTime() - t0) / 1e9;
     TabularSchema schema = model.tabular();
     System.out.println("schema " + schema.columns() + ", packed width " + schema.packedWidth());
+    System.out.println("kl_warmup_steps " + model.vaeConfig().klWarmupSteps() + (klWarmup == null ? " (default)" : " (set)"));
     for (EpochMetrics m : model.trainingHistory()) {
       System.out.printf(Locale.ROOT, "epoch %d train_neg_elbo %.4f val_neg_elbo %.4f samples_per_sec %.0f%n",
           m.epoch(), m.trainNegElbo(), m.valNegElbo(), m.samplesPerSec());
     }
-    Dataset<Row> injected = inject(held, schema);
-    model.setNegElboSamples(scoreSamples);
-    Dataset<Row> scored = model.transform(injected)
-        .withColumn("baseline_nll", functions.udf(new BaselineNll(schema), DataTypes.DoubleType)
-            .apply(functions.struct(schema.sources().stream().map(functions::col).toArray(Column[]::new))))
-        .cache();
-    report(scored, schema, trainSeconds, model.anomalyThreshold());
+    // Cached so that every sample count scores the very same injected rows.
+    Dataset<Row> injected = inject(held, schema).cache();
+    for (int samples : scoreSamples) {
+      System.out.printf(Locale.ROOT, "score_samples %d%n", samples);
+      model.setNegElboSamples(samples);
+      Dataset<Row> scored = model.transform(injected)
+          .withColumn("baseline_nll", functions.udf(new BaselineNll(schema), DataTypes.DoubleType)
+              .apply(functions.struct(schema.sources().stream().map(functions::col).toArray(Column[]::new))))
+          .cache();
+      report(scored, schema, trainSeconds, model.anomalyThreshold());
+      scored.unpersist();
+    }
   }
 
   private static Dataset<Row> sample(Dataset<Row> df, long rows, long seed) {
