@@ -69,7 +69,7 @@ PARAMS = (
     ParamDecl('klEstimator', 'string', 'mc', False,
               'KL(q(z|x)||p(z)) estimator: mc (sampled, Pyro Trace_ELBO) or analytic (closed form, Pyro TraceMeanField_ELBO).'),
     ParamDecl('klWarmupSteps', 'long', 0, False,
-              'Optimizer steps over which the KL weight rises linearly from 0 to beta (0: no warm-up).'),
+              "Optimizer steps over which the KL weight rises linearly from 0 to beta (0: no warm-up; not set, on tabular input: 40 % of the run's steps)."),
     ParamDecl('latentDim', 'int', 50, False,
               'Dimension of the latent code z.'),
     ParamDecl('latentMeanCol', 'string', 'z_mean', True,

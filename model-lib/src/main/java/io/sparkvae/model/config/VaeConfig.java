@@ -155,7 +155,8 @@ public final class VaeConfig implements java.io.Serializable {
               (b, v) -> b.c.beta = v),
           longAtLeast(
               "klWarmupSteps",
-              "Optimizer steps over which the KL weight rises linearly from 0 to beta (0: no warm-up).",
+              "Optimizer steps over which the KL weight rises linearly from 0 to beta (0: no warm-up; not set, on"
+                  + " tabular input: 40 % of the run's steps).",
               0,
               0,
               c -> c.klWarmupSteps,
