@@ -69,8 +69,8 @@ import java.util.Map;
  * its own {@code schemaVersion}); readers of earlier SparkVAE versions refuse such a model on its
  * likelihood name rather than misread it.
  *
- * <p>The config holds every {@link VaeConfig#PARAMS} entry by name (numbers, strings, arrays of
- * ints); a name missing on reading takes its default, so a later SparkVAE may add hyperparameters
+ * <p>The config holds every {@link VaeConfig#PARAMS} entry by name, each in the JSON form its
+ * {@link io.sparkvae.model.config.ParamType} owns (numbers, strings, arrays of ints); a name missing on reading takes its default, so a later SparkVAE may add hyperparameters
  * whose default keeps the old behaviour without a new format version. The tensor list is redundant
  * with {@link ParamLayout#of(VaeConfig)} and must equal it: it lets tools outside SparkVAE slice
  * the parameters, and it makes a layout change that forgot to bump the format version fail loudly.
@@ -182,12 +182,8 @@ public final class ModelFormat {
       w.name("format").value(FORMAT_NAME);
       w.name("formatVersion").value(FORMAT_VERSION);
 
-      w.name("config").beginObject();
-      for (Map.Entry<String, Object> e : model.config().toMap().entrySet()) {
-        w.name(e.getKey());
-        writeConfigValue(w, e.getKey(), e.getValue());
-      }
-      w.endObject();
+      w.name("config");
+      VaeConfig.SCHEMA.writeJson(w, model.config());
 
       if (model.config().tabular() != null) {
         // The fitted columns, vocabularies and statistics of a tabular model, with their own version.
@@ -224,28 +220,6 @@ public final class ModelFormat {
       w.endObject();
     }
     return (text + "\n").getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static void writeConfigValue(JsonWriter w, String name, Object v) throws IOException {
-    if (v instanceof Integer || v instanceof Long) {
-      w.value(((Number) v).longValue());
-    } else if (v instanceof Double d) {
-      // Double.toString, which JsonWriter uses, is the shortest text that parses back to the same
-      // double, so the config round-trips exactly.
-      w.value(d.doubleValue());
-    } else if (v instanceof String s) {
-      w.value(s);
-    } else if (v instanceof int[] a) {
-      w.beginArray();
-      for (int x : a) {
-        w.value(x);
-      }
-      w.endArray();
-    } else {
-      // A new kind of hyperparameter needs a JSON form here and in configValue() below.
-      throw new IllegalStateException(
-          "no JSON form for config parameter " + name + " of type " + v.getClass().getName());
-    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -380,39 +354,14 @@ public final class ModelFormat {
       } catch (IllegalArgumentException unknown) {
         throw new IllegalArgumentException("invalid config: " + unknown.getMessage(), unknown);
       }
-      values.put(e.getKey(), configValue(spec.type(), e.getValue(), "config." + e.getKey()));
+      // Exact: an int never wraps, a seed keeps every digit (ParamType owns each JSON form).
+      values.put(e.getKey(), spec.fromJson(e.getValue(), "config." + e.getKey()));
     }
     try {
       return VaeConfig.fromMap(values);
     } catch (IllegalArgumentException invalid) {
       throw new IllegalArgumentException("invalid config: " + invalid.getMessage(), invalid);
     }
-  }
-
-  /** Converts exactly, so an int field never silently wraps and a long seed keeps every digit. */
-  private static Object configValue(Class<?> type, JsonElement v, String what) {
-    if (type == Integer.class) {
-      return intValue(v, what);
-    } else if (type == Long.class) {
-      BigDecimal n = number(v, what);
-      try {
-        return n.longValueExact();
-      } catch (ArithmeticException e) {
-        throw new IllegalArgumentException(what + " must be a 64-bit integer, found " + n, e);
-      }
-    } else if (type == Double.class) {
-      return number(v, what).doubleValue();
-    } else if (type == String.class) {
-      return string(v, what);
-    } else if (type == int[].class) {
-      JsonArray a = array(v, what);
-      int[] out = new int[a.size()];
-      for (int i = 0; i < out.length; i++) {
-        out[i] = intValue(a.get(i), what + "[" + i + "]");
-      }
-      return out;
-    }
-    throw new IllegalStateException("no JSON form for config parameters of type " + type.getName());
   }
 
   private static void checkTensors(JsonArray tensors, ParamLayout layout) {
