@@ -119,8 +119,10 @@ public final class ParamSpec<C, B, T> {
     try {
       value = type.parse(text.trim());
     } catch (RuntimeException e) {
+      // A choice is shown as it was compared, in lower case and unquoted, like any invalid value.
+      String shown = type.isChoice() ? text.trim().toLowerCase(java.util.Locale.ROOT) : "'" + text + "'";
       throw new IllegalArgumentException(
-          "invalid value for " + name + ": '" + text + "' (expected " + constraint + ")", e);
+          "invalid value for " + name + ": " + shown + " (expected " + constraint + ")", e);
     }
     return validate(value);
   }

@@ -2,7 +2,6 @@ package io.sparkvae.model.config;
 
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -60,20 +59,14 @@ public final class ParamSpecs {
         false);
   }
 
-  /** A string parameter restricted to a fixed set of lower-case choices. */
-  public static <C, B> ParamSpec<C, B, String> choice(
-      String name, String doc, String def, Set<String> choices, Function<C, String> get, BiConsumer<B, String> set) {
-    String allowed = choices.stream().sorted().collect(Collectors.joining(", "));
+  /**
+   * A choice among an enum's constants, written as their lower-case names ({@code bernoulli}) on
+   * the command line, in config files, in model.json and in Spark ML's string params.
+   */
+  public static <C, B, E extends Enum<E>> ParamSpec<C, B, E> choice(
+      String name, String doc, Class<E> type, E def, Function<C, E> get, BiConsumer<B, E> set) {
     return new ParamSpec<>(
-        name,
-        doc,
-        ParamType.LOWER_CASE_TEXT,
-        def,
-        choices::contains,
-        "one of " + allowed,
-        get,
-        set,
-        false);
+        name, doc, ParamType.choice(type), def, v -> true, "one of " + ParamType.choiceNames(type), get, set, false);
   }
 
   /** A list of positive ints written "400,200" (empty list allowed when {@code allowEmpty}). */

@@ -40,9 +40,6 @@ public final class ParamType<T> {
   /** Free text: as is, JSON string. */
   public static final ParamType<String> TEXT =
       new ParamType<>(String.class, s -> s, s -> s, JsonPrimitive::new, ExactJson::string);
-  /** A word from a fixed set: read in lower case, JSON string. */
-  static final ParamType<String> LOWER_CASE_TEXT =
-      new ParamType<>(String.class, s -> s.toLowerCase(Locale.ROOT), s -> s, JsonPrimitive::new, ExactJson::string);
   /** A list of ints: text {@code 400,200} ("" for none), JSON array of numbers. */
   public static final ParamType<int[]> INT_LIST =
       new ParamType<>(int[].class, ParamType::parseInts, ParamType::formatInts, ParamType::intArray,
@@ -63,9 +60,52 @@ public final class ParamType<T> {
     this.decoder = decoder;
   }
 
+  /**
+   * One of an enum's constants, written as its lower-case name ({@code BERNOULLI}: {@code
+   * bernoulli}) in text and JSON; text is read in any case.
+   */
+  public static <E extends Enum<E>> ParamType<E> choice(Class<E> enumType) {
+    E[] constants = enumType.getEnumConstants();
+    String allowed = choiceNames(enumType);
+    Function<String, E> parse = s -> {
+      for (E e : constants) {
+        if (nameOf(e).equals(s.toLowerCase(Locale.ROOT))) {
+          return e;
+        }
+      }
+      throw new IllegalArgumentException("not one of " + allowed + ": " + s);
+    };
+    JsonDecoder<E> decode = (json, what) -> {
+      String s = ExactJson.string(json, what);
+      for (E e : constants) {
+        if (nameOf(e).equals(s)) {
+          return e;
+        }
+      }
+      throw new IllegalArgumentException(what + " must be one of " + allowed + ", found " + ExactJson.shown(json));
+    };
+    return new ParamType<>(enumType, parse, ParamType::nameOf, e -> new JsonPrimitive(nameOf(e)), decode);
+  }
+
+  /** The text and JSON name of a choice: its constant's name in lower case. */
+  public static String nameOf(Enum<?> e) {
+    return e.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** An enum's choice names, sorted, joined by ", " ("bernoulli, gaussian, tabular"). */
+  static String choiceNames(Class<? extends Enum<?>> enumType) {
+    return Arrays.stream(enumType.getEnumConstants()).map(ParamType::nameOf).sorted()
+        .collect(Collectors.joining(", "));
+  }
+
   /** The Java type of the value. */
   public Class<T> type() {
     return type;
+  }
+
+  /** True for the kind made by {@link #choice}. */
+  public boolean isChoice() {
+    return type.isEnum();
   }
 
   /** Parses text (already trimmed); throws on text that is no value of this kind. */

@@ -6,11 +6,14 @@ import static io.sparkvae.model.config.ParamSpecs.intAtLeast;
 import static io.sparkvae.model.config.ParamSpecs.longAtLeast;
 import static io.sparkvae.model.config.ParamSpecs.positiveIntList;
 
+import io.sparkvae.model.vae.GaussianVariance;
+import io.sparkvae.model.vae.HiddenActivation;
+import io.sparkvae.model.vae.KlEstimator;
+import io.sparkvae.model.vae.LikelihoodKind;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The immutable, validated description of a VAE and of how it is trained: architecture,
@@ -26,34 +29,15 @@ import java.util.Set;
 public final class VaeConfig implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Bernoulli likelihood on logits: targets must lie in [0,1] (Pyro uses grey levels as is). */
-  public static final String BERNOULLI = "bernoulli";
-  /** Gaussian likelihood with mean from the decoder, for real-valued features. */
-  public static final String GAUSSIAN = "gaussian";
-  /**
-   * Mixed per-column likelihoods of a tabular schema ({@code io.sparkvae.model.tabular}): set by the
-   * estimator when it is given input columns, with the fitted schema attached ({@link
-   * Builder#tabular}).
-   */
-  public static final String TABULAR = "tabular";
-  /** Monte Carlo KL from the sampled z, as Pyro's {@code Trace_ELBO}. */
-  public static final String KL_MC = "mc";
-  /** Closed-form KL of two diagonal Gaussians, as Pyro's {@code TraceMeanField_ELBO}. */
-  public static final String KL_ANALYTIC = "analytic";
-  /** Per-feature observation log-std learned with the other parameters. */
-  public static final String VARIANCE_LEARNED = "learned";
-  /** Observation std fixed at {@code gaussianFixedStd}. */
-  public static final String VARIANCE_FIXED = "fixed";
-
   private int inputDim;
   private int[] encoderHidden;
   private int[] decoderHidden;
   private int latentDim;
-  private String activation;
-  private String likelihood;
-  private String gaussianVariance;
+  private HiddenActivation activation;
+  private LikelihoodKind likelihood;
+  private GaussianVariance gaussianVariance;
   private double gaussianFixedStd;
-  private String klEstimator;
+  private KlEstimator klEstimator;
   private int elboSamples;
   private double beta;
   private long klWarmupSteps;
@@ -98,23 +82,23 @@ public final class VaeConfig implements java.io.Serializable {
           choice(
               "activation",
               "Hidden-layer non-linearity.",
-              "softplus",
-              Set.of("softplus", "relu", "tanh"),
+              HiddenActivation.class,
+              HiddenActivation.SOFTPLUS,
               c -> c.activation,
               (b, v) -> b.c.activation = v),
           choice(
               "likelihood",
               "Observation model p(x|z): bernoulli (features in [0,1], log-prob on logits), gaussian, or"
                   + " tabular (per-column likelihoods; set by the estimator when inputCols is given).",
-              BERNOULLI,
-              Set.of(BERNOULLI, GAUSSIAN, TABULAR),
+              LikelihoodKind.class,
+              LikelihoodKind.BERNOULLI,
               c -> c.likelihood,
               (b, v) -> b.c.likelihood = v),
           choice(
               "gaussianVariance",
               "Gaussian likelihood only: learn a per-feature log-std, or keep it fixed.",
-              VARIANCE_LEARNED,
-              Set.of(VARIANCE_LEARNED, VARIANCE_FIXED),
+              GaussianVariance.class,
+              GaussianVariance.LEARNED,
               c -> c.gaussianVariance,
               (b, v) -> b.c.gaussianVariance = v),
           doubleIn(
@@ -131,8 +115,8 @@ public final class VaeConfig implements java.io.Serializable {
               "klEstimator",
               "KL(q(z|x)||p(z)) estimator: mc (sampled, Pyro Trace_ELBO) or analytic (closed form,"
                   + " Pyro TraceMeanField_ELBO).",
-              KL_MC,
-              Set.of(KL_MC, KL_ANALYTIC),
+              KlEstimator.class,
+              KlEstimator.MC,
               c -> c.klEstimator,
               (b, v) -> b.c.klEstimator = v),
           intAtLeast(
@@ -274,12 +258,12 @@ public final class VaeConfig implements java.io.Serializable {
   }
 
   /** Hidden non-linearity: softplus, relu or tanh. */
-  public String activation() {
+  public HiddenActivation activation() {
     return activation;
   }
 
-  /** bernoulli or gaussian. */
-  public String likelihood() {
+  /** The observation model: bernoulli, gaussian or tabular. */
+  public LikelihoodKind likelihood() {
     return likelihood;
   }
 
@@ -289,7 +273,7 @@ public final class VaeConfig implements java.io.Serializable {
   }
 
   /** learned or fixed (Gaussian likelihood only). */
-  public String gaussianVariance() {
+  public GaussianVariance gaussianVariance() {
     return gaussianVariance;
   }
 
@@ -300,11 +284,11 @@ public final class VaeConfig implements java.io.Serializable {
 
   /** True for the Gaussian likelihood with a learned per-feature log-std. */
   public boolean learnsObservationStd() {
-    return GAUSSIAN.equals(likelihood) && VARIANCE_LEARNED.equals(gaussianVariance);
+    return likelihood == LikelihoodKind.GAUSSIAN && gaussianVariance == GaussianVariance.LEARNED;
   }
 
   /** mc or analytic. */
-  public String klEstimator() {
+  public KlEstimator klEstimator() {
     return klEstimator;
   }
 
@@ -416,15 +400,15 @@ public final class VaeConfig implements java.io.Serializable {
       return with("latentDim", v);
     }
 
-    public Builder activation(String v) {
+    public Builder activation(HiddenActivation v) {
       return with("activation", v);
     }
 
-    public Builder likelihood(String v) {
+    public Builder likelihood(LikelihoodKind v) {
       return with("likelihood", v);
     }
 
-    public Builder gaussianVariance(String v) {
+    public Builder gaussianVariance(GaussianVariance v) {
       return with("gaussianVariance", v);
     }
 
@@ -432,7 +416,7 @@ public final class VaeConfig implements java.io.Serializable {
       return with("gaussianFixedStd", v);
     }
 
-    public Builder klEstimator(String v) {
+    public Builder klEstimator(KlEstimator v) {
       return with("klEstimator", v);
     }
 
@@ -492,14 +476,14 @@ public final class VaeConfig implements java.io.Serializable {
      * @throws IllegalArgumentException naming the fields in conflict
      */
     public VaeConfig build() {
-      if (c.elboSamples > 1 && KL_ANALYTIC.equals(c.klEstimator)) {
+      if (c.elboSamples > 1 && c.klEstimator == KlEstimator.ANALYTIC) {
         throw new IllegalArgumentException(
             "elboSamples=" + c.elboSamples + " (the importance-weighted bound) needs klEstimator=mc:"
                 + " the bound weighs each sample by p(x,z)/q(z|x) and has no closed-form KL term");
       }
-      if (c.tabular != null && (!TABULAR.equals(c.likelihood) || c.inputDim != c.tabular.packedWidth())) {
+      if (c.tabular != null && (c.likelihood != LikelihoodKind.TABULAR || c.inputDim != c.tabular.packedWidth())) {
         throw new IllegalArgumentException("a tabular schema needs likelihood=tabular and inputDim="
-            + c.tabular.packedWidth() + " (its packed width); found likelihood=" + c.likelihood + ", inputDim="
+            + c.tabular.packedWidth() + " (its packed width); found likelihood=" + c.likelihood.configName() + ", inputDim="
             + c.inputDim);
       }
       return c.copy();

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import io.sparkvae.model.vae.LikelihoodKind;
+import io.sparkvae.model.vae.KlEstimator;
+import io.sparkvae.model.vae.HiddenActivation;
+import io.sparkvae.model.vae.GaussianVariance;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import io.sparkvae.model.config.VaeConfig;
@@ -35,11 +39,11 @@ class GoldenModelTest {
           .encoderHidden(5)
           .decoderHidden(4)
           .latentDim(3)
-          .activation("softplus")
-          .likelihood("gaussian")
-          .gaussianVariance("learned")
+          .activation(HiddenActivation.SOFTPLUS)
+          .likelihood(LikelihoodKind.GAUSSIAN)
+          .gaussianVariance(GaussianVariance.LEARNED)
           .gaussianFixedStd(1.0)
-          .klEstimator("mc")
+          .klEstimator(KlEstimator.MC)
           .elboSamples(1)
           .beta(1.0)
           .klWarmupSteps(0)

@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.sparkvae.model.vae.LikelihoodKind;
+import io.sparkvae.model.vae.HiddenActivation;
+import io.sparkvae.model.vae.GaussianVariance;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -53,8 +56,8 @@ class ModelFormatTest {
           .encoderHidden(5)
           .decoderHidden(4)
           .latentDim(3)
-          .likelihood(VaeConfig.GAUSSIAN)
-          .gaussianVariance(VaeConfig.VARIANCE_LEARNED)
+          .likelihood(LikelihoodKind.GAUSSIAN)
+          .gaussianVariance(GaussianVariance.LEARNED)
           .seed(7)
           .build();
 
@@ -83,7 +86,7 @@ class ModelFormatTest {
             .encoderHidden()
             .decoderHidden(7, 2)
             .latentDim(2)
-            .activation("tanh")
+            .activation(HiddenActivation.TANH)
             .learningRate(0.1 + 0.2) // not the shortest decimal: must still come back bit for bit
             .adamEps(Double.MIN_VALUE)
             .seed(Long.MAX_VALUE)

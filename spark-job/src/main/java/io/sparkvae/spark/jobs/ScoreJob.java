@@ -1,5 +1,6 @@
 package io.sparkvae.spark.jobs;
 
+import io.sparkvae.model.config.ParamType;
 import io.sparkvae.spark.ml.InferenceCounts;
 import io.sparkvae.spark.ml.VaeModel;
 import io.sparkvae.spark.fs.OutputLock;
@@ -152,7 +153,7 @@ public final class ScoreJob {
         .setNegElboCol("neg_elbo")
         .setNegElboSamples(o.negElboSamples())
         .setInferenceBatchSize(o.inferenceBatchSize())
-        .setBadRowPolicy(o.badRowPolicy())
+        .setBadRowPolicy(ParamType.nameOf(o.badRowPolicy()))
         .setColumnNllCol("column_nll")
         .setAnomalyCol("is_anomaly")
         .transform(input, counts);

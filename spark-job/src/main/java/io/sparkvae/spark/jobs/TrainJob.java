@@ -168,7 +168,7 @@ public final class TrainJob {
     if (!job.tabular()) {
       new FeatureColumn(job.featuresCol()).validate(train.schema());
     }
-    if (p.given().contains("inputDim") && job.inputFormat().equals("libsvm")) {
+    if (p.given().contains("inputDim") && job.inputFormat() == InputFormat.LIBSVM) {
       // libsvm vectors take the largest index in the file as their size: fit them to the given
       // dimension, and a row with an index beyond it stays too long, a bad row.
       int dim = p.vae().build().inputDim();

@@ -4,11 +4,11 @@ import static io.sparkvae.model.config.ParamSpecs.choice;
 import static io.sparkvae.model.config.ParamSpecs.doubleIn;
 import static io.sparkvae.model.config.ParamSpecs.intAtLeast;
 
+import io.sparkvae.model.averaging.OuterOptimizerKind;
 import io.sparkvae.model.config.ParamSchema;
 import io.sparkvae.model.config.ParamSpec;
 import java.io.Serializable;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The settings of distributed training, each declared once (name, doc, default, validator) like
@@ -18,56 +18,35 @@ import java.util.Set;
 public final class DistributedConfig implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Adam moments are averaged with the parameters each round and broadcast back. */
-  public static final String ADAM_AVERAGED = "averaged";
-  /** Each replica keeps its own Adam moments between rounds (DiLoCo's inner optimizer). */
-  public static final String ADAM_LOCAL = "local";
-  /** Bad input rows stop training (or fail the scoring task) with their counts. */
-  public static final String BAD_ROWS_FAIL = "fail";
-  /** Bad input rows are left out of training (get null outputs in transform), counted and logged. */
-  public static final String BAD_ROWS_SKIP = "skip";
-  /** Plain parameter averaging. */
-  public static final String OUTER_NONE = io.sparkvae.model.averaging.ScaleOutPlan.OUTER_NONE;
-  /** Nesterov block momentum on the averaged update (BMUF, DiLoCo). */
-  public static final String OUTER_NESTEROV = io.sparkvae.model.averaging.ScaleOutPlan.OUTER_NESTEROV;
-  /** scaleOut: the global minibatch stays batchSize (per-replica minibatch, learning rate derived). */
-  public static final String SCALE_OUT_AUTO = "auto";
-  /** scaleOut: every replica trains with batchSize and learningRate as given. */
-  public static final String SCALE_OUT_OFF = "off";
-  /** On a NaN/Inf loss or parameter: stop the run with an error. */
-  public static final String DIVERGENCE_FAIL = "fail";
-  /** On a NaN/Inf loss or parameter: redo the round from its start with half the learning rate. */
-  public static final String DIVERGENCE_ROLLBACK = "rollback";
-
   private int epochs;
   private int replicas;
   private int averagingSteps;
-  private String scaleOut;
+  private ScaleOut scaleOut;
   private int replicaBatchSize;
   private int warmupRounds;
-  private String adamState;
-  private String outerOptimizer;
+  private AdamState adamState;
+  private OuterOptimizerKind outerOptimizer;
   private double outerLearningRate;
   private double outerMomentum;
   private double validationFraction;
   private int evalBatchSize;
-  private String badRowPolicy;
-  private String divergencePolicy;
+  private BadRowPolicy badRowPolicy;
+  private OnDivergence divergencePolicy;
   private int maxRollbacks;
 
   /**
    * What to do with unusable rows, declared once for training, {@code VaeModel.transform} and the
    * score job ({@code ScoreJobOptions} rebinds it).
    */
-  public static final ParamSpec<DistributedConfig, Builder, String> BAD_ROW_POLICY =
+  public static final ParamSpec<DistributedConfig, Builder, BadRowPolicy> BAD_ROW_POLICY =
       choice(
           "badRowPolicy",
           "Input rows with null features, the wrong size, NaN/Inf or (Bernoulli likelihood) values"
               + " outside [0, 1]: fail (stop with counts and the first rows) or skip (leave out,"
               + " count and log). Applies to training and to VaeModel.transform, where skip gives"
               + " such rows null outputs and null features give null outputs under either policy.",
-          BAD_ROWS_FAIL,
-          Set.of(BAD_ROWS_FAIL, BAD_ROWS_SKIP),
+          BadRowPolicy.class,
+          BadRowPolicy.FAIL,
           c -> c.badRowPolicy,
           (b, v) -> b.c.badRowPolicy = v);
 
@@ -96,8 +75,8 @@ public final class DistributedConfig implements Serializable {
                   + " takes its share, see replicaBatchSize and warmupRounds; the derived settings are logged"
                   + " with their reasons) or off (every replica takes batchSize examples per step at"
                   + " learningRate, so the global minibatch grows with the replicas).",
-              SCALE_OUT_AUTO,
-              Set.of(SCALE_OUT_AUTO, SCALE_OUT_OFF),
+              ScaleOut.class,
+              ScaleOut.AUTO,
               c -> c.scaleOut,
               (b, v) -> b.c.scaleOut = v),
           intAtLeast(
@@ -121,16 +100,16 @@ public final class DistributedConfig implements Serializable {
           choice(
               "adamState",
               "Adam moments: averaged with the parameters every round, or local to each replica.",
-              ADAM_AVERAGED,
-              Set.of(ADAM_AVERAGED, ADAM_LOCAL),
+              AdamState.class,
+              AdamState.AVERAGED,
               c -> c.adamState,
               (b, v) -> b.c.adamState = v),
           choice(
               "outerOptimizer",
               "Driver-side optimizer on the averaged update: none (plain averaging) or nesterov"
                   + " (block momentum).",
-              OUTER_NESTEROV,
-              Set.of(OUTER_NONE, OUTER_NESTEROV),
+              OuterOptimizerKind.class,
+              OuterOptimizerKind.NESTEROV,
               c -> c.outerOptimizer,
               (b, v) -> b.c.outerOptimizer = v),
           doubleIn(
@@ -176,8 +155,8 @@ public final class DistributedConfig implements Serializable {
               "On a NaN or infinite loss or parameter: fail (stop with an error; checkpoints already"
                   + " written stay) or rollback (redo the round from its start with half the learning"
                   + " rate, at most maxRollbacks times).",
-              DIVERGENCE_FAIL,
-              Set.of(DIVERGENCE_FAIL, DIVERGENCE_ROLLBACK),
+              OnDivergence.class,
+              OnDivergence.FAIL,
               c -> c.divergencePolicy,
               (b, v) -> b.c.divergencePolicy = v),
           intAtLeast(
@@ -216,7 +195,7 @@ public final class DistributedConfig implements Serializable {
     return averagingSteps;
   }
 
-  public String scaleOut() {
+  public ScaleOut scaleOut() {
     return scaleOut;
   }
 
@@ -228,15 +207,15 @@ public final class DistributedConfig implements Serializable {
     return warmupRounds;
   }
 
-  public String adamState() {
+  public AdamState adamState() {
     return adamState;
   }
 
   public boolean averagesAdamState() {
-    return ADAM_AVERAGED.equals(adamState);
+    return adamState == AdamState.AVERAGED;
   }
 
-  public String outerOptimizer() {
+  public OuterOptimizerKind outerOptimizer() {
     return outerOptimizer;
   }
 
@@ -256,17 +235,17 @@ public final class DistributedConfig implements Serializable {
     return evalBatchSize;
   }
 
-  public String badRowPolicy() {
+  public BadRowPolicy badRowPolicy() {
     return badRowPolicy;
   }
 
-  public String divergencePolicy() {
+  public OnDivergence divergencePolicy() {
     return divergencePolicy;
   }
 
   /** True when a diverged round is rolled back rather than failing the run. */
   public boolean rollsBackOnDivergence() {
-    return DIVERGENCE_ROLLBACK.equals(divergencePolicy);
+    return divergencePolicy == OnDivergence.ROLLBACK;
   }
 
   public int maxRollbacks() {
@@ -317,7 +296,7 @@ public final class DistributedConfig implements Serializable {
       return setValue("averagingSteps", v);
     }
 
-    public Builder scaleOut(String v) {
+    public Builder scaleOut(ScaleOut v) {
       return setValue("scaleOut", v);
     }
 
@@ -329,11 +308,11 @@ public final class DistributedConfig implements Serializable {
       return setValue("warmupRounds", v);
     }
 
-    public Builder adamState(String v) {
+    public Builder adamState(AdamState v) {
       return setValue("adamState", v);
     }
 
-    public Builder outerOptimizer(String v) {
+    public Builder outerOptimizer(OuterOptimizerKind v) {
       return setValue("outerOptimizer", v);
     }
 
@@ -349,7 +328,7 @@ public final class DistributedConfig implements Serializable {
       return setValue("validationFraction", v);
     }
 
-    public Builder divergencePolicy(String v) {
+    public Builder divergencePolicy(OnDivergence v) {
       return setValue("divergencePolicy", v);
     }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkvae.model.vae.LikelihoodKind;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.spark.SparkTestSession;
 import java.nio.file.Files;
@@ -207,7 +208,7 @@ class VaeBadRowsTest {
 
   @Test
   void theGaussianLikelihoodAcceptsValuesOutsideTheUnitInterval() {
-    VaeConfig gaussian = SMALL.toBuilder().likelihood(VaeConfig.GAUSSIAN).build();
+    VaeConfig gaussian = SMALL.toBuilder().likelihood(LikelihoodKind.GAUSSIAN).build();
     VaeModel m = model(gaussian, "fail");
     InferenceCounts counts = InferenceCounts.register(spark.sparkContext(), "test");
     List<Row> rows = m.transform(frame(Map.of(2, Bad.ABOVE_ONE, 14, Bad.BELOW_ZERO)), counts).collectAsList();

@@ -74,7 +74,8 @@ class VaeParamsTest {
         assertTrue(p instanceof IntArrayParam, spec.name());
         assertArrayEquals((int[]) spec.defaultValue(), (int[]) def, spec.name());
       } else {
-        assertEquals(spec.defaultValue(), def, spec.name());
+        // A choice is a string param holding the choice's text form.
+        assertEquals(spec.paramType().isChoice() ? textOfDefault(spec) : spec.defaultValue(), def, spec.name());
         Class<?> expected = spec.type() == Integer.class ? IntParam.class
             : spec.type() == Long.class ? LongParam.class
             : spec.type() == Double.class ? DoubleParam.class
@@ -83,6 +84,10 @@ class VaeParamsTest {
       }
       assertTrue(est.explainParams().contains(spec.doc()), spec.name());
     }
+  }
+
+  private static <T> String textOfDefault(ParamSpec<?, ?, T> spec) {
+    return spec.format(spec.defaultValue());
   }
 
   @Test

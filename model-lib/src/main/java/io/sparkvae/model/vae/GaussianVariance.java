@@ -1,0 +1,9 @@
+package io.sparkvae.model.vae;
+
+/** The observation std of the Gaussian likelihood ({@code gaussianVariance}). */
+public enum GaussianVariance {
+  /** {@code learned}: a per-feature log-std trained with the other parameters. */
+  LEARNED,
+  /** {@code fixed}: the std {@code gaussianFixedStd} for every feature. */
+  FIXED
+}
