@@ -11,4 +11,10 @@ public enum OuterOptimizerKind {
   public OuterStep create(double learningRate, double momentum) {
     return this == NESTEROV ? new OuterOptimizer(learningRate, momentum) : OuterStep.AVERAGE;
   }
+
+  /** The configuration name ({@code none}), so that messages and logs show the value as it is written. */
+  @Override
+  public String toString() {
+    return io.sparkvae.model.config.ParamType.nameOf(this);
+  }
 }

@@ -1,11 +1,5 @@
 package io.sparkvae.model.config;
 
-import static io.sparkvae.model.config.ParamSpecs.choice;
-import static io.sparkvae.model.config.ParamSpecs.doubleIn;
-import static io.sparkvae.model.config.ParamSpecs.intAtLeast;
-import static io.sparkvae.model.config.ParamSpecs.longAtLeast;
-import static io.sparkvae.model.config.ParamSpecs.positiveIntList;
-
 import io.sparkvae.model.vae.GaussianVariance;
 import io.sparkvae.model.vae.HiddenActivation;
 import io.sparkvae.model.vae.KlEstimator;
@@ -29,172 +23,39 @@ import java.util.Map;
 public final class VaeConfig implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
-  private int inputDim;
-  private int[] encoderHidden;
-  private int[] decoderHidden;
-  private int latentDim;
-  private HiddenActivation activation;
-  private LikelihoodKind likelihood;
-  private GaussianVariance gaussianVariance;
-  private double gaussianFixedStd;
-  private KlEstimator klEstimator;
-  private int elboSamples;
-  private double beta;
-  private long klWarmupSteps;
-  private double learningRate;
-  private double adamBeta1;
-  private double adamBeta2;
-  private double adamEps;
-  private int batchSize;
-  private long seed;
+  // Package-private: VaeConfigParams's declarations read and write them; nothing else does.
+
+  int inputDim;
+  int[] encoderHidden;
+  int[] decoderHidden;
+  int latentDim;
+  HiddenActivation activation;
+  LikelihoodKind likelihood;
+  GaussianVariance gaussianVariance;
+  double gaussianFixedStd;
+  KlEstimator klEstimator;
+  int elboSamples;
+  double beta;
+  long klWarmupSteps;
+  double learningRate;
+  double adamBeta1;
+  double adamBeta2;
+  double adamEps;
+  int batchSize;
+  long seed;
   /**
    * The fitted columns of a tabular model, or null. Not a hyperparameter: data fitted by the
    * estimator, stored in model.json beside the config (under "tabular"), so it is not in PARAMS.
    */
   private io.sparkvae.model.tabular.TabularSchema tabular;
 
-  /** Every hyperparameter, in a stable order (the order of {@code --help} and of the JSON). */
-  public static final List<ParamSpec<VaeConfig, Builder, ?>> PARAMS =
-      List.of(
-          intAtLeast(
-              "inputDim",
-              "Number of input features (784 for 28x28 images).",
-              784,
-              1,
-              c -> c.inputDim,
-              (b, v) -> b.c.inputDim = v),
-          positiveIntList(
-              "encoderHidden",
-              "Hidden layer sizes of the encoder q(z|x), input side first.",
-              new int[] {400},
-              true,
-              c -> c.encoderHidden,
-              (b, v) -> b.c.encoderHidden = v),
-          positiveIntList(
-              "decoderHidden",
-              "Hidden layer sizes of the decoder p(x|z), latent side first.",
-              new int[] {400},
-              true,
-              c -> c.decoderHidden,
-              (b, v) -> b.c.decoderHidden = v),
-          intAtLeast(
-              "latentDim", "Dimension of the latent code z.", 50, 1, c -> c.latentDim, (b, v) -> b.c.latentDim = v),
-          choice(
-              "activation",
-              "Hidden-layer non-linearity.",
-              HiddenActivation.class,
-              HiddenActivation.SOFTPLUS,
-              c -> c.activation,
-              (b, v) -> b.c.activation = v),
-          choice(
-              "likelihood",
-              "Observation model p(x|z): bernoulli (features in [0,1], log-prob on logits), gaussian, or"
-                  + " tabular (per-column likelihoods; set by the estimator when inputCols is given).",
-              LikelihoodKind.class,
-              LikelihoodKind.BERNOULLI,
-              c -> c.likelihood,
-              (b, v) -> b.c.likelihood = v),
-          choice(
-              "gaussianVariance",
-              "Gaussian likelihood only: learn a per-feature log-std, or keep it fixed.",
-              GaussianVariance.class,
-              GaussianVariance.LEARNED,
-              c -> c.gaussianVariance,
-              (b, v) -> b.c.gaussianVariance = v),
-          doubleIn(
-              "gaussianFixedStd",
-              "Gaussian likelihood with fixed variance: the observation std.",
-              1.0,
-              0,
-              false,
-              Double.POSITIVE_INFINITY,
-              false,
-              c -> c.gaussianFixedStd,
-              (b, v) -> b.c.gaussianFixedStd = v),
-          choice(
-              "klEstimator",
-              "KL(q(z|x)||p(z)) estimator: mc (sampled, Pyro Trace_ELBO) or analytic (closed form,"
-                  + " Pyro TraceMeanField_ELBO).",
-              KlEstimator.class,
-              KlEstimator.MC,
-              c -> c.klEstimator,
-              (b, v) -> b.c.klEstimator = v),
-          intAtLeast(
-              "elboSamples",
-              "Samples of z per example; above 1 the objective is the importance-weighted bound"
-                  + " (Burda et al. 2015).",
-              1,
-              1,
-              c -> c.elboSamples,
-              (b, v) -> b.c.elboSamples = v),
-          doubleIn(
-              "beta",
-              "Weight of the KL term (1 is the ELBO; other values give a beta-VAE).",
-              1.0,
-              0,
-              true,
-              Double.POSITIVE_INFINITY,
-              false,
-              c -> c.beta,
-              (b, v) -> b.c.beta = v),
-          longAtLeast(
-              "klWarmupSteps",
-              "Optimizer steps over which the KL weight rises linearly from 0 to beta (0: no warm-up).",
-              0,
-              0,
-              c -> c.klWarmupSteps,
-              (b, v) -> b.c.klWarmupSteps = v),
-          doubleIn(
-              "learningRate",
-              "Adam learning rate.",
-              1e-3,
-              0,
-              false,
-              Double.POSITIVE_INFINITY,
-              false,
-              c -> c.learningRate,
-              (b, v) -> b.c.learningRate = v),
-          doubleIn(
-              "adamBeta1",
-              "Adam decay rate of the first moment.",
-              0.9,
-              0,
-              true,
-              1,
-              false,
-              c -> c.adamBeta1,
-              (b, v) -> b.c.adamBeta1 = v),
-          doubleIn(
-              "adamBeta2",
-              "Adam decay rate of the second moment.",
-              0.999,
-              0,
-              true,
-              1,
-              false,
-              c -> c.adamBeta2,
-              (b, v) -> b.c.adamBeta2 = v),
-          doubleIn(
-              "adamEps",
-              "Adam denominator epsilon.",
-              1e-8,
-              0,
-              false,
-              Double.POSITIVE_INFINITY,
-              false,
-              c -> c.adamEps,
-              (b, v) -> b.c.adamEps = v),
-          intAtLeast(
-              "batchSize", "Examples per minibatch.", 256, 1, c -> c.batchSize, (b, v) -> b.c.batchSize = v),
-          longAtLeast(
-              "seed",
-              "Seed of parameter initialization, shuffling and the noise of the ELBO.",
-              42,
-              0,
-              c -> c.seed,
-              (b, v) -> b.c.seed = v));
+  /**
+   * Every hyperparameter, declared in {@link VaeConfigParams}, in a stable order (that of {@code
+   * --help} and of the JSON).
+   */
+  public static final List<ParamSpec<VaeConfig, Builder, ?>> PARAMS = VaeConfigParams.ALL;
 
-  /** The declarations above, with what every config class does with them. */
+  /** The declarations, with what every config class does with them. */
   public static final ParamSchema<VaeConfig, Builder> SCHEMA = new ParamSchema<>("VAE parameter", PARAMS);
 
   private VaeConfig() {}
@@ -372,7 +233,8 @@ public final class VaeConfig implements java.io.Serializable {
 
   /** Mutable builder; {@link #build()} validates the rules that span several fields. */
   public static final class Builder {
-    private VaeConfig c = new VaeConfig();
+    // Package-private: VaeConfigParams's declarations write the fields of the config being built.
+    VaeConfig c = new VaeConfig();
 
     private Builder() {
       SCHEMA.setDefaults(this);
@@ -385,75 +247,75 @@ public final class VaeConfig implements java.io.Serializable {
     }
 
     public Builder inputDim(int v) {
-      return with("inputDim", v);
+      return with(VaeConfigParams.INPUT_DIM, v);
     }
 
     public Builder encoderHidden(int... v) {
-      return with("encoderHidden", v);
+      return with(VaeConfigParams.ENCODER_HIDDEN, v);
     }
 
     public Builder decoderHidden(int... v) {
-      return with("decoderHidden", v);
+      return with(VaeConfigParams.DECODER_HIDDEN, v);
     }
 
     public Builder latentDim(int v) {
-      return with("latentDim", v);
+      return with(VaeConfigParams.LATENT_DIM, v);
     }
 
     public Builder activation(HiddenActivation v) {
-      return with("activation", v);
+      return with(VaeConfigParams.ACTIVATION, v);
     }
 
     public Builder likelihood(LikelihoodKind v) {
-      return with("likelihood", v);
+      return with(VaeConfigParams.LIKELIHOOD, v);
     }
 
     public Builder gaussianVariance(GaussianVariance v) {
-      return with("gaussianVariance", v);
+      return with(VaeConfigParams.GAUSSIAN_VARIANCE, v);
     }
 
     public Builder gaussianFixedStd(double v) {
-      return with("gaussianFixedStd", v);
+      return with(VaeConfigParams.GAUSSIAN_FIXED_STD, v);
     }
 
     public Builder klEstimator(KlEstimator v) {
-      return with("klEstimator", v);
+      return with(VaeConfigParams.KL_ESTIMATOR, v);
     }
 
     public Builder elboSamples(int v) {
-      return with("elboSamples", v);
+      return with(VaeConfigParams.ELBO_SAMPLES, v);
     }
 
     public Builder beta(double v) {
-      return with("beta", v);
+      return with(VaeConfigParams.BETA, v);
     }
 
     public Builder klWarmupSteps(long v) {
-      return with("klWarmupSteps", v);
+      return with(VaeConfigParams.KL_WARMUP_STEPS, v);
     }
 
     public Builder learningRate(double v) {
-      return with("learningRate", v);
+      return with(VaeConfigParams.LEARNING_RATE, v);
     }
 
     public Builder adamBeta1(double v) {
-      return with("adamBeta1", v);
+      return with(VaeConfigParams.ADAM_BETA1, v);
     }
 
     public Builder adamBeta2(double v) {
-      return with("adamBeta2", v);
+      return with(VaeConfigParams.ADAM_BETA2, v);
     }
 
     public Builder adamEps(double v) {
-      return with("adamEps", v);
+      return with(VaeConfigParams.ADAM_EPS, v);
     }
 
     public Builder batchSize(int v) {
-      return with("batchSize", v);
+      return with(VaeConfigParams.BATCH_SIZE, v);
     }
 
     public Builder seed(long v) {
-      return with("seed", v);
+      return with(VaeConfigParams.SEED, v);
     }
 
     /**
@@ -465,8 +327,8 @@ public final class VaeConfig implements java.io.Serializable {
       return this;
     }
 
-    private Builder with(String name, Object value) {
-      param(name).setUntyped(this, value);
+    private <T> Builder with(ParamSpec<VaeConfig, Builder, T> spec, T value) {
+      spec.set(this, value);
       return this;
     }
 

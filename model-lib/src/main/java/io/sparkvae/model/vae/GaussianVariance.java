@@ -5,5 +5,11 @@ public enum GaussianVariance {
   /** {@code learned}: a per-feature log-std trained with the other parameters. */
   LEARNED,
   /** {@code fixed}: the std {@code gaussianFixedStd} for every feature. */
-  FIXED
+  FIXED;
+
+  /** The configuration name ({@code learned}), so that messages and logs show the value as it is written. */
+  @Override
+  public String toString() {
+    return io.sparkvae.model.config.ParamType.nameOf(this);
+  }
 }

@@ -8,5 +8,11 @@ public enum KlEstimator {
    * {@code analytic}: the closed form for two diagonal Gaussians, as Pyro's {@code
    * TraceMeanField_ELBO}; not defined for the importance-weighted bound.
    */
-  ANALYTIC
+  ANALYTIC;
+
+  /** The configuration name ({@code mc}), so that messages and logs show the value as it is written. */
+  @Override
+  public String toString() {
+    return io.sparkvae.model.config.ParamType.nameOf(this);
+  }
 }

@@ -89,4 +89,10 @@ public enum LikelihoodKind {
     throw new IllegalArgumentException("likelihood '" + name + "' is unknown; choose one of "
         + Arrays.stream(values()).map(LikelihoodKind::configName).collect(Collectors.joining(", ")));
   }
+
+  /** The configuration name ({@code bernoulli}), so that messages and logs show the value as it is written. */
+  @Override
+  public String toString() {
+    return io.sparkvae.model.config.ParamType.nameOf(this);
+  }
 }

@@ -107,6 +107,12 @@ final class ParamVocabulary {
     }
   }
 
+  /** A value Spark holds, in its declaration's type: a choice read from its text, an int list copied. */
+  static <T> T typedForm(ParamSpec<?, ?, T> spec, Object sparkValue) {
+    T v = spec.paramType().isChoice() ? spec.coerce(sparkValue) : spec.type().cast(sparkValue);
+    return v instanceof int[] a ? spec.type().cast(a.clone()) : v;
+  }
+
   /** A typed value in the form Spark holds: a choice as its text, an int list as a copy. */
   static <T> Object sparkForm(ParamSpec<?, ?, T> spec, T value) {
     if (spec.paramType().isChoice()) {

@@ -105,6 +105,14 @@ final class StageParams implements Serializable {
   }
 
   /**
+   * The current value (set or default) of the param {@code spec} declares, typed by the
+   * declaration: a choice is read back from its text, an int list is a copy.
+   */
+  static <T> T value(Params owner, ParamSpec<?, ?, T> spec) {
+    return ParamVocabulary.typedForm(spec, value(owner, spec.name()));
+  }
+
+  /**
    * The VAE configuration the params describe, with {@code inputDim} replaced.
    *
    * @throws IllegalArgumentException when the values break one of VaeConfig's cross-field rules

@@ -122,7 +122,7 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
     boolean timestamps = getTimestampFeatures();
     // Builds nothing but checks the overrides against the columns and their types.
     new TabularFitter(sources, overrides, timestamps, getCategoricalMaxLevels(), getMaxCategories());
-    if (isSet(getParam("likelihood")) && VaeConfig.param("likelihood").coerce(getLikelihood()) != LikelihoodKind.TABULAR) {
+    if (isSet(getParam("likelihood")) && getLikelihood() != LikelihoodKind.TABULAR) {
       throw new IllegalArgumentException("likelihood is set to " + getLikelihood() + " but inputCols makes the"
           + " likelihood tabular (one per column); leave likelihood unset");
     }
@@ -184,7 +184,7 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
    * above 0 scores the training rows for the anomaly threshold (stored in the model's metadata).
    */
   private VaeModel fitTabular(Dataset<Row> df, Dataset<Row> validation) {
-    boolean skip = DistributedConfig.BAD_ROW_POLICY.parse(getBadRowPolicy()) == BadRowPolicy.SKIP;
+    boolean skip = getBadRowPolicy() == BadRowPolicy.SKIP;
     List<TabularFitter.Source> sources = TabularInput.sources(df.schema(), TabularInput.names(getInputCols()));
     TabularSchema schema = TabularInput.fit(df, sources, TabularInput.overrides(getColumnKinds()),
         getTimestampFeatures(), getCategoricalMaxLevels(), getMaxCategories(), skip);

@@ -317,7 +317,7 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
   private Dataset<Row> transformTabular(Dataset<?> dataset, InferenceCounts counts) {
     transformSchema(dataset.schema(), true);
     List<Outputs.Column> outputs = tabularOutputs();
-    boolean skip = DistributedConfig.BAD_ROW_POLICY.parse(getBadRowPolicy()) == BadRowPolicy.SKIP;
+    boolean skip = getBadRowPolicy() == BadRowPolicy.SKIP;
     // Values unseen in training are scored as their column's "unknown" entry and counted here (the
     // Spark UI shows it by name), once the transform has run.
     org.apache.spark.util.LongAccumulator unknown = dataset.sparkSession().sparkContext()
@@ -478,7 +478,7 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
     BatchInference f = new BatchInference(
         params, t.config(), modelKey(), column, latentInput, df.schema().fieldIndex(column), outputs,
         getInferenceBatchSize(), getNegElboSamples(), getScoreSeed(),
-        DistributedConfig.BAD_ROW_POLICY.parse(getBadRowPolicy()) == BadRowPolicy.SKIP,
+        getBadRowPolicy() == BadRowPolicy.SKIP,
         latentInput ? Support.REAL : new VaeNetwork(t.config()).likelihood().support(), counts);
     Dataset<Row> mapped;
     if (df.isStreaming()) {

@@ -50,26 +50,30 @@ public final class DistributedConfig implements Serializable {
           c -> c.badRowPolicy,
           (b, v) -> b.c.badRowPolicy = v);
 
-  /** Every distributed setting. {@code replicas = 0} means {@code spark.default.parallelism}. */
-  public static final List<ParamSpec<DistributedConfig, Builder, ?>> PARAMS =
-      List.of(
-          intAtLeast("epochs", "Passes over the training data.", 10, 1, c -> c.epochs, (b, v) -> b.c.epochs = v),
-          intAtLeast(
+  public static final ParamSpec<DistributedConfig, Builder, Integer> EPOCHS =
+      intAtLeast("epochs", "Passes over the training data.", 10, 1, c -> c.epochs, (b, v) -> b.c.epochs = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Integer> REPLICAS =
+      intAtLeast(
               "replicas",
               "Model replicas, one per data shard (0: spark.default.parallelism).",
               0,
               0,
               c -> c.replicas,
-              (b, v) -> b.c.replicas = v),
-          intAtLeast(
+              (b, v) -> b.c.replicas = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Integer> AVERAGING_STEPS =
+      intAtLeast(
               "averagingSteps",
               "Local minibatch steps each replica runs between two parameter averagings; an epoch's"
                   + " last round runs what is left of the shard.",
               50,
               1,
               c -> c.averagingSteps,
-              (b, v) -> b.c.averagingSteps = v),
-          choice(
+              (b, v) -> b.c.averagingSteps = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, ScaleOut> SCALE_OUT =
+      choice(
               "scaleOut",
               "How replicas share the work: auto (the global minibatch stays batchSize: each replica"
                   + " takes its share, see replicaBatchSize and warmupRounds; the derived settings are logged"
@@ -78,8 +82,10 @@ public final class DistributedConfig implements Serializable {
               ScaleOut.class,
               ScaleOut.AUTO,
               c -> c.scaleOut,
-              (b, v) -> b.c.scaleOut = v),
-          intAtLeast(
+              (b, v) -> b.c.scaleOut = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Integer> REPLICA_BATCH_SIZE =
+      intAtLeast(
               "replicaBatchSize",
               "Examples per local step of each replica (0: derived, batchSize shared by the replicas so"
                   + " that the global minibatch stays batchSize, at least "
@@ -88,31 +94,39 @@ public final class DistributedConfig implements Serializable {
               0,
               0,
               c -> c.replicaBatchSize,
-              (b, v) -> b.c.replicaBatchSize = v),
-          intAtLeast(
+              (b, v) -> b.c.replicaBatchSize = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Integer> WARMUP_ROUNDS =
+      intAtLeast(
               "warmupRounds",
               "Rounds over which the learning rate rises linearly to its value (-1: derived, a quarter"
                   + " epoch when the learning rate was scaled up for a larger global minibatch, else 0).",
               -1,
               -1,
               c -> c.warmupRounds,
-              (b, v) -> b.c.warmupRounds = v),
-          choice(
+              (b, v) -> b.c.warmupRounds = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, AdamState> ADAM_STATE =
+      choice(
               "adamState",
               "Adam moments: averaged with the parameters every round, or local to each replica.",
               AdamState.class,
               AdamState.AVERAGED,
               c -> c.adamState,
-              (b, v) -> b.c.adamState = v),
-          choice(
+              (b, v) -> b.c.adamState = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, OuterOptimizerKind> OUTER_OPTIMIZER =
+      choice(
               "outerOptimizer",
               "Driver-side optimizer on the averaged update: none (plain averaging) or nesterov"
                   + " (block momentum).",
               OuterOptimizerKind.class,
               OuterOptimizerKind.NESTEROV,
               c -> c.outerOptimizer,
-              (b, v) -> b.c.outerOptimizer = v),
-          doubleIn(
+              (b, v) -> b.c.outerOptimizer = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Double> OUTER_LEARNING_RATE =
+      doubleIn(
               "outerLearningRate",
               "Outer optimizer step size on the averaged update.",
               1.0,
@@ -121,8 +135,10 @@ public final class DistributedConfig implements Serializable {
               10,
               true,
               c -> c.outerLearningRate,
-              (b, v) -> b.c.outerLearningRate = v),
-          doubleIn(
+              (b, v) -> b.c.outerLearningRate = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Double> OUTER_MOMENTUM =
+      doubleIn(
               "outerMomentum",
               "Outer (block) momentum; only with outerOptimizer=nesterov.",
               0.7,
@@ -131,8 +147,10 @@ public final class DistributedConfig implements Serializable {
               1,
               false,
               c -> c.outerMomentum,
-              (b, v) -> b.c.outerMomentum = v),
-          doubleIn(
+              (b, v) -> b.c.outerMomentum = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Double> VALIDATION_FRACTION =
+      doubleIn(
               "validationFraction",
               "Fraction of the input held out for validation when no validation set is given.",
               0.0,
@@ -141,16 +159,19 @@ public final class DistributedConfig implements Serializable {
               1,
               false,
               c -> c.validationFraction,
-              (b, v) -> b.c.validationFraction = v),
-          intAtLeast(
+              (b, v) -> b.c.validationFraction = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Integer> EVAL_BATCH_SIZE =
+      intAtLeast(
               "evalBatchSize",
               "Rows per forward pass when evaluating.",
               1024,
               1,
               c -> c.evalBatchSize,
-              (b, v) -> b.c.evalBatchSize = v),
-          BAD_ROW_POLICY,
-          choice(
+              (b, v) -> b.c.evalBatchSize = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, OnDivergence> DIVERGENCE_POLICY =
+      choice(
               "divergencePolicy",
               "On a NaN or infinite loss or parameter: fail (stop with an error; checkpoints already"
                   + " written stay) or rollback (redo the round from its start with half the learning"
@@ -158,14 +179,35 @@ public final class DistributedConfig implements Serializable {
               OnDivergence.class,
               OnDivergence.FAIL,
               c -> c.divergencePolicy,
-              (b, v) -> b.c.divergencePolicy = v),
-          intAtLeast(
+              (b, v) -> b.c.divergencePolicy = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Integer> MAX_ROLLBACKS =
+      intAtLeast(
               "maxRollbacks",
               "With divergencePolicy=rollback: rollbacks allowed over the whole run before it fails.",
               3,
               0,
               c -> c.maxRollbacks,
-              (b, v) -> b.c.maxRollbacks = v));
+              (b, v) -> b.c.maxRollbacks = v);
+
+  /** Every distributed setting. {@code replicas = 0} means {@code spark.default.parallelism}. */
+  public static final List<ParamSpec<DistributedConfig, Builder, ?>> PARAMS =
+      List.of(
+      EPOCHS,
+      REPLICAS,
+      AVERAGING_STEPS,
+      SCALE_OUT,
+      REPLICA_BATCH_SIZE,
+      WARMUP_ROUNDS,
+      ADAM_STATE,
+      OUTER_OPTIMIZER,
+      OUTER_LEARNING_RATE,
+      OUTER_MOMENTUM,
+      VALIDATION_FRACTION,
+      EVAL_BATCH_SIZE,
+      BAD_ROW_POLICY,
+      DIVERGENCE_POLICY,
+      MAX_ROLLBACKS);
 
   /** The declarations above, with what every config class does with them. */
   public static final ParamSchema<DistributedConfig, Builder> SCHEMA =
@@ -285,55 +327,60 @@ public final class DistributedConfig implements Serializable {
     }
 
     public Builder epochs(int v) {
-      return setValue("epochs", v);
+      return with(EPOCHS, v);
     }
 
     public Builder replicas(int v) {
-      return setValue("replicas", v);
+      return with(REPLICAS, v);
     }
 
     public Builder averagingSteps(int v) {
-      return setValue("averagingSteps", v);
+      return with(AVERAGING_STEPS, v);
     }
 
     public Builder scaleOut(ScaleOut v) {
-      return setValue("scaleOut", v);
+      return with(SCALE_OUT, v);
     }
 
     public Builder replicaBatchSize(int v) {
-      return setValue("replicaBatchSize", v);
+      return with(REPLICA_BATCH_SIZE, v);
     }
 
     public Builder warmupRounds(int v) {
-      return setValue("warmupRounds", v);
+      return with(WARMUP_ROUNDS, v);
     }
 
     public Builder adamState(AdamState v) {
-      return setValue("adamState", v);
+      return with(ADAM_STATE, v);
     }
 
     public Builder outerOptimizer(OuterOptimizerKind v) {
-      return setValue("outerOptimizer", v);
+      return with(OUTER_OPTIMIZER, v);
     }
 
     public Builder outerLearningRate(double v) {
-      return setValue("outerLearningRate", v);
+      return with(OUTER_LEARNING_RATE, v);
     }
 
     public Builder outerMomentum(double v) {
-      return setValue("outerMomentum", v);
+      return with(OUTER_MOMENTUM, v);
     }
 
     public Builder validationFraction(double v) {
-      return setValue("validationFraction", v);
+      return with(VALIDATION_FRACTION, v);
     }
 
     public Builder divergencePolicy(OnDivergence v) {
-      return setValue("divergencePolicy", v);
+      return with(DIVERGENCE_POLICY, v);
     }
 
     public Builder maxRollbacks(int v) {
-      return setValue("maxRollbacks", v);
+      return with(MAX_ROLLBACKS, v);
+    }
+
+    private <T> Builder with(ParamSpec<DistributedConfig, Builder, T> spec, T value) {
+      spec.set(this, value);
+      return this;
     }
 
     /** An immutable snapshot. */

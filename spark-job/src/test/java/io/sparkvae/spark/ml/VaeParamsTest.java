@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkvae.model.vae.KlEstimator;
 import io.sparkvae.model.config.ParamSpec;
+import io.sparkvae.model.config.ParamType;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.spark.train.DistributedConfig;
 import io.sparkvae.spark.train.RunOptions;
@@ -125,6 +127,9 @@ class VaeParamsTest {
       Object def = est.getDefault(p).get();
       if (def instanceof int[] a) {
         assertArrayEquals(a, (int[]) got, p.name());
+      } else if (got instanceof Enum<?> choice) {
+        // A choice's getter returns its enum; Spark holds the choice's text.
+        assertEquals(def, ParamType.nameOf(choice), p.name());
       } else {
         assertEquals(def, got, p.name());
       }
@@ -143,7 +148,7 @@ class VaeParamsTest {
     assertArrayEquals(new int[] {20, 10}, est.getEncoderHidden());
     assertEquals(3, est.getEpochs());
     assertEquals(2, est.getReplicas());
-    assertEquals("analytic", est.getKlEstimator());
+    assertEquals(KlEstimator.ANALYTIC, est.getKlEstimator());
     assertEquals("x", est.getFeaturesCol());
     assertEquals("score", est.getNegElboCol());
     assertEquals(9L, est.getScoreSeed());
