@@ -152,8 +152,13 @@ public final class ParamSchema<C, B> {
    * order (what model.json's {@code config} and the safetensors export hold).
    */
   public void writeJson(JsonWriter w, C config) throws IOException {
+    writeJson(w, config, specs);
+  }
+
+  /** {@link #writeJson(JsonWriter, Object)} for some of the declarations only, in their order. */
+  public void writeJson(JsonWriter w, C config, List<ParamSpec<C, B, ?>> some) throws IOException {
     w.beginObject();
-    for (ParamSpec<C, B, ?> p : specs) {
+    for (ParamSpec<C, B, ?> p : some) {
       w.name(p.name());
       JSON_ELEMENTS.write(w, json(p, config));
     }

@@ -216,4 +216,19 @@ public final class VaeConfigParams {
           ADAM_EPS,
           BATCH_SIZE,
           SEED);
+
+  /**
+   * What rebuilds and runs the trained network (layer sizes, activation, likelihood, and the KL
+   * estimator its negative ELBO column uses): model.json's {@code architecture}.
+   */
+  public static final List<ParamSpec<VaeConfig, VaeConfig.Builder, ?>> ARCHITECTURE =
+      List.of(INPUT_DIM, ENCODER_HIDDEN, DECODER_HIDDEN, LATENT_DIM, ACTIVATION, LIKELIHOOD, GAUSSIAN_VARIANCE,
+          GAUSSIAN_FIXED_STD, KL_ESTIMATOR);
+
+  /**
+   * How the network was trained (objective, optimizer, schedule, minibatch, seed): model.json's
+   * {@code training}, kept for provenance; a trained model runs without it.
+   */
+  public static final List<ParamSpec<VaeConfig, VaeConfig.Builder, ?>> TRAINING =
+      List.of(ELBO_SAMPLES, BETA, KL_WARMUP_STEPS, LEARNING_RATE, ADAM_BETA1, ADAM_BETA2, ADAM_EPS, BATCH_SIZE, SEED);
 }

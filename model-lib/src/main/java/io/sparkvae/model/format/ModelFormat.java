@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.stream.JsonWriter;
 import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.config.VaeConfigParams;
 import io.sparkvae.model.vae.ParamLayout;
 import java.io.BufferedOutputStream;
 import java.io.FileNotFoundException;
@@ -50,8 +51,9 @@ import java.util.Map;
  * <pre>{@code
  * {
  *   "format": "sparkvae-vae",
- *   "formatVersion": 1,
- *   "config": { "inputDim": 784, "encoderHidden": [400], ... every VaeConfig parameter ... },
+ *   "formatVersion": 2,
+ *   "architecture": { "inputDim": 784, "encoderHidden": [400], ..., "klEstimator": "mc" },
+ *   "training": { "elboSamples": 1, "beta": 1.0, ..., "learningRate": 0.001, "adamBeta1": 0.9, ... },
  *   "parameters": {
  *     "file": "parameters.bin",
  *     "dtype": "float32",
@@ -69,8 +71,12 @@ import java.util.Map;
  * its own {@code schemaVersion}); readers of earlier SparkVAE versions refuse such a model on its
  * likelihood name rather than misread it.
  *
- * <p>The config holds every {@link VaeConfig#PARAMS} entry by name, each in the JSON form its
- * {@link io.sparkvae.model.config.ParamType} owns (numbers, strings, arrays of ints); a name missing on reading takes its default, so a later SparkVAE may add hyperparameters
+ * <p>{@code architecture} holds what rebuilds and runs the network ({@link
+ * io.sparkvae.model.config.VaeConfigParams#ARCHITECTURE}), {@code training} how it was trained
+ * ({@link io.sparkvae.model.config.VaeConfigParams#TRAINING}: objective, Adam, schedule, seed), kept
+ * for provenance; version 1 held both in one {@code config} object and is still read. Each value is
+ * in the JSON form its {@link io.sparkvae.model.config.ParamType} owns (numbers, strings, arrays of
+ * ints); a name missing on reading takes its default, so a later SparkVAE may add hyperparameters
  * whose default keeps the old behaviour without a new format version. The tensor list is redundant
  * with {@link ParamLayout#of(VaeConfig)} and must equal it: it lets tools outside SparkVAE slice
  * the parameters, and it makes a layout change that forgot to bump the format version fail loudly.
@@ -110,7 +116,7 @@ public final class ModelFormat {
   public static final String FORMAT_NAME = "sparkvae-vae";
 
   /** The format version this code writes, and the newest it reads. */
-  public static final int FORMAT_VERSION = 1;
+  public static final int FORMAT_VERSION = 2;
 
   /** The name of the JSON description inside a model. */
   public static final String MODEL_JSON = "model.json";
@@ -182,8 +188,11 @@ public final class ModelFormat {
       w.name("format").value(FORMAT_NAME);
       w.name("formatVersion").value(FORMAT_VERSION);
 
-      w.name("config");
-      VaeConfig.SCHEMA.writeJson(w, model.config());
+      // Version 2: the architecture apart from how it was trained (Adam's settings are no part of it).
+      w.name("architecture");
+      VaeConfig.SCHEMA.writeJson(w, model.config(), VaeConfigParams.ARCHITECTURE);
+      w.name("training");
+      VaeConfig.SCHEMA.writeJson(w, model.config(), VaeConfigParams.TRAINING);
 
       if (model.config().tabular() != null) {
         // The fitted columns, vocabularies and statistics of a tabular model, with their own version.
@@ -292,7 +301,9 @@ public final class ModelFormat {
     int version = intValue(root.get("formatVersion"), "formatVersion");
     switch (version) {
       case 1:
-        return describeV1(root);
+        return describe(root, readConfig(root, CONFIG_V1));
+      case 2:
+        return describe(root, readConfig(root, CONFIG_V2));
       default:
         if (version > FORMAT_VERSION) {
           throw new IllegalArgumentException(
@@ -303,12 +314,12 @@ public final class ModelFormat {
                   + "); upgrade SparkVAE");
         }
         throw new IllegalArgumentException(
-            "invalid model format version " + version + " (this SparkVAE reads version 1)");
+            "invalid model format version " + version + " (this SparkVAE reads versions 1 and 2)");
     }
   }
 
-  private static Description describeV1(JsonObject root) {
-    VaeConfig config = readConfig(object(root, "config", "config"));
+  /** Everything but the config, which versions 1 and 2 hold differently. */
+  private static Description describe(JsonObject root, VaeConfig config) {
     if (root.has("tabular")) {
       config = config.toBuilder()
           .tabular(io.sparkvae.model.tabular.TabularSchema.fromJson(object(root, "tabular", "tabular"))).build();
@@ -345,22 +356,43 @@ public final class ModelFormat {
     return new Description(config, layout, count, sha, metadata);
   }
 
-  private static VaeConfig readConfig(JsonObject json) {
+  /** A JSON object of model.json that holds some of the config's parameters. */
+  private record ConfigSection(String name, List<ParamSpec<VaeConfig, VaeConfig.Builder, ?>> specs) {}
+
+  private static final List<ConfigSection> CONFIG_V1 = List.of(new ConfigSection("config", VaeConfig.PARAMS));
+  private static final List<ConfigSection> CONFIG_V2 = List.of(
+      new ConfigSection("architecture", VaeConfigParams.ARCHITECTURE),
+      new ConfigSection("training", VaeConfigParams.TRAINING));
+
+  /**
+   * The config from one or more sections of model.json: version 1's {@code config} (every
+   * parameter), version 2's {@code architecture} and {@code training} (each its own parameters).
+   * A parameter missing from its section takes its default.
+   *
+   */
+  private static VaeConfig readConfig(JsonObject root, List<ConfigSection> sections) {
     Map<String, Object> values = new LinkedHashMap<>();
-    for (Map.Entry<String, JsonElement> e : json.entrySet()) {
-      ParamSpec<VaeConfig, VaeConfig.Builder, ?> spec;
-      try {
-        spec = VaeConfig.param(e.getKey());
-      } catch (IllegalArgumentException unknown) {
-        throw new IllegalArgumentException("invalid config: " + unknown.getMessage(), unknown);
-      }
-      // Exact: an int never wraps, a seed keeps every digit (ParamType owns each JSON form).
-      values.put(e.getKey(), spec.fromJson(e.getValue(), "config." + e.getKey()));
+    for (ConfigSection section : sections) {
+      readSection(object(root, section.name(), section.name()), section.name(), section.specs(), values);
     }
     try {
       return VaeConfig.fromMap(values);
     } catch (IllegalArgumentException invalid) {
       throw new IllegalArgumentException("invalid config: " + invalid.getMessage(), invalid);
+    }
+  }
+
+  private static void readSection(JsonObject json, String section,
+      List<ParamSpec<VaeConfig, VaeConfig.Builder, ?>> specs, Map<String, Object> values) {
+    for (Map.Entry<String, JsonElement> e : json.entrySet()) {
+      ParamSpec<VaeConfig, VaeConfig.Builder, ?> spec =
+          specs.stream().filter(p -> p.name().equals(e.getKey())).findFirst().orElse(null);
+      if (spec == null) {
+        throw new IllegalArgumentException("invalid config: unknown VAE parameter"
+            + (section.equals("config") ? "" : " in " + section) + ": " + e.getKey());
+      }
+      // Exact: an int never wraps, a seed keeps every digit (ParamType owns each JSON form).
+      values.put(e.getKey(), spec.fromJson(e.getValue(), section + "." + e.getKey()));
     }
   }
 
