@@ -233,8 +233,7 @@ public final class ModelFormat {
     String jsonPath = describe(description, MODEL_JSON);
     String binPath = describe(description, PARAMETERS_BIN);
     if (!store.exists(MODEL_JSON)) {
-      throw new FileNotFoundException(
-          "no SparkVAE model at " + description + ": " + jsonPath + " does not exist");
+      throw new FileNotFoundException("no SparkVAE model at " + description + ": " + jsonPath + " does not exist");
     }
     String text = StrictJson.readDocument(store, MODEL_JSON, jsonPath);
     Description d;
@@ -274,8 +273,7 @@ public final class ModelFormat {
           "not a SparkVAE model: no \"format\" field (expected \"" + FORMAT_NAME + "\")");
     }
     if (!isString(format) || !FORMAT_NAME.equals(format.getAsString())) {
-      throw new IllegalArgumentException(
-          "unknown model format " + format + " (expected \"" + FORMAT_NAME + "\")");
+      throw new IllegalArgumentException("unknown model format " + format + " (expected \"" + FORMAT_NAME + "\")");
     }
     int version = intValue(root.get("formatVersion"), "formatVersion");
     switch (version) {
@@ -283,12 +281,8 @@ public final class ModelFormat {
         return describeV1(root);
       default:
         if (version > FORMAT_VERSION) {
-          throw new IllegalArgumentException(
-              "model format version "
-                  + version
-                  + " is newer than this SparkVAE supports ("
-                  + FORMAT_VERSION
-                  + "); upgrade SparkVAE");
+          throw new IllegalArgumentException("model format version " + version
+              + " is newer than this SparkVAE supports (" + FORMAT_VERSION + "); upgrade SparkVAE");
         }
         throw new IllegalArgumentException(
             "invalid model format version " + version + " (this SparkVAE reads version 1)");
@@ -309,17 +303,12 @@ public final class ModelFormat {
     requireEquals(p, "byteOrder", BYTE_ORDER);
     int count = intValue(p.get("count"), "parameters.count");
     if (count != layout.totalSize()) {
-      throw new IllegalArgumentException(
-          "parameters.count is "
-              + count
-              + " but the config has "
-              + layout.totalSize()
-              + " parameters");
+      throw new IllegalArgumentException("parameters.count is " + count + " but the config has "
+          + layout.totalSize() + " parameters");
     }
     String sha = string(p.get("sha256"), "parameters.sha256").toLowerCase(Locale.ROOT);
     if (!sha.matches("[0-9a-f]{64}")) {
-      throw new IllegalArgumentException(
-          "parameters.sha256 must be 64 hexadecimal digits, found \"" + sha + "\"");
+      throw new IllegalArgumentException("parameters.sha256 must be 64 hexadecimal digits, found \"" + sha + "\"");
     }
     checkTensors(array(p.get("tensors"), "parameters.tensors"), layout);
 
@@ -381,27 +370,16 @@ public final class ModelFormat {
     List<ParamLayout.Entry> expected = layout.entries();
     for (int i = 0; i < Math.max(tensors.size(), expected.size()); i++) {
       if (i >= tensors.size()) {
-        throw new IllegalArgumentException(
-            "parameters.tensors lists "
-                + tensors.size()
-                + " tensors but the config has "
-                + expected.size()
-                + "; tensor "
-                + expected.get(i).name()
-                + " is missing");
+        throw new IllegalArgumentException("parameters.tensors lists " + tensors.size()
+            + " tensors but the config has " + expected.size() + "; tensor " + expected.get(i).name()
+            + " is missing");
       }
       String what = "parameters.tensors[" + i + "]";
       JsonObject t = object(tensors.get(i), what);
       String name = string(t.get("name"), what + ".name");
       if (i >= expected.size()) {
-        throw new IllegalArgumentException(
-            "parameters.tensors lists "
-                + tensors.size()
-                + " tensors but the config has "
-                + expected.size()
-                + "; tensor "
-                + name
-                + " is extra");
+        throw new IllegalArgumentException("parameters.tensors lists " + tensors.size()
+            + " tensors but the config has " + expected.size() + "; tensor " + name + " is extra");
       }
       JsonArray shapeJson = array(t.get("shape"), what + ".shape");
       long[] shape = new long[shapeJson.size()];
@@ -411,21 +389,9 @@ public final class ModelFormat {
       int offset = intValue(t.get("offset"), what + ".offset");
       ParamLayout.Entry e = expected.get(i);
       if (!name.equals(e.name()) || !Arrays.equals(shape, e.shape()) || offset != e.offset()) {
-        throw new IllegalArgumentException(
-            "tensor "
-                + name
-                + " ("
-                + what
-                + ") has shape "
-                + Arrays.toString(shape)
-                + " at offset "
-                + offset
-                + " but the config's layout has "
-                + e.name()
-                + " with shape "
-                + Arrays.toString(e.shape())
-                + " at offset "
-                + e.offset());
+        throw new IllegalArgumentException("tensor " + name + " (" + what + ") has shape " + Arrays.toString(shape)
+            + " at offset " + offset + " but the config's layout has " + e.name() + " with shape "
+            + Arrays.toString(e.shape()) + " at offset " + e.offset());
       }
     }
   }
@@ -433,8 +399,7 @@ public final class ModelFormat {
   private static JsonObject parseJson(String text) throws IOException {
     JsonElement root = StrictJson.parse(text);
     if (!root.isJsonObject()) {
-      throw new IllegalArgumentException(
-          "not a SparkVAE model: the top level is not a JSON object");
+      throw new IllegalArgumentException("not a SparkVAE model: the top level is not a JSON object");
     }
     return root.getAsJsonObject();
   }
@@ -442,14 +407,8 @@ public final class ModelFormat {
   private static void requireEquals(JsonObject o, String field, String expected) {
     String actual = string(o.get(field), "parameters." + field);
     if (!actual.equals(expected)) {
-      throw new IllegalArgumentException(
-          "parameters."
-              + field
-              + " is \""
-              + actual
-              + "\"; format version 1 supports only \""
-              + expected
-              + "\"");
+      throw new IllegalArgumentException("parameters." + field + " is \"" + actual
+          + "\"; format version 1 supports only \"" + expected + "\"");
     }
   }
 
