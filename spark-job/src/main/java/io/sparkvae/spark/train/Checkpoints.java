@@ -9,7 +9,7 @@ import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.format.Float32Codec;
 import io.sparkvae.model.train.TrainingState;
-import io.sparkvae.spark.fs.AtomicFile;
+import io.sparkvae.spark.fs.HadoopPublisher;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -150,7 +150,7 @@ public final class Checkpoints {
     FileSystem fs = dir.getFileSystem(conf);
     fs.mkdirs(dir);
     Path target = new Path(dir, fileName(progress.rounds(), runId));
-    AtomicFile.write(fs, target, encode(progress));
+    HadoopPublisher.writeFile(fs, target, encode(progress));
     // Only this run's files: another run's checkpoints in the same directory are not ours to delete.
     List<Path> own = list(fs).stream().filter(p -> runIdOf(p.getName()).equals(runId)).toList();
     for (int i = keep; i < own.size(); i++) {
