@@ -105,7 +105,8 @@ public final class Publisher<L> {
         moveIn(staging, target, existing);
       }
       storage.syncDirectory(parent);
-    } catch (IOException | RuntimeException | Error e) {
+    } catch (Throwable e) {
+      // Throwable: a writer in Scala (Spark's) throws checked exceptions that Java does not see.
       deleteAfterFailure(staging, e);
       throw e;
     }
@@ -115,7 +116,7 @@ public final class Publisher<L> {
     storage.rename(target, aside);
     try {
       storage.rename(staging, target);
-    } catch (IOException | RuntimeException | Error e) {
+    } catch (Throwable e) {
       try {
         storage.rename(aside, target);
       } catch (IOException | RuntimeException restore) {
@@ -161,7 +162,7 @@ public final class Publisher<L> {
       }
       storage.renameOver(staging, target);
       storage.syncDirectory(parent);
-    } catch (IOException | RuntimeException | Error e) {
+    } catch (Throwable e) {
       deleteAfterFailure(staging, e);
       throw e;
     }

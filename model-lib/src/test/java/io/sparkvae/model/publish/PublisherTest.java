@@ -155,4 +155,21 @@ class PublisherTest {
     assertThrows(IllegalArgumentException.class, () -> publisher.publish(root, refuse(), content("x")));
     assertTrue(Files.isDirectory(root));
   }
+
+  /** Spark's writers are Scala: they throw checked exceptions (SparkException) that no Java signature declares. */
+  @Test
+  void aWriterThatThrowsAnUndeclaredCheckedExceptionLeavesNoStaging() throws IOException {
+    Path target = dir.resolve("model");
+    Exception e = assertThrows(Exception.class, () -> publisher.publish(target, refuse(), staging -> {
+      content("half").write(staging);
+      throw PublisherTest.<RuntimeException>sneaky(new Exception("as Scala throws"));
+    }));
+    assertEquals("as Scala throws", e.getMessage());
+    assertEquals(List.of(), names(dir), "the half-written staging directory is removed");
+  }
+
+  @SuppressWarnings("unchecked")
+  static <T extends Throwable> T sneaky(Throwable t) throws T {
+    throw (T) t;
+  }
 }
