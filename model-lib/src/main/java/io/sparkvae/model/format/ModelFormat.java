@@ -26,10 +26,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -72,7 +70,7 @@ import java.util.Map;
  * <h2>{@code parameters.bin}</h2>
  *
  * A 12-byte header (magic {@code SVAEPRM1}, count) and the parameters as float32 little-endian in
- * {@link ParamLayout} order; see {@link ParametersFile} for the byte layout.
+ * {@link ParamLayout} order; see {@code ParametersFile} for the byte layout.
  *
  * <h2>Guarantees</h2>
  *
@@ -163,19 +161,8 @@ public final class ModelFormat {
       w.name("byteOrder").value(BYTE_ORDER);
       w.name("count").value(layout.totalSize());
       w.name("sha256").value(shaHex);
-      w.name("tensors").beginArray();
-      for (ParamLayout.Entry e : layout.entries()) {
-        w.beginObject();
-        w.name("name").value(e.name());
-        w.name("shape").beginArray();
-        for (long d : e.shape()) {
-          w.value(d);
-        }
-        w.endArray();
-        w.name("offset").value(e.offset());
-        w.endObject();
-      }
-      w.endArray();
+      w.name("tensors");
+      TensorList.write(w, layout);
       w.endObject();
 
       w.name("metadata").beginObject();
@@ -256,9 +243,7 @@ public final class ModelFormat {
   }
 
   private static String messageOf(RuntimeException e) {
-    return e instanceof IllegalArgumentException && e.getMessage() != null
-        ? e.getMessage()
-        : e.toString();
+    return e instanceof IllegalArgumentException && e.getMessage() != null ? e.getMessage() : e.toString();
   }
 
   private static String describe(String description, String name) {
@@ -310,7 +295,7 @@ public final class ModelFormat {
     if (!sha.matches("[0-9a-f]{64}")) {
       throw new IllegalArgumentException("parameters.sha256 must be 64 hexadecimal digits, found \"" + sha + "\"");
     }
-    checkTensors(array(p.get("tensors"), "parameters.tensors"), layout);
+    TensorList.check(array(p.get("tensors"), "parameters.tensors"), layout);
 
     Map<String, String> metadata = new LinkedHashMap<>();
     JsonElement m = root.get("metadata");
@@ -364,36 +349,6 @@ public final class ModelFormat {
       return out;
     }
     throw new IllegalStateException("no JSON form for config parameters of type " + type.getName());
-  }
-
-  private static void checkTensors(JsonArray tensors, ParamLayout layout) {
-    List<ParamLayout.Entry> expected = layout.entries();
-    for (int i = 0; i < Math.max(tensors.size(), expected.size()); i++) {
-      if (i >= tensors.size()) {
-        throw new IllegalArgumentException("parameters.tensors lists " + tensors.size()
-            + " tensors but the config has " + expected.size() + "; tensor " + expected.get(i).name()
-            + " is missing");
-      }
-      String what = "parameters.tensors[" + i + "]";
-      JsonObject t = object(tensors.get(i), what);
-      String name = string(t.get("name"), what + ".name");
-      if (i >= expected.size()) {
-        throw new IllegalArgumentException("parameters.tensors lists " + tensors.size()
-            + " tensors but the config has " + expected.size() + "; tensor " + name + " is extra");
-      }
-      JsonArray shapeJson = array(t.get("shape"), what + ".shape");
-      long[] shape = new long[shapeJson.size()];
-      for (int k = 0; k < shape.length; k++) {
-        shape[k] = intValue(shapeJson.get(k), what + ".shape[" + k + "]");
-      }
-      int offset = intValue(t.get("offset"), what + ".offset");
-      ParamLayout.Entry e = expected.get(i);
-      if (!name.equals(e.name()) || !Arrays.equals(shape, e.shape()) || offset != e.offset()) {
-        throw new IllegalArgumentException("tensor " + name + " (" + what + ") has shape " + Arrays.toString(shape)
-            + " at offset " + offset + " but the config's layout has " + e.name() + " with shape "
-            + Arrays.toString(e.shape()) + " at offset " + e.offset());
-      }
-    }
   }
 
   private static JsonObject parseJson(String text) throws IOException {
