@@ -2,7 +2,7 @@ package io.sparkvae.spark.jobs;
 
 import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
-import io.sparkvae.spark.fs.DirectorySwap;
+import io.sparkvae.spark.fs.HadoopPublisher;
 import io.sparkvae.spark.fs.OutputGuard;
 import io.sparkvae.spark.ml.TabularSettings;
 import io.sparkvae.spark.ml.VaeEstimator;
@@ -82,7 +82,7 @@ public final class TrainJob {
       org.apache.hadoop.fs.Path model = new org.apache.hadoop.fs.Path(job.modelOut());
       org.apache.hadoop.fs.FileSystem fs = model.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (model.getParent() != null) {
-        DirectorySwap.recover(fs, model);
+        HadoopPublisher.recover(fs, model);
       }
       OutputGuard.checkModel(fs, model, run.overwrite());
       if (!run.reportDir().isEmpty()) {

@@ -11,7 +11,7 @@ import io.sparkvae.model.vae.Support;
 import io.sparkvae.model.vae.VaeNetwork;
 import io.sparkvae.spark.train.DistributedConfig;
 import io.sparkvae.spark.train.EpochMetrics;
-import io.sparkvae.spark.fs.DirectorySwap;
+import io.sparkvae.spark.fs.HadoopPublisher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -617,7 +617,7 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
     public VaeModel load(String path) {
       // A crash between the two renames of a model's replacement leaves the previous model aside.
       try {
-        return loadFrom(DirectorySwap.readable(path, sc().hadoopConfiguration()));
+        return loadFrom(HadoopPublisher.readable(path, sc().hadoopConfiguration()));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
       }
