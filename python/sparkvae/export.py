@@ -19,7 +19,7 @@ EXPORT_FORMAT = "sparkvae-vae-export"
 EXPORT_VERSIONS = (1,)
 #: The ``format`` of a model-lib ``model.json`` and the versions this reader knows.
 MODEL_FORMAT = "sparkvae-vae"
-MODEL_VERSIONS = (1,)
+MODEL_VERSIONS = (1, 2)
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 _PARAMS_MAGIC = b"SVAEPRM1"
@@ -82,7 +82,14 @@ def _read_model_lib(directory: str) -> Tuple[Dict[str, Any], Dict[str, np.ndarra
     for t in p["tensors"]:
         size = int(np.prod(t["shape"]))
         tensors[_torch_name(t["name"])] = flat[t["offset"] : t["offset"] + size].reshape(t["shape"])
-    return desc["config"], tensors, desc.get("metadata", {})
+    return _model_lib_config(desc), tensors, desc.get("metadata", {})
+
+
+def _model_lib_config(desc: Dict[str, Any]) -> Dict[str, Any]:
+    """Version 1 holds one "config"; version 2 the "architecture" apart from the "training" settings."""
+    if desc["formatVersion"] == 1:
+        return desc["config"]
+    return {**desc["architecture"], **desc["training"]}
 
 
 def _read_export(directory: str) -> Tuple[Dict[str, Any], Dict[str, np.ndarray], Dict[str, str]]:

@@ -223,7 +223,26 @@ public final class FlopBench {
     List<Gemm> encode = encodingGemms(flops, o.encodeBatch());
     List<Gemm> all = new ArrayList<>(train);
     all.addAll(encode);
+    printFlopCounts(flops, c, out);
 
+    List<ModeResult> results = new ArrayList<>();
+    results.add(measureSequential("1 thread", "single", 1, o, train, encode));
+    if (o.threads() > 1) {
+      results.add(measureSequential(o.threads() + " threads", "intraop", o.threads(), o, train, encode));
+      results.add(measureConcurrent(o.threads(), o, train, encode));
+    }
+
+    out.printf(Locale.ROOT, "fp32 GEMM GFLOP/s (PyTorch %s through DJL), median of %d repetitions (min–max), "
+        + "training batch %d, encoding batch %d%n", Engine.getEngine("PyTorch").getVersion(), o.reps(),
+        c.batchSize(), o.encodeBatch());
+    out.println();
+    printGemmRates(all, results, out);
+    printBounds(flops, results, out);
+    out.flush();
+    return results;
+  }
+
+  private static void printFlopCounts(NetworkFlops flops, VaeConfig c, PrintStream out) {
     out.printf(Locale.ROOT, "FLOPs per example of %s%n", c);
     out.println("(matrix products 2·in·out per Linear layer; elementwise operations one FLOP per element each, "
         + "exp and softplus included, a lower count)");
@@ -241,18 +260,10 @@ public final class FlopBench {
     out.printf(Locale.ROOT, "| Adam update, per minibatch step (not in the bound) | | %d | %d (%.0f per example at batch %d) |%n",
         flops.adamPerStep(), flops.adamPerStep(), (double) flops.adamPerStep() / c.batchSize(), c.batchSize());
     out.println();
+  }
 
-    List<ModeResult> results = new ArrayList<>();
-    results.add(measureSequential("1 thread", "single", 1, o, train, encode));
-    if (o.threads() > 1) {
-      results.add(measureSequential(o.threads() + " threads", "intraop", o.threads(), o, train, encode));
-      results.add(measureConcurrent(o.threads(), o, train, encode));
-    }
-
-    out.printf(Locale.ROOT, "fp32 GEMM GFLOP/s (PyTorch %s through DJL), median of %d repetitions (min–max), "
-        + "training batch %d, encoding batch %d%n", Engine.getEngine("PyTorch").getVersion(), o.reps(),
-        c.batchSize(), o.encodeBatch());
-    out.println();
+  /** One row per product, one column per mode that measured products one by one. */
+  private static void printGemmRates(List<Gemm> all, List<ModeResult> results, PrintStream out) {
     StringBuilder head = new StringBuilder("| product | shape | GFLOP/s, " + results.get(0).mode());
     StringBuilder rule = new StringBuilder("| --- | --- | ---");
     for (int r = 1; r < results.size(); r++) {
@@ -273,6 +284,10 @@ public final class FlopBench {
       out.println(row + " |");
     }
     out.println();
+  }
+
+  /** The FLOP bounds as a table, then as {@code bound ...} lines for the scripts that read them. */
+  private static void printBounds(NetworkFlops flops, List<ModeResult> results, PrintStream out) {
     out.println("| mode | GEMM GFLOP/s, training step mix | FLOP-bound training samples/s | GEMM GFLOP/s, encoding mix"
         + " | FLOP-bound encoding rows/s |");
     out.println("| --- | --- | --- | --- | --- |");
@@ -289,8 +304,6 @@ public final class FlopBench {
       out.printf(Locale.ROOT, "bound train %s %.1f %.1f %.1f%n", r.key(), tb.median(), tb.min(), tb.max());
       out.printf(Locale.ROOT, "bound encode %s %.1f %.1f %.1f%n", r.key(), eb.median(), eb.min(), eb.max());
     }
-    out.flush();
-    return results;
   }
 
   /** One process, {@code threads} intra-op threads, products one after another. */
@@ -376,31 +389,7 @@ public final class FlopBench {
     }
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < streams; t++) {
-      Thread th = new Thread(() -> {
-        JniUtils.setGradMode(false); // thread-local in PyTorch, on by default in new threads
-        try (NDManager m = NDManager.newBaseManager()) {
-          Operands[][] ops = new Operands[2][];
-          for (int s = 0; s < 2; s++) {
-            ops[s] = new Operands[sets.get(s).size()];
-            for (int g = 0; g < ops[s].length; g++) {
-              ops[s][g] = Operands.of(m, sets.get(s).get(g));
-              ops[s][g].run(2);
-            }
-          }
-          for (int r = 0; r < o.reps(); r++) {
-            for (int s = 0; s < 2; s++) {
-              barrier.await();
-              for (int g = 0; g < ops[s].length; g++) {
-                ops[s][g].run(calls[s][g]);
-              }
-              barrier.await();
-            }
-          }
-        } catch (InterruptedException | BrokenBarrierException | RuntimeException e) {
-          failure.compareAndSet(null, e);
-          barrier.reset();
-        }
-      }, "flopbench-stream-" + t);
+      Thread th = new Thread(() -> runStream(sets, calls, o.reps(), barrier, failure), "flopbench-stream-" + t);
       th.setDaemon(true);
       threads.add(th);
       th.start();
@@ -427,5 +416,36 @@ public final class FlopBench {
       throw new IllegalStateException("concurrent GEMM streams failed: " + cause, cause);
     }
     return new ModeResult(streams + " streams × 1 thread", "streams", null, Stats.of(rates[0]), Stats.of(rates[1]));
+  }
+
+  /**
+   * One stream of {@link #measureConcurrent}: its own operands, then every repetition's product
+   * sets between two barrier waits, so the measuring thread times all streams together.
+   */
+  private static void runStream(List<List<Gemm>> sets, int[][] calls, int reps, CyclicBarrier barrier,
+      AtomicReference<Throwable> failure) {
+    JniUtils.setGradMode(false); // thread-local in PyTorch, on by default in new threads
+    try (NDManager m = NDManager.newBaseManager()) {
+      Operands[][] ops = new Operands[sets.size()][];
+      for (int s = 0; s < sets.size(); s++) {
+        ops[s] = new Operands[sets.get(s).size()];
+        for (int g = 0; g < ops[s].length; g++) {
+          ops[s][g] = Operands.of(m, sets.get(s).get(g));
+          ops[s][g].run(2);
+        }
+      }
+      for (int r = 0; r < reps; r++) {
+        for (int s = 0; s < sets.size(); s++) {
+          barrier.await();
+          for (int g = 0; g < ops[s].length; g++) {
+            ops[s][g].run(calls[s][g]);
+          }
+          barrier.await();
+        }
+      }
+    } catch (InterruptedException | BrokenBarrierException | RuntimeException e) {
+      failure.compareAndSet(null, e);
+      barrier.reset();
+    }
   }
 }

@@ -1,6 +1,7 @@
 package io.sparkvae.bench;
 
 import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.vae.KlEstimator;
 import io.sparkvae.model.vae.LikelihoodKind;
 import io.sparkvae.model.vae.ParamLayout;
 import java.util.ArrayList;
@@ -129,7 +130,7 @@ public final class NetworkFlops {
     long latent = config.latentDim();
     long d = config.inputDim();
     long likelihood;
-    if (LikelihoodKind.of(config) == LikelihoodKind.BERNOULLI) {
+    if (config.likelihood() == LikelihoodKind.BERNOULLI) {
       likelihood = 4 * d; // x*l, softplus(l), difference, sum
     } else if (config.learnsObservationStd()) {
       likelihood = 7 * d; // difference, * 1/std, square, * -1/2, + log-std, - log(2 pi)/2, sum
@@ -138,7 +139,7 @@ public final class NetworkFlops {
     }
     long once = encoderElementwise();
     long perSample = 3 * latent + decoderElementwise() + likelihood;
-    if (VaeConfig.KL_ANALYTIC.equals(config.klEstimator())) {
+    if (config.klEstimator() == KlEstimator.ANALYTIC) {
       once += 8 * latent + 2; // 2 log-scale, exp, loc^2, add, sub, -1, *1/2, sum; * weight, difference
     } else {
       perSample += 6 * latent + 3; // z^2, eps^2, difference, *1/2, - log-scale, sum; * weight, difference, negation

@@ -3,6 +3,7 @@ package io.sparkvae.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkvae.model.vae.KlEstimator;
 import io.sparkvae.model.config.VaeConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -49,7 +50,7 @@ class NetworkFlopsTest {
     assertEquals(48 + 2 * 36, two.forwardGemm());
     // Per sample: 6 + 10 + 16 + 12 + 3 = 47; once: encoder 10, log-mean-exp 8 * 2.
     assertEquals(10 + 16 + 2 * 47, two.forwardElementwise());
-    NetworkFlops analytic = NetworkFlops.of(tiny().toBuilder().klEstimator(VaeConfig.KL_ANALYTIC).build());
+    NetworkFlops analytic = NetworkFlops.of(tiny().toBuilder().klEstimator(KlEstimator.ANALYTIC).build());
     // Once: encoder 10, KL 8 * 2 + 2; per sample: 6 + 10 + 16.
     assertEquals(10 + 18 + 32, analytic.forwardElementwise());
   }

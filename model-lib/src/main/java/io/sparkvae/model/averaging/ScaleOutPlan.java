@@ -29,7 +29,7 @@ import java.util.Locale;
  * @param batchesPerEpoch minibatches of the largest shard in one epoch (every replica's epoch ends
  *     with the largest's)
  * @param roundsPerEpoch averaging rounds in one epoch
- * @param outerOptimizer the outer step's kind ({@link #OUTER_NONE} or {@link #OUTER_NESTEROV})
+ * @param outerOptimizer the outer step's kind
  * @param outerLearningRate the outer step size
  * @param outerMomentum the outer (block) momentum
  * @param averagesAdamState whether Adam's moments are averaged with the parameters
@@ -38,7 +38,7 @@ import java.util.Locale;
  */
 public record ScaleOutPlan(
     int replicas, VaeConfig config, int averagingSteps, int warmupRounds, int batchesPerEpoch, int roundsPerEpoch,
-    String outerOptimizer, double outerLearningRate, double outerMomentum, boolean averagesAdamState,
+    OuterOptimizerKind outerOptimizer, double outerLearningRate, double outerMomentum, boolean averagesAdamState,
     List<String> reasons, List<String> warnings) implements Serializable {
   private static final long serialVersionUID = 1L;
 
@@ -60,11 +60,6 @@ public record ScaleOutPlan(
    * shared minibatch restores. Below 4 rounds the average is taken too rarely to steer.)
    */
   public static final int MIN_ROUNDS_PER_EPOCH = 4;
-  /** No outer step: the average is the next state. */
-  public static final String OUTER_NONE = "none";
-  /** Nesterov block momentum on the averaged update. */
-  public static final String OUTER_NESTEROV = "nesterov";
-
   public ScaleOutPlan {
     reasons = List.copyOf(reasons);
     warnings = List.copyOf(warnings);
@@ -84,7 +79,7 @@ public record ScaleOutPlan(
    *     grows with R
    */
   public record Request(VaeConfig base, int replicas, long shardRows, int averagingSteps, int replicaBatchSize,
-      int warmupRounds, boolean derive, String outerOptimizer, double outerLearningRate, double outerMomentum,
+      int warmupRounds, boolean derive, OuterOptimizerKind outerOptimizer, double outerLearningRate, double outerMomentum,
       boolean averagesAdamState) {}
 
   /** Derives the plan for a request. */
@@ -175,8 +170,7 @@ public record ScaleOutPlan(
 
   /** A fresh outer step of this plan's kind (its state starts empty). */
   public OuterStep outerStep() {
-    return OUTER_NESTEROV.equals(outerOptimizer) ? new OuterOptimizer(outerLearningRate, outerMomentum)
-        : OuterStep.AVERAGE;
+    return outerOptimizer.create(outerLearningRate, outerMomentum);
   }
 
   /** One line for the log: the settings and why. */

@@ -1,5 +1,10 @@
 package io.sparkvae.model.config;
 
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonWriter;
+import java.io.IOException;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -17,6 +22,10 @@ import java.util.Set;
  * @param <B> the builder type they are written to
  */
 public final class ParamSchema<C, B> {
+  // Gson's own writer of JSON trees; used through the adapter, it keeps the JsonWriter's settings
+  // (Gson.toJson would switch on HTML escaping).
+  private static final TypeAdapter<JsonElement> JSON_ELEMENTS = new Gson().getAdapter(JsonElement.class);
+
   private final String kind;
   private final List<ParamSpec<C, B, ?>> specs;
   private final Map<String, ParamSpec<C, B, ?>> byName = new LinkedHashMap<>();
@@ -136,6 +145,28 @@ public final class ParamSchema<C, B> {
         throw new IllegalArgumentException("missing " + kind + ": " + p.name());
       }
     }
+  }
+
+  /**
+   * Writes every value of {@code config} as one JSON object, each in its parameter's JSON form, in
+   * order (what model.json's {@code config} and the safetensors export hold).
+   */
+  public void writeJson(JsonWriter w, C config) throws IOException {
+    writeJson(w, config, specs);
+  }
+
+  /** {@link #writeJson(JsonWriter, Object)} for some of the declarations only, in their order. */
+  public void writeJson(JsonWriter w, C config, List<ParamSpec<C, B, ?>> some) throws IOException {
+    w.beginObject();
+    for (ParamSpec<C, B, ?> p : some) {
+      w.name(p.name());
+      JSON_ELEMENTS.write(w, json(p, config));
+    }
+    w.endObject();
+  }
+
+  private static <C, B, T> JsonElement json(ParamSpec<C, B, T> p, C config) {
+    return p.toJson(p.get(config));
   }
 
   /** {@code Title{name=value, ...}} with each value in its text form. */

@@ -1,5 +1,6 @@
 package io.sparkvae.model.config;
 
+import com.google.gson.JsonElement;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -18,10 +19,8 @@ import java.util.function.Predicate;
 public final class ParamSpec<C, B, T> {
   private final String name;
   private final String doc;
-  private final Class<T> type;
+  private final ParamType<T> type;
   private final T defaultValue;
-  private final Function<String, T> parser;
-  private final Function<T, String> formatter;
   private final Predicate<T> validator;
   private final String constraint;
   private final Function<C, T> getter;
@@ -31,24 +30,8 @@ public final class ParamSpec<C, B, T> {
   ParamSpec(
       String name,
       String doc,
-      Class<T> type,
+      ParamType<T> type,
       T defaultValue,
-      Function<String, T> parser,
-      Function<T, String> formatter,
-      Predicate<T> validator,
-      String constraint,
-      Function<C, T> getter,
-      BiConsumer<B, T> setter) {
-    this(name, doc, type, defaultValue, parser, formatter, validator, constraint, getter, setter, false);
-  }
-
-  ParamSpec(
-      String name,
-      String doc,
-      Class<T> type,
-      T defaultValue,
-      Function<String, T> parser,
-      Function<T, String> formatter,
       Predicate<T> validator,
       String constraint,
       Function<C, T> getter,
@@ -59,8 +42,6 @@ public final class ParamSpec<C, B, T> {
     this.doc = Objects.requireNonNull(doc);
     this.type = Objects.requireNonNull(type);
     this.defaultValue = Objects.requireNonNull(defaultValue);
-    this.parser = parser;
-    this.formatter = formatter;
     this.validator = validator;
     this.constraint = constraint;
     this.getter = getter;
@@ -87,8 +68,16 @@ public final class ParamSpec<C, B, T> {
     return doc;
   }
 
-  /** The Java type of the value ({@code Integer}, {@code Double}, {@code Long}, {@code String}, {@code int[]}). */
+  /**
+   * The Java type of the value ({@code Integer}, {@code Double}, {@code Long}, {@code Boolean},
+   * {@code String}, {@code int[]}).
+   */
   public Class<T> type() {
+    return type.type();
+  }
+
+  /** The kind of value, which owns its text and JSON forms. */
+  public ParamType<T> paramType() {
     return type;
   }
 
@@ -128,17 +117,34 @@ public final class ParamSpec<C, B, T> {
   public T parse(String text) {
     T value;
     try {
-      value = parser.apply(text.trim());
+      value = type.parse(text.trim());
     } catch (RuntimeException e) {
+      // A choice is shown as it was compared, in lower case and unquoted, like any invalid value.
+      String shown = type.isChoice() ? text.trim().toLowerCase(java.util.Locale.ROOT) : "'" + text + "'";
       throw new IllegalArgumentException(
-          "invalid value for " + name + ": '" + text + "' (expected " + constraint + ")", e);
+          "invalid value for " + name + ": " + shown + " (expected " + constraint + ")", e);
     }
     return validate(value);
   }
 
   /** Formats a value as text that {@link #parse} reads back. */
   public String format(T value) {
-    return value == null ? "null" : formatter.apply(value);
+    return value == null ? "null" : type.format(value);
+  }
+
+  /** The JSON form of a value (model.json, the safetensors export): exact, see {@link ParamType}. */
+  public JsonElement toJson(T value) {
+    return type.toJson(value);
+  }
+
+  /**
+   * Reads a value's JSON form exactly (not yet validated: {@link #set} does that).
+   *
+   * @param what the field's name in messages, such as {@code config.latentDim}
+   * @throws IllegalArgumentException naming {@code what} when the JSON is no value of this type
+   */
+  public T fromJson(JsonElement json, String what) {
+    return type.fromJson(json, what);
   }
 
   /** Reads this parameter's value from a config. */
@@ -167,7 +173,7 @@ public final class ParamSpec<C, B, T> {
     if (value == null) {
       throw new IllegalArgumentException("invalid value for " + name + ": null");
     }
-    if (type.isInstance(value)) {
+    if (type.type().isInstance(value)) {
       return (T) value;
     }
     if (value instanceof String s) {
@@ -175,12 +181,13 @@ public final class ParamSpec<C, B, T> {
     }
     if (value instanceof Number n) {
       Object converted;
-      if (type == Integer.class && n.doubleValue() == Math.rint(n.doubleValue()) && n.longValue() == n.intValue()) {
+      Class<T> t = type.type();
+      if (t == Integer.class && n.doubleValue() == Math.rint(n.doubleValue()) && n.longValue() == n.intValue()) {
         // Only whole numbers that fit: 3e9 must not wrap to a negative int.
         converted = n.intValue();
-      } else if (type == Long.class && n.doubleValue() == Math.rint(n.doubleValue())) {
+      } else if (t == Long.class && n.doubleValue() == Math.rint(n.doubleValue())) {
         converted = n.longValue();
-      } else if (type == Double.class) {
+      } else if (t == Double.class) {
         converted = n.doubleValue();
       } else {
         converted = null;
@@ -198,8 +205,7 @@ public final class ParamSpec<C, B, T> {
    * another config class: one option that two configs hold (a job's and a stage's) is declared once.
    */
   public <C2, B2> ParamSpec<C2, B2, T> rebind(Function<C2, T> getter, BiConsumer<B2, T> setter) {
-    return new ParamSpec<>(name, doc, type, defaultValue, parser, formatter, validator, constraint, getter, setter,
-        path);
+    return new ParamSpec<>(name, doc, type, defaultValue, validator, constraint, getter, setter, path);
   }
 
   @Override

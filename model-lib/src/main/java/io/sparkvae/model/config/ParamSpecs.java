@@ -2,7 +2,6 @@ package io.sparkvae.model.config;
 
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -15,21 +14,21 @@ public final class ParamSpecs {
   public static <C, B> ParamSpec<C, B, Integer> intAtLeast(
       String name, String doc, int def, int min, Function<C, Integer> get, BiConsumer<B, Integer> set) {
     return new ParamSpec<>(
-        name, doc, Integer.class, def, Integer::valueOf, String::valueOf, v -> v >= min, ">= " + min, get, set);
+        name, doc, ParamType.INT, def, v -> v >= min, ">= " + min, get, set, false);
   }
 
   /** A long parameter with {@code value >= min}. */
   public static <C, B> ParamSpec<C, B, Long> longAtLeast(
       String name, String doc, long def, long min, Function<C, Long> get, BiConsumer<B, Long> set) {
     return new ParamSpec<>(
-        name, doc, Long.class, def, Long::valueOf, String::valueOf, v -> v >= min, ">= " + min, get, set);
+        name, doc, ParamType.LONG, def, v -> v >= min, ">= " + min, get, set, false);
   }
 
   /** A long parameter that takes any 64-bit value (a seed). */
   public static <C, B> ParamSpec<C, B, Long> anyLong(
       String name, String doc, long def, Function<C, Long> get, BiConsumer<B, Long> set) {
     return new ParamSpec<>(
-        name, doc, Long.class, def, Long::valueOf, String::valueOf, v -> true, "a 64-bit integer", get, set);
+        name, doc, ParamType.LONG, def, v -> true, "a 64-bit integer", get, set, false);
   }
 
   /** A finite double parameter in the interval described by the bounds. */
@@ -48,34 +47,26 @@ public final class ParamSpecs {
     return new ParamSpec<>(
         name,
         doc,
-        Double.class,
+        ParamType.DOUBLE,
         def,
-        Double::valueOf,
-        String::valueOf,
         v ->
             Double.isFinite(v)
                 && (loInclusive ? v >= lo : v > lo)
                 && (hiInclusive ? v <= hi : v < hi),
         "a number in " + constraint,
         get,
-        set);
+        set,
+        false);
   }
 
-  /** A string parameter restricted to a fixed set of lower-case choices. */
-  public static <C, B> ParamSpec<C, B, String> choice(
-      String name, String doc, String def, Set<String> choices, Function<C, String> get, BiConsumer<B, String> set) {
-    String allowed = choices.stream().sorted().collect(Collectors.joining(", "));
+  /**
+   * A choice among an enum's constants, written as their lower-case names ({@code bernoulli}) on
+   * the command line, in config files, in model.json and in Spark ML's string params.
+   */
+  public static <C, B, E extends Enum<E>> ParamSpec<C, B, E> choice(
+      String name, String doc, Class<E> type, E def, Function<C, E> get, BiConsumer<B, E> set) {
     return new ParamSpec<>(
-        name,
-        doc,
-        String.class,
-        def,
-        s -> s.toLowerCase(Locale.ROOT),
-        s -> s,
-        choices::contains,
-        "one of " + allowed,
-        get,
-        set);
+        name, doc, ParamType.choice(type), def, v -> true, "one of " + ParamType.choiceNames(type), get, set, false);
   }
 
   /** A list of positive ints written "400,200" (empty list allowed when {@code allowEmpty}). */
@@ -84,17 +75,13 @@ public final class ParamSpecs {
     return new ParamSpec<>(
         name,
         doc,
-        int[].class,
+        ParamType.INT_LIST,
         def.clone(),
-        s ->
-            s.isEmpty()
-                ? new int[0]
-                : Arrays.stream(s.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray(),
-        v -> Arrays.stream(v).mapToObj(String::valueOf).collect(Collectors.joining(",")),
         v -> (allowEmpty || v.length > 0) && Arrays.stream(v).allMatch(x -> x > 0),
         (allowEmpty ? "" : "a non-empty ") + "comma-separated list of positive integers",
         c -> get.apply(c).clone(),
-        (b, v) -> set.accept(b, v.clone()));
+        (b, v) -> set.accept(b, v.clone()),
+        false);
   }
 
   /** A boolean parameter written true/false. */
@@ -103,19 +90,13 @@ public final class ParamSpecs {
     return new ParamSpec<>(
         name,
         doc,
-        Boolean.class,
+        ParamType.BOOLEAN,
         def,
-        s -> {
-          if (s.equalsIgnoreCase("true") || s.equalsIgnoreCase("false")) {
-            return Boolean.valueOf(s);
-          }
-          throw new IllegalArgumentException("not a boolean: " + s);
-        },
-        String::valueOf,
         v -> true,
         "true or false",
         get,
-        set);
+        set,
+        false);
   }
 
   /** A free-text parameter (a path, a column name); {@code allowEmpty} decides whether "" is valid. */
@@ -124,14 +105,13 @@ public final class ParamSpecs {
     return new ParamSpec<>(
         name,
         doc,
-        String.class,
+        ParamType.TEXT,
         def,
-        s -> s,
-        s -> s,
         v -> allowEmpty || !v.isEmpty(),
         allowEmpty ? "any text" : "non-empty text",
         get,
-        set);
+        set,
+        false);
   }
 
   /**
@@ -140,7 +120,7 @@ public final class ParamSpecs {
    */
   public static <C, B> ParamSpec<C, B, String> path(
       String name, String doc, Function<C, String> get, BiConsumer<B, String> set) {
-    return new ParamSpec<>(name, doc, String.class, "", s -> s, s -> s, v -> true, "a path", get, set, true);
+    return new ParamSpec<>(name, doc, ParamType.TEXT, "", v -> true, "a path", get, set, true);
   }
 
   /**
@@ -152,7 +132,7 @@ public final class ParamSpecs {
       BiConsumer<B, String> set) {
     java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
     return new ParamSpec<>(
-        name, doc, String.class, def, s -> s, s -> s, v -> pattern.matcher(v).matches(), constraint, get, set);
+        name, doc, ParamType.TEXT, def, v -> pattern.matcher(v).matches(), constraint, get, set, false);
   }
 
   private static String fmt(double d) {

@@ -1,16 +1,13 @@
 package io.sparkvae.model.config;
 
-import static io.sparkvae.model.config.ParamSpecs.choice;
-import static io.sparkvae.model.config.ParamSpecs.doubleIn;
-import static io.sparkvae.model.config.ParamSpecs.intAtLeast;
-import static io.sparkvae.model.config.ParamSpecs.longAtLeast;
-import static io.sparkvae.model.config.ParamSpecs.positiveIntList;
-
+import io.sparkvae.model.vae.GaussianVariance;
+import io.sparkvae.model.vae.HiddenActivation;
+import io.sparkvae.model.vae.KlEstimator;
+import io.sparkvae.model.vae.LikelihoodKind;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The immutable, validated description of a VAE and of how it is trained: architecture,
@@ -26,192 +23,39 @@ import java.util.Set;
 public final class VaeConfig implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Bernoulli likelihood on logits: targets must lie in [0,1] (Pyro uses grey levels as is). */
-  public static final String BERNOULLI = "bernoulli";
-  /** Gaussian likelihood with mean from the decoder, for real-valued features. */
-  public static final String GAUSSIAN = "gaussian";
-  /**
-   * Mixed per-column likelihoods of a tabular schema ({@code io.sparkvae.model.tabular}): set by the
-   * estimator when it is given input columns, with the fitted schema attached ({@link
-   * Builder#tabular}).
-   */
-  public static final String TABULAR = "tabular";
-  /** Monte Carlo KL from the sampled z, as Pyro's {@code Trace_ELBO}. */
-  public static final String KL_MC = "mc";
-  /** Closed-form KL of two diagonal Gaussians, as Pyro's {@code TraceMeanField_ELBO}. */
-  public static final String KL_ANALYTIC = "analytic";
-  /** Per-feature observation log-std learned with the other parameters. */
-  public static final String VARIANCE_LEARNED = "learned";
-  /** Observation std fixed at {@code gaussianFixedStd}. */
-  public static final String VARIANCE_FIXED = "fixed";
+  // Package-private: VaeConfigParams's declarations read and write them; nothing else does.
 
-  private int inputDim;
-  private int[] encoderHidden;
-  private int[] decoderHidden;
-  private int latentDim;
-  private String activation;
-  private String likelihood;
-  private String gaussianVariance;
-  private double gaussianFixedStd;
-  private String klEstimator;
-  private int elboSamples;
-  private double beta;
-  private long klWarmupSteps;
-  private double learningRate;
-  private double adamBeta1;
-  private double adamBeta2;
-  private double adamEps;
-  private int batchSize;
-  private long seed;
+  int inputDim;
+  int[] encoderHidden;
+  int[] decoderHidden;
+  int latentDim;
+  HiddenActivation activation;
+  LikelihoodKind likelihood;
+  GaussianVariance gaussianVariance;
+  double gaussianFixedStd;
+  KlEstimator klEstimator;
+  int elboSamples;
+  double beta;
+  long klWarmupSteps;
+  double learningRate;
+  double adamBeta1;
+  double adamBeta2;
+  double adamEps;
+  int batchSize;
+  long seed;
   /**
    * The fitted columns of a tabular model, or null. Not a hyperparameter: data fitted by the
    * estimator, stored in model.json beside the config (under "tabular"), so it is not in PARAMS.
    */
   private io.sparkvae.model.tabular.TabularSchema tabular;
 
-  /** Every hyperparameter, in a stable order (the order of {@code --help} and of the JSON). */
-  public static final List<ParamSpec<VaeConfig, Builder, ?>> PARAMS =
-      List.of(
-          intAtLeast(
-              "inputDim",
-              "Number of input features (784 for 28x28 images).",
-              784,
-              1,
-              c -> c.inputDim,
-              (b, v) -> b.c.inputDim = v),
-          positiveIntList(
-              "encoderHidden",
-              "Hidden layer sizes of the encoder q(z|x), input side first.",
-              new int[] {400},
-              true,
-              c -> c.encoderHidden,
-              (b, v) -> b.c.encoderHidden = v),
-          positiveIntList(
-              "decoderHidden",
-              "Hidden layer sizes of the decoder p(x|z), latent side first.",
-              new int[] {400},
-              true,
-              c -> c.decoderHidden,
-              (b, v) -> b.c.decoderHidden = v),
-          intAtLeast(
-              "latentDim", "Dimension of the latent code z.", 50, 1, c -> c.latentDim, (b, v) -> b.c.latentDim = v),
-          choice(
-              "activation",
-              "Hidden-layer non-linearity.",
-              "softplus",
-              Set.of("softplus", "relu", "tanh"),
-              c -> c.activation,
-              (b, v) -> b.c.activation = v),
-          choice(
-              "likelihood",
-              "Observation model p(x|z): bernoulli (features in [0,1], log-prob on logits), gaussian, or"
-                  + " tabular (per-column likelihoods; set by the estimator when inputCols is given).",
-              BERNOULLI,
-              Set.of(BERNOULLI, GAUSSIAN, TABULAR),
-              c -> c.likelihood,
-              (b, v) -> b.c.likelihood = v),
-          choice(
-              "gaussianVariance",
-              "Gaussian likelihood only: learn a per-feature log-std, or keep it fixed.",
-              VARIANCE_LEARNED,
-              Set.of(VARIANCE_LEARNED, VARIANCE_FIXED),
-              c -> c.gaussianVariance,
-              (b, v) -> b.c.gaussianVariance = v),
-          doubleIn(
-              "gaussianFixedStd",
-              "Gaussian likelihood with fixed variance: the observation std.",
-              1.0,
-              0,
-              false,
-              Double.POSITIVE_INFINITY,
-              false,
-              c -> c.gaussianFixedStd,
-              (b, v) -> b.c.gaussianFixedStd = v),
-          choice(
-              "klEstimator",
-              "KL(q(z|x)||p(z)) estimator: mc (sampled, Pyro Trace_ELBO) or analytic (closed form,"
-                  + " Pyro TraceMeanField_ELBO).",
-              KL_MC,
-              Set.of(KL_MC, KL_ANALYTIC),
-              c -> c.klEstimator,
-              (b, v) -> b.c.klEstimator = v),
-          intAtLeast(
-              "elboSamples",
-              "Samples of z per example; above 1 the objective is the importance-weighted bound"
-                  + " (Burda et al. 2015).",
-              1,
-              1,
-              c -> c.elboSamples,
-              (b, v) -> b.c.elboSamples = v),
-          doubleIn(
-              "beta",
-              "Weight of the KL term (1 is the ELBO; other values give a beta-VAE).",
-              1.0,
-              0,
-              true,
-              Double.POSITIVE_INFINITY,
-              false,
-              c -> c.beta,
-              (b, v) -> b.c.beta = v),
-          longAtLeast(
-              "klWarmupSteps",
-              "Optimizer steps over which the KL weight rises linearly from 0 to beta (0: no warm-up; not set, on"
-                  + " tabular input: 40 % of the run's steps).",
-              0,
-              0,
-              c -> c.klWarmupSteps,
-              (b, v) -> b.c.klWarmupSteps = v),
-          doubleIn(
-              "learningRate",
-              "Adam learning rate.",
-              1e-3,
-              0,
-              false,
-              Double.POSITIVE_INFINITY,
-              false,
-              c -> c.learningRate,
-              (b, v) -> b.c.learningRate = v),
-          doubleIn(
-              "adamBeta1",
-              "Adam decay rate of the first moment.",
-              0.9,
-              0,
-              true,
-              1,
-              false,
-              c -> c.adamBeta1,
-              (b, v) -> b.c.adamBeta1 = v),
-          doubleIn(
-              "adamBeta2",
-              "Adam decay rate of the second moment.",
-              0.999,
-              0,
-              true,
-              1,
-              false,
-              c -> c.adamBeta2,
-              (b, v) -> b.c.adamBeta2 = v),
-          doubleIn(
-              "adamEps",
-              "Adam denominator epsilon.",
-              1e-8,
-              0,
-              false,
-              Double.POSITIVE_INFINITY,
-              false,
-              c -> c.adamEps,
-              (b, v) -> b.c.adamEps = v),
-          intAtLeast(
-              "batchSize", "Examples per minibatch.", 256, 1, c -> c.batchSize, (b, v) -> b.c.batchSize = v),
-          longAtLeast(
-              "seed",
-              "Seed of parameter initialization, shuffling and the noise of the ELBO.",
-              42,
-              0,
-              c -> c.seed,
-              (b, v) -> b.c.seed = v));
+  /**
+   * Every hyperparameter, declared in {@link VaeConfigParams}, in a stable order (that of {@code
+   * --help} and of the JSON).
+   */
+  public static final List<ParamSpec<VaeConfig, Builder, ?>> PARAMS = VaeConfigParams.ALL;
 
-  /** The declarations above, with what every config class does with them. */
+  /** The declarations, with what every config class does with them. */
   public static final ParamSchema<VaeConfig, Builder> SCHEMA = new ParamSchema<>("VAE parameter", PARAMS);
 
   private VaeConfig() {}
@@ -275,12 +119,12 @@ public final class VaeConfig implements java.io.Serializable {
   }
 
   /** Hidden non-linearity: softplus, relu or tanh. */
-  public String activation() {
+  public HiddenActivation activation() {
     return activation;
   }
 
-  /** bernoulli or gaussian. */
-  public String likelihood() {
+  /** The observation model: bernoulli, gaussian or tabular. */
+  public LikelihoodKind likelihood() {
     return likelihood;
   }
 
@@ -290,7 +134,7 @@ public final class VaeConfig implements java.io.Serializable {
   }
 
   /** learned or fixed (Gaussian likelihood only). */
-  public String gaussianVariance() {
+  public GaussianVariance gaussianVariance() {
     return gaussianVariance;
   }
 
@@ -301,11 +145,11 @@ public final class VaeConfig implements java.io.Serializable {
 
   /** True for the Gaussian likelihood with a learned per-feature log-std. */
   public boolean learnsObservationStd() {
-    return GAUSSIAN.equals(likelihood) && VARIANCE_LEARNED.equals(gaussianVariance);
+    return likelihood == LikelihoodKind.GAUSSIAN && gaussianVariance == GaussianVariance.LEARNED;
   }
 
   /** mc or analytic. */
-  public String klEstimator() {
+  public KlEstimator klEstimator() {
     return klEstimator;
   }
 
@@ -389,7 +233,8 @@ public final class VaeConfig implements java.io.Serializable {
 
   /** Mutable builder; {@link #build()} validates the rules that span several fields. */
   public static final class Builder {
-    private VaeConfig c = new VaeConfig();
+    // Package-private: VaeConfigParams's declarations write the fields of the config being built.
+    VaeConfig c = new VaeConfig();
 
     private Builder() {
       SCHEMA.setDefaults(this);
@@ -402,75 +247,75 @@ public final class VaeConfig implements java.io.Serializable {
     }
 
     public Builder inputDim(int v) {
-      return with("inputDim", v);
+      return with(VaeConfigParams.INPUT_DIM, v);
     }
 
     public Builder encoderHidden(int... v) {
-      return with("encoderHidden", v);
+      return with(VaeConfigParams.ENCODER_HIDDEN, v);
     }
 
     public Builder decoderHidden(int... v) {
-      return with("decoderHidden", v);
+      return with(VaeConfigParams.DECODER_HIDDEN, v);
     }
 
     public Builder latentDim(int v) {
-      return with("latentDim", v);
+      return with(VaeConfigParams.LATENT_DIM, v);
     }
 
-    public Builder activation(String v) {
-      return with("activation", v);
+    public Builder activation(HiddenActivation v) {
+      return with(VaeConfigParams.ACTIVATION, v);
     }
 
-    public Builder likelihood(String v) {
-      return with("likelihood", v);
+    public Builder likelihood(LikelihoodKind v) {
+      return with(VaeConfigParams.LIKELIHOOD, v);
     }
 
-    public Builder gaussianVariance(String v) {
-      return with("gaussianVariance", v);
+    public Builder gaussianVariance(GaussianVariance v) {
+      return with(VaeConfigParams.GAUSSIAN_VARIANCE, v);
     }
 
     public Builder gaussianFixedStd(double v) {
-      return with("gaussianFixedStd", v);
+      return with(VaeConfigParams.GAUSSIAN_FIXED_STD, v);
     }
 
-    public Builder klEstimator(String v) {
-      return with("klEstimator", v);
+    public Builder klEstimator(KlEstimator v) {
+      return with(VaeConfigParams.KL_ESTIMATOR, v);
     }
 
     public Builder elboSamples(int v) {
-      return with("elboSamples", v);
+      return with(VaeConfigParams.ELBO_SAMPLES, v);
     }
 
     public Builder beta(double v) {
-      return with("beta", v);
+      return with(VaeConfigParams.BETA, v);
     }
 
     public Builder klWarmupSteps(long v) {
-      return with("klWarmupSteps", v);
+      return with(VaeConfigParams.KL_WARMUP_STEPS, v);
     }
 
     public Builder learningRate(double v) {
-      return with("learningRate", v);
+      return with(VaeConfigParams.LEARNING_RATE, v);
     }
 
     public Builder adamBeta1(double v) {
-      return with("adamBeta1", v);
+      return with(VaeConfigParams.ADAM_BETA1, v);
     }
 
     public Builder adamBeta2(double v) {
-      return with("adamBeta2", v);
+      return with(VaeConfigParams.ADAM_BETA2, v);
     }
 
     public Builder adamEps(double v) {
-      return with("adamEps", v);
+      return with(VaeConfigParams.ADAM_EPS, v);
     }
 
     public Builder batchSize(int v) {
-      return with("batchSize", v);
+      return with(VaeConfigParams.BATCH_SIZE, v);
     }
 
     public Builder seed(long v) {
-      return with("seed", v);
+      return with(VaeConfigParams.SEED, v);
     }
 
     /**
@@ -482,8 +327,8 @@ public final class VaeConfig implements java.io.Serializable {
       return this;
     }
 
-    private Builder with(String name, Object value) {
-      param(name).setUntyped(this, value);
+    private <T> Builder with(ParamSpec<VaeConfig, Builder, T> spec, T value) {
+      spec.set(this, value);
       return this;
     }
 
@@ -493,14 +338,14 @@ public final class VaeConfig implements java.io.Serializable {
      * @throws IllegalArgumentException naming the fields in conflict
      */
     public VaeConfig build() {
-      if (c.elboSamples > 1 && KL_ANALYTIC.equals(c.klEstimator)) {
+      if (c.elboSamples > 1 && c.klEstimator == KlEstimator.ANALYTIC) {
         throw new IllegalArgumentException(
             "elboSamples=" + c.elboSamples + " (the importance-weighted bound) needs klEstimator=mc:"
                 + " the bound weighs each sample by p(x,z)/q(z|x) and has no closed-form KL term");
       }
-      if (c.tabular != null && (!TABULAR.equals(c.likelihood) || c.inputDim != c.tabular.packedWidth())) {
+      if (c.tabular != null && (c.likelihood != LikelihoodKind.TABULAR || c.inputDim != c.tabular.packedWidth())) {
         throw new IllegalArgumentException("a tabular schema needs likelihood=tabular and inputDim="
-            + c.tabular.packedWidth() + " (its packed width); found likelihood=" + c.likelihood + ", inputDim="
+            + c.tabular.packedWidth() + " (its packed width); found likelihood=" + c.likelihood.configName() + ", inputDim="
             + c.inputDim);
       }
       return c.copy();

@@ -1,15 +1,12 @@
 package io.sparkvae.model.format;
 
-import java.io.FilterOutputStream;
+import io.sparkvae.model.publish.LocalStorage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 
 /**
@@ -80,33 +77,7 @@ public interface ModelStore {
 
     @Override
     public OutputStream create(String name) throws IOException {
-      FileChannel channel =
-          FileChannel.open(
-              resolve(name),
-              StandardOpenOption.CREATE,
-              StandardOpenOption.TRUNCATE_EXISTING,
-              StandardOpenOption.WRITE);
-      return new FilterOutputStream(Channels.newOutputStream(channel)) {
-        private boolean closed;
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          // FilterOutputStream writes byte by byte by default.
-          out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-          if (closed) {
-            return;
-          }
-          closed = true;
-          try (OutputStream o = out) {
-            o.flush();
-            channel.force(true);
-          }
-        }
-      };
+      return LocalStorage.createDurable(resolve(name));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.sparkvae.model.format;
 
 import com.google.gson.stream.JsonWriter;
+import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.vae.ParamLayout;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -143,24 +144,7 @@ public final class SafetensorsExport {
   }
 
   private static void writeConfig(JsonWriter w, TrainedVae model) throws IOException {
-    w.beginObject();
-    for (Map.Entry<String, Object> e : model.config().toMap().entrySet()) {
-      w.name(e.getKey());
-      Object v = e.getValue();
-      if (v instanceof int[] a) {
-        w.beginArray();
-        for (int x : a) {
-          w.value(x);
-        }
-        w.endArray();
-      } else if (v instanceof Number n) {
-        // Double.toString is the shortest text that parses back to the same double.
-        w.value(n);
-      } else {
-        w.value(String.valueOf(v));
-      }
-    }
-    w.endObject();
+    VaeConfig.SCHEMA.writeJson(w, model.config());
   }
 
   /** {@value #CONFIG}: format, version, config, the name mapping and the model's metadata. */

@@ -14,7 +14,13 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The JSON reader of {@code model.json}: Jackson's streaming parser with its own safeguards
@@ -41,7 +47,40 @@ final class StrictJson {
                   .build())
           .build();
 
+  // A real model.json is a few kilobytes.
+  private static final int MAX_JSON_BYTES = 16 << 20;
+
   private StrictJson() {}
+
+  /** Reads a file that must be small, never holding more than the cap in memory. */
+  static String readDocument(ModelStore store, String name, String path)
+      throws IOException {
+    byte[] bytes = null;
+    try {
+      if (store.size(name) <= MAX_JSON_BYTES) {
+        try (InputStream in = store.open(name)) {
+          bytes = in.readNBytes(MAX_JSON_BYTES + 1);
+        }
+      }
+    } catch (IOException e) {
+      throw new IOException("cannot read " + path + ": " + e.getMessage(), e);
+    }
+    if (bytes == null || bytes.length > MAX_JSON_BYTES) {
+      throw new InvalidModel(
+          path + " is larger than " + (MAX_JSON_BYTES >> 20) + " MiB; not a SparkVAE model.json");
+    }
+    try {
+      CharBuffer chars =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(bytes));
+      return chars.toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidModel(path + ": not valid UTF-8 text", e);
+    }
+  }
 
   /**
    * Parses one document.

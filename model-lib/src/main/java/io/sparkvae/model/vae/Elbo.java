@@ -28,7 +28,7 @@ public final class Elbo {
   /** The ELBO of a network. */
   public Elbo(VaeNetwork network) {
     this.network = network;
-    this.analytic = VaeConfig.KL_ANALYTIC.equals(network.config().klEstimator());
+    this.analytic = network.config().klEstimator() == KlEstimator.ANALYTIC;
   }
 
   /** The network. */

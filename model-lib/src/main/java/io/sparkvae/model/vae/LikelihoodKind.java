@@ -11,14 +11,14 @@ import java.util.stream.Collectors;
  */
 public enum LikelihoodKind {
   /** {@code bernoulli}: {@link BernoulliLikelihood}. */
-  BERNOULLI(VaeConfig.BERNOULLI) {
+  BERNOULLI {
     @Override
     public Likelihood create(VaeConfig config, int columns, ParamLayout.Builder layout) {
       return new BernoulliLikelihood(columns);
     }
   },
   /** {@code gaussian}: {@link GaussianLikelihood}, learned or fixed std by {@code gaussianVariance}. */
-  GAUSSIAN(VaeConfig.GAUSSIAN) {
+  GAUSSIAN {
     @Override
     public Likelihood create(VaeConfig config, int columns, ParamLayout.Builder layout) {
       return config.learnsObservationStd()
@@ -30,7 +30,7 @@ public enum LikelihoodKind {
    * {@code tabular}: {@link io.sparkvae.model.tabular.TabularLikelihood} over the schema attached to
    * the configuration ({@link VaeConfig#tabular()}).
    */
-  TABULAR(VaeConfig.TABULAR) {
+  TABULAR {
     @Override
     public Likelihood create(VaeConfig config, int columns, ParamLayout.Builder layout) {
       return new io.sparkvae.model.tabular.TabularLikelihood(requireSchema(config), layout);
@@ -50,15 +50,9 @@ public enum LikelihoodKind {
     return config.tabular();
   }
 
-  private final String configName;
-
-  LikelihoodKind(String configName) {
-    this.configName = configName;
-  }
-
-  /** The name used in configurations. */
+  /** The name used in configurations ({@code bernoulli}, {@code gaussian}, {@code tabular}). */
   public String configName() {
-    return configName;
+    return io.sparkvae.model.config.ParamType.nameOf(this);
   }
 
   /**
@@ -81,11 +75,6 @@ public enum LikelihoodKind {
     return decoderOutputs(config.inputDim());
   }
 
-  /** The likelihood a configuration names. */
-  public static LikelihoodKind of(VaeConfig config) {
-    return of(config.likelihood());
-  }
-
   /**
    * The kind of a configuration name.
    *
@@ -93,11 +82,17 @@ public enum LikelihoodKind {
    */
   public static LikelihoodKind of(String name) {
     for (LikelihoodKind k : values()) {
-      if (k.configName.equals(name)) {
+      if (k.configName().equals(name)) {
         return k;
       }
     }
     throw new IllegalArgumentException("likelihood '" + name + "' is unknown; choose one of "
         + Arrays.stream(values()).map(LikelihoodKind::configName).collect(Collectors.joining(", ")));
+  }
+
+  /** The configuration name ({@code bernoulli}), so that messages and logs show the value as it is written. */
+  @Override
+  public String toString() {
+    return io.sparkvae.model.config.ParamType.nameOf(this);
   }
 }

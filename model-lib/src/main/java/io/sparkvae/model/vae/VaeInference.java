@@ -93,8 +93,8 @@ public final class VaeInference implements AutoCloseable {
     try (NDManager m = root.newSubManager()) {
       NDArray in = input(m, buffer, rows, config.inputDim());
       NDArray e = m.create(eps, new Shape(samples, rows, latent));
-      Elbo elbo = samples > 1 && VaeConfig.KL_ANALYTIC.equals(config.klEstimator())
-          ? new Elbo(new VaeNetwork(config.toBuilder().klEstimator(VaeConfig.KL_MC).build()))
+      Elbo elbo = samples > 1 && config.klEstimator() == KlEstimator.ANALYTIC
+          ? new Elbo(new VaeNetwork(config.toBuilder().klEstimator(KlEstimator.MC).build()))
           : new Elbo(network);
       return elbo.perExampleLoss(params, in, e, 1.0).toFloatArray();
     } finally {

@@ -30,8 +30,8 @@ public final class VaeNetwork {
    */
   public VaeNetwork(VaeConfig config) {
     this.config = config;
-    HiddenActivation activation = HiddenActivation.of(config.activation());
-    LikelihoodKind kind = LikelihoodKind.of(config);
+    HiddenActivation activation = config.activation();
+    LikelihoodKind kind = config.likelihood();
     int columns = config.inputDim();
     ParamLayout.Builder b = ParamLayout.builder();
     this.encoder = new MlpEncoder(b, columns, config.encoderHidden(), config.latentDim(), activation);

@@ -14,7 +14,7 @@ class ScaleOutPlanTest {
 
   private static ScaleOutPlan plan(int replicas, long shardRows, int replicaBatch, int warmup, boolean derive) {
     return ScaleOutPlan.derive(new ScaleOutPlan.Request(PYRO, replicas, shardRows, 50, replicaBatch, warmup, derive,
-        ScaleOutPlan.OUTER_NESTEROV, 1.0, 0.7, true));
+        OuterOptimizerKind.NESTEROV, 1.0, 0.7, true));
   }
 
   @Test
@@ -60,7 +60,7 @@ class ScaleOutPlanTest {
     // A configured batchSize below the floor is kept as it is (one replica's worth, never more).
     VaeConfig small = PYRO.toBuilder().batchSize(8).build();
     assertEquals(8, ScaleOutPlan.derive(new ScaleOutPlan.Request(small, 2, 100, 50, 0, -1, true,
-        ScaleOutPlan.OUTER_NESTEROV, 1.0, 0.7, true)).config().batchSize());
+        OuterOptimizerKind.NESTEROV, 1.0, 0.7, true)).config().batchSize());
   }
 
   @Test
@@ -91,7 +91,7 @@ class ScaleOutPlanTest {
   @Test
   void theOuterStepIsTheReplaceablePieceOfTheAlgorithm() {
     assertSame(OuterStep.AVERAGE, ScaleOutPlan.derive(new ScaleOutPlan.Request(PYRO, 2, 100, 50, 0, -1, true,
-        ScaleOutPlan.OUTER_NONE, 1.0, 0.7, true)).outerStep());
+        OuterOptimizerKind.NONE, 1.0, 0.7, true)).outerStep());
     OuterStep nesterov = plan(2, 100, 0, -1, true).outerStep();
     // Hand-computed: u = 0.7 * 0 + (3 - 1) = 2, next = 1 + 1.0 * (2 + 0.7 * 2) = 4.4.
     assertArrayEquals(new float[] {4.4f}, nesterov.step(new float[] {1f}, new float[] {3f}));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkvae.model.vae.KlEstimator;
 import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
 import java.io.ByteArrayOutputStream;
@@ -25,7 +26,7 @@ class TrainLocalOptionsTest {
     VaeConfig c = p.vae().build();
     assertEquals(7, c.latentDim());
     assertEquals(20, c.encoderHidden()[0]);
-    assertEquals("analytic", c.klEstimator());
+    assertEquals(KlEstimator.ANALYTIC, c.klEstimator());
     assertEquals(9, TrainLocal.parse(new String[] {"--latentDim", "8", "--latent-dim", "9"}, NOWHERE).vae().build()
         .latentDim(), "the last spelling wins");
   }

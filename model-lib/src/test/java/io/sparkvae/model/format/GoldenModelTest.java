@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import io.sparkvae.model.vae.LikelihoodKind;
+import io.sparkvae.model.vae.KlEstimator;
+import io.sparkvae.model.vae.HiddenActivation;
+import io.sparkvae.model.vae.GaussianVariance;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import io.sparkvae.model.config.VaeConfig;
@@ -23,8 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Loads the golden model written once by {@link GoldenModelWriter} when format version 1 was
- * introduced. If this test fails, today's code can no longer read models saved by earlier
+ * Loads the golden models: version 1's, written once by {@link GoldenModelWriter} when format
+ * version 1 was introduced, and version 2's, that model saved by the first writer of version 2. If this test fails, today's code can no longer read models saved by earlier
  * releases: fix the reader (or add a version to the switch), never regenerate the golden files.
  */
 class GoldenModelTest {
@@ -35,11 +39,11 @@ class GoldenModelTest {
           .encoderHidden(5)
           .decoderHidden(4)
           .latentDim(3)
-          .activation("softplus")
-          .likelihood("gaussian")
-          .gaussianVariance("learned")
+          .activation(HiddenActivation.SOFTPLUS)
+          .likelihood(LikelihoodKind.GAUSSIAN)
+          .gaussianVariance(GaussianVariance.LEARNED)
           .gaussianFixedStd(1.0)
-          .klEstimator("mc")
+          .klEstimator(KlEstimator.MC)
           .elboSamples(1)
           .beta(1.0)
           .klWarmupSteps(0)
@@ -55,7 +59,11 @@ class GoldenModelTest {
       "84a14b36c55fb4b4fe9c28dd1e430ad28e72dcef84717554555d1806129a0307";
 
   private static Path goldenDir() throws URISyntaxException {
-    URL json = GoldenModelTest.class.getResource("/golden/format-v1/model.json");
+    return goldenDir(1);
+  }
+
+  private static Path goldenDir(int version) throws URISyntaxException {
+    URL json = GoldenModelTest.class.getResource("/golden/format-v" + version + "/model.json");
     assertNotNull(json, "golden model missing from the test resources");
     return Path.of(json.toURI()).getParent();
   }
@@ -92,12 +100,24 @@ class GoldenModelTest {
     assertEquals(EXPECTED_SHA256, actual);
   }
 
-  /** Today's writer must still produce format 1 exactly, or it needs a new version number. */
+  /** The version 2 golden model (the version 1 one saved by the first writer of version 2) reads the same. */
+  @Test
+  void formatV2GoldenHasTheSameConfigMetadataAndParameters() throws Exception {
+    TrainedVae v2 = ModelFormat.load(goldenDir(2));
+    assertEquals(EXPECTED_CONFIG, v2.config());
+    assertEquals(ModelFormat.load(goldenDir(1)).metadata(), v2.metadata());
+    assertArrayEquals(bits(ModelFormat.load(goldenDir(1)).params()), bits(v2.params()));
+  }
+
+  /**
+   * Today's writer must still produce format 2 exactly, or it needs a new version number; a
+   * version 1 model, loaded and saved again, becomes exactly the version 2 golden model.
+   */
   @Test
   void todaysWriterReproducesTheGoldenFiles(@TempDir Path tmp) throws Exception {
-    Path golden = goldenDir();
+    Path golden = goldenDir(2);
     Path again = tmp.resolve("again");
-    ModelFormat.save(ModelFormat.load(golden), again, false);
+    ModelFormat.save(ModelFormat.load(goldenDir(1)), again, false);
     assertArrayEquals(
         Files.readAllBytes(golden.resolve("parameters.bin")),
         Files.readAllBytes(again.resolve("parameters.bin")));

@@ -1,5 +1,7 @@
 package io.sparkvae.model.format;
 
+import io.sparkvae.model.vae.LikelihoodKind;
+import io.sparkvae.model.vae.GaussianVariance;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.vae.ParamInit;
 import io.sparkvae.model.vae.ParamLayout;
@@ -41,8 +43,8 @@ public final class GoldenModelWriter {
         .encoderHidden(5)
         .decoderHidden(4)
         .latentDim(3)
-        .likelihood(VaeConfig.GAUSSIAN)
-        .gaussianVariance(VaeConfig.VARIANCE_LEARNED)
+        .likelihood(LikelihoodKind.GAUSSIAN)
+        .gaussianVariance(GaussianVariance.LEARNED)
         .seed(7)
         .build();
   }

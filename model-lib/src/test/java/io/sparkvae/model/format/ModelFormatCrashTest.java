@@ -43,4 +43,24 @@ class ModelFormatCrashTest {
           "the previous model was put back, then replaced; the dead run's temporary is not ours to judge");
     }
   }
+
+  @Test
+  void aSaveKilledBetweenItsRenamesIsLoadedAndRestoredByTheNextSave() throws IOException {
+    Path target = dir.resolve("vae");
+    TrainedVae old = model(1);
+    ModelFormat.save(old, target, false);
+    String id = "0f6c7a52-9a0e-4f43-8d0b-3b1f8c2d9e11";
+    Files.move(target, dir.resolve("_replaced-vae-" + id));
+    ModelFormat.save(model(2), dir.resolve("elsewhere"), false);
+    Files.move(dir.resolve("elsewhere"), dir.resolve("_staging-vae-" + id));
+
+    assertArrayEquals(old.params(), ModelFormat.load(target).params(), "readers still find the previous model");
+    TrainedVae next = model(3);
+    ModelFormat.save(next, target, true);
+    assertArrayEquals(next.params(), ModelFormat.load(target).params());
+    try (Stream<Path> s = Files.list(dir)) {
+      assertEquals(List.of("vae"), s.map(p -> p.getFileName().toString()).sorted().toList(),
+          "the previous model was put back, then replaced; this publisher's own leftovers are gone");
+    }
+  }
 }

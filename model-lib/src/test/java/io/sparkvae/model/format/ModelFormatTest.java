@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.sparkvae.model.vae.LikelihoodKind;
+import io.sparkvae.model.vae.HiddenActivation;
+import io.sparkvae.model.vae.GaussianVariance;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
@@ -53,8 +56,8 @@ class ModelFormatTest {
           .encoderHidden(5)
           .decoderHidden(4)
           .latentDim(3)
-          .likelihood(VaeConfig.GAUSSIAN)
-          .gaussianVariance(VaeConfig.VARIANCE_LEARNED)
+          .likelihood(LikelihoodKind.GAUSSIAN)
+          .gaussianVariance(GaussianVariance.LEARNED)
           .seed(7)
           .build();
 
@@ -83,7 +86,7 @@ class ModelFormatTest {
             .encoderHidden()
             .decoderHidden(7, 2)
             .latentDim(2)
-            .activation("tanh")
+            .activation(HiddenActivation.TANH)
             .learningRate(0.1 + 0.2) // not the shortest decimal: must still come back bit for bit
             .adamEps(Double.MIN_VALUE)
             .seed(Long.MAX_VALUE)
@@ -283,11 +286,11 @@ class ModelFormatTest {
   @Test
   void futureFormatVersionAsksForAnUpgrade() throws IOException {
     Path dir = saved();
-    editJson(dir, j -> j.addProperty("formatVersion", 2));
+    editJson(dir, j -> j.addProperty("formatVersion", 3));
     assertLoadFails(
         dir,
         "model.json",
-        "model format version 2 is newer than this SparkVAE supports (1); upgrade SparkVAE");
+        "model format version 3 is newer than this SparkVAE supports (2); upgrade SparkVAE");
   }
 
   @Test
@@ -350,7 +353,7 @@ class ModelFormatTest {
     Files.writeString(json, "[1, 2]");
     assertLoadFails(dir, "model.json", "not a JSON object");
     Files.writeString(
-        json, text.replace("\"formatVersion\": 1,", "\"formatVersion\": 1, \"format\": \"x\","));
+        json, text.replace("\"formatVersion\": 2,", "\"formatVersion\": 2, \"format\": \"x\","));
     assertLoadFails(dir, "model.json", "Duplicate field 'format' at line 3");
     Files.write(json, new byte[] {'{', (byte) 0xC3, '}'});
     assertLoadFails(dir, "model.json", "UTF-8");
@@ -361,16 +364,60 @@ class ModelFormatTest {
   @Test
   void invalidConfigValueNamesTheField() throws IOException {
     Path dir = saved();
-    editJson(dir, j -> j.getAsJsonObject("config").addProperty("latentDim", 0));
+    editJson(dir, j -> j.getAsJsonObject("architecture").addProperty("latentDim", 0));
     assertLoadFails(dir, "model.json", "invalid config", "latentDim");
-    editJson(dir, j -> j.getAsJsonObject("config").addProperty("latentDim", 3.5));
-    assertLoadFails(dir, "model.json", "config.latentDim");
-    editJson(dir, j -> j.getAsJsonObject("config").addProperty("inputDim", 1e10));
-    assertLoadFails(dir, "model.json", "config.inputDim", "32-bit integer");
-    editJson(dir, j -> j.getAsJsonObject("config").addProperty("likelihood", "poisson"));
+    editJson(dir, j -> j.getAsJsonObject("architecture").addProperty("latentDim", 3.5));
+    assertLoadFails(dir, "model.json", "architecture.latentDim");
+    editJson(dir, j -> j.getAsJsonObject("architecture").addProperty("inputDim", 1e10));
+    assertLoadFails(dir, "model.json", "architecture.inputDim", "32-bit integer");
+    editJson(dir, j -> j.getAsJsonObject("architecture").addProperty("likelihood", "poisson"));
     assertLoadFails(dir, "model.json", "likelihood", "poisson");
-    editJson(dir, j -> j.getAsJsonObject("config").addProperty("dropout", 0.5));
+    editJson(dir, j -> j.getAsJsonObject("architecture").addProperty("dropout", 0.5));
     assertLoadFails(dir, "model.json", "unknown VAE parameter", "dropout");
+  }
+
+  /** Version 2 keeps the optimizer's settings out of the architecture, and each in its section. */
+  @Test
+  void architectureIsApartFromTrainingSettings() throws IOException {
+    Path dir = saved();
+    JsonObject j = JsonParser.parseString(Files.readString(dir.resolve("model.json"))).getAsJsonObject();
+    assertEquals(List.of("inputDim", "encoderHidden", "decoderHidden", "latentDim", "activation", "likelihood",
+        "gaussianVariance", "gaussianFixedStd", "klEstimator"), List.copyOf(j.getAsJsonObject("architecture").keySet()));
+    assertEquals(List.of("elboSamples", "beta", "klWarmupSteps", "learningRate", "adamBeta1", "adamBeta2", "adamEps",
+        "batchSize", "seed"), List.copyOf(j.getAsJsonObject("training").keySet()));
+    assertFalse(j.has("config"));
+    editJson(dir, k -> k.getAsJsonObject("architecture").addProperty("learningRate", 0.01));
+    assertLoadFails(dir, "model.json", "unknown VAE parameter in architecture: learningRate");
+    editJson(dir, k -> k.getAsJsonObject("training").addProperty("learningRate", "fast"));
+    assertLoadFails(dir, "model.json", "training.learningRate must be a number");
+    editJson(dir, k -> k.remove("training"));
+    assertLoadFails(dir, "model.json", "training must be a JSON object");
+  }
+
+  /** A version 1 model.json, written by hand: one config object, read as before. */
+  @Test
+  void aHandWrittenVersion1ConfigIsRead() throws IOException {
+    Path dir = saved();
+    editJson(dir, j -> {
+      JsonObject config = new JsonObject();
+      config.addProperty("inputDim", 6);
+      config.addProperty("latentDim", 3);
+      JsonArray encoder = new JsonArray();
+      encoder.add(5);
+      config.add("encoderHidden", encoder);
+      JsonArray decoder = new JsonArray();
+      decoder.add(4);
+      config.add("decoderHidden", decoder);
+      config.addProperty("likelihood", "gaussian");
+      config.addProperty("learningRate", 0.0025);
+      config.addProperty("seed", 9007199254740993L); // 2^53 + 1: not a double
+      j.remove("architecture");
+      j.remove("training");
+      j.add("config", config);
+      j.addProperty("formatVersion", 1);
+    });
+    TrainedVae loaded = ModelFormat.load(dir);
+    assertEquals(SMALL_GAUSSIAN.toBuilder().learningRate(0.0025).seed(9007199254740993L).build(), loaded.config());
   }
 
   @Test
@@ -454,7 +501,7 @@ class ModelFormatTest {
       JsonArray enc = new JsonArray();
       enc.add(40_000);
       config.add("encoderHidden", enc);
-      j.add("config", config);
+      j.add("architecture", config);
       JsonArray tensors = new JsonArray();
       for (ParamLayout.Entry e : layout.entries()) {
         JsonObject t = new JsonObject();

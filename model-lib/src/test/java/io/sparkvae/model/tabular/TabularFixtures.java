@@ -1,5 +1,6 @@
 package io.sparkvae.model.tabular;
 
+import io.sparkvae.model.vae.LikelihoodKind;
 import io.sparkvae.model.config.VaeConfig;
 import java.util.List;
 
@@ -23,7 +24,7 @@ final class TabularFixtures {
 
   /** A tiny VAE over a schema. */
   static VaeConfig config(TabularSchema schema) {
-    return VaeConfig.builder().likelihood(VaeConfig.TABULAR).inputDim(schema.packedWidth()).tabular(schema)
+    return VaeConfig.builder().likelihood(LikelihoodKind.TABULAR).inputDim(schema.packedWidth()).tabular(schema)
         .encoderHidden(4).decoderHidden(3).latentDim(2).build();
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkvae.model.vae.LikelihoodKind;
 import com.google.gson.JsonObject;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.format.ModelFormat;
@@ -180,7 +181,7 @@ class TabularSchemaTest {
   @Test
   void tabularLikelihoodNeedsASchema() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ParamLayout.of(VaeConfig.builder().likelihood(VaeConfig.TABULAR).build()));
+        () -> ParamLayout.of(VaeConfig.builder().likelihood(LikelihoodKind.TABULAR).build()));
     assertTrue(e.getMessage().startsWith("likelihood=tabular needs a fitted tabular schema"), e.getMessage());
   }
 }

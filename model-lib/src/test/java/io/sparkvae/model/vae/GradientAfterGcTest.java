@@ -27,10 +27,10 @@ class GradientAfterGcTest {
     VaeConfig.Builder tiny = VaeConfig.builder().inputDim(6).encoderHidden(5).decoderHidden(4).latentDim(3);
     return Stream.of(
         Arguments.of("bernoulli mc", tiny.build()),
-        Arguments.of("bernoulli analytic", tiny.klEstimator("analytic").build()),
-        Arguments.of("gaussian learned std mc", tiny.klEstimator("mc").likelihood("gaussian").build()),
+        Arguments.of("bernoulli analytic", tiny.klEstimator(KlEstimator.ANALYTIC).build()),
+        Arguments.of("gaussian learned std mc", tiny.klEstimator(KlEstimator.MC).likelihood(LikelihoodKind.GAUSSIAN).build()),
         Arguments.of("gaussian fixed std mc",
-            tiny.likelihood("gaussian").gaussianVariance("fixed").gaussianFixedStd(0.5).build()));
+            tiny.likelihood(LikelihoodKind.GAUSSIAN).gaussianVariance(GaussianVariance.FIXED).gaussianFixedStd(0.5).build()));
   }
 
   @ParameterizedTest(name = "{0}")

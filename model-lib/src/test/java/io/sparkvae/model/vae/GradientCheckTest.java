@@ -19,29 +19,29 @@ class GradientCheckTest {
     return Stream.of(
         Arguments.of("bernoulli mc k=1", tiny.build(), 1),
         Arguments.of("bernoulli mc k=1", tiny.build(), 3),
-        Arguments.of("bernoulli analytic", tiny.klEstimator("analytic").build(), 4),
-        Arguments.of("bernoulli mc k=3 (IWAE)", tiny.klEstimator("mc").elboSamples(3).build(), 3),
+        Arguments.of("bernoulli analytic", tiny.klEstimator(KlEstimator.ANALYTIC).build(), 4),
+        Arguments.of("bernoulli mc k=3 (IWAE)", tiny.klEstimator(KlEstimator.MC).elboSamples(3).build(), 3),
         Arguments.of("bernoulli mc k=5 (IWAE) batch 1", tiny.elboSamples(5).build(), 1),
         Arguments.of(
-            "gaussian learned std mc", tiny.elboSamples(1).likelihood("gaussian").build(), 4),
+            "gaussian learned std mc", tiny.elboSamples(1).likelihood(LikelihoodKind.GAUSSIAN).build(), 4),
         Arguments.of(
             "gaussian learned std analytic",
-            tiny.likelihood("gaussian").klEstimator("analytic").build(),
+            tiny.likelihood(LikelihoodKind.GAUSSIAN).klEstimator(KlEstimator.ANALYTIC).build(),
             2),
         Arguments.of(
             "gaussian fixed std mc, tanh, two layers",
-            tiny.likelihood("gaussian")
-                .klEstimator("mc")
-                .gaussianVariance("fixed")
+            tiny.likelihood(LikelihoodKind.GAUSSIAN)
+                .klEstimator(KlEstimator.MC)
+                .gaussianVariance(GaussianVariance.FIXED)
                 .gaussianFixedStd(0.5)
-                .activation("tanh")
+                .activation(HiddenActivation.TANH)
                 .encoderHidden(4, 3)
                 .decoderHidden(3, 4)
                 .build(),
             3),
         Arguments.of(
             "gaussian IWAE k=4 beta 0.5",
-            tiny.likelihood("gaussian").gaussianVariance("learned").activation("softplus")
+            tiny.likelihood(LikelihoodKind.GAUSSIAN).gaussianVariance(GaussianVariance.LEARNED).activation(HiddenActivation.SOFTPLUS)
                 .encoderHidden(4).decoderHidden(3).elboSamples(4).build(),
             5));
   }
@@ -57,7 +57,7 @@ class GradientCheckTest {
     }
     int d = config.inputDim();
     double[] x = new double[batch * d];
-    boolean bernoulli = LikelihoodKind.of(config) == LikelihoodKind.BERNOULLI;
+    boolean bernoulli = config.likelihood() == LikelihoodKind.BERNOULLI;
     for (int i = 0; i < x.length; i++) {
       // Bernoulli targets in [0,1] with exact 0s and 1s; Gaussian targets real-valued.
       x[i] = bernoulli ? (i % 3 == 0 ? i % 2 : rng.nextDouble()) : rng.nextGaussian();

@@ -16,7 +16,7 @@ class NativeParamsTest {
   @Test
   void flattenUnflattenRoundTripIsExact() {
     VaeConfig c = VaeConfig.builder().inputDim(7).encoderHidden(5, 4).decoderHidden(3).latentDim(2)
-        .likelihood("gaussian").build();
+        .likelihood(LikelihoodKind.GAUSSIAN).build();
     ParamLayout layout = ParamLayout.of(c);
     SplittableRandom r = new SplittableRandom(1);
     float[] flat = new float[layout.totalSize()];

@@ -44,7 +44,7 @@ class NetworkBlocksTest {
         List.of(LikelihoodKind.values()).stream().map(LikelihoodKind::configName).sorted().toList());
     for (HiddenActivation a : HiddenActivation.values()) {
       // 2 encoder hidden layers, 2 heads, 1 decoder hidden layer, 1 output layer; weight and bias each.
-      assertEquals(12, new VaeNetwork(TINY.toBuilder().activation(a.configName()).build()).layout().tensorCount());
+      assertEquals(12, new VaeNetwork(TINY.toBuilder().activation(a).build()).layout().tensorCount());
     }
   }
 
@@ -59,11 +59,11 @@ class NetworkBlocksTest {
     VaeNetwork bernoulli = new VaeNetwork(TINY);
     assertInstanceOf(BernoulliLikelihood.class, bernoulli.likelihood());
     assertSame(Support.UNIT_INTERVAL, bernoulli.likelihood().support());
-    VaeNetwork learned = new VaeNetwork(TINY.toBuilder().likelihood("gaussian").build());
+    VaeNetwork learned = new VaeNetwork(TINY.toBuilder().likelihood(LikelihoodKind.GAUSSIAN).build());
     assertTrue(((GaussianLikelihood) learned.likelihood()).learnsStd());
     assertSame(Support.REAL, learned.likelihood().support());
     assertEquals("dec.logStd", last(learned.layout()).name());
-    VaeNetwork fixed = new VaeNetwork(TINY.toBuilder().likelihood("gaussian").gaussianVariance("fixed").build());
+    VaeNetwork fixed = new VaeNetwork(TINY.toBuilder().likelihood(LikelihoodKind.GAUSSIAN).gaussianVariance(GaussianVariance.FIXED).build());
     assertFalse(((GaussianLikelihood) fixed.likelihood()).learnsStd());
     assertEquals("dec.out.bias", last(fixed.layout()).name());
     assertEquals(6, bernoulli.decoder().outputWidth());
@@ -96,7 +96,7 @@ class NetworkBlocksTest {
 
   @Test
   void noDeclaredTensorOfTheNetworksStartsAtZeroUnlessDeclaredSo() {
-    for (VaeConfig c : List.of(TINY, TINY.toBuilder().likelihood("gaussian").encoderHidden().build())) {
+    for (VaeConfig c : List.of(TINY, TINY.toBuilder().likelihood(LikelihoodKind.GAUSSIAN).encoderHidden().build())) {
       ParamLayout layout = ParamLayout.of(c);
       float[] p = ParamInit.initialize(layout, 5);
       for (ParamLayout.Entry e : layout.entries()) {
@@ -125,7 +125,7 @@ class NetworkBlocksTest {
   void blocksFindTheirTensorsWhereverTheyWereDeclared() {
     // The same blocks declared after an unrelated tensor: every index shifts by one, and the
     // network computes the same thing (no block counts positions).
-    VaeConfig c = TINY.toBuilder().likelihood("gaussian").build();
+    VaeConfig c = TINY.toBuilder().likelihood(LikelihoodKind.GAUSSIAN).build();
     VaeNetwork plain = new VaeNetwork(c);
     ParamLayout.Builder b = ParamLayout.builder();
     b.add("other", new long[] {7}, Init.zeros());

@@ -44,17 +44,17 @@ class NetworkFingerprintTest {
             AMD_AVX512, "877dd59fecce0f2a 886cbae67935f05b",
             INTEL_AVX512, "98f3f1c5f9d55d34 4869e23078e33802")),
         Arguments.of("bernoulli relu analytic two layers",
-            b.activation("relu").klEstimator("analytic").encoderHidden(10, 7).decoderHidden(6, 9).build(),
+            b.activation(HiddenActivation.RELU).klEstimator(KlEstimator.ANALYTIC).encoderHidden(10, 7).decoderHidden(6, 9).build(),
             "fd6948aecae0e93c", Map.of(
                 AMD_AVX512, "76d0b9ce01402907 bf376d88dabe59d6",
                 INTEL_AVX512, "b8ced85336daa474 1ac1aa2f187ede9f")),
         Arguments.of("gaussian learned tanh iwae k=3",
-            b.activation("tanh").klEstimator("mc").elboSamples(3).likelihood("gaussian").build(),
+            b.activation(HiddenActivation.TANH).klEstimator(KlEstimator.MC).elboSamples(3).likelihood(LikelihoodKind.GAUSSIAN).build(),
             "b88056fa5c153319", Map.of(
                 AMD_AVX512, "4f7d4238c25b126a e562d162a5064234",
                 INTEL_AVX512, "896692d0adf348d8 bb9ded3f2fb4a893")),
         Arguments.of("gaussian fixed softplus no hidden",
-            b.activation("softplus").elboSamples(1).likelihood("gaussian").gaussianVariance("fixed")
+            b.activation(HiddenActivation.SOFTPLUS).elboSamples(1).likelihood(LikelihoodKind.GAUSSIAN).gaussianVariance(GaussianVariance.FIXED)
                 .gaussianFixedStd(0.3).encoderHidden().decoderHidden().build(),
             "dd941c89d062fe62", Map.of(
                 AMD_AVX512, "7a8d50cb242246e7 7ad09c035b9d8cf2",

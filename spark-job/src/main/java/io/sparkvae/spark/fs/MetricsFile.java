@@ -9,7 +9,7 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * A metrics file of JSON lines, one per epoch, written through Hadoop's FileSystem. The whole file
- * is rewritten ({@link AtomicFile}) after every epoch, so a reader never sees half a
+ * is rewritten ({@link HadoopPublisher#writeFile}) after every epoch, so a reader never sees half a
  * line and a crash leaves the previous epoch's file.
  */
 public final class MetricsFile {
@@ -30,6 +30,6 @@ public final class MetricsFile {
     for (String l : lines) {
       all.append(l).append('\n');
     }
-    AtomicFile.write(path.getFileSystem(conf), path, all.toString().getBytes(StandardCharsets.UTF_8));
+    HadoopPublisher.writeFile(path.getFileSystem(conf), path, all.toString().getBytes(StandardCharsets.UTF_8));
   }
 }

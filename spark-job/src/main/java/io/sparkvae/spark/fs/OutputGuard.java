@@ -24,7 +24,7 @@ public final class OutputGuard {
   private OutputGuard() {}
 
   /** The guard for {@code --model-out}. */
-  public static DirectorySwap.Guard model(boolean overwrite) {
+  public static HadoopPublisher.Guard model(boolean overwrite) {
     return (fs, target) -> checkModel(fs, target, overwrite);
   }
 

@@ -37,8 +37,8 @@ final class InputFiles {
    * @throws IllegalArgumentException naming the first file of another kind, what it looks like and
    *     the option to change
    */
-  static void check(Configuration conf, String input, String format) {
-    if (!format.equals("csv") && !format.equals("libsvm") && !format.equals("parquet")) {
+  static void check(Configuration conf, String input, InputFormat format) {
+    if (format == InputFormat.IDX) {
       return;
     }
     Path root = new Path(input);
@@ -59,10 +59,10 @@ final class InputFiles {
   }
 
   /** What is wrong with {@code file} for {@code format}, or null when it looks right. */
-  private static String problem(FileSystem fs, Path file, String format) throws IOException {
+  private static String problem(FileSystem fs, Path file, InputFormat format) throws IOException {
     byte[] head = head(fs, file);
     boolean parquet = startsWith(head, PARQUET_MAGIC);
-    if (format.equals("parquet")) {
+    if (format == InputFormat.PARQUET) {
       return parquet || head.length == 0 ? null
           : "is not a Parquet file (it does not start with PAR1" + (looksLikeText(head) ? "; it looks like text" : "")
               + "): use --input-format csv or libsvm for text files, or point --input at the Parquet files only";

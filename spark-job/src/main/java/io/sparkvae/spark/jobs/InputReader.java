@@ -17,27 +17,15 @@ public final class InputReader {
    * @param featuresCol the features column to produce or expect
    * @param featureColumns comma-separated columns to assemble into {@code featuresCol} (may be empty)
    */
-  public static Dataset<Row> read(SparkSession spark, String path, String format, String featuresCol,
+  public static Dataset<Row> read(SparkSession spark, String path, InputFormat format, String featuresCol,
       String featureColumns, int partitions) {
     InputFiles.check(spark.sparkContext().hadoopConfiguration(), path, format);
-    Dataset<Row> df;
-    switch (format) {
-      case "idx" -> {
-        df = IdxRelation.read(spark, path, partitions);
-        if (!featuresCol.equals("features")) {
-          df = df.withColumnRenamed("features", featuresCol);
-        }
-      }
-      case "parquet" -> df = spark.read().parquet(path);
-      case "csv" -> df = spark.read().option("header", "true").option("inferSchema", "true").csv(path);
-      case "libsvm" -> {
-        df = spark.read().format("libsvm").load(path);
-        if (!featuresCol.equals("features")) {
-          df = df.withColumnRenamed("features", featuresCol);
-        }
-      }
-      default -> throw new IllegalArgumentException("unknown input format '" + format + "'");
-    }
+    Dataset<Row> df = switch (format) {
+      case IDX -> named(IdxRelation.read(spark, path, partitions), featuresCol);
+      case PARQUET -> spark.read().parquet(path);
+      case CSV -> spark.read().option("header", "true").option("inferSchema", "true").csv(path);
+      case LIBSVM -> named(spark.read().format("libsvm").load(path), featuresCol);
+    };
     if (!featureColumns.isBlank()) {
       String[] cols = Arrays.stream(featureColumns.split(",")).map(String::trim).toArray(String[]::new);
       for (String c : cols) {
@@ -49,5 +37,10 @@ public final class InputReader {
       df = new VectorAssembler().setInputCols(cols).setOutputCol(featuresCol).setHandleInvalid("keep").transform(df);
     }
     return df;
+  }
+
+  /** idx and libsvm readers name their vector column "features": renamed to {@code featuresCol}. */
+  private static Dataset<Row> named(Dataset<Row> df, String featuresCol) {
+    return featuresCol.equals("features") ? df : df.withColumnRenamed("features", featuresCol);
   }
 }

@@ -1,6 +1,6 @@
 package io.sparkvae.spark.jobs;
 
-import io.sparkvae.spark.fs.DirectorySwap;
+import io.sparkvae.spark.fs.HadoopPublisher;
 import io.sparkvae.spark.fs.OutputGuard;
 import io.sparkvae.spark.ml.VaeModel;
 import java.io.IOException;
@@ -16,7 +16,7 @@ final class ModelOutput {
    */
   static void write(SparkSession spark, VaeModel model, String path, boolean overwrite) throws IOException {
     try {
-      DirectorySwap.replace(path, spark.sparkContext().hadoopConfiguration(), OutputGuard.model(overwrite),
+      HadoopPublisher.replace(path, spark.sparkContext().hadoopConfiguration(), OutputGuard.model(overwrite),
           staging -> model.write().save(staging));
     } catch (org.apache.hadoop.fs.FSError e) {
       // Hadoop's local file system reports a full disk as this Error, which names no option.

@@ -1,5 +1,6 @@
 package io.sparkvae.spark.jobs;
 
+import io.sparkvae.model.config.ParamType;
 import io.sparkvae.spark.ml.InferenceCounts;
 import io.sparkvae.spark.ml.VaeModel;
 import io.sparkvae.spark.fs.OutputLock;
@@ -87,6 +88,9 @@ public final class ScoreJob {
    * first one's work alone.
    */
   public static Summary run(SparkSession spark, ScoreJobOptions o) throws IOException {
+    // Loaded once for all the run's days, and before any partition is locked: a wrong model path
+    // fails at once without touching the output.
+    VaeModel model = loadModel(o);
     Summary total = new Summary(0, 0, 0, 0, 0);
     for (String day : o.runDates()) {
       String partition = o.partitionColumn() + "=" + day;
@@ -94,7 +98,7 @@ public final class ScoreJob {
       OutputLock lock = OutputLock.acquire(lockFile.getFileSystem(spark.sparkContext().hadoopConfiguration()),
           lockFile, "the partition " + o.output() + "/" + partition, Duration.ofMinutes(o.lockTimeoutMinutes()));
       try {
-        Summary s = runLocked(spark, o, day);
+        Summary s = scoreDay(spark, model, o, day);
         total = new Summary(total.rows() + s.rows(), total.nullFeatures() + s.nullFeatures(),
             total.wrongSize() + s.wrongSize(), total.nonFinite() + s.nonFinite(), total.outOfRange() + s.outOfRange());
       } finally {
@@ -104,46 +108,22 @@ public final class ScoreJob {
     return total;
   }
 
-  private static Summary runLocked(SparkSession spark, ScoreJobOptions o, String day) throws IOException {
-    VaeModel model;
+  private static VaeModel loadModel(ScoreJobOptions o) {
     try {
-      model = VaeModel.load(o.model());
+      return VaeModel.load(o.model());
     } catch (Exception e) { // Spark's AnalysisException is a checked exception to Java
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
       throw new IllegalArgumentException("cannot load the model " + o.model() + ": " + JobMain.rootMessage(e), e);
     }
-    boolean tabular = model.tabular() != null;
-    // A tabular model reads its own input columns: nothing is assembled.
-    Dataset<Row> input = InputReader.read(spark, o.input(), o.inputFormat(), o.featuresCol(),
-        tabular ? "" : o.featureColumns(), Math.max(2, spark.sparkContext().defaultParallelism()));
-    if (!o.dateColumn().isEmpty()) {
-      input = input.where(functions.to_date(functions.col(o.dateColumn())).equalTo(functions.lit(day)));
-    }
-    List<String> features = new ArrayList<>(tabular ? List.of() : List.of(o.featuresCol()));
-    if (tabular) {
-      features.addAll(model.tabular().sources());
-    } else if (!o.featureColumns().isBlank()) {
-      Arrays.stream(o.featureColumns().split(",")).map(String::trim).forEach(features::add);
-    }
-    List<String> ids = new ArrayList<>();
-    if (o.idColumns().isBlank()) {
-      for (String c : input.columns()) {
-        if (!features.contains(c) && !c.equals(o.partitionColumn())) {
-          ids.add(c);
-        }
-      }
-    } else {
-      for (String c : o.idColumns().split(",")) {
-        String name = c.trim();
-        if (!Arrays.asList(input.columns()).contains(name)) {
-          throw new IllegalArgumentException("id column '" + name + "' is not in " + o.input()
-              + "; " + io.sparkvae.spark.train.FeatureColumn.columnList(input.columns()));
-        }
-        ids.add(name);
-      }
-    }
+  }
+
+  /** Scores one day's rows into its partition (which the caller has locked). */
+  private static Summary scoreDay(SparkSession spark, VaeModel model, ScoreJobOptions o, String day)
+      throws IOException {
+    Dataset<Row> input = readDay(spark, model, o, day);
+    List<String> ids = idColumns(input, featureColumns(model, o), o);
     InferenceCounts counts = InferenceCounts.register(spark.sparkContext(), "sparkvae-score " + day);
     Dataset<Row> scored = model.copy(new org.apache.spark.ml.param.ParamMap())
         .setFeaturesCol(o.featuresCol())
@@ -152,22 +132,11 @@ public final class ScoreJob {
         .setNegElboCol("neg_elbo")
         .setNegElboSamples(o.negElboSamples())
         .setInferenceBatchSize(o.inferenceBatchSize())
-        .setBadRowPolicy(o.badRowPolicy())
+        .setBadRowPolicy(ParamType.nameOf(o.badRowPolicy()))
         .setColumnNllCol("column_nll")
         .setAnomalyCol("is_anomaly")
         .transform(input, counts);
-    List<Column> out = new ArrayList<>();
-    ids.forEach(c -> out.add(functions.col(c)));
-    out.add(functions.col("z_mean"));
-    out.add(functions.col("z_std"));
-    out.add(functions.col("neg_elbo"));
-    if (tabular) {
-      out.add(functions.col("column_nll"));
-      if (!Double.isNaN(model.anomalyThreshold())) {
-        out.add(functions.col("is_anomaly"));
-      }
-    }
-    Dataset<Row> result = scored.select(out.toArray(new Column[0]));
+    Dataset<Row> result = scored.select(outputColumns(model, ids).toArray(new Column[0]));
     // The write is the only action on the scored rows: no cache() and count() before it, which
     // would compute (and count) every partition a second time when a cached block is lost.
     PartitionWriter.replacePartition(result, o.output(), o.partitionColumn(), day);
@@ -179,5 +148,65 @@ public final class ScoreJob {
       LOG.info("scored {}: {}", day, counts);
     }
     return s;
+  }
+
+  /** The input rows of {@code day} (all rows when no date column is set). */
+  private static Dataset<Row> readDay(SparkSession spark, VaeModel model, ScoreJobOptions o, String day) {
+    // A tabular model reads its own input columns: nothing is assembled.
+    Dataset<Row> input = InputReader.read(spark, o.input(), o.inputFormat(), o.featuresCol(),
+        model.tabular() != null ? "" : o.featureColumns(), Math.max(2, spark.sparkContext().defaultParallelism()));
+    if (!o.dateColumn().isEmpty()) {
+      input = input.where(functions.to_date(functions.col(o.dateColumn())).equalTo(functions.lit(day)));
+    }
+    return input;
+  }
+
+  /** The input columns the model reads, which are therefore not carried as ids. */
+  private static List<String> featureColumns(VaeModel model, ScoreJobOptions o) {
+    if (model.tabular() != null) {
+      return new ArrayList<>(model.tabular().sources());
+    }
+    List<String> features = new ArrayList<>(List.of(o.featuresCol()));
+    if (!o.featureColumns().isBlank()) {
+      Arrays.stream(o.featureColumns().split(",")).map(String::trim).forEach(features::add);
+    }
+    return features;
+  }
+
+  /** The columns copied beside the scores: the configured ones, or every non-feature column. */
+  private static List<String> idColumns(Dataset<Row> input, List<String> features, ScoreJobOptions o) {
+    List<String> ids = new ArrayList<>();
+    if (o.idColumns().isBlank()) {
+      for (String c : input.columns()) {
+        if (!features.contains(c) && !c.equals(o.partitionColumn())) {
+          ids.add(c);
+        }
+      }
+      return ids;
+    }
+    for (String c : o.idColumns().split(",")) {
+      String name = c.trim();
+      if (!Arrays.asList(input.columns()).contains(name)) {
+        throw new IllegalArgumentException("id column '" + name + "' is not in " + o.input()
+            + "; " + io.sparkvae.spark.train.FeatureColumn.columnList(input.columns()));
+      }
+      ids.add(name);
+    }
+    return ids;
+  }
+
+  private static List<Column> outputColumns(VaeModel model, List<String> ids) {
+    List<Column> out = new ArrayList<>();
+    ids.forEach(c -> out.add(functions.col(c)));
+    out.add(functions.col("z_mean"));
+    out.add(functions.col("z_std"));
+    out.add(functions.col("neg_elbo"));
+    if (model.tabular() != null) {
+      out.add(functions.col("column_nll"));
+      if (!Double.isNaN(model.anomalyThreshold())) {
+        out.add(functions.col("is_anomaly"));
+      }
+    }
+    return out;
   }
 }

@@ -7,6 +7,7 @@ import static io.sparkvae.model.config.ParamSpecs.text;
 
 import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.spark.ml.MlSettings;
+import io.sparkvae.spark.train.BadRowPolicy;
 import io.sparkvae.spark.train.DistributedConfig;
 import java.io.Serializable;
 import java.time.LocalDate;
@@ -23,7 +24,7 @@ public final class ScoreJobOptions implements Serializable {
 
   private String model;
   private String input;
-  private String inputFormat;
+  private InputFormat inputFormat;
   private String featuresCol;
   private String featureColumns;
   private String idColumns;
@@ -32,7 +33,7 @@ public final class ScoreJobOptions implements Serializable {
   private String partitionColumn;
   private int negElboSamples;
   private int inferenceBatchSize;
-  private String badRowPolicy;
+  private BadRowPolicy badRowPolicy;
   private int lockTimeoutMinutes;
   private String dateColumn;
 
@@ -41,7 +42,7 @@ public final class ScoreJobOptions implements Serializable {
       path("model", "The trained model (a VaeModel directory written by TrainJob).",
           c -> c.model, (b, v) -> b.model = v),
       path("input", "Rows to score: a file or directory.", c -> c.input, (b, v) -> b.input = v),
-      choice("inputFormat", "Format of the input.", "parquet", Set.of("idx", "parquet", "csv", "libsvm"),
+      choice("inputFormat", "Format of the input.", InputFormat.class, InputFormat.PARQUET,
           c -> c.inputFormat, (b, v) -> b.inputFormat = v),
       MlSettings.FEATURES_COL.rebind(c -> c.featuresCol, (b, v) -> b.featuresCol = v),
       text("featureColumns", "Comma-separated numeric columns to assemble into the features.", "", true,
@@ -125,7 +126,7 @@ public final class ScoreJobOptions implements Serializable {
     return input;
   }
 
-  public String inputFormat() {
+  public InputFormat inputFormat() {
     return inputFormat;
   }
 
@@ -200,7 +201,7 @@ public final class ScoreJobOptions implements Serializable {
     return lockTimeoutMinutes;
   }
 
-  public String badRowPolicy() {
+  public BadRowPolicy badRowPolicy() {
     return badRowPolicy;
   }
 }

@@ -2,7 +2,7 @@ package io.sparkvae.spark.jobs;
 
 import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
-import io.sparkvae.spark.fs.DirectorySwap;
+import io.sparkvae.spark.fs.HadoopPublisher;
 import io.sparkvae.spark.fs.OutputGuard;
 import io.sparkvae.spark.ml.TabularSettings;
 import io.sparkvae.spark.ml.VaeEstimator;
@@ -82,7 +82,7 @@ public final class TrainJob {
       org.apache.hadoop.fs.Path model = new org.apache.hadoop.fs.Path(job.modelOut());
       org.apache.hadoop.fs.FileSystem fs = model.getFileSystem(spark.sparkContext().hadoopConfiguration());
       if (model.getParent() != null) {
-        DirectorySwap.recover(fs, model);
+        HadoopPublisher.recover(fs, model);
       }
       OutputGuard.checkModel(fs, model, run.overwrite());
       if (!run.reportDir().isEmpty()) {
@@ -168,7 +168,7 @@ public final class TrainJob {
     if (!job.tabular()) {
       new FeatureColumn(job.featuresCol()).validate(train.schema());
     }
-    if (p.given().contains("inputDim") && job.inputFormat().equals("libsvm")) {
+    if (p.given().contains("inputDim") && job.inputFormat() == InputFormat.LIBSVM) {
       // libsvm vectors take the largest index in the file as their size: fit them to the given
       // dimension, and a row with an index beyond it stays too long, a bad row.
       int dim = p.vae().build().inputDim();

@@ -20,7 +20,7 @@ public final class TrainJobOptions implements Serializable {
   private static final long serialVersionUID = 1L;
 
   private String input;
-  private String inputFormat;
+  private InputFormat inputFormat;
   private String featuresCol;
   private String featureColumns;
   private String validationInput;
@@ -32,7 +32,7 @@ public final class TrainJobOptions implements Serializable {
   public static final List<ParamSpec<TrainJobOptions, TrainJobOptions, ?>> PARAMS = List.of(
       path("input", "Training data: a file or directory (idx: the images file).",
           c -> c.input, (b, v) -> b.input = v),
-      choice("inputFormat", "Format of the inputs.", "idx", Set.of("idx", "parquet", "csv", "libsvm"),
+      choice("inputFormat", "Format of the inputs.", InputFormat.class, InputFormat.IDX,
           c -> c.inputFormat, (b, v) -> b.inputFormat = v),
       MlSettings.FEATURES_COL.rebind(c -> c.featuresCol, (b, v) -> b.featuresCol = v),
       text("featureColumns", "Comma-separated numeric columns to assemble into the features (csv, parquet).", "", true,
@@ -73,7 +73,7 @@ public final class TrainJobOptions implements Serializable {
     return input;
   }
 
-  public String inputFormat() {
+  public InputFormat inputFormat() {
     return inputFormat;
   }
 

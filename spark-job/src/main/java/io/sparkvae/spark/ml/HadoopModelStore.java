@@ -3,17 +3,15 @@ package io.sparkvae.spark.ml;
 import io.sparkvae.model.format.ModelFormat;
 import io.sparkvae.model.format.ModelStore;
 import io.sparkvae.model.format.TrainedVae;
+import io.sparkvae.spark.fs.HadoopPublisher;
+import io.sparkvae.spark.fs.HadoopStorage;
 import java.io.FileNotFoundException;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.util.Objects;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.ChecksumFileSystem;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -22,8 +20,8 @@ import org.apache.hadoop.fs.Path;
  * so the Spark ML writer stores exactly the files of model-lib's {@link ModelFormat}: a model saved
  * here loads with {@link ModelFormat#load(java.nio.file.Path)} when the directory is local.
  *
- * <p>{@link #save} publishes a whole model with one rename of a temporary sibling directory, so a
- * reader (or a crash) never sees half a model.
+ * <p>{@link #save} publishes a whole model through {@link HadoopPublisher}, so a reader (or a crash)
+ * never sees half a model.
  */
 public final class HadoopModelStore implements ModelStore {
   private final FileSystem fs;
@@ -37,7 +35,7 @@ public final class HadoopModelStore implements ModelStore {
    */
   public HadoopModelStore(FileSystem fs, Path dir) {
     Objects.requireNonNull(fs, "fs");
-    this.fs = raw(fs);
+    this.fs = HadoopStorage.raw(fs);
     this.dir = Objects.requireNonNull(dir, "dir");
   }
 
@@ -63,27 +61,8 @@ public final class HadoopModelStore implements ModelStore {
 
   @Override
   public OutputStream create(String name) throws IOException {
-    FSDataOutputStream stream = fs.create(resolve(name), true);
-    return new FilterOutputStream(stream) {
-      private boolean closed;
-
-      @Override
-      public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
-      }
-
-      @Override
-      public void close() throws IOException {
-        if (closed) {
-          return;
-        }
-        closed = true;
-        try (stream) {
-          // Durable before the rename that publishes the model (a no-op where unsupported).
-          stream.hsync();
-        }
-      }
-    };
+    // Durable before the rename that publishes the model.
+    return HadoopStorage.durable(fs.create(resolve(name), true));
   }
 
   @Override
@@ -110,10 +89,6 @@ public final class HadoopModelStore implements ModelStore {
     return dir.toString();
   }
 
-  private static FileSystem raw(FileSystem fs) {
-    return fs instanceof ChecksumFileSystem c ? c.getRawFileSystem() : fs;
-  }
-
   /**
    * Writes a model as the directory {@code target}: into a hidden temporary sibling first, then one
    * rename. On failure the temporary is deleted and {@code target} does not exist.
@@ -135,42 +110,22 @@ public final class HadoopModelStore implements ModelStore {
   }
 
   /**
-   * Publishes {@code contents} as the new directory {@code target}: written into a hidden temporary
-   * sibling, then one rename; on failure the temporary is deleted and {@code target} does not exist.
+   * Publishes {@code contents} as the new directory {@code target} ({@link HadoopPublisher#create}):
+   * written into a hidden staging sibling, then one rename; on failure the staging directory is
+   * deleted and {@code target} does not exist.
    *
    * @param what "save a model", "export a model": for the message when target is the root
    * @param exists the exception when {@code target} exists already
    */
   static void publish(String target, Configuration conf, String what,
       java.util.function.Supplier<? extends IOException> exists, Contents contents) throws IOException {
-    Path t = new Path(target);
-    FileSystem fs = raw(t.getFileSystem(conf));
-    if (fs.exists(t)) {
-      throw exists.get();
-    }
-    Path parent = t.getParent();
-    if (parent == null) {
-      throw new IllegalArgumentException("cannot " + what + " as the root directory " + target);
-    }
-    Path tmp = new Path(parent, "." + t.getName() + ".tmp-" + UUID.randomUUID());
-    if (!fs.mkdirs(tmp)) {
-      throw new IOException("cannot create the directory " + tmp);
-    }
-    try {
-      contents.writeTo(new HadoopModelStore(fs, tmp));
-      // rename moves the source *into* an existing directory: checked above, and a lost race
-      // shows as a false return.
-      if (!fs.rename(tmp, t)) {
-        throw new IOException("cannot rename " + tmp + " to " + t);
+    FileSystem fs = HadoopStorage.raw(new Path(target).getFileSystem(conf));
+    HadoopPublisher.create(target, conf, what, exists, staging -> {
+      if (!fs.mkdirs(staging)) {
+        throw new IOException("cannot create the directory " + staging);
       }
-    } catch (IOException | RuntimeException | Error e) {
-      try {
-        fs.delete(tmp, true);
-      } catch (IOException cleanup) {
-        e.addSuppressed(cleanup);
-      }
-      throw e;
-    }
+      contents.writeTo(new HadoopModelStore(fs, staging));
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.sparkvae.spark.ml;
 
+import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.spark.train.FeatureColumn;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -24,23 +25,24 @@ final class Outputs {
   /** One computed column. */
   enum Kind {
     /** Posterior mean, vector of latentDim. */
-    MEAN(ParamVocabulary.LATENT_MEAN_COL),
+    MEAN(MlSettings.LATENT_MEAN_COL),
     /** Posterior standard deviation, vector of latentDim. */
-    STD(ParamVocabulary.LATENT_STD_COL),
+    STD(MlSettings.LATENT_STD_COL),
     /** One posterior sample, vector of latentDim. */
-    SAMPLE(ParamVocabulary.LATENT_SAMPLE_COL),
+    SAMPLE(MlSettings.LATENT_SAMPLE_COL),
     /** Negative ELBO in nats, double. */
-    NEG_ELBO(ParamVocabulary.NEG_ELBO_COL),
+    NEG_ELBO(MlSettings.NEG_ELBO_COL),
     /** Decoder mean at the posterior mean, vector of inputDim. */
-    RECONSTRUCTION(ParamVocabulary.RECONSTRUCTION_COL),
+    RECONSTRUCTION(MlSettings.RECONSTRUCTION_COL),
     /** Decoder mean of a latent input (decode, generate), vector of inputDim. */
     DECODED(null),
     /** Tabular models: per-column negative log-likelihood, a struct of doubles. */
-    COLUMN_NLL(ParamVocabulary.COLUMN_NLL_COL);
+    COLUMN_NLL(MlSettings.COLUMN_NLL_COL);
 
-    final String param;
+    /** The param naming the column (empty: off), or null for an output no param requests. */
+    final ParamSpec<MlSettings, MlSettings, String> param;
 
-    Kind(String param) {
+    Kind(ParamSpec<MlSettings, MlSettings, String> param) {
       this.param = param;
     }
   }
@@ -58,7 +60,7 @@ final class Outputs {
     List<Column> out = new ArrayList<>();
     for (Kind k : Kind.values()) {
       if (k.param != null && (tabular || k != Kind.COLUMN_NLL)) {
-        String name = (String) StageParams.value(p, k.param);
+        String name = StageParams.value(p, k.param);
         if (!name.isEmpty()) {
           out.add(new Column(k, name));
         }
@@ -148,7 +150,7 @@ final class Outputs {
   }
 
   private static String paramName(Kind k) {
-    return k.param == null ? "output" : k.param;
+    return k.param == null ? "output" : k.param.name();
   }
 
   private static StructField field(Column c, int latentDim, int inputDim) {

@@ -36,15 +36,20 @@ final class ParamVocabulary {
     INFERENCE
   }
 
-  /** One parameter's declaration, whatever its source. */
+  /**
+   * One parameter's declaration, whatever its source. Spark holds each value in its Spark form: the
+   * value itself, except that a choice (an enum-typed spec) is its text ({@code "bernoulli"}), since
+   * Spark ML's params, their JSON and the Python API know strings, not our enums.
+   */
   interface Declaration {
     String name();
 
     String doc();
 
-    /** Integer, Long, Double, Boolean, String or int[]. */
+    /** The Spark form's type: Integer, Long, Double, Boolean, String or int[]. */
     Class<?> type();
 
+    /** The default, in its Spark form. */
     Object defaultValue();
 
     Kind kind();
@@ -53,8 +58,8 @@ final class ParamVocabulary {
     boolean accepts(Object value);
 
     /**
-     * Converts a value given by a user (another number width, text) into {@link #type()} and
-     * validates it.
+     * Converts a value given by a user (another number width, text, an enum) into its Spark form
+     * and validates it.
      *
      * @throws IllegalArgumentException naming the parameter, the value and what is expected
      */
@@ -75,24 +80,45 @@ final class ParamVocabulary {
 
     @Override
     public Class<?> type() {
-      return spec.type();
+      return spec.paramType().isChoice() ? String.class : spec.type();
     }
 
     @Override
     public Object defaultValue() {
-      T v = spec.defaultValue();
-      return v instanceof int[] a ? a.clone() : v;
+      return sparkForm(spec, spec.defaultValue());
     }
 
     @Override
     public boolean accepts(Object value) {
+      if (spec.paramType().isChoice()) {
+        // Spark calls the validator with the string it holds: valid when it reads as a choice.
+        try {
+          return value instanceof String s && spec.isValid(spec.coerce(s));
+        } catch (IllegalArgumentException notAChoice) {
+          return false;
+        }
+      }
       return spec.type().isInstance(value) && spec.isValid(spec.type().cast(value));
     }
 
     @Override
     public Object coerce(Object value) {
-      return spec.validate(spec.coerce(value));
+      return sparkForm(spec, spec.validate(spec.coerce(value)));
     }
+  }
+
+  /** A value Spark holds, in its declaration's type: a choice read from its text, an int list copied. */
+  static <T> T typedForm(ParamSpec<?, ?, T> spec, Object sparkValue) {
+    T v = spec.paramType().isChoice() ? spec.coerce(sparkValue) : spec.type().cast(sparkValue);
+    return v instanceof int[] a ? spec.type().cast(a.clone()) : v;
+  }
+
+  /** A typed value in the form Spark holds: a choice as its text, an int list as a copy. */
+  static <T> Object sparkForm(ParamSpec<?, ?, T> spec, T value) {
+    if (spec.paramType().isChoice()) {
+      return spec.format(value);
+    }
+    return value instanceof int[] a ? a.clone() : value;
   }
 
   /** Name of the input column. */

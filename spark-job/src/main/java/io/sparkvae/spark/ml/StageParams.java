@@ -1,5 +1,6 @@
 package io.sparkvae.spark.ml;
 
+import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.spark.train.DistributedConfig;
 import io.sparkvae.spark.train.RunOptions;
@@ -104,6 +105,14 @@ final class StageParams implements Serializable {
   }
 
   /**
+   * The current value (set or default) of the param {@code spec} declares, typed by the
+   * declaration: a choice is read back from its text, an int list is a copy.
+   */
+  static <T> T value(Params owner, ParamSpec<?, ?, T> spec) {
+    return ParamVocabulary.typedForm(spec, value(owner, spec.name()));
+  }
+
+  /**
    * The VAE configuration the params describe, with {@code inputDim} replaced.
    *
    * @throws IllegalArgumentException when the values break one of VaeConfig's cross-field rules
@@ -141,9 +150,14 @@ final class StageParams implements Serializable {
 
   /** Sets every VaeConfig parameter of {@code owner} to {@code config}'s value. */
   static void setAll(Params owner, VaeConfig config) {
-    for (Map.Entry<String, Object> e : config.toMap().entrySet()) {
-      setUnchecked(owner, owner.getParam(e.getKey()), e.getValue());
+    for (ParamSpec<VaeConfig, VaeConfig.Builder, ?> spec : VaeConfig.PARAMS) {
+      setUnchecked(owner, owner.getParam(spec.name()), sparkValue(spec, config));
     }
+  }
+
+  /** A config's value of {@code spec} in the form Spark holds it. */
+  static <C, T> Object sparkValue(ParamSpec<C, ?, T> spec, C config) {
+    return ParamVocabulary.sparkForm(spec, spec.get(config));
   }
 
   // Spark's Params.set and setDefault are typed Param<T>, T; our params are held as Param<?> and

@@ -1,5 +1,7 @@
 package io.sparkvae.spark.ml;
 
+import io.sparkvae.spark.train.BadRowPolicy;
+import io.sparkvae.model.vae.LikelihoodKind;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.vae.ParamLayout;
 import io.sparkvae.spark.train.DistributedConfig;
@@ -120,7 +122,7 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
     boolean timestamps = getTimestampFeatures();
     // Builds nothing but checks the overrides against the columns and their types.
     new TabularFitter(sources, overrides, timestamps, getCategoricalMaxLevels(), getMaxCategories());
-    if (isSet(getParam("likelihood")) && !VaeConfig.TABULAR.equals(getLikelihood())) {
+    if (isSet(getParam("likelihood")) && getLikelihood() != LikelihoodKind.TABULAR) {
       throw new IllegalArgumentException("likelihood is set to " + getLikelihood() + " but inputCols makes the"
           + " likelihood tabular (one per column); leave likelihood unset");
     }
@@ -182,12 +184,12 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
    * above 0 scores the training rows for the anomaly threshold (stored in the model's metadata).
    */
   private VaeModel fitTabular(Dataset<Row> df, Dataset<Row> validation) {
-    boolean skip = DistributedConfig.BAD_ROWS_SKIP.equals(getBadRowPolicy());
+    boolean skip = getBadRowPolicy() == BadRowPolicy.SKIP;
     List<TabularFitter.Source> sources = TabularInput.sources(df.schema(), TabularInput.names(getInputCols()));
     TabularSchema schema = TabularInput.fit(df, sources, TabularInput.overrides(getColumnKinds()),
         getTimestampFeatures(), getCategoricalMaxLevels(), getMaxCategories(), skip);
     VaeConfig config = StageParams.vaeConfig(this, schema.packedWidth()).toBuilder()
-        .likelihood(VaeConfig.TABULAR).tabular(schema).build();
+        .likelihood(LikelihoodKind.TABULAR).tabular(schema).build();
     DistributedConfig dist = StageParams.distributedConfig(this);
     // The fit counted every row: check that the packed shards fit before packing them (one-hot
     // columns make rows wide: flights' 229 airports take 231 floats per row and column).

@@ -1,5 +1,7 @@
 package io.sparkvae.spark.ml;
 
+import io.sparkvae.spark.train.BadRowPolicy;
+import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.format.ModelFormat;
 import io.sparkvae.model.format.SafetensorsExport;
@@ -9,7 +11,7 @@ import io.sparkvae.model.vae.Support;
 import io.sparkvae.model.vae.VaeNetwork;
 import io.sparkvae.spark.train.DistributedConfig;
 import io.sparkvae.spark.train.EpochMetrics;
-import io.sparkvae.spark.fs.DirectorySwap;
+import io.sparkvae.spark.fs.HadoopPublisher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -315,7 +317,7 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
   private Dataset<Row> transformTabular(Dataset<?> dataset, InferenceCounts counts) {
     transformSchema(dataset.schema(), true);
     List<Outputs.Column> outputs = tabularOutputs();
-    boolean skip = DistributedConfig.BAD_ROWS_SKIP.equals(getBadRowPolicy());
+    boolean skip = getBadRowPolicy() == BadRowPolicy.SKIP;
     // Values unseen in training are scored as their column's "unknown" entry and counted here (the
     // Spark UI shows it by name), once the transform has run.
     org.apache.spark.util.LongAccumulator unknown = dataset.sparkSession().sparkContext()
@@ -476,7 +478,7 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
     BatchInference f = new BatchInference(
         params, t.config(), modelKey(), column, latentInput, df.schema().fieldIndex(column), outputs,
         getInferenceBatchSize(), getNegElboSamples(), getScoreSeed(),
-        DistributedConfig.BAD_ROWS_SKIP.equals(getBadRowPolicy()),
+        getBadRowPolicy() == BadRowPolicy.SKIP,
         latentInput ? Support.REAL : new VaeNetwork(t.config()).likelihood().support(), counts);
     Dataset<Row> mapped;
     if (df.isStreaming()) {
@@ -540,13 +542,13 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
     if (trained == null) {
       return;
     }
-    for (Map.Entry<String, Object> e : trained.config().toMap().entrySet()) {
-      Object param = StageParams.value(this, e.getKey());
-      Object actual = e.getValue();
+    for (ParamSpec<VaeConfig, VaeConfig.Builder, ?> spec : VaeConfig.PARAMS) {
+      Object param = StageParams.value(this, spec.name());
+      Object actual = StageParams.sparkValue(spec, trained.config());
       boolean same = actual instanceof int[] a ? Arrays.equals(a, (int[]) param) : actual.equals(param);
       if (!same) {
         throw new IllegalArgumentException(
-            e.getKey() + " is " + format(param) + " in the params but the model was trained with "
+            spec.name() + " is " + format(param) + " in the params but the model was trained with "
                 + format(actual));
       }
     }
@@ -615,7 +617,7 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
     public VaeModel load(String path) {
       // A crash between the two renames of a model's replacement leaves the previous model aside.
       try {
-        return loadFrom(DirectorySwap.readable(path, sc().hadoopConfiguration()));
+        return loadFrom(HadoopPublisher.readable(path, sc().hadoopConfiguration()));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
       }

@@ -1,5 +1,7 @@
 package io.sparkvae.spark.report;
 
+import io.sparkvae.model.config.ParamSpec;
+import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.format.TrainedVae;
 import io.sparkvae.spark.train.EpochMetrics;
 import java.io.IOException;
@@ -62,7 +64,7 @@ final class ReportPage {
         .append("\n</style>\n</head>\n<body>\n<h1>SparkVAE training report</h1>\n");
     h.append("<p>A variational autoencoder with a ").append(model.config().latentDim())
         .append("-dimensional latent space and ").append(model.config().inputDim())
-        .append(" inputs (").append(escape(model.config().likelihood()))
+        .append(" inputs (").append(escape(model.config().likelihood().configName()))
         .append(" likelihood), trained for ").append(last.epoch())
         .append(last.epoch() == 1 ? " epoch" : " epochs").append(". Losses are in nats per"
             + " example; lower is better.</p>\n");
@@ -92,10 +94,8 @@ final class ReportPage {
     }
 
     h.append("<h2>Configuration</h2>\n<table>\n");
-    for (Map.Entry<String, Object> e : model.config().toMap().entrySet()) {
-      Object v = e.getValue();
-      textRow(h, escape(e.getKey()),
-          escape(v instanceof int[] a ? Arrays.toString(a) : String.valueOf(v)));
+    for (ParamSpec<VaeConfig, VaeConfig.Builder, ?> p : VaeConfig.PARAMS) {
+      textRow(h, escape(p.name()), escape(shown(p, model.config())));
     }
     h.append("</table>\n");
     if (!model.metadata().isEmpty()) {
@@ -159,5 +159,11 @@ final class ReportPage {
   /** A table row of text; both cells must already be HTML. */
   private static void textRow(StringBuilder h, String name, String value) {
     h.append("<tr><th>").append(name).append("</th><td>").append(value).append("</td></tr>\n");
+  }
+
+  /** A value as the report shows it: a list as [400, 200], anything else in its text form. */
+  private static <T> String shown(ParamSpec<VaeConfig, VaeConfig.Builder, T> p, VaeConfig config) {
+    T v = p.get(config);
+    return v instanceof int[] a ? Arrays.toString(a) : p.format(v);
   }
 }

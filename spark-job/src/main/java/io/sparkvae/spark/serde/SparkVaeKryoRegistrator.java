@@ -34,6 +34,11 @@ public final class SparkVaeKryoRegistrator implements KryoRegistrator {
     registerRecord(kryo, Divergence.class);
     registerRecord(kryo, Evaluation.Result.class);
     kryo.register(VaeConfig.class);
+    // VaeConfig's choices (Kryo writes an enum as its ordinal; a constant with a body is its enum's).
+    kryo.register(io.sparkvae.model.vae.HiddenActivation.class);
+    kryo.register(io.sparkvae.model.vae.LikelihoodKind.class);
+    kryo.register(io.sparkvae.model.vae.GaussianVariance.class);
+    kryo.register(io.sparkvae.model.vae.KlEstimator.class);
     // Tabular schemas ride inside VaeConfig, and the schema fitter is a treeAggregate's result: both
     // hold immutable JDK collections, which Java serialization (small objects, once per task) handles.
     kryo.register(io.sparkvae.model.tabular.TabularSchema.class,

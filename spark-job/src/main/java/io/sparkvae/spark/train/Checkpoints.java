@@ -9,7 +9,7 @@ import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.format.Float32Codec;
 import io.sparkvae.model.train.TrainingState;
-import io.sparkvae.spark.fs.AtomicFile;
+import io.sparkvae.spark.fs.HadoopPublisher;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -150,7 +150,7 @@ public final class Checkpoints {
     FileSystem fs = dir.getFileSystem(conf);
     fs.mkdirs(dir);
     Path target = new Path(dir, fileName(progress.rounds(), runId));
-    AtomicFile.write(fs, target, encode(progress));
+    HadoopPublisher.writeFile(fs, target, encode(progress));
     // Only this run's files: another run's checkpoints in the same directory are not ours to delete.
     List<Path> own = list(fs).stream().filter(p -> runIdOf(p.getName()).equals(runId)).toList();
     for (int i = keep; i < own.size(); i++) {
@@ -339,22 +339,8 @@ public final class Checkpoints {
 
   /** The body of {@link #decode}, once the magic and the checksum are known to be right. */
   private static Decoded parse(byte[] b, String name) throws IOException {
-    DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b, 8, b.length - 8));
-    int version = in.readInt();
-    if (version != FORMAT_VERSION && version != 1) {
-      throw new IOException(name + " has checkpoint format version " + version + "; this SparkVAE reads 1 to "
-          + FORMAT_VERSION);
-    }
-    int headerLength = in.readInt();
-    if (headerLength < 2 || headerLength > MAX_HEADER || 16L + headerLength + 32 > b.length) {
-      throw new IOException(name + " has an invalid header length " + headerLength);
-    }
-    JsonObject h;
-    try {
-      h = JsonParser.parseString(new String(b, 16, headerLength, StandardCharsets.UTF_8)).getAsJsonObject();
-    } catch (RuntimeException e) {
-      throw new IOException(name + " has an unreadable header: " + e.getMessage(), e);
-    }
+    Header header = header(b, name);
+    JsonObject h = header.json();
     int n = h.get("paramCount").getAsInt();
     boolean hasVelocity = h.get("hasVelocity").getAsBoolean();
     // "replicaMoments" (version 2): how many replicas' own Adam moments follow, two arrays each.
@@ -363,34 +349,22 @@ public final class Checkpoints {
     if (replicas < 0 || replicas > 1 << 20) {
       throw new IOException(name + " has an invalid replica count " + replicas);
     }
-    int arrays = (hasVelocity ? 4 : 3) + 2 * replicas;
+    int first = hasVelocity ? 4 : 3;
+    int arrays = first + 2 * replicas;
     long payload = (long) arrays * n * 4;
-    if (n < 1 || 16L + headerLength + payload + 32 != b.length) {
-      throw new IOException(name + " holds " + (b.length - 16 - headerLength - 32) + " payload bytes, expected "
+    if (n < 1 || 16L + header.length() + payload + 32 != b.length) {
+      throw new IOException(name + " holds " + (b.length - 16 - header.length() - 32) + " payload bytes, expected "
           + payload);
     }
-    float[][] a = Float32Codec.decode(b, 16 + headerLength, arrays, n);
-    Map<String, String> identity = new TreeMap<>();
-    for (Map.Entry<String, JsonElement> e : h.getAsJsonObject("options").entrySet()) {
-      identity.put(e.getKey(), e.getValue().getAsString());
-    }
-    List<EpochMetrics> history = new ArrayList<>();
-    for (JsonElement e : h.getAsJsonArray("history")) {
-      history.add(EpochMetrics.fromJson(e.getAsJsonObject()));
-    }
+    float[][] a = Float32Codec.decode(b, 16 + header.length(), arrays, n);
+    Map<String, String> identity = options(h);
+    List<EpochMetrics> history = history(h);
     TrainingState state = new TrainingState(a[0], a[1], a[2], h.get("step").getAsLong());
     // "rollbacks" came after the first checkpoints of format 1: absent means none happened.
     JsonElement rollbacks = h.get("rollbacks");
-    int stepInEpoch = 0;
-    TrainingProgress.EpochSoFar soFar = TrainingProgress.EpochSoFar.NONE;
-    if (version >= 2) {
-      stepInEpoch = h.get("stepInEpoch").getAsInt();
-      JsonObject e = h.getAsJsonObject("epochSoFar");
-      soFar = new TrainingProgress.EpochSoFar(e.get("lossSum").getAsDouble(), e.get("examples").getAsLong(),
-          e.get("seconds").getAsDouble(), e.get("computeSeconds").getAsDouble(), e.get("rounds").getAsInt());
-    }
+    int stepInEpoch = header.version() >= 2 ? h.get("stepInEpoch").getAsInt() : 0;
+    TrainingProgress.EpochSoFar soFar = epochSoFar(h, header.version());
     List<ReplicaMoments> moments = new ArrayList<>();
-    int first = hasVelocity ? 4 : 3;
     for (int r = 0; r < replicas; r++) {
       moments.add(new ReplicaMoments(r, a[first + 2 * r], a[first + 2 * r + 1]));
     }
@@ -403,5 +377,53 @@ public final class Checkpoints {
     }
     JsonElement run = h.get("runId");
     return new Decoded(progress, identity, run == null ? "" : run.getAsString());
+  }
+
+  /** A checkpoint's format version and JSON header, and the header's length in bytes. */
+  private record Header(int version, int length, JsonObject json) {}
+
+  private static Header header(byte[] b, String name) throws IOException {
+    DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b, 8, b.length - 8));
+    int version = in.readInt();
+    if (version != FORMAT_VERSION && version != 1) {
+      throw new IOException(name + " has checkpoint format version " + version + "; this SparkVAE reads 1 to "
+          + FORMAT_VERSION);
+    }
+    int headerLength = in.readInt();
+    if (headerLength < 2 || headerLength > MAX_HEADER || 16L + headerLength + 32 > b.length) {
+      throw new IOException(name + " has an invalid header length " + headerLength);
+    }
+    try {
+      JsonObject h = JsonParser.parseString(new String(b, 16, headerLength, StandardCharsets.UTF_8)).getAsJsonObject();
+      return new Header(version, headerLength, h);
+    } catch (RuntimeException e) {
+      throw new IOException(name + " has an unreadable header: " + e.getMessage(), e);
+    }
+  }
+
+  private static Map<String, String> options(JsonObject h) {
+    Map<String, String> identity = new TreeMap<>();
+    for (Map.Entry<String, JsonElement> e : h.getAsJsonObject("options").entrySet()) {
+      identity.put(e.getKey(), e.getValue().getAsString());
+    }
+    return identity;
+  }
+
+  private static List<EpochMetrics> history(JsonObject h) {
+    List<EpochMetrics> history = new ArrayList<>();
+    for (JsonElement e : h.getAsJsonArray("history")) {
+      history.add(EpochMetrics.fromJson(e.getAsJsonObject()));
+    }
+    return history;
+  }
+
+  /** The statistics of the unfinished epoch (format version 2; none in version 1, which saved only epoch ends). */
+  private static TrainingProgress.EpochSoFar epochSoFar(JsonObject h, int version) {
+    if (version < 2) {
+      return TrainingProgress.EpochSoFar.NONE;
+    }
+    JsonObject e = h.getAsJsonObject("epochSoFar");
+    return new TrainingProgress.EpochSoFar(e.get("lossSum").getAsDouble(), e.get("examples").getAsLong(),
+        e.get("seconds").getAsDouble(), e.get("computeSeconds").getAsDouble(), e.get("rounds").getAsInt());
   }
 }

@@ -4,11 +4,11 @@ import static io.sparkvae.model.config.ParamSpecs.choice;
 import static io.sparkvae.model.config.ParamSpecs.doubleIn;
 import static io.sparkvae.model.config.ParamSpecs.intAtLeast;
 
+import io.sparkvae.model.averaging.OuterOptimizerKind;
 import io.sparkvae.model.config.ParamSchema;
 import io.sparkvae.model.config.ParamSpec;
 import java.io.Serializable;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The settings of distributed training, each declared once (name, doc, default, validator) like
@@ -18,89 +18,74 @@ import java.util.Set;
 public final class DistributedConfig implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** Adam moments are averaged with the parameters each round and broadcast back. */
-  public static final String ADAM_AVERAGED = "averaged";
-  /** Each replica keeps its own Adam moments between rounds (DiLoCo's inner optimizer). */
-  public static final String ADAM_LOCAL = "local";
-  /** Bad input rows stop training (or fail the scoring task) with their counts. */
-  public static final String BAD_ROWS_FAIL = "fail";
-  /** Bad input rows are left out of training (get null outputs in transform), counted and logged. */
-  public static final String BAD_ROWS_SKIP = "skip";
-  /** Plain parameter averaging. */
-  public static final String OUTER_NONE = io.sparkvae.model.averaging.ScaleOutPlan.OUTER_NONE;
-  /** Nesterov block momentum on the averaged update (BMUF, DiLoCo). */
-  public static final String OUTER_NESTEROV = io.sparkvae.model.averaging.ScaleOutPlan.OUTER_NESTEROV;
-  /** scaleOut: the global minibatch stays batchSize (per-replica minibatch, learning rate derived). */
-  public static final String SCALE_OUT_AUTO = "auto";
-  /** scaleOut: every replica trains with batchSize and learningRate as given. */
-  public static final String SCALE_OUT_OFF = "off";
-  /** On a NaN/Inf loss or parameter: stop the run with an error. */
-  public static final String DIVERGENCE_FAIL = "fail";
-  /** On a NaN/Inf loss or parameter: redo the round from its start with half the learning rate. */
-  public static final String DIVERGENCE_ROLLBACK = "rollback";
-
   private int epochs;
   private int replicas;
   private int averagingSteps;
-  private String scaleOut;
+  private ScaleOut scaleOut;
   private int replicaBatchSize;
   private int warmupRounds;
-  private String adamState;
-  private String outerOptimizer;
+  private AdamState adamState;
+  private OuterOptimizerKind outerOptimizer;
   private double outerLearningRate;
   private double outerMomentum;
   private double validationFraction;
   private int evalBatchSize;
-  private String badRowPolicy;
-  private String divergencePolicy;
+  private BadRowPolicy badRowPolicy;
+  private OnDivergence divergencePolicy;
   private int maxRollbacks;
 
   /**
    * What to do with unusable rows, declared once for training, {@code VaeModel.transform} and the
    * score job ({@code ScoreJobOptions} rebinds it).
    */
-  public static final ParamSpec<DistributedConfig, Builder, String> BAD_ROW_POLICY =
+  public static final ParamSpec<DistributedConfig, Builder, BadRowPolicy> BAD_ROW_POLICY =
       choice(
           "badRowPolicy",
           "Input rows with null features, the wrong size, NaN/Inf or (Bernoulli likelihood) values"
               + " outside [0, 1]: fail (stop with counts and the first rows) or skip (leave out,"
               + " count and log). Applies to training and to VaeModel.transform, where skip gives"
               + " such rows null outputs and null features give null outputs under either policy.",
-          BAD_ROWS_FAIL,
-          Set.of(BAD_ROWS_FAIL, BAD_ROWS_SKIP),
+          BadRowPolicy.class,
+          BadRowPolicy.FAIL,
           c -> c.badRowPolicy,
           (b, v) -> b.c.badRowPolicy = v);
 
-  /** Every distributed setting. {@code replicas = 0} means {@code spark.default.parallelism}. */
-  public static final List<ParamSpec<DistributedConfig, Builder, ?>> PARAMS =
-      List.of(
-          intAtLeast("epochs", "Passes over the training data.", 10, 1, c -> c.epochs, (b, v) -> b.c.epochs = v),
-          intAtLeast(
+  public static final ParamSpec<DistributedConfig, Builder, Integer> EPOCHS =
+      intAtLeast("epochs", "Passes over the training data.", 10, 1, c -> c.epochs, (b, v) -> b.c.epochs = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Integer> REPLICAS =
+      intAtLeast(
               "replicas",
               "Model replicas, one per data shard (0: spark.default.parallelism).",
               0,
               0,
               c -> c.replicas,
-              (b, v) -> b.c.replicas = v),
-          intAtLeast(
+              (b, v) -> b.c.replicas = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Integer> AVERAGING_STEPS =
+      intAtLeast(
               "averagingSteps",
               "Local minibatch steps each replica runs between two parameter averagings; an epoch's"
                   + " last round runs what is left of the shard.",
               50,
               1,
               c -> c.averagingSteps,
-              (b, v) -> b.c.averagingSteps = v),
-          choice(
+              (b, v) -> b.c.averagingSteps = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, ScaleOut> SCALE_OUT =
+      choice(
               "scaleOut",
               "How replicas share the work: auto (the global minibatch stays batchSize: each replica"
                   + " takes its share, see replicaBatchSize and warmupRounds; the derived settings are logged"
                   + " with their reasons) or off (every replica takes batchSize examples per step at"
                   + " learningRate, so the global minibatch grows with the replicas).",
-              SCALE_OUT_AUTO,
-              Set.of(SCALE_OUT_AUTO, SCALE_OUT_OFF),
+              ScaleOut.class,
+              ScaleOut.AUTO,
               c -> c.scaleOut,
-              (b, v) -> b.c.scaleOut = v),
-          intAtLeast(
+              (b, v) -> b.c.scaleOut = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Integer> REPLICA_BATCH_SIZE =
+      intAtLeast(
               "replicaBatchSize",
               "Examples per local step of each replica (0: derived, batchSize shared by the replicas so"
                   + " that the global minibatch stays batchSize, at least "
@@ -109,31 +94,39 @@ public final class DistributedConfig implements Serializable {
               0,
               0,
               c -> c.replicaBatchSize,
-              (b, v) -> b.c.replicaBatchSize = v),
-          intAtLeast(
+              (b, v) -> b.c.replicaBatchSize = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Integer> WARMUP_ROUNDS =
+      intAtLeast(
               "warmupRounds",
               "Rounds over which the learning rate rises linearly to its value (-1: derived, a quarter"
                   + " epoch when the learning rate was scaled up for a larger global minibatch, else 0).",
               -1,
               -1,
               c -> c.warmupRounds,
-              (b, v) -> b.c.warmupRounds = v),
-          choice(
+              (b, v) -> b.c.warmupRounds = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, AdamState> ADAM_STATE =
+      choice(
               "adamState",
               "Adam moments: averaged with the parameters every round, or local to each replica.",
-              ADAM_AVERAGED,
-              Set.of(ADAM_AVERAGED, ADAM_LOCAL),
+              AdamState.class,
+              AdamState.AVERAGED,
               c -> c.adamState,
-              (b, v) -> b.c.adamState = v),
-          choice(
+              (b, v) -> b.c.adamState = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, OuterOptimizerKind> OUTER_OPTIMIZER =
+      choice(
               "outerOptimizer",
               "Driver-side optimizer on the averaged update: none (plain averaging) or nesterov"
                   + " (block momentum).",
-              OUTER_NESTEROV,
-              Set.of(OUTER_NONE, OUTER_NESTEROV),
+              OuterOptimizerKind.class,
+              OuterOptimizerKind.NESTEROV,
               c -> c.outerOptimizer,
-              (b, v) -> b.c.outerOptimizer = v),
-          doubleIn(
+              (b, v) -> b.c.outerOptimizer = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Double> OUTER_LEARNING_RATE =
+      doubleIn(
               "outerLearningRate",
               "Outer optimizer step size on the averaged update.",
               1.0,
@@ -142,8 +135,10 @@ public final class DistributedConfig implements Serializable {
               10,
               true,
               c -> c.outerLearningRate,
-              (b, v) -> b.c.outerLearningRate = v),
-          doubleIn(
+              (b, v) -> b.c.outerLearningRate = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Double> OUTER_MOMENTUM =
+      doubleIn(
               "outerMomentum",
               "Outer (block) momentum; only with outerOptimizer=nesterov.",
               0.7,
@@ -152,8 +147,10 @@ public final class DistributedConfig implements Serializable {
               1,
               false,
               c -> c.outerMomentum,
-              (b, v) -> b.c.outerMomentum = v),
-          doubleIn(
+              (b, v) -> b.c.outerMomentum = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Double> VALIDATION_FRACTION =
+      doubleIn(
               "validationFraction",
               "Fraction of the input held out for validation when no validation set is given.",
               0.0,
@@ -162,31 +159,55 @@ public final class DistributedConfig implements Serializable {
               1,
               false,
               c -> c.validationFraction,
-              (b, v) -> b.c.validationFraction = v),
-          intAtLeast(
+              (b, v) -> b.c.validationFraction = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Integer> EVAL_BATCH_SIZE =
+      intAtLeast(
               "evalBatchSize",
               "Rows per forward pass when evaluating.",
               1024,
               1,
               c -> c.evalBatchSize,
-              (b, v) -> b.c.evalBatchSize = v),
-          BAD_ROW_POLICY,
-          choice(
+              (b, v) -> b.c.evalBatchSize = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, OnDivergence> DIVERGENCE_POLICY =
+      choice(
               "divergencePolicy",
               "On a NaN or infinite loss or parameter: fail (stop with an error; checkpoints already"
                   + " written stay) or rollback (redo the round from its start with half the learning"
                   + " rate, at most maxRollbacks times).",
-              DIVERGENCE_FAIL,
-              Set.of(DIVERGENCE_FAIL, DIVERGENCE_ROLLBACK),
+              OnDivergence.class,
+              OnDivergence.FAIL,
               c -> c.divergencePolicy,
-              (b, v) -> b.c.divergencePolicy = v),
-          intAtLeast(
+              (b, v) -> b.c.divergencePolicy = v);
+
+  public static final ParamSpec<DistributedConfig, Builder, Integer> MAX_ROLLBACKS =
+      intAtLeast(
               "maxRollbacks",
               "With divergencePolicy=rollback: rollbacks allowed over the whole run before it fails.",
               3,
               0,
               c -> c.maxRollbacks,
-              (b, v) -> b.c.maxRollbacks = v));
+              (b, v) -> b.c.maxRollbacks = v);
+
+  /** Every distributed setting. {@code replicas = 0} means {@code spark.default.parallelism}. */
+  public static final List<ParamSpec<DistributedConfig, Builder, ?>> PARAMS =
+      List.of(
+      EPOCHS,
+      REPLICAS,
+      AVERAGING_STEPS,
+      SCALE_OUT,
+      REPLICA_BATCH_SIZE,
+      WARMUP_ROUNDS,
+      ADAM_STATE,
+      OUTER_OPTIMIZER,
+      OUTER_LEARNING_RATE,
+      OUTER_MOMENTUM,
+      VALIDATION_FRACTION,
+      EVAL_BATCH_SIZE,
+      BAD_ROW_POLICY,
+      DIVERGENCE_POLICY,
+      MAX_ROLLBACKS);
 
   /** The declarations above, with what every config class does with them. */
   public static final ParamSchema<DistributedConfig, Builder> SCHEMA =
@@ -216,7 +237,7 @@ public final class DistributedConfig implements Serializable {
     return averagingSteps;
   }
 
-  public String scaleOut() {
+  public ScaleOut scaleOut() {
     return scaleOut;
   }
 
@@ -228,15 +249,15 @@ public final class DistributedConfig implements Serializable {
     return warmupRounds;
   }
 
-  public String adamState() {
+  public AdamState adamState() {
     return adamState;
   }
 
   public boolean averagesAdamState() {
-    return ADAM_AVERAGED.equals(adamState);
+    return adamState == AdamState.AVERAGED;
   }
 
-  public String outerOptimizer() {
+  public OuterOptimizerKind outerOptimizer() {
     return outerOptimizer;
   }
 
@@ -256,17 +277,17 @@ public final class DistributedConfig implements Serializable {
     return evalBatchSize;
   }
 
-  public String badRowPolicy() {
+  public BadRowPolicy badRowPolicy() {
     return badRowPolicy;
   }
 
-  public String divergencePolicy() {
+  public OnDivergence divergencePolicy() {
     return divergencePolicy;
   }
 
   /** True when a diverged round is rolled back rather than failing the run. */
   public boolean rollsBackOnDivergence() {
-    return DIVERGENCE_ROLLBACK.equals(divergencePolicy);
+    return divergencePolicy == OnDivergence.ROLLBACK;
   }
 
   public int maxRollbacks() {
@@ -306,55 +327,60 @@ public final class DistributedConfig implements Serializable {
     }
 
     public Builder epochs(int v) {
-      return setValue("epochs", v);
+      return with(EPOCHS, v);
     }
 
     public Builder replicas(int v) {
-      return setValue("replicas", v);
+      return with(REPLICAS, v);
     }
 
     public Builder averagingSteps(int v) {
-      return setValue("averagingSteps", v);
+      return with(AVERAGING_STEPS, v);
     }
 
-    public Builder scaleOut(String v) {
-      return setValue("scaleOut", v);
+    public Builder scaleOut(ScaleOut v) {
+      return with(SCALE_OUT, v);
     }
 
     public Builder replicaBatchSize(int v) {
-      return setValue("replicaBatchSize", v);
+      return with(REPLICA_BATCH_SIZE, v);
     }
 
     public Builder warmupRounds(int v) {
-      return setValue("warmupRounds", v);
+      return with(WARMUP_ROUNDS, v);
     }
 
-    public Builder adamState(String v) {
-      return setValue("adamState", v);
+    public Builder adamState(AdamState v) {
+      return with(ADAM_STATE, v);
     }
 
-    public Builder outerOptimizer(String v) {
-      return setValue("outerOptimizer", v);
+    public Builder outerOptimizer(OuterOptimizerKind v) {
+      return with(OUTER_OPTIMIZER, v);
     }
 
     public Builder outerLearningRate(double v) {
-      return setValue("outerLearningRate", v);
+      return with(OUTER_LEARNING_RATE, v);
     }
 
     public Builder outerMomentum(double v) {
-      return setValue("outerMomentum", v);
+      return with(OUTER_MOMENTUM, v);
     }
 
     public Builder validationFraction(double v) {
-      return setValue("validationFraction", v);
+      return with(VALIDATION_FRACTION, v);
     }
 
-    public Builder divergencePolicy(String v) {
-      return setValue("divergencePolicy", v);
+    public Builder divergencePolicy(OnDivergence v) {
+      return with(DIVERGENCE_POLICY, v);
     }
 
     public Builder maxRollbacks(int v) {
-      return setValue("maxRollbacks", v);
+      return with(MAX_ROLLBACKS, v);
+    }
+
+    private <T> Builder with(ParamSpec<DistributedConfig, Builder, T> spec, T value) {
+      spec.set(this, value);
+      return this;
     }
 
     /** An immutable snapshot. */

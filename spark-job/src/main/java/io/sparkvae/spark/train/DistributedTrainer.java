@@ -141,7 +141,7 @@ public final class DistributedTrainer {
   /** The run's scale-out plan for this data and replica count. */
   private ScaleOutPlan plan(int replicas, long largestShard) {
     return ScaleOutPlan.derive(new ScaleOutPlan.Request(config, replicas, largestShard, dist.averagingSteps(),
-        dist.replicaBatchSize(), dist.warmupRounds(), DistributedConfig.SCALE_OUT_AUTO.equals(dist.scaleOut()),
+        dist.replicaBatchSize(), dist.warmupRounds(), dist.scaleOut() == ScaleOut.AUTO,
         dist.outerOptimizer(), dist.outerLearningRate(),
         dist.outerMomentum(), dist.averagesAdamState()));
   }
@@ -268,7 +268,7 @@ public final class DistributedTrainer {
   }
 
   private boolean skipBadRows() {
-    return DistributedConfig.BAD_ROWS_SKIP.equals(dist.badRowPolicy());
+    return dist.badRowPolicy() == BadRowPolicy.SKIP;
   }
 
   private static final String ROW_ID = "_sparkvae_row";

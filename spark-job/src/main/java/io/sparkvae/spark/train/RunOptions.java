@@ -31,32 +31,62 @@ public final class RunOptions implements Serializable {
   private String imageSize;
   private int reportRows;
 
-  /** Every setting, declared once. */
-  public static final List<ParamSpec<RunOptions, Builder, ?>> PARAMS = List.of(
+  public static final ParamSpec<RunOptions, Builder, String> CHECKPOINT_DIR =
       path("checkpointDir", "Folder for training checkpoints (Hadoop path; empty: none).",
-          c -> c.checkpointDir, (b, v) -> b.c.checkpointDir = v),
+          c -> c.checkpointDir, (b, v) -> b.c.checkpointDir = v);
+
+  public static final ParamSpec<RunOptions, Builder, Boolean> RESUME =
       bool("resume", "Continue from the newest valid checkpoint in checkpointDir (of the run written last).", false,
-          c -> c.resume, (b, v) -> b.c.resume = v),
+          c -> c.resume, (b, v) -> b.c.resume = v);
+
+  public static final ParamSpec<RunOptions, Builder, Boolean> SHARE_CHECKPOINT_DIR =
       bool("shareCheckpointDir", "Start a new run in a checkpointDir that holds another run's checkpoints"
           + " (they are kept; resume then continues the run written last). Without it such a run is refused.",
-          false, c -> c.shareCheckpointDir, (b, v) -> b.c.shareCheckpointDir = v),
+          false, c -> c.shareCheckpointDir, (b, v) -> b.c.shareCheckpointDir = v);
+
+  public static final ParamSpec<RunOptions, Builder, Integer> CHECKPOINT_EVERY_ROUNDS =
       intAtLeast("checkpointEveryRounds",
           "Also checkpoint in the middle of an epoch, every this many averaging rounds (0: at epoch ends only).",
-          100, 0, c -> c.checkpointEveryRounds, (b, v) -> b.c.checkpointEveryRounds = v),
+          100, 0, c -> c.checkpointEveryRounds, (b, v) -> b.c.checkpointEveryRounds = v);
+
+  public static final ParamSpec<RunOptions, Builder, Integer> CHECKPOINTS_KEPT =
       intAtLeast("checkpointsKept", "How many of the newest checkpoints to keep.", 3, 1,
-          c -> c.checkpointsKept, (b, v) -> b.c.checkpointsKept = v),
+          c -> c.checkpointsKept, (b, v) -> b.c.checkpointsKept = v);
+
+  public static final ParamSpec<RunOptions, Builder, String> METRICS_OUT =
       path("metricsOut", "Metrics file (Hadoop path): one JSON object per epoch, rewritten atomically after each"
-          + " (empty: none).", c -> c.metricsOut, (b, v) -> b.c.metricsOut = v),
+          + " (empty: none).", c -> c.metricsOut, (b, v) -> b.c.metricsOut = v);
+
+  public static final ParamSpec<RunOptions, Builder, String> REPORT_DIR =
       path("reportDir", "Local folder for the training report (PNG plots and index.html; empty: none).",
-          c -> c.reportDir, (b, v) -> b.c.reportDir = v),
+          c -> c.reportDir, (b, v) -> b.c.reportDir = v);
+
+  public static final ParamSpec<RunOptions, Builder, Boolean> OVERWRITE =
       bool("overwrite", "Replace a previous SparkVAE report at reportDir (and, on the command line, a previous"
           + " model at modelOut); a folder that is not one is never replaced.", false,
-          c -> c.overwrite, (b, v) -> b.c.overwrite = v),
+          c -> c.overwrite, (b, v) -> b.c.overwrite = v);
+
+  public static final ParamSpec<RunOptions, Builder, String> IMAGE_SIZE =
       matching("imageSize", "Width x height of the features as images in the report (e.g. 28x28); auto: square"
           + " when inputDim is a perfect square; none: not images.", "auto", "auto|none|\\d+x\\d+",
-          "WIDTHxHEIGHT, auto or none", c -> c.imageSize, (b, v) -> b.c.imageSize = v),
+          "WIDTHxHEIGHT, auto or none", c -> c.imageSize, (b, v) -> b.c.imageSize = v);
+
+  public static final ParamSpec<RunOptions, Builder, Integer> REPORT_ROWS =
       intAtLeast("reportRows", "Validation rows (at most) pictured in the report.", 5000, 1,
-          c -> c.reportRows, (b, v) -> b.c.reportRows = v));
+          c -> c.reportRows, (b, v) -> b.c.reportRows = v);
+
+  /** Every setting, declared once. */
+  public static final List<ParamSpec<RunOptions, Builder, ?>> PARAMS = List.of(
+      CHECKPOINT_DIR,
+      RESUME,
+      SHARE_CHECKPOINT_DIR,
+      CHECKPOINT_EVERY_ROUNDS,
+      CHECKPOINTS_KEPT,
+      METRICS_OUT,
+      REPORT_DIR,
+      OVERWRITE,
+      IMAGE_SIZE,
+      REPORT_ROWS);
 
   /** The declarations above, with what every config class does with them. */
   public static final ParamSchema<RunOptions, Builder> SCHEMA = new ParamSchema<>("training run setting", PARAMS);

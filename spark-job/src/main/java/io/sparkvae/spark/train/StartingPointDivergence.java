@@ -1,5 +1,6 @@
 package io.sparkvae.spark.train;
 
+import io.sparkvae.model.vae.LikelihoodKind;
 import io.sparkvae.model.averaging.AveragingSums;
 import io.sparkvae.model.averaging.Divergence;
 import io.sparkvae.model.config.VaeConfig;
@@ -30,7 +31,7 @@ final class StartingPointDivergence {
           + " (it reruns the same minibatch from the same parameters). Lower learningRate (now %s) and start again"
           + " or resume from an earlier checkpoint", where, d.describe(), config.learningRate());
     }
-    String likelihood = VaeConfig.GAUSSIAN.equals(config.likelihood())
+    String likelihood = config.likelihood() == LikelihoodKind.GAUSSIAN
         ? " For likelihood=gaussian: standardise the features (mean 0, variance 1), or set gaussianVariance=fixed"
             + " with a gaussianFixedStd on the scale of the data."
         : " For likelihood=bernoulli the features must lie in [0, 1] (divide pixel values by 255).";

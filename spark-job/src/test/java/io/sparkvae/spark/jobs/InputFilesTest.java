@@ -32,7 +32,7 @@ class InputFilesTest {
     Files.writeString(dir.resolve("a.libsvm"), "0 1:0.5 3:0.25\n1 2:1.0\n");
     Files.write(dir.resolve("b.parquet"), PARQUET_HEAD);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> InputFiles.check(CONF, dir.toString(), "libsvm"));
+        () -> InputFiles.check(CONF, dir.toString(), InputFormat.LIBSVM));
     assertTrue(e.getMessage().contains("b.parquet is a Parquet file but --input-format is libsvm"), e.getMessage());
     assertTrue(e.getMessage().contains("use --input-format parquet"), e.getMessage());
     assertTrue(InputFiles.looksLikeText(e.getMessage().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
@@ -45,12 +45,12 @@ class InputFilesTest {
     Files.write(dir.resolve("part-1.csv.gz"), gzip("a,b\n3,4\n".getBytes()));
     Files.write(dir.resolve("_SUCCESS"), new byte[] {0, 1, 2});
     Files.write(dir.resolve(".part-0.csv.crc"), new byte[] {0, 1, 2});
-    assertDoesNotThrow(() -> InputFiles.check(CONF, dir.toString(), "csv"));
+    assertDoesNotThrow(() -> InputFiles.check(CONF, dir.toString(), InputFormat.CSV));
 
     Files.createDirectories(dir.resolve("day=1"));
     Files.write(dir.resolve("day=1").resolve("image.bin"), new byte[] {0, 0, 8, 3, 0, 0, 0, 1});
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> InputFiles.check(CONF, dir.toString(), "csv"));
+        () -> InputFiles.check(CONF, dir.toString(), InputFormat.CSV));
     assertTrue(e.getMessage().contains("image.bin is not a csv text file (binary content"), e.getMessage());
   }
 
@@ -59,11 +59,11 @@ class InputFilesTest {
     Files.write(dir.resolve("part-0.parquet"), PARQUET_HEAD);
     Files.writeString(dir.resolve("notes.txt"), "not parquet\n");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> InputFiles.check(CONF, dir.toString(), "parquet"));
+        () -> InputFiles.check(CONF, dir.toString(), InputFormat.PARQUET));
     assertTrue(e.getMessage().contains("notes.txt is not a Parquet file"), e.getMessage());
     assertTrue(e.getMessage().contains("it looks like text"), e.getMessage());
     Files.delete(dir.resolve("notes.txt"));
-    assertDoesNotThrow(() -> InputFiles.check(CONF, dir.toString(), "parquet"));
+    assertDoesNotThrow(() -> InputFiles.check(CONF, dir.toString(), InputFormat.PARQUET));
   }
 
   @Test

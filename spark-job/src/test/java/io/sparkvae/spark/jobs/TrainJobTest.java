@@ -253,7 +253,7 @@ class TrainJobTest {
     VaeModel loaded = VaeModel.load(model);
 
     // The same data (the job's reader) and the same settings, through the Spark ML API.
-    org.apache.spark.sql.Dataset<Row> df = InputReader.read(spark, input, "parquet", "features", "",
+    org.apache.spark.sql.Dataset<Row> df = InputReader.read(spark, input, InputFormat.PARQUET, "features", "",
         Math.max(2, spark.sparkContext().defaultParallelism()));
     VaeModel api = new io.sparkvae.spark.ml.VaeEstimator().setEpochs(2).setReplicas(2).setLatentDim(2)
         .setEncoderHidden(4).setDecoderHidden(4).setBatchSize(8).setAveragingSteps(1).setValidationFraction(0.25)

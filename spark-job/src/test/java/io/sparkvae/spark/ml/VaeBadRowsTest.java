@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkvae.spark.train.BadRowPolicy;
+import io.sparkvae.model.vae.LikelihoodKind;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.spark.SparkTestSession;
 import java.nio.file.Files;
@@ -207,7 +209,7 @@ class VaeBadRowsTest {
 
   @Test
   void theGaussianLikelihoodAcceptsValuesOutsideTheUnitInterval() {
-    VaeConfig gaussian = SMALL.toBuilder().likelihood(VaeConfig.GAUSSIAN).build();
+    VaeConfig gaussian = SMALL.toBuilder().likelihood(LikelihoodKind.GAUSSIAN).build();
     VaeModel m = model(gaussian, "fail");
     InferenceCounts counts = InferenceCounts.register(spark.sparkContext(), "test");
     List<Row> rows = m.transform(frame(Map.of(2, Bad.ABOVE_ONE, 14, Bad.BELOW_ZERO)), counts).collectAsList();
@@ -245,15 +247,15 @@ class VaeBadRowsTest {
   @Test
   void theModelsPolicyIsSettablePersistedAndDefaultsToFail() throws Exception {
     VaeModel m = new VaeModel(untrained(SMALL, 1));
-    assertEquals("fail", m.getBadRowPolicy());
-    assertEquals("skip", m.setBadRowPolicy("skip").getBadRowPolicy());
+    assertEquals(BadRowPolicy.FAIL, m.getBadRowPolicy());
+    assertEquals(BadRowPolicy.SKIP, m.setBadRowPolicy("skip").getBadRowPolicy());
     String msg = assertThrows(IllegalArgumentException.class, () -> m.setBadRowPolicy("drop")).getMessage();
     assertTrue(msg.contains("badRowPolicy") && msg.contains("drop"), msg);
-    assertEquals("skip", new VaeEstimator().setBadRowPolicy("skip").getBadRowPolicy());
+    assertEquals(BadRowPolicy.SKIP, new VaeEstimator().setBadRowPolicy("skip").getBadRowPolicy());
 
     String path = tmp.resolve("skip-model").toString();
     m.write().save(path);
-    assertEquals("skip", VaeModel.load(path).getBadRowPolicy());
+    assertEquals(BadRowPolicy.SKIP, VaeModel.load(path).getBadRowPolicy());
 
     // A model saved before transform had the param: its metadata has no badRowPolicy at all.
     Path metadata;
@@ -267,6 +269,6 @@ class VaeBadRowsTest {
     Files.writeString(metadata, old);
     Files.deleteIfExists(metadata.resolveSibling("." + metadata.getFileName() + ".crc"));
     VaeModel loaded = VaeModel.load(path);
-    assertEquals("fail", loaded.getBadRowPolicy());
+    assertEquals(BadRowPolicy.FAIL, loaded.getBadRowPolicy());
   }
 }

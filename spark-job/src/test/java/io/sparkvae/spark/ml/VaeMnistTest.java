@@ -39,7 +39,7 @@ class VaeMnistTest {
     // only if training and transform ship them by broadcast.
     SparkSession spark = SparkTestSession.start("VaeMnistTest", Map.of("spark.rpc.message.maxSize", "1"));
     try {
-      VaeEstimator vae = new VaeEstimator().setKlEstimator(VaeConfig.KL_ANALYTIC).setEpochs(1).setReplicas(2)
+      VaeEstimator vae = new VaeEstimator().setKlEstimator("analytic").setEpochs(1).setReplicas(2)
           .setAveragingSteps(3).setNegElboCol("score").setInferenceBatchSize(BATCH).setScoreSeed(SCORE_SEED);
       PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {vae})
           .fit(VaeMlFixtures.frame(spark, train.features(), train.dim(), CellType.FLOAT_ARRAY, 2));

@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkvae.model.vae.KlEstimator;
 import io.sparkvae.model.config.ParamSpec;
+import io.sparkvae.model.config.ParamType;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.spark.train.DistributedConfig;
 import io.sparkvae.spark.train.RunOptions;
@@ -74,7 +76,8 @@ class VaeParamsTest {
         assertTrue(p instanceof IntArrayParam, spec.name());
         assertArrayEquals((int[]) spec.defaultValue(), (int[]) def, spec.name());
       } else {
-        assertEquals(spec.defaultValue(), def, spec.name());
+        // A choice is a string param holding the choice's text form.
+        assertEquals(spec.paramType().isChoice() ? textOfDefault(spec) : spec.defaultValue(), def, spec.name());
         Class<?> expected = spec.type() == Integer.class ? IntParam.class
             : spec.type() == Long.class ? LongParam.class
             : spec.type() == Double.class ? DoubleParam.class
@@ -83,6 +86,10 @@ class VaeParamsTest {
       }
       assertTrue(est.explainParams().contains(spec.doc()), spec.name());
     }
+  }
+
+  private static <T> String textOfDefault(ParamSpec<?, ?, T> spec) {
+    return spec.format(spec.defaultValue());
   }
 
   @Test
@@ -120,6 +127,9 @@ class VaeParamsTest {
       Object def = est.getDefault(p).get();
       if (def instanceof int[] a) {
         assertArrayEquals(a, (int[]) got, p.name());
+      } else if (got instanceof Enum<?> choice) {
+        // A choice's getter returns its enum; Spark holds the choice's text.
+        assertEquals(def, ParamType.nameOf(choice), p.name());
       } else {
         assertEquals(def, got, p.name());
       }
@@ -138,7 +148,7 @@ class VaeParamsTest {
     assertArrayEquals(new int[] {20, 10}, est.getEncoderHidden());
     assertEquals(3, est.getEpochs());
     assertEquals(2, est.getReplicas());
-    assertEquals("analytic", est.getKlEstimator());
+    assertEquals(KlEstimator.ANALYTIC, est.getKlEstimator());
     assertEquals("x", est.getFeaturesCol());
     assertEquals("score", est.getNegElboCol());
     assertEquals(9L, est.getScoreSeed());

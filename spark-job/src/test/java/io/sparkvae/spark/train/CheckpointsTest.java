@@ -96,7 +96,7 @@ class CheckpointsTest {
     assertTrue(e.getMessage().contains("averagingSteps (checkpoint 50, now 7)"), e.getMessage());
     // More epochs is not a different run, nor is another divergence policy (a run stopped by a
     // divergence may go on with rollbacks).
-    DistributedConfig longer = DIST.toBuilder().epochs(30).divergencePolicy("rollback").maxRollbacks(9).build();
+    DistributedConfig longer = DIST.toBuilder().epochs(30).divergencePolicy(OnDivergence.ROLLBACK).maxRollbacks(9).build();
     assertEquals(1, checkpoints(Checkpoints.identity(CONFIG, longer, 2)).latest().orElseThrow().epochsDone());
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkvae.model.averaging.OuterOptimizerKind;
 import ai.djl.Device;
 import io.sparkvae.model.config.VaeConfig;
 import static io.sparkvae.spark.train.TrainingListener.progressTo;
@@ -83,7 +84,7 @@ class DistributedTrainerTest {
   void oneReplicaAveragingEveryStepEqualsTheLocalTrainerBitForBit() {
     int n = 37; // 5 batches of 8 per epoch, the last of 5 rows
     float[] x = rows(n, 1);
-    DistributedConfig dist = DistributedConfig.builder().replicas(1).averagingSteps(1).epochs(2).outerOptimizer("none").build();
+    DistributedConfig dist = DistributedConfig.builder().replicas(1).averagingSteps(1).epochs(2).outerOptimizer(OuterOptimizerKind.NONE).build();
     TrainingResult result = new DistributedTrainer(SMALL, dist, "features").fit(TrainingRequest.of(frame(x, 1)));
 
     // The reference: the single-process trainer, fed the same shard order and the same noise
@@ -116,8 +117,8 @@ class DistributedTrainerTest {
   @Test
   void twoReplicasAveragedOnceEqualTheMeanOfTheTwoRunAlone() {
     // scaleOut=off: each replica takes batchSize examples per step at the configured rate.
-    DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(1).outerOptimizer("none")
-        .scaleOut("off").build();
+    DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(1).outerOptimizer(OuterOptimizerKind.NONE)
+        .scaleOut(ScaleOut.OFF).build();
     assertAveragedOnceIsTheMeanOfTheReplicasAlone(48, SMALL, dist, SMALL);
   }
 
@@ -125,7 +126,7 @@ class DistributedTrainerTest {
   void withScaleOutTwoReplicasShareTheMinibatchAndStillAverageToTheMeanOfTheTwoRunAlone() {
     // scaleOut=auto (the default): batchSize 64 shared by 2 replicas, 32 each, the rate unscaled.
     VaeConfig big = SMALL.toBuilder().batchSize(64).build();
-    DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(1).outerOptimizer("none")
+    DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(1).outerOptimizer(OuterOptimizerKind.NONE)
         .build();
     assertAveragedOnceIsTheMeanOfTheReplicasAlone(192, big, dist, big.toBuilder().batchSize(32).build());
   }
@@ -157,7 +158,7 @@ class DistributedTrainerTest {
   void sameSeedSameParametersAndEveryExampleOncePerEpoch() {
     int n = 101; // shards of 51 and 50: neither divides by the batch size 8
     float[] x = rows(n, 3);
-    DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(2).epochs(3).outerOptimizer("none").build();
+    DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(2).epochs(3).outerOptimizer(OuterOptimizerKind.NONE).build();
     TrainingResult a = new DistributedTrainer(SMALL, dist, "features").fit(TrainingRequest.of(frame(x, 3)));
     TrainingResult b = new DistributedTrainer(SMALL, dist, "features").fit(TrainingRequest.of(frame(x, 3)));
     assertArrayEquals(a.state().params(), b.state().params());
@@ -166,7 +167,7 @@ class DistributedTrainerTest {
       assertEquals(4, m.rounds(), "7 minibatches per epoch in rounds of 2");
     }
     assertEquals(3 * 7, a.state().step());
-    DistributedConfig other = dist.toBuilder().outerOptimizer("nesterov").build();
+    DistributedConfig other = dist.toBuilder().outerOptimizer(OuterOptimizerKind.NESTEROV).build();
     TrainingResult c = new DistributedTrainer(SMALL, other, "features").fit(TrainingRequest.of(frame(x, 3)));
     assertFalse(Arrays.equals(a.state().params(), c.state().params()), "outer momentum changes the run");
   }
@@ -223,7 +224,7 @@ class DistributedTrainerTest {
   @Test
   void withLocalAdamStateAResumedRunContinuesEachReplicasOwnMoments() {
     float[] x = rows(90, 6);
-    DistributedConfig local = DistributedConfig.builder().replicas(2).averagingSteps(2).epochs(3).adamState("local")
+    DistributedConfig local = DistributedConfig.builder().replicas(2).averagingSteps(2).epochs(3).adamState(AdamState.LOCAL)
         .build();
     List<TrainingProgress> saved = new ArrayList<>();
     TrainingResult whole = new DistributedTrainer(SMALL, local, "features").fit(TrainingRequest.of(frame(x, 2)).from(new TrainingProgress(0, 0, initial(), null, List.of())).listener(progressTo(saved::add)).progressEvery(1));
@@ -247,7 +248,7 @@ class DistributedTrainerTest {
   void localAdamStateAndValidationWork() {
     float[] x = rows(200, 4);
     DistributedConfig dist = DistributedConfig.builder().replicas(2).averagingSteps(4).epochs(4)
-        .adamState("local").outerOptimizer("none").validationFraction(0.25).build();
+        .adamState(AdamState.LOCAL).outerOptimizer(OuterOptimizerKind.NONE).validationFraction(0.25).build();
     VaeConfig slow = SMALL.toBuilder().learningRate(1e-3).build();
     TrainingResult r = new DistributedTrainer(slow, dist, "features").fit(TrainingRequest.of(frame(x, 2)));
     double first = r.history().get(0).valNegElbo();
@@ -278,7 +279,7 @@ class DistributedTrainerTest {
     x[9 * DIM] = 1.5f; // row 9: outside [0, 1] for the Bernoulli likelihood
     x[20 * DIM + 5] = -0.25f; // row 20
     Dataset<Row> df = frame(x, 1);
-    DistributedConfig fail = DistributedConfig.builder().replicas(2).epochs(1).outerOptimizer("none").build();
+    DistributedConfig fail = DistributedConfig.builder().replicas(2).epochs(1).outerOptimizer(OuterOptimizerKind.NONE).build();
     Exception e = assertThrows(Exception.class, () -> new DistributedTrainer(SMALL, fail, "features").fit(TrainingRequest.of(df)));
     String msg = rootMessage(e);
     assertTrue(msg.contains("has 3 bad rows: 0 null, 0 not of size 12, 1 with NaN or Inf, 2 with values outside [0, 1]"), msg);
@@ -325,7 +326,7 @@ class DistributedTrainerTest {
     VaeConfig heavy = SMALL.toBuilder().encoderHidden(128, 128).decoderHidden(128, 128).build();
     int perReplica = 8 * 120;
     DistributedConfig dist = DistributedConfig.builder().replicas(8).averagingSteps(60).epochs(1)
-        .outerOptimizer("none").scaleOut("off").build();
+        .outerOptimizer(OuterOptimizerKind.NONE).scaleOut(ScaleOut.OFF).build();
     TrainingResult result = new DistributedTrainer(heavy, dist, "features")
         .fit(TrainingRequest.of(frame(rows(8 * perReplica, 5), 2)));
     EpochMetrics m = result.history().get(0);

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkvae.model.averaging.OuterOptimizerKind;
+import io.sparkvae.model.vae.LikelihoodKind;
 import io.sparkvae.model.config.VaeConfig;
 import static io.sparkvae.spark.train.TrainingListener.progressTo;
 import io.sparkvae.model.train.TrainingState;
@@ -71,15 +73,15 @@ class DivergenceTest {
 
   /** 2 replicas of 32 rows: 4 minibatches each per epoch, all in one round. */
   static DistributedConfig.Builder oneRoundPerEpoch() {
-    return DistributedConfig.builder().replicas(2).averagingSteps(4).epochs(3).outerOptimizer("none")
+    return DistributedConfig.builder().replicas(2).averagingSteps(4).epochs(3).outerOptimizer(OuterOptimizerKind.NONE)
         // Every replica at the configured rate: the messages below name it.
-        .scaleOut("off");
+        .scaleOut(ScaleOut.OFF);
   }
 
   @Test
   void failStopsWithTheRoundReplicaStepAndLossAndNotASparkFailure() {
     DistributedConfig dist = oneRoundPerEpoch().build();
-    assertEquals("fail", dist.divergencePolicy(), "the default policy");
+    assertEquals(OnDivergence.FAIL, dist.divergencePolicy(), "the default policy");
     TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
         () -> new DistributedTrainer(withRate(1e6), dist, "features").fit(TrainingRequest.of(frame(64))));
     // The replicas' NonFiniteLossException did not fail their Spark tasks (that would surface as a
@@ -106,7 +108,7 @@ class DivergenceTest {
 
   @Test
   void rollbackRedoesTheRoundWithHalfTheLearningRateUntilItStaysFinite() {
-    DistributedConfig dist = oneRoundPerEpoch().divergencePolicy("rollback").maxRollbacks(10).build();
+    DistributedConfig dist = oneRoundPerEpoch().divergencePolicy(OnDivergence.ROLLBACK).maxRollbacks(10).build();
     List<TrainingProgress> saved = new ArrayList<>();
     TrainingResult r = new DistributedTrainer(withRate(2.4), dist, "features").fit(TrainingRequest.of(frame(64)).from(new TrainingProgress(0, 0, initial(), null, List.of())).listener(progressTo(saved::add)).progressEvery(1));
     assertEquals(2, r.rollbacks(), "2.4 and 1.2 diverge in the first round, 0.6 does not");
@@ -130,7 +132,7 @@ class DivergenceTest {
 
   @Test
   void rollbackFailsOnceMaxRollbacksAreSpent() {
-    DistributedConfig none = oneRoundPerEpoch().divergencePolicy("rollback").maxRollbacks(0).build();
+    DistributedConfig none = oneRoundPerEpoch().divergencePolicy(OnDivergence.ROLLBACK).maxRollbacks(0).build();
     TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
         () -> new DistributedTrainer(withRate(1e6), none, "features").fit(TrainingRequest.of(frame(64))));
     assertTrue(e.getMessage().startsWith("training diverged in epoch 1/3, round 1/3 after 0 rollbacks"
@@ -153,8 +155,8 @@ class DivergenceTest {
     }
     Dataset<Row> unscaled = spark.createDataFrame(rows, new StructType().add("features", new VectorUDT()))
         .repartition(2);
-    VaeConfig gaussian = DistributedTrainerTest.SMALL.toBuilder().likelihood("gaussian").build();
-    DistributedConfig dist = oneRoundPerEpoch().divergencePolicy("rollback").maxRollbacks(3).build();
+    VaeConfig gaussian = DistributedTrainerTest.SMALL.toBuilder().likelihood(LikelihoodKind.GAUSSIAN).build();
+    DistributedConfig dist = oneRoundPerEpoch().divergencePolicy(OnDivergence.ROLLBACK).maxRollbacks(3).build();
     TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
         () -> new DistributedTrainer(gaussian, dist, "features").fit(TrainingRequest.of(unscaled)));
     assertEquals(0, e.rollbacks(), "no rollback attempted in vain");

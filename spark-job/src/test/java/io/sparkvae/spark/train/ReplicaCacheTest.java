@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkvae.model.averaging.OuterOptimizerKind;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.vae.ParamLayout;
 import io.sparkvae.spark.SparkTestSession;
@@ -90,12 +91,12 @@ class ReplicaCacheTest {
   @Test
   void averagedMomentsWithWarmupAndOuterMomentum() {
     sameBitsWithAndWithout(DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(2).warmupRounds(3)
-        .scaleOut("off").build(), 3);
+        .scaleOut(ScaleOut.OFF).build(), 3);
   }
 
   @Test
   void localMoments() {
-    sameBitsWithAndWithout(DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(2).adamState("local")
-        .outerOptimizer("none").scaleOut("off").build(), 1);
+    sameBitsWithAndWithout(DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(2).adamState(AdamState.LOCAL)
+        .outerOptimizer(OuterOptimizerKind.NONE).scaleOut(ScaleOut.OFF).build(), 1);
   }
 }

@@ -16,8 +16,8 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** AtomicFile never passes through a state without the target file. */
-class AtomicFileTest {
+/** HadoopPublisher.writeFile never passes through a state without the target file. */
+class HadoopPublisherFileTest {
   @TempDir java.nio.file.Path dir;
 
   /** The local file system with a process that dies right after any delete: the crash the issue describes. */
@@ -36,7 +36,7 @@ class AtomicFileTest {
     CrashAfterDelete fs = new CrashAfterDelete();
     fs.initialize(java.net.URI.create("file:///"), new Configuration());
     try {
-      AtomicFile.write(fs, new Path(file.toUri()), "epoch 1\nepoch 2\n".getBytes(StandardCharsets.UTF_8));
+      HadoopPublisher.writeFile(fs, new Path(file.toUri()), "epoch 1\nepoch 2\n".getBytes(StandardCharsets.UTF_8));
     } catch (IOException killed) {
       // the process died here; what is on disk is what counts
     }
@@ -49,7 +49,7 @@ class AtomicFileTest {
     java.nio.file.Path file = dir.resolve("m.jsonl");
     FileSystem fs = FileSystem.getLocal(new Configuration());
     Path target = new Path(file.toUri());
-    AtomicFile.write(fs, target, "0\n".getBytes(StandardCharsets.UTF_8));
+    HadoopPublisher.writeFile(fs, target, "0\n".getBytes(StandardCharsets.UTF_8));
     AtomicBoolean done = new AtomicBoolean();
     AtomicInteger missing = new AtomicInteger();
     Thread reader = new Thread(() -> {
@@ -62,7 +62,7 @@ class AtomicFileTest {
     reader.start();
     try {
       for (int i = 1; i <= 1500; i++) {
-        AtomicFile.write(fs, target, (i + "\n").getBytes(StandardCharsets.UTF_8));
+        HadoopPublisher.writeFile(fs, target, (i + "\n").getBytes(StandardCharsets.UTF_8));
       }
     } finally {
       done.set(true);
@@ -73,5 +73,20 @@ class AtomicFileTest {
     // No stale checksum beside it, which would fail reads through Hadoop's checksummed local FS.
     assertEquals("1500\n", new String(fs.open(target).readAllBytes(), StandardCharsets.UTF_8));
     assertThrows(java.io.FileNotFoundException.class, () -> fs.open(new Path(dir.resolve("none").toUri())));
+  }
+
+  @Test
+  void leftoversOfAKilledWriteAreClearedByTheNextOne() throws IOException {
+    java.nio.file.Path file = dir.resolve("metrics.jsonl");
+    FileSystem fs = FileSystem.getLocal(new Configuration());
+    Files.writeString(dir.resolve("_staging-metrics.jsonl-0f6c7a52-9a0e-4f43-8d0b-3b1f8c2d9e11"), "half");
+    Files.writeString(dir.resolve(".metrics.jsonl.tmp"), "an earlier release's temporary");
+    Files.writeString(dir.resolve("_staging-metrics.jsonl-mine"), "not a leftover");
+    HadoopPublisher.writeFile(fs, new Path(file.toUri()), "1\n".getBytes(StandardCharsets.UTF_8));
+    try (java.util.stream.Stream<java.nio.file.Path> s = Files.list(dir)) {
+      assertEquals(java.util.List.of("_staging-metrics.jsonl-mine", "metrics.jsonl"),
+          s.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    assertEquals("1\n", Files.readString(file));
   }
 }
