@@ -64,6 +64,15 @@ class ScaleOutPlanTest {
   }
 
   @Test
+  void aKlWarmupSetOnThePlanReachesEveryRoundAndItsReasonIsLogged() {
+    ScaleOutPlan p = plan(8, 75_000, 0, -1, true).withKlWarmupSteps(1234, "klWarmupSteps 1234: derived");
+    assertEquals(1234, p.config().klWarmupSteps());
+    assertEquals(1234, p.configForRound(0).klWarmupSteps());
+    assertEquals(32, p.config().batchSize(), "the rest of the plan is kept");
+    assertTrue(p.describe().endsWith("; klWarmupSteps 1234: derived"), p.describe());
+  }
+
+  @Test
   void everyDerivedSettingCanBeOverridden() {
     ScaleOutPlan p = plan(32, 18_750, 64, 0, true);
     assertEquals(64, p.config().batchSize());
