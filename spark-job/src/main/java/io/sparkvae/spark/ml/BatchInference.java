@@ -53,6 +53,10 @@ import org.slf4j.LoggerFactory;
  * SAMPLE_STREAM, partition))} and the negative ELBO from {@code SplittableRandom(}{@link
  * VaeModel#scoreNoiseSeed}{@code (scoreSeed, partition))}, each consumed in row order, so outputs
  * are reproducible for a given partitioning (and a retried task redraws the same noise).
+ *
+ * <p>The class is over 400 lines because one batching loop serves both of Spark's row forms
+ * (external {@code Row}s and Catalyst's binary rows): the loop, the bad-row accounting and the
+ * native calls are written once in the inner {@code Batches}, which needs this function's fields.
  */
 final class BatchInference implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;

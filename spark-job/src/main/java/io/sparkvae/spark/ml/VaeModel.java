@@ -83,15 +83,18 @@ import org.apache.spark.sql.types.StructType;
  * loadable with {@code ModelFormat.load} without Spark; {@code <path>/export/} holds the same
  * parameters as {@code model.safetensors} with PyTorch-style names and {@code config.json} (see
  * {@link SafetensorsExport}), for Python, PyTorch and Spark Connect users, who cannot call this
- * class's methods remotely. Works inside {@code PipelineModel}.
+ * class's methods remotely. Works inside {@code PipelineModel}. Saving and loading live in {@link
+ * VaeModelIO}, the batched inference in {@link BatchInference}.
+ *
+ * <p>The class is over 400 lines because it has one typed setter per output and scoring param
+ * (Spark ML's convention) and four public operations (transform, decode, generate, export), each
+ * with its schema checks; the work of each is delegated.
  */
 public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWritable {
   private static final long serialVersionUID = 1L;
 
   /** Stream of the negative ELBO's noise in {@link Seeds#derive}. */
   private static final long SCORE_STREAM = 0x53434f52L;
-  /** Stream of {@link #generate}'s prior draws. */
-  private static final long PRIOR_STREAM = 0x5052494fL;
 
   /** The model directory's subdirectory of the safetensors export ({@link #exportSafetensors}). */
   public static final String EXPORT_DIR = "export";
@@ -528,7 +531,7 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
     return HexFormat.of().formatHex(sha.digest(), 0, 16);
   }
 
-  private TrainedVae requireTrained() {
+  TrainedVae requireTrained() {
     if (trained == null) {
       throw new IllegalStateException(
           "VaeModel " + uid + " holds no trained parameters (it is the registration instance);"
@@ -538,7 +541,7 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
   }
 
   /** Fails when a training parameter differs from the trained config (the data is the truth). */
-  private void requireConsistent() {
+  void requireConsistent() {
     if (trained == null) {
       return;
     }
@@ -576,103 +579,16 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
 
   @Override
   public MLWriter write() {
-    return new Writer(this);
+    return new VaeModelIO.Writer(this);
   }
 
   /** The reader of saved models ({@code metadata/} + {@code data/}). */
   public static MLReader<VaeModel> read() {
-    return new Reader();
+    return new VaeModelIO.Reader();
   }
 
   /** Loads a model saved with {@code write().save(path)}. */
   public static VaeModel load(String path) {
     return read().load(path);
-  }
-
-  /** Writes {@code data/} (atomically, through Hadoop's FileSystem), then {@code metadata/}. */
-  private static final class Writer extends MLWriter {
-    private final VaeModel model;
-
-    Writer(VaeModel model) {
-      this.model = model;
-    }
-
-    @Override
-    public void saveImpl(String path) {
-      // data/ first: a directory whose metadata/ exists is complete.
-      try {
-        HadoopModelStore.save(model.requireTrained(), new Path(path, "data").toString(), sc().hadoopConfiguration());
-        // For Python and PyTorch users, Spark Connect ones included: the weights as safetensors.
-        ExportFiles.save(model.requireTrained(), new Path(path, EXPORT_DIR).toString(), sc().hadoopConfiguration());
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot save the model data under " + path + ": " + e.getMessage(), e);
-      }
-      SparkVaeMlAdapter.saveMetadata(model, path, sparkSession());
-    }
-  }
-
-  /** Reads Spark's metadata (checking the class), then the model-lib model under {@code data/}. */
-  private static final class Reader extends MLReader<VaeModel> {
-    @Override
-    public VaeModel load(String path) {
-      // A crash between the two renames of a model's replacement leaves the previous model aside.
-      try {
-        return loadFrom(HadoopPublisher.readable(path, sc().hadoopConfiguration()));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
-      }
-    }
-
-    private VaeModel loadFrom(String path) {
-      VaeModel m = SparkVaeMlAdapter.loadParams(path, sparkSession(), VaeModel.class, uid -> {
-        String data = new Path(path, "data").toString();
-        try {
-          TrainedVae t = HadoopModelStore.load(data, sc().hadoopConfiguration());
-          return new VaeModel(uid, t, TrainingHistory.fromMetadata(t.metadata()));
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot load the model data of " + path + ": " + e.getMessage(), e);
-        }
-      });
-      try {
-        m.requireConsistent();
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "the model at " + path + " is inconsistent: metadata/ and data/ disagree: " + e.getMessage(), e);
-      }
-      return m;
-    }
-  }
-
-  /** Draws codes from the prior N(0, I), one seeded generator per row id. */
-  private static final class PriorDraws implements MapPartitionsFunction<Row, Row> {
-    private static final long serialVersionUID = 1L;
-    private final int latent;
-    private final long seed;
-
-    PriorDraws(int latent, long seed) {
-      this.latent = latent;
-      this.seed = seed;
-    }
-
-    @Override
-    public Iterator<Row> call(Iterator<Row> ids) {
-      return new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return ids.hasNext();
-        }
-
-        @Override
-        public Row next() {
-          long id = ids.next().getLong(0);
-          SplittableRandom r = new SplittableRandom(Seeds.derive(seed, PRIOR_STREAM, id));
-          double[] z = new double[latent];
-          for (int j = 0; j < latent; j++) {
-            z[j] = r.nextGaussian();
-          }
-          return RowFactory.create(new DenseVector(z));
-        }
-      };
-    }
   }
 }
