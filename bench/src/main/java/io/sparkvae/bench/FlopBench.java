@@ -45,6 +45,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * operations counted at the GEMM rate, so it is an upper limit) for training, and GEMM rate /
  * {@link NetworkFlops#encode()} for encoding. Prints Markdown, and for scripts one line per bound:
  * {@code bound <train|encode> <single|intraop|streams> <median> <min> <max>} (samples/s).
+ *
+ * <p>Over 400 lines because it measures three modes (one thread, intra-op threads, concurrent
+ * one-thread streams) and prints their tables; each part is its own method.
  */
 public final class FlopBench {
   private FlopBench() {}

@@ -55,6 +55,10 @@ import org.slf4j.LoggerFactory;
  * files, and never deletes another run's. Files without an id (written before run ids, or by a
  * caller that gives none) form one run of their own. {@link #latest} resumes the run whose
  * checkpoint was written last and adopts its id.
+ *
+ * <p>The class is over 400 lines because it holds one versioned file format (its writer and a
+ * reader that checks every part, for two versions) together with the run-id rules for the directory;
+ * the float arrays and the atomic write are shared ({@link Float32Codec}, {@code HadoopPublisher}).
  */
 public final class Checkpoints {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
