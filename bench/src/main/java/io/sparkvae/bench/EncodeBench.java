@@ -21,14 +21,14 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
 /**
- * Benchmarks and end-to-end checks of the Spark ML API on MNIST, run through spark-submit
- * (see submit-scripts/bench.sh):
+ * Benchmarks and end-to-end checks of the Spark ML API on MNIST, run through spark-submit (see
+ * submit-scripts/bench.sh):
  *
  * <ul>
- *   <li>{@code fit-pipeline DATA_DIR OUT EPOCHS}: fits {@code Pipeline(VectorAssembler → VaeEstimator)}
- *       on the 60,000 training images and saves it to OUT;
- *   <li>{@code check-pipeline DATA_DIR OUT}: in a fresh JVM, loads the saved pipeline, transforms the
- *       10,000 test images and compares the mean of the -ELBO column with model-lib's own
+ *   <li>{@code fit-pipeline DATA_DIR OUT EPOCHS}: fits {@code Pipeline(VectorAssembler →
+ *       VaeEstimator)} on the 60,000 training images and saves it to OUT;
+ *   <li>{@code check-pipeline DATA_DIR OUT}: in a fresh JVM, loads the saved pipeline, transforms
+ *       the 10,000 test images and compares the mean of the -ELBO column with model-lib's own
  *       evaluation of the same rows;
  *   <li>{@code encode DATA_DIR OUT REPS}: encoding rows/s of model-lib directly, of {@code
  *       VaeModel.transform} on a cached DataFrame (no-op sink) and of MLlib's {@code
@@ -55,17 +55,27 @@ public final class EncodeBench {
   }
 
   static org.apache.spark.sql.Dataset<Row> mnist(SparkSession spark, String dir, boolean train) {
-    return IdxRelation.read(spark, dir + (train ? "/train-images-idx3-ubyte" : "/t10k-images-idx3-ubyte"),
+    return IdxRelation.read(
+        spark,
+        dir + (train ? "/train-images-idx3-ubyte" : "/t10k-images-idx3-ubyte"),
         spark.sparkContext().defaultParallelism());
   }
 
   static void fit(SparkSession spark, String dir, String out, int epochs) throws Exception {
-    VectorAssembler assembler = new VectorAssembler().setInputCols(new String[] {"features"}).setOutputCol("pixels");
-    VaeEstimator vae = new VaeEstimator().setFeaturesCol("pixels").setEpochs(epochs).setReplicas(2)
-        .setKlEstimator("analytic").setNegElboCol("neg_elbo");
+    VectorAssembler assembler =
+        new VectorAssembler().setInputCols(new String[] {"features"}).setOutputCol("pixels");
+    VaeEstimator vae =
+        new VaeEstimator()
+            .setFeaturesCol("pixels")
+            .setEpochs(epochs)
+            .setReplicas(2)
+            .setKlEstimator("analytic")
+            .setNegElboCol("neg_elbo");
     long t0 = System.nanoTime();
-    PipelineModel model = new Pipeline().setStages(new PipelineStage[] {assembler, vae}).fit(mnist(spark, dir, true));
-    System.out.printf(Locale.ROOT, "fit: %d epochs in %.1f s%n", epochs, (System.nanoTime() - t0) / 1e9);
+    PipelineModel model =
+        new Pipeline().setStages(new PipelineStage[] {assembler, vae}).fit(mnist(spark, dir, true));
+    System.out.printf(
+        Locale.ROOT, "fit: %d epochs in %.1f s%n", epochs, (System.nanoTime() - t0) / 1e9);
     model.write().overwrite().save(out);
     System.out.println("pipeline saved to " + out);
   }
@@ -73,23 +83,35 @@ public final class EncodeBench {
   static void check(SparkSession spark, String dir, String out) throws Exception {
     PipelineModel model = PipelineModel.load(out);
     org.apache.spark.sql.Dataset<Row> scored = model.transform(mnist(spark, dir, false));
-    Row agg = scored.agg(functions.avg("neg_elbo"), functions.count("z_mean"), functions.count("z_std")).head();
+    Row agg =
+        scored
+            .agg(functions.avg("neg_elbo"), functions.count("z_mean"), functions.count("z_std"))
+            .head();
     VaeModel vae = (VaeModel) model.stages()[1];
     Dataset test = Dataset.mnist(Path.of(dir), false);
     double direct;
-    try (VaeInference inf = new VaeInference(vae.vaeConfig(), vae.trainedVae().params(), Device.cpu())) {
+    try (VaeInference inf =
+        new VaeInference(vae.vaeConfig(), vae.trainedVae().params(), Device.cpu())) {
       direct = Evaluation.evaluate(inf, test, 1000, 1, 7).negElbo();
     }
-    System.out.printf(Locale.ROOT,
+    System.out.printf(
+        Locale.ROOT,
         "check: %d test rows with z_mean and %d with z_std; mean -ELBO from the loaded pipeline %.3f,"
             + " from model-lib on the same rows %.3f (difference %.3f nats)%n",
-        agg.getLong(1), agg.getLong(2), agg.getDouble(0), direct, agg.getDouble(0) - direct);
+        agg.getLong(1),
+        agg.getLong(2),
+        agg.getDouble(0),
+        direct,
+        agg.getDouble(0) - direct);
   }
 
   static void encode(SparkSession spark, String dir, String out, int reps) throws Exception {
     PipelineModel pipeline = PipelineModel.load(out);
-    VaeModel vae = ((VaeModel) pipeline.stages()[1]).copy(new org.apache.spark.ml.param.ParamMap()).setFeaturesCol("features")
-        .setNegElboCol(""); // the pipeline scores too; this measures encoding alone
+    VaeModel vae =
+        ((VaeModel) pipeline.stages()[1])
+            .copy(new org.apache.spark.ml.param.ParamMap())
+            .setFeaturesCol("features")
+            .setNegElboCol(""); // the pipeline scores too; this measures encoding alone
     org.apache.spark.sql.Dataset<Row> rows = mnist(spark, dir, true).select("features").cache();
     long n = rows.count();
     PCAModel pca = new PCA().setInputCol("features").setOutputCol("pca").setK(50).fit(rows);
@@ -108,7 +130,8 @@ public final class EncodeBench {
       t0 = System.nanoTime();
       pca.transform(rows).write().format("noop").mode("overwrite").save();
       pcaRate[r] = n / ((System.nanoTime() - t0) / 1e9);
-      try (VaeInference inf = new VaeInference(vae.vaeConfig(), vae.trainedVae().params(), Device.cpu())) {
+      try (VaeInference inf =
+          new VaeInference(vae.vaeConfig(), vae.trainedVae().params(), Device.cpu())) {
         float[] batch = new float[1024 * train.dim()];
         t0 = System.nanoTime();
         for (int start = 0; start < train.rows(); start += 1024) {
@@ -119,12 +142,17 @@ public final class EncodeBench {
         libRate[r] = train.rows() / ((System.nanoTime() - t0) / 1e9);
       }
     }
-    System.out.printf(Locale.ROOT, "encode: %d rows, %d repetitions (median, min-max rows/s)%n", n, reps);
+    System.out.printf(
+        Locale.ROOT, "encode: %d rows, %d repetitions (median, min-max rows/s)%n", n, reps);
     System.out.println("| encoder | rows/s median | min-max |");
     System.out.println("| --- | --- | --- |");
     row("lib", "model-lib VaeInference.encode, 1 thread, batches of 1024", libRate);
-    row("transform", "VaeModel.transform (z_mean, z_std), " + spark.sparkContext().master()
-        + ", cached DataFrame, noop sink", vaeRate);
+    row(
+        "transform",
+        "VaeModel.transform (z_mean, z_std), "
+            + spark.sparkContext().master()
+            + ", cached DataFrame, noop sink",
+        vaeRate);
     row("pca", "MLlib PCAModel.transform k=50, same rows", pcaRate);
     row("scan", "the cached DataFrame alone, noop sink (the ceiling of both transforms)", scanRate);
   }

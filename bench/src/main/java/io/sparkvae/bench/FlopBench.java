@@ -29,15 +29,15 @@ import java.util.concurrent.atomic.AtomicReference;
  * (the decoder's at {@code elboSamples}·B), the forward {@code [B,in]·[out,in]ᵀ} (the weight is
  * stored {@code [out,in]} and used transposed, as {@code Linear} does), the input gradient {@code
  * [B,out]·[out,in]} (not for a layer that reads the data: autograd skips it) and the weight
- * gradient {@code [B,out]ᵀ·[B,in]}; for encoding, the encoder's forward products at E rows
- * (default 1024, the batch of {@code EncodeBench}).
+ * gradient {@code [B,out]ᵀ·[B,in]}; for encoding, the encoder's forward products at E rows (default
+ * 1024, the batch of {@code EncodeBench}).
  *
  * <p>Each product is warmed up and its calls counted for {@code S} seconds, then timed over that
  * many calls in each of {@code R} repetitions (products interleaved within a repetition). A
  * repetition's rate for a whole step is the step's GEMM FLOPs over the sum of its products' times,
  * i.e. the rate the network's mix of shapes gets. Three modes: one intra-op thread; N intra-op
- * threads (one process using all cores, as the single-process trainer with {@code --threads N});
- * N Java threads each running the products at one intra-op thread at the same time (N independent
+ * threads (one process using all cores, as the single-process trainer with {@code --threads N}); N
+ * Java threads each running the products at one intra-op thread at the same time (N independent
  * streams, as N Spark replicas of one core each). PyTorch's intra-op thread count is set with
  * {@link JniUtils#setNumThreads} between modes.
  *
@@ -110,10 +110,14 @@ public final class FlopBench {
   /** The operands of one product in native memory, owned by the caller's manager. */
   private record Operands(NDArray a, NDArray b) {
     static Operands of(NDManager m, Gemm g) {
-      NDArray a = g.op() == Op.TN ? m.randomUniform(-1, 1, new Shape(g.k(), g.m())).transpose()
-          : m.randomUniform(-1, 1, new Shape(g.m(), g.k()));
-      NDArray b = g.op() == Op.NT ? m.randomUniform(-1, 1, new Shape(g.n(), g.k())).transpose()
-          : m.randomUniform(-1, 1, new Shape(g.k(), g.n()));
+      NDArray a =
+          g.op() == Op.TN
+              ? m.randomUniform(-1, 1, new Shape(g.k(), g.m())).transpose()
+              : m.randomUniform(-1, 1, new Shape(g.m(), g.k()));
+      NDArray b =
+          g.op() == Op.NT
+              ? m.randomUniform(-1, 1, new Shape(g.n(), g.k())).transpose()
+              : m.randomUniform(-1, 1, new Shape(g.k(), g.n()));
       return new Operands(a, b);
     }
 
@@ -145,8 +149,8 @@ public final class FlopBench {
   }
 
   /**
-   * Rates of one mode: per product (null for concurrent streams) and per set (training,
-   * encoding), FLOP/s.
+   * Rates of one mode: per product (null for concurrent streams) and per set (training, encoding),
+   * FLOP/s.
    *
    * @param mode how the mode is named in the tables
    * @param key how it is named in the {@code bound} lines: {@code single}, {@code intraop} or
@@ -160,8 +164,9 @@ public final class FlopBench {
   /** Entry point; exits 2 on a usage error. */
   public static void main(String[] args) {
     if (Arrays.asList(args).contains("--help")) {
-      System.out.println("usage: FlopBench [--threads N (default: available processors)] [--reps R (5)]"
-          + " [--seconds S per product and repetition (0.1)] [--encode-batch E (1024)] [--<VAE parameter> value ...]");
+      System.out.println(
+          "usage: FlopBench [--threads N (default: available processors)] [--reps R (5)]"
+              + " [--seconds S per product and repetition (0.1)] [--encode-batch E (1024)] [--<VAE parameter> value ...]");
       return;
     }
     try {
@@ -196,7 +201,8 @@ public final class FlopBench {
             seconds = -1;
           }
           if (!(seconds > 0)) {
-            throw new IllegalArgumentException("invalid value for --seconds: '" + value + "' (expected > 0)");
+            throw new IllegalArgumentException(
+                "invalid value for --seconds: '" + value + "' (expected > 0)");
           }
         }
         default -> builder.set(name, value);
@@ -214,7 +220,8 @@ public final class FlopBench {
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new IllegalArgumentException("invalid value for --" + name + ": '" + value + "' (expected a positive integer)");
+    throw new IllegalArgumentException(
+        "invalid value for --" + name + ": '" + value + "' (expected a positive integer)");
   }
 
   /** Measures and prints; returns the results of each mode (one thread first). */
@@ -231,13 +238,19 @@ public final class FlopBench {
     List<ModeResult> results = new ArrayList<>();
     results.add(measureSequential("1 thread", "single", 1, o, train, encode));
     if (o.threads() > 1) {
-      results.add(measureSequential(o.threads() + " threads", "intraop", o.threads(), o, train, encode));
+      results.add(
+          measureSequential(o.threads() + " threads", "intraop", o.threads(), o, train, encode));
       results.add(measureConcurrent(o.threads(), o, train, encode));
     }
 
-    out.printf(Locale.ROOT, "fp32 GEMM GFLOP/s (PyTorch %s through DJL), median of %d repetitions (min–max), "
-        + "training batch %d, encoding batch %d%n", Engine.getEngine("PyTorch").getVersion(), o.reps(),
-        c.batchSize(), o.encodeBatch());
+    out.printf(
+        Locale.ROOT,
+        "fp32 GEMM GFLOP/s (PyTorch %s through DJL), median of %d repetitions (min–max), "
+            + "training batch %d, encoding batch %d%n",
+        Engine.getEngine("PyTorch").getVersion(),
+        o.reps(),
+        c.batchSize(),
+        o.encodeBatch());
     out.println();
     printGemmRates(all, results, out);
     printBounds(flops, results, out);
@@ -247,21 +260,42 @@ public final class FlopBench {
 
   private static void printFlopCounts(NetworkFlops flops, VaeConfig c, PrintStream out) {
     out.printf(Locale.ROOT, "FLOPs per example of %s%n", c);
-    out.println("(matrix products 2·in·out per Linear layer; elementwise operations one FLOP per element each, "
-        + "exp and softplus included, a lower count)");
+    out.println(
+        "(matrix products 2·in·out per Linear layer; elementwise operations one FLOP per element each, "
+            + "exp and softplus included, a lower count)");
     out.println();
     out.println("| pass | matrix products | elementwise | total |");
     out.println("| --- | --- | --- | --- |");
-    out.printf(Locale.ROOT, "| forward (encoder, %d× decoder, loss) | %d | %d | %d |%n", c.elboSamples(),
-        flops.forwardGemm(), flops.forwardElementwise(), flops.forward());
-    out.printf(Locale.ROOT, "| training step = 3 × forward | %d | %d | %d |%n", 3 * flops.forwardGemm(),
-        3 * flops.forwardElementwise(), flops.training());
-    out.printf(Locale.ROOT, "| training, matrix products as autograd runs them (no input gradient for the data) | %d | | |%n",
+    out.printf(
+        Locale.ROOT,
+        "| forward (encoder, %d× decoder, loss) | %d | %d | %d |%n",
+        c.elboSamples(),
+        flops.forwardGemm(),
+        flops.forwardElementwise(),
+        flops.forward());
+    out.printf(
+        Locale.ROOT,
+        "| training step = 3 × forward | %d | %d | %d |%n",
+        3 * flops.forwardGemm(),
+        3 * flops.forwardElementwise(),
+        flops.training());
+    out.printf(
+        Locale.ROOT,
+        "| training, matrix products as autograd runs them (no input gradient for the data) | %d | | |%n",
         flops.trainingGemmAutograd());
-    out.printf(Locale.ROOT, "| encoding (encoder, heads, exp) | %d | %d | %d |%n", flops.encoderGemm(),
-        flops.encode() - flops.encoderGemm(), flops.encode());
-    out.printf(Locale.ROOT, "| Adam update, per minibatch step (not in the bound) | | %d | %d (%.0f per example at batch %d) |%n",
-        flops.adamPerStep(), flops.adamPerStep(), (double) flops.adamPerStep() / c.batchSize(), c.batchSize());
+    out.printf(
+        Locale.ROOT,
+        "| encoding (encoder, heads, exp) | %d | %d | %d |%n",
+        flops.encoderGemm(),
+        flops.encode() - flops.encoderGemm(),
+        flops.encode());
+    out.printf(
+        Locale.ROOT,
+        "| Adam update, per minibatch step (not in the bound) | | %d | %d (%.0f per example at batch %d) |%n",
+        flops.adamPerStep(),
+        flops.adamPerStep(),
+        (double) flops.adamPerStep() / c.batchSize(),
+        c.batchSize());
     out.println();
   }
 
@@ -291,26 +325,45 @@ public final class FlopBench {
 
   /** The FLOP bounds as a table, then as {@code bound ...} lines for the scripts that read them. */
   private static void printBounds(NetworkFlops flops, List<ModeResult> results, PrintStream out) {
-    out.println("| mode | GEMM GFLOP/s, training step mix | FLOP-bound training samples/s | GEMM GFLOP/s, encoding mix"
-        + " | FLOP-bound encoding rows/s |");
+    out.println(
+        "| mode | GEMM GFLOP/s, training step mix | FLOP-bound training samples/s | GEMM GFLOP/s, encoding mix"
+            + " | FLOP-bound encoding rows/s |");
     out.println("| --- | --- | --- | --- | --- |");
     for (ModeResult r : results) {
       Stats tb = r.train().scale(1.0 / flops.training());
       Stats eb = r.encode().scale(1.0 / flops.encode());
-      out.printf(Locale.ROOT, "| %s | %s | %.0f (%.0f–%.0f) | %s | %.0f (%.0f–%.0f) |%n", r.mode(), r.train().gflops(),
-          tb.median(), tb.min(), tb.max(), r.encode().gflops(), eb.median(), eb.min(), eb.max());
+      out.printf(
+          Locale.ROOT,
+          "| %s | %s | %.0f (%.0f–%.0f) | %s | %.0f (%.0f–%.0f) |%n",
+          r.mode(),
+          r.train().gflops(),
+          tb.median(),
+          tb.min(),
+          tb.max(),
+          r.encode().gflops(),
+          eb.median(),
+          eb.min(),
+          eb.max());
     }
     out.println();
     for (ModeResult r : results) {
       Stats tb = r.train().scale(1.0 / flops.training());
       Stats eb = r.encode().scale(1.0 / flops.encode());
-      out.printf(Locale.ROOT, "bound train %s %.1f %.1f %.1f%n", r.key(), tb.median(), tb.min(), tb.max());
-      out.printf(Locale.ROOT, "bound encode %s %.1f %.1f %.1f%n", r.key(), eb.median(), eb.min(), eb.max());
+      out.printf(
+          Locale.ROOT, "bound train %s %.1f %.1f %.1f%n", r.key(), tb.median(), tb.min(), tb.max());
+      out.printf(
+          Locale.ROOT,
+          "bound encode %s %.1f %.1f %.1f%n",
+          r.key(),
+          eb.median(),
+          eb.min(),
+          eb.max());
     }
   }
 
   /** One process, {@code threads} intra-op threads, products one after another. */
-  static ModeResult measureSequential(String mode, String key, int threads, Options o, List<Gemm> train, List<Gemm> encode) {
+  static ModeResult measureSequential(
+      String mode, String key, int threads, Options o, List<Gemm> train, List<Gemm> encode) {
     JniUtils.setNumThreads(threads);
     JniUtils.setGradMode(false);
     List<Gemm> all = new ArrayList<>(train);
@@ -339,11 +392,18 @@ public final class FlopBench {
       }
       perGemm[g] = Stats.of(rate);
     }
-    return new ModeResult(mode, key, perGemm, mix(all, secondsPerCall, 0, train.size(), o.reps()),
+    return new ModeResult(
+        mode,
+        key,
+        perGemm,
+        mix(all, secondsPerCall, 0, train.size(), o.reps()),
         mix(all, secondsPerCall, train.size(), all.size(), o.reps()));
   }
 
-  /** The rate of products {@code from..to} taken together in each repetition: their FLOPs over their time. */
+  /**
+   * The rate of products {@code from..to} taken together in each repetition: their FLOPs over their
+   * time.
+   */
   private static Stats mix(List<Gemm> all, double[][] secondsPerCall, int from, int to, int reps) {
     double[] rate = new double[reps];
     for (int r = 0; r < reps; r++) {
@@ -358,7 +418,10 @@ public final class FlopBench {
     return Stats.of(rate);
   }
 
-  /** Warms a product up for about {@code seconds} and returns how many calls fit in that time (at least 3). */
+  /**
+   * Warms a product up for about {@code seconds} and returns how many calls fit in that time (at
+   * least 3).
+   */
   private static int calibrate(Operands op, double seconds) {
     op.run(2);
     long t0 = System.nanoTime();
@@ -371,8 +434,8 @@ public final class FlopBench {
   }
 
   /**
-   * {@code streams} Java threads at one intra-op thread each, running the same products at the
-   * same time; a set's rate is all streams' FLOPs over the wall time of the slowest.
+   * {@code streams} Java threads at one intra-op thread each, running the same products at the same
+   * time; a set's rate is all streams' FLOPs over the wall time of the slowest.
    */
   static ModeResult measureConcurrent(int streams, Options o, List<Gemm> train, List<Gemm> encode) {
     JniUtils.setNumThreads(1);
@@ -392,7 +455,9 @@ public final class FlopBench {
     }
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < streams; t++) {
-      Thread th = new Thread(() -> runStream(sets, calls, o.reps(), barrier, failure), "flopbench-stream-" + t);
+      Thread th =
+          new Thread(
+              () -> runStream(sets, calls, o.reps(), barrier, failure), "flopbench-stream-" + t);
       th.setDaemon(true);
       threads.add(th);
       th.start();
@@ -418,14 +483,19 @@ public final class FlopBench {
       Throwable cause = failure.get() != null ? failure.get() : e;
       throw new IllegalStateException("concurrent GEMM streams failed: " + cause, cause);
     }
-    return new ModeResult(streams + " streams × 1 thread", "streams", null, Stats.of(rates[0]), Stats.of(rates[1]));
+    return new ModeResult(
+        streams + " streams × 1 thread", "streams", null, Stats.of(rates[0]), Stats.of(rates[1]));
   }
 
   /**
    * One stream of {@link #measureConcurrent}: its own operands, then every repetition's product
    * sets between two barrier waits, so the measuring thread times all streams together.
    */
-  private static void runStream(List<List<Gemm>> sets, int[][] calls, int reps, CyclicBarrier barrier,
+  private static void runStream(
+      List<List<Gemm>> sets,
+      int[][] calls,
+      int reps,
+      CyclicBarrier barrier,
       AtomicReference<Throwable> failure) {
     JniUtils.setGradMode(false); // thread-local in PyTorch, on by default in new threads
     try (NDManager m = NDManager.newBaseManager()) {

@@ -23,14 +23,14 @@ import java.util.List;
  *       them. The decoder runs once per sample of z ({@code elboSamples} times).
  *   <li>Elementwise operations: one FLOP per element per operation, whatever the operation: a bias
  *       add, a softplus, an {@code exp} or a square each count 1; a sum over an axis counts one per
- *       summed element. Transcendental functions cost far more than one multiply-add in reality,
- *       so this part is a lower count, stated as such. It is under 1 % of the total for the MNIST
+ *       summed element. Transcendental functions cost far more than one multiply-add in reality, so
+ *       this part is a lower count, stated as such. It is under 1 % of the total for the MNIST
  *       network.
- *   <li>Training: {@link #training()} is 3 × {@link #forward()} (forward, plus a backward pass
- *       that costs two matrix products per layer: the gradient of the input and of the weight).
- *       Autograd skips the input gradient of a layer that reads the data (the data need none),
- *       which {@link #trainingGemmAutograd()} counts exactly. Not included in either: the Adam
- *       update, {@link #adamPerStep()} FLOPs per minibatch step whatever the batch size.
+ *   <li>Training: {@link #training()} is 3 × {@link #forward()} (forward, plus a backward pass that
+ *       costs two matrix products per layer: the gradient of the input and of the weight). Autograd
+ *       skips the input gradient of a layer that reads the data (the data need none), which {@link
+ *       #trainingGemmAutograd()} counts exactly. Not included in either: the Adam update, {@link
+ *       #adamPerStep()} FLOPs per minibatch step whatever the batch size.
  *   <li>Encoding ({@link #encode()}): the encoder and its two heads plus the {@code exp} of the
  *       log-scale, what {@code VaeInference.encode} computes; no decoder, no loss.
  * </ul>
@@ -53,7 +53,10 @@ public final class NetworkFlops {
       return 2L * in * out;
     }
 
-    /** Whether this is a hidden layer (bias and activation) rather than a head or output (bias only). */
+    /**
+     * Whether this is a hidden layer (bias and activation) rather than a head or output (bias
+     * only).
+     */
     public boolean hidden() {
       return name.startsWith("enc.h") || name.startsWith("dec.h");
     }
@@ -73,7 +76,8 @@ public final class NetworkFlops {
     for (ParamLayout.Entry e : ParamLayout.of(config).entries()) {
       if (e.name().endsWith(".weight")) {
         String name = e.name().substring(0, e.name().length() - ".weight".length());
-        layers.add(new Layer(name, (int) e.shape()[1], (int) e.shape()[0], name.startsWith("dec.")));
+        layers.add(
+            new Layer(name, (int) e.shape()[1], (int) e.shape()[0], name.startsWith("dec.")));
       }
     }
     return new NetworkFlops(config, layers);
@@ -109,14 +113,26 @@ public final class NetworkFlops {
     return encoderGemm() + (long) config.elboSamples() * decoderGemm();
   }
 
-  /** Elementwise FLOPs of the encoder per example: bias and activation of hidden layers, bias of heads. */
+  /**
+   * Elementwise FLOPs of the encoder per example: bias and activation of hidden layers, bias of
+   * heads.
+   */
   public long encoderElementwise() {
-    return layers.stream().filter(l -> !l.decoder()).mapToLong(l -> (l.hidden() ? 2L : 1L) * l.out()).sum();
+    return layers.stream()
+        .filter(l -> !l.decoder())
+        .mapToLong(l -> (l.hidden() ? 2L : 1L) * l.out())
+        .sum();
   }
 
-  /** Elementwise FLOPs of the decoder per example and sample: bias and activation of hidden layers, output bias. */
+  /**
+   * Elementwise FLOPs of the decoder per example and sample: bias and activation of hidden layers,
+   * output bias.
+   */
   public long decoderElementwise() {
-    return layers.stream().filter(Layer::decoder).mapToLong(l -> (l.hidden() ? 2L : 1L) * l.out()).sum();
+    return layers.stream()
+        .filter(Layer::decoder)
+        .mapToLong(l -> (l.hidden() ? 2L : 1L) * l.out())
+        .sum();
   }
 
   /**
@@ -140,12 +156,16 @@ public final class NetworkFlops {
     long once = encoderElementwise();
     long perSample = 3 * latent + decoderElementwise() + likelihood;
     if (config.klEstimator() == KlEstimator.ANALYTIC) {
-      once += 8 * latent + 2; // 2 log-scale, exp, loc^2, add, sub, -1, *1/2, sum; * weight, difference
+      once +=
+          8 * latent + 2; // 2 log-scale, exp, loc^2, add, sub, -1, *1/2, sum; * weight, difference
     } else {
-      perSample += 6 * latent + 3; // z^2, eps^2, difference, *1/2, - log-scale, sum; * weight, difference, negation
+      perSample +=
+          6 * latent
+              + 3; // z^2, eps^2, difference, *1/2, - log-scale, sum; * weight, difference, negation
     }
     if (k > 1) {
-      once += 8 * k; // log-mean-exp over the samples: max, subtract, exp, sum, log, add, - log k, negation
+      once += 8 * k; // log-mean-exp over the samples: max, subtract, exp, sum, log, add, - log k,
+      // negation
     }
     return once + k * perSample;
   }

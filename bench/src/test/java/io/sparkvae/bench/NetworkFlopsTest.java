@@ -3,17 +3,22 @@ package io.sparkvae.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkvae.model.vae.KlEstimator;
 import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.vae.KlEstimator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** FLOP counts against hand computations, and a smoke run of the GEMM benchmark on a tiny network. */
+/**
+ * FLOP counts against hand computations, and a smoke run of the GEMM benchmark on a tiny network.
+ */
 class NetworkFlopsTest {
-  /** 4 inputs, one hidden layer of 3 each side, 2 latent units; Bernoulli, Monte Carlo KL, one sample. */
+  /**
+   * 4 inputs, one hidden layer of 3 each side, 2 latent units; Bernoulli, Monte Carlo KL, one
+   * sample.
+   */
   static VaeConfig tiny() {
     return VaeConfig.builder().inputDim(4).encoderHidden(3).decoderHidden(3).latentDim(2).build();
   }
@@ -22,7 +27,8 @@ class NetworkFlopsTest {
   void countsATinyNetworkByHand() {
     NetworkFlops f = NetworkFlops.of(tiny());
     // Linear layers: enc.h0 4->3, enc.loc 3->2, enc.scale 3->2, dec.h0 2->3, dec.out 3->4.
-    assertEquals(List.of("enc.h0", "enc.loc", "enc.scale", "dec.h0", "dec.out"),
+    assertEquals(
+        List.of("enc.h0", "enc.loc", "enc.scale", "dec.h0", "dec.out"),
         f.layers().stream().map(NetworkFlops.Layer::name).toList());
     assertEquals(2 * 4 * 3 + 2 * 3 * 2 + 2 * 3 * 2, f.encoderGemm()); // 48
     assertEquals(2 * 2 * 3 + 2 * 3 * 4, f.decoderGemm()); // 36
@@ -50,7 +56,8 @@ class NetworkFlopsTest {
     assertEquals(48 + 2 * 36, two.forwardGemm());
     // Per sample: 6 + 10 + 16 + 12 + 3 = 47; once: encoder 10, log-mean-exp 8 * 2.
     assertEquals(10 + 16 + 2 * 47, two.forwardElementwise());
-    NetworkFlops analytic = NetworkFlops.of(tiny().toBuilder().klEstimator(KlEstimator.ANALYTIC).build());
+    NetworkFlops analytic =
+        NetworkFlops.of(tiny().toBuilder().klEstimator(KlEstimator.ANALYTIC).build());
     // Once: encoder 10, KL 8 * 2 + 2; per sample: 6 + 10 + 16.
     assertEquals(10 + 18 + 32, analytic.forwardElementwise());
   }
@@ -65,16 +72,37 @@ class NetworkFlopsTest {
   @Test
   void benchmarkRunsOnATinyNetworkAndPrintsEveryBound() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    FlopBench.Options o = FlopBench.parse(new String[] {"--threads", "2", "--reps", "1", "--seconds", "0.001",
-        "--encode-batch", "8", "--inputDim", "4", "--encoderHidden", "3", "--decoderHidden", "3",
-        "--latentDim", "2", "--batchSize", "16"});
+    FlopBench.Options o =
+        FlopBench.parse(
+            new String[] {
+              "--threads",
+              "2",
+              "--reps",
+              "1",
+              "--seconds",
+              "0.001",
+              "--encode-batch",
+              "8",
+              "--inputDim",
+              "4",
+              "--encoderHidden",
+              "3",
+              "--decoderHidden",
+              "3",
+              "--latentDim",
+              "2",
+              "--batchSize",
+              "16"
+            });
     List<FlopBench.ModeResult> results =
         FlopBench.run(o, new PrintStream(bytes, true, StandardCharsets.UTF_8));
     assertEquals(3, results.size());
     String out = bytes.toString(StandardCharsets.UTF_8);
     for (String set : new String[] {"train", "encode"}) {
       for (String mode : new String[] {"single", "intraop", "streams"}) {
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("bound " + set + " " + mode + " ")), set + " " + mode + ":\n" + out);
+        assertTrue(
+            out.lines().anyMatch(l -> l.startsWith("bound " + set + " " + mode + " ")),
+            set + " " + mode + ":\n" + out);
       }
     }
     for (FlopBench.ModeResult r : results) {

@@ -11,11 +11,11 @@ import java.io.Serializable;
  * kept in double so the order of additions does not matter to float precision, and one replica
  * averaged with itself gives back its exact float parameters.
  *
- * <p>Mutable accumulator: {@link #add} and {@link #merge} modify and return {@code this}, as Spark's
- * {@code treeAggregate} expects. An empty accumulator has no arrays until the first {@link #add}.
- * While it holds a single replica (the usual case for one partition's partial sum) it keeps that
- * replica's float state as is, so a partial sum travels to the driver at float size; the double
- * sums are materialised only when a second replica joins.
+ * <p>Mutable accumulator: {@link #add} and {@link #merge} modify and return {@code this}, as
+ * Spark's {@code treeAggregate} expects. An empty accumulator has no arrays until the first {@link
+ * #add}. While it holds a single replica (the usual case for one partition's partial sum) it keeps
+ * that replica's float state as is, so a partial sum travels to the driver at float size; the
+ * double sums are materialised only when a second replica joins.
  *
  * <p>A replica that diverged contributes no state, only a {@link Divergence}: the sums count the
  * diverged replicas and keep the one of the lowest replica index (the same whatever the order of
@@ -24,8 +24,12 @@ import java.io.Serializable;
 public final class AveragingSums implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  /** The one replica's parameters while only one is held; its moments too when they are summed (else null). */
+  /**
+   * The one replica's parameters while only one is held; its moments too when they are summed (else
+   * null).
+   */
   private float[] singleParams;
+
   private float[] singleM;
   private float[] singleV;
   private double[] params;
@@ -47,7 +51,8 @@ public final class AveragingSums implements Serializable {
    * @param withMoments whether to sum the Adam moments too
    * @throws IllegalArgumentException when replicas disagree on the parameter count or step counter
    */
-  public AveragingSums add(TrainingState s, double w, boolean withMoments, TrainStats replicaStats) {
+  public AveragingSums add(
+      TrainingState s, double w, boolean withMoments, TrainStats replicaStats) {
     if (!(w >= 0) || Double.isInfinite(w)) {
       throw new IllegalArgumentException("averaging weight must be finite and >= 0, got " + w);
     }
@@ -180,17 +185,23 @@ public final class AveragingSums implements Serializable {
   public TrainingState average(TrainingState fallback) {
     if (diverged > 0) {
       throw new IllegalStateException(
-          diverged + " replica(s) diverged this round (" + firstDivergence.describe() + "); not averaging");
+          diverged
+              + " replica(s) diverged this round ("
+              + firstDivergence.describe()
+              + "); not averaging");
     }
     if (replicas == 0 || weight <= 0) {
-      throw new IllegalStateException("no replica contributed to this round (total weight " + weight + ")");
+      throw new IllegalStateException(
+          "no replica contributed to this round (total weight " + weight + ")");
     }
     if (singleParams != null) {
       // (float) ((double) p * w / w) == p for every float p and integral w < 2^29: the average of
       // one replica is that replica, bit for bit, without the double round trip.
-      return new TrainingState(singleParams,
+      return new TrainingState(
+          singleParams,
           singleM != null ? singleM : fallback.adamM(),
-          singleV != null ? singleV : fallback.adamV(), step);
+          singleV != null ? singleV : fallback.adamV(),
+          step);
     }
     float[] p = divide(params, weight);
     float[] m = adamM == null ? fallback.adamM() : divide(adamM, weight);

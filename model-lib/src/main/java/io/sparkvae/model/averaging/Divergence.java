@@ -13,13 +13,16 @@ import java.io.Serializable;
  *     per example over the round's steps (NaN if it took none)
  * @param reason what was not finite, for people (e.g. {@code "minibatch loss is NaN"})
  */
-public record Divergence(int replica, long step, double loss, String reason) implements Serializable {
+public record Divergence(int replica, long step, double loss, String reason)
+    implements Serializable {
   /**
    * For people: {@code "replica on partition 1: minibatch loss is NaN at optimizer step 17"}, with
    * the round's mean loss appended when the reason is not the loss itself.
    */
   public String describe() {
     String s = "replica on partition " + replica + ": " + reason + " at optimizer step " + step;
-    return Double.isFinite(loss) ? s + " (mean minibatch loss " + loss + " per example this round)" : s;
+    return Double.isFinite(loss)
+        ? s + " (mean minibatch loss " + loss + " per example this round)"
+        : s;
   }
 }

@@ -57,7 +57,9 @@ public final class OuterOptimizer implements OuterStep, Serializable {
     return velocity == null ? null : velocity.clone();
   }
 
-  /** The first NaN or infinite value of the momentum buffer, as {@code "velocity[i] = v"}, or null. */
+  /**
+   * The first NaN or infinite value of the momentum buffer, as {@code "velocity[i] = v"}, or null.
+   */
   @Override
   public String firstNonFinite() {
     return velocity == null ? null : TrainingState.firstNonFinite("velocity", velocity);

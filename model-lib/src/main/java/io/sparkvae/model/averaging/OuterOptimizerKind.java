@@ -12,7 +12,10 @@ public enum OuterOptimizerKind {
     return this == NESTEROV ? new OuterOptimizer(learningRate, momentum) : OuterStep.AVERAGE;
   }
 
-  /** The configuration name ({@code none}), so that messages and logs show the value as it is written. */
+  /**
+   * The configuration name ({@code none}), so that messages and logs show the value as it is
+   * written.
+   */
   @Override
   public String toString() {
     return io.sparkvae.model.config.ParamType.nameOf(this);

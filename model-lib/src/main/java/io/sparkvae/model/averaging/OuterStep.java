@@ -25,32 +25,34 @@ public interface OuterStep {
   String firstNonFinite();
 
   /** Plain averaging: the average is the next global state; nothing is carried. */
-  OuterStep AVERAGE = new OuterStep() {
-    @Override
-    public float[] step(float[] previous, float[] averaged) {
-      return averaged;
-    }
+  OuterStep AVERAGE =
+      new OuterStep() {
+        @Override
+        public float[] step(float[] previous, float[] averaged) {
+          return averaged;
+        }
 
-    @Override
-    public float[] state() {
-      return null;
-    }
+        @Override
+        public float[] state() {
+          return null;
+        }
 
-    @Override
-    public void restore(float[] state) {
-      if (state != null) {
-        throw new IllegalArgumentException("plain averaging carries no state, but a momentum buffer was given");
-      }
-    }
+        @Override
+        public void restore(float[] state) {
+          if (state != null) {
+            throw new IllegalArgumentException(
+                "plain averaging carries no state, but a momentum buffer was given");
+          }
+        }
 
-    @Override
-    public String firstNonFinite() {
-      return null;
-    }
+        @Override
+        public String firstNonFinite() {
+          return null;
+        }
 
-    @Override
-    public String toString() {
-      return "plain averaging";
-    }
-  };
+        @Override
+        public String toString() {
+          return "plain averaging";
+        }
+      };
 }

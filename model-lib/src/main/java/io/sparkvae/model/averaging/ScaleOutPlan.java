@@ -17,9 +17,9 @@ import java.util.Locale;
  * epochs of shifted MNIST where one process has 110). So by default the <em>global</em> minibatch
  * stays B: each replica takes {@code b = ceil(B / R)} examples per step, and an averaging round is
  * worth H single-process steps whatever R is. Below {@link #MIN_REPLICA_BATCH} a step's fixed cost
- * dominates its compute, so b stops there; the global
- * minibatch then grows to R·b and the learning rate follows Adam's square-root scaling rule
- * (Malladi et al. 2022) with a linear warm-up (Goyal et al. 2017) over the first rounds.
+ * dominates its compute, so b stops there; the global minibatch then grows to R·b and the learning
+ * rate follows Adam's square-root scaling rule (Malladi et al. 2022) with a linear warm-up (Goyal
+ * et al. 2017) over the first rounds.
  *
  * @param replicas R
  * @param config the configuration the replicas train with: {@code batchSize} is the per-replica
@@ -37,9 +37,19 @@ import java.util.Locale;
  * @param warnings settings that will not learn well, with what to change
  */
 public record ScaleOutPlan(
-    int replicas, VaeConfig config, int averagingSteps, int warmupRounds, int batchesPerEpoch, int roundsPerEpoch,
-    OuterOptimizerKind outerOptimizer, double outerLearningRate, double outerMomentum, boolean averagesAdamState,
-    List<String> reasons, List<String> warnings) implements Serializable {
+    int replicas,
+    VaeConfig config,
+    int averagingSteps,
+    int warmupRounds,
+    int batchesPerEpoch,
+    int roundsPerEpoch,
+    OuterOptimizerKind outerOptimizer,
+    double outerLearningRate,
+    double outerMomentum,
+    boolean averagesAdamState,
+    List<String> reasons,
+    List<String> warnings)
+    implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /**
@@ -52,6 +62,7 @@ public record ScaleOutPlan(
    * than they cost.
    */
   public static final int MIN_REPLICA_BATCH = 32;
+
   /**
    * Fewer averaging rounds per epoch than this draw a warning. (With the global minibatch fixed an
    * epoch has N / (batchSize · averagingSteps) rounds whatever R is; the quickstart's 60,000 MNIST
@@ -60,6 +71,7 @@ public record ScaleOutPlan(
    * shared minibatch restores. Below 4 rounds the average is taken too rarely to steer.)
    */
   public static final int MIN_ROUNDS_PER_EPOCH = 4;
+
   public ScaleOutPlan {
     reasons = List.copyOf(reasons);
     warnings = List.copyOf(warnings);
@@ -74,12 +86,21 @@ public record ScaleOutPlan(
    * @param averagingSteps H as configured
    * @param replicaBatchSize per-replica minibatch, or 0 to derive it
    * @param warmupRounds warm-up rounds, or -1 to derive them
-   * @param derive false: every replica trains with the base configuration as given ({@code batchSize}
-   *     per replica, {@code learningRate} unscaled, no warm-up unless set): the global minibatch
-   *     grows with R
+   * @param derive false: every replica trains with the base configuration as given ({@code
+   *     batchSize} per replica, {@code learningRate} unscaled, no warm-up unless set): the global
+   *     minibatch grows with R
    */
-  public record Request(VaeConfig base, int replicas, long shardRows, int averagingSteps, int replicaBatchSize,
-      int warmupRounds, boolean derive, OuterOptimizerKind outerOptimizer, double outerLearningRate, double outerMomentum,
+  public record Request(
+      VaeConfig base,
+      int replicas,
+      long shardRows,
+      int averagingSteps,
+      int replicaBatchSize,
+      int warmupRounds,
+      boolean derive,
+      OuterOptimizerKind outerOptimizer,
+      double outerLearningRate,
+      double outerMomentum,
       boolean averagesAdamState) {}
 
   /** Derives the plan for a request. */
@@ -92,24 +113,46 @@ public record ScaleOutPlan(
     double rate = r.base().learningRate();
     if (global > big && r.derive()) {
       rate = r.base().learningRate() * Math.sqrt((double) global / big);
-      reasons.add(String.format(Locale.ROOT,
-          "learningRate %s: the global minibatch %d is %s x batchSize %d, and Adam's rate scales with the"
-              + " square root of the batch (configured %s)", fmt(rate), global, fmt((double) global / big), big,
-          fmt(r.base().learningRate())));
+      reasons.add(
+          String.format(
+              Locale.ROOT,
+              "learningRate %s: the global minibatch %d is %s x batchSize %d, and Adam's rate scales with the"
+                  + " square root of the batch (configured %s)",
+              fmt(rate),
+              global,
+              fmt((double) global / big),
+              big,
+              fmt(r.base().learningRate())));
     }
     int batches = (int) ceilDiv(r.shardRows(), b);
     int rounds = Math.max(1, (batches + r.averagingSteps() - 1) / r.averagingSteps());
     int warmup = warmup(r, global > big && r.derive(), rounds, reasons);
     if (rounds < MIN_ROUNDS_PER_EPOCH) {
-      warnings.add(String.format(Locale.ROOT,
-          "only %d averaging rounds per epoch (%d rows per replica, minibatches of %d, averagingSteps %d): too"
-              + " few outer steps to learn well; lower averagingSteps (e.g. to %d), use fewer replicas or more data",
-          rounds, r.shardRows(), b, r.averagingSteps(),
-          Math.max(1, batches / MIN_ROUNDS_PER_EPOCH)));
+      warnings.add(
+          String.format(
+              Locale.ROOT,
+              "only %d averaging rounds per epoch (%d rows per replica, minibatches of %d, averagingSteps %d): too"
+                  + " few outer steps to learn well; lower averagingSteps (e.g. to %d), use fewer replicas or more data",
+              rounds,
+              r.shardRows(),
+              b,
+              r.averagingSteps(),
+              Math.max(1, batches / MIN_ROUNDS_PER_EPOCH)));
     }
     VaeConfig cfg = r.base().toBuilder().batchSize(b).learningRate(rate).build();
-    return new ScaleOutPlan(r.replicas(), cfg, r.averagingSteps(), warmup, batches, rounds, r.outerOptimizer(),
-        r.outerLearningRate(), r.outerMomentum(), r.averagesAdamState(), reasons, warnings);
+    return new ScaleOutPlan(
+        r.replicas(),
+        cfg,
+        r.averagingSteps(),
+        warmup,
+        batches,
+        rounds,
+        r.outerOptimizer(),
+        r.outerLearningRate(),
+        r.outerMomentum(),
+        r.averagesAdamState(),
+        reasons,
+        warnings);
   }
 
   private static int replicaBatch(Request r, List<String> reasons) {
@@ -123,11 +166,20 @@ public record ScaleOutPlan(
     }
     int b = (int) Math.max(Math.min(big, MIN_REPLICA_BATCH), ceilDiv(big, r.replicas()));
     if (r.replicas() > 1) {
-      reasons.add(String.format(Locale.ROOT,
-          "replicaBatchSize %d: batchSize %d shared by %d replicas%s, so that a round of averagingSteps steps"
-              + " is worth as many single-process steps", b, big, r.replicas(),
-          b * (long) r.replicas() > big ? " (at least " + MIN_REPLICA_BATCH + ": smaller steps cost more than they"
-              + " compute)" : ""));
+      reasons.add(
+          String.format(
+              Locale.ROOT,
+              "replicaBatchSize %d: batchSize %d shared by %d replicas%s, so that a round of averagingSteps steps"
+                  + " is worth as many single-process steps",
+              b,
+              big,
+              r.replicas(),
+              b * (long) r.replicas() > big
+                  ? " (at least "
+                      + MIN_REPLICA_BATCH
+                      + ": smaller steps cost more than they"
+                      + " compute)"
+                  : ""));
     }
     return b;
   }
@@ -143,29 +195,47 @@ public record ScaleOutPlan(
       return 0; // also with derive=false: nothing was scaled
     }
     int w = Math.max(1, roundsPerEpoch / 4);
-    reasons.add(String.format(Locale.ROOT,
-        "warmupRounds %d: the scaled learning rate rises linearly over the first quarter epoch", w));
+    reasons.add(
+        String.format(
+            Locale.ROOT,
+            "warmupRounds %d: the scaled learning rate rises linearly over the first quarter epoch",
+            w));
     return w;
   }
 
   /**
-   * This plan with a KL warm-up derived by the caller (who knows the run's length): every round trains
-   * with {@code klWarmupSteps = steps}, and {@code reason} joins the reasons that {@link #describe} logs.
+   * This plan with a KL warm-up derived by the caller (who knows the run's length): every round
+   * trains with {@code klWarmupSteps = steps}, and {@code reason} joins the reasons that {@link
+   * #describe} logs.
    */
   public ScaleOutPlan withKlWarmupSteps(long steps, String reason) {
     List<String> why = new ArrayList<>(reasons);
     why.add(reason);
-    return new ScaleOutPlan(replicas, config.toBuilder().klWarmupSteps(steps).build(), averagingSteps, warmupRounds,
-        batchesPerEpoch, roundsPerEpoch, outerOptimizer, outerLearningRate, outerMomentum, averagesAdamState, why,
+    return new ScaleOutPlan(
+        replicas,
+        config.toBuilder().klWarmupSteps(steps).build(),
+        averagingSteps,
+        warmupRounds,
+        batchesPerEpoch,
+        roundsPerEpoch,
+        outerOptimizer,
+        outerLearningRate,
+        outerMomentum,
+        averagesAdamState,
+        why,
         warnings);
   }
 
-  /** The configuration round {@code round} (0-based, of the run) trains with: the warm-up applied. */
+  /**
+   * The configuration round {@code round} (0-based, of the run) trains with: the warm-up applied.
+   */
   public VaeConfig configForRound(long round) {
     if (round >= warmupRounds) {
       return config;
     }
-    return config.toBuilder().learningRate(config.learningRate() * (round + 1) / (warmupRounds + 1)).build();
+    return config.toBuilder()
+        .learningRate(config.learningRate() * (round + 1) / (warmupRounds + 1))
+        .build();
   }
 
   /** A fresh outer step of this plan's kind (its state starts empty). */
@@ -175,11 +245,18 @@ public record ScaleOutPlan(
 
   /** One line for the log: the settings and why. */
   public String describe() {
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "%d replicas, minibatches of %d per replica, learningRate %s%s, averagingSteps %d (%d rounds per epoch),"
-            + " outer step %s%s", replicas, config.batchSize(), fmt(config.learningRate()),
-        warmupRounds > 0 ? " after " + warmupRounds + " warm-up rounds" : "", averagingSteps, roundsPerEpoch,
-        outerStep(), reasons.isEmpty() ? "" : "; " + String.join("; ", reasons));
+            + " outer step %s%s",
+        replicas,
+        config.batchSize(),
+        fmt(config.learningRate()),
+        warmupRounds > 0 ? " after " + warmupRounds + " warm-up rounds" : "",
+        averagingSteps,
+        roundsPerEpoch,
+        outerStep(),
+        reasons.isEmpty() ? "" : "; " + String.join("; ", reasons));
   }
 
   private static long ceilDiv(long a, long b) {

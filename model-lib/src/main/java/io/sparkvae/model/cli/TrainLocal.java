@@ -35,8 +35,8 @@ import java.util.SplittableRandom;
  *     [--threads N] [--iwae-samples K] [--train-limit N] [--&lt;any VAE parameter&gt; value ...]
  * </pre>
  *
- * <p>Every option is declared once ({@link Options#SCHEMA}, {@link VaeConfig#SCHEMA}) and spelled as
- * {@code train.sh} spells it: kebab-case ({@code --latent-dim}; camelCase is accepted too);
+ * <p>Every option is declared once ({@link Options#SCHEMA}, {@link VaeConfig#SCHEMA}) and spelled
+ * as {@code train.sh} spells it: kebab-case ({@code --latent-dim}; camelCase is accepted too);
  * {@code --help} lists each with its doc, default and constraint.
  */
 public final class TrainLocal {
@@ -62,30 +62,39 @@ public final class TrainLocal {
   private static Path existing(String file, String option) {
     Path p = Path.of(file);
     if (!java.nio.file.Files.isRegularFile(p)) {
-      throw new IllegalArgumentException(option + " " + file + " is not a file (for MNIST run"
-          + " submit-scripts/fetch-data.sh, from the project's folder)");
+      throw new IllegalArgumentException(
+          option
+              + " "
+              + file
+              + " is not a file (for MNIST run"
+              + " submit-scripts/fetch-data.sh, from the project's folder)");
     }
     return p;
   }
 
   /**
-   * The app jar leaves SLF4J's provider to Spark, so {@code java -cp app.jar TrainLocal} has none, and
-   * SLF4J would print three "No SLF4J providers were found" warnings on every run before it falls back
-   * to its no-op logger. Without a provider on the class path, choose that no-op logger explicitly
-   * (SLF4J's {@code slf4j.provider} setting, its own notice of the choice silenced by {@code
-   * slf4j.internal.verbosity}); with one (model-lib's own class path has log4j), or when the user chose
-   * one, nothing changes.
+   * The app jar leaves SLF4J's provider to Spark, so {@code java -cp app.jar TrainLocal} has none,
+   * and SLF4J would print three "No SLF4J providers were found" warnings on every run before it
+   * falls back to its no-op logger. Without a provider on the class path, choose that no-op logger
+   * explicitly (SLF4J's {@code slf4j.provider} setting, its own notice of the choice silenced by
+   * {@code slf4j.internal.verbosity}); with one (model-lib's own class path has log4j), or when the
+   * user chose one, nothing changes.
    */
   static void quietWithoutLoggingProvider() {
     if (System.getProperty("slf4j.provider") != null
-        || java.util.ServiceLoader.load(org.slf4j.spi.SLF4JServiceProvider.class).iterator().hasNext()) {
+        || java.util.ServiceLoader.load(org.slf4j.spi.SLF4JServiceProvider.class)
+            .iterator()
+            .hasNext()) {
       return;
     }
     System.setProperty("slf4j.internal.verbosity", "WARN");
-    System.setProperty("slf4j.provider", org.slf4j.helpers.NOP_FallbackServiceProvider.class.getName());
+    System.setProperty(
+        "slf4j.provider", org.slf4j.helpers.NOP_FallbackServiceProvider.class.getName());
   }
 
-  /** The options that are not hyperparameters, each declared once (name, doc, default, validator). */
+  /**
+   * The options that are not hyperparameters, each declared once (name, doc, default, validator).
+   */
   static final class Options {
     private String input;
     private String validationInput;
@@ -96,24 +105,70 @@ public final class TrainLocal {
     private int iwaeSamples;
     private int trainLimit;
 
-    static final ParamSchema<Options, Options> SCHEMA = new ParamSchema<>("option", List.of(
-        ParamSpecs.text("input", "Training images: an IDX file of unsigned bytes, plain or gzipped (as train.sh's"
-            + " --input with --input-format idx; no labels needed).", "data/mnist/train-images-idx3-ubyte", false,
-            o -> o.input, (o, v) -> o.input = v),
-        ParamSpecs.text("validationInput", "Images the model is evaluated on after each epoch (test_neg_elbo), in the"
-            + " same format.", "data/mnist/t10k-images-idx3-ubyte", false,
-            o -> o.validationInput, (o, v) -> o.validationInput = v),
-        ParamSpecs.intAtLeast("epochs", "Passes over the training set.", 10, 1, o -> o.epochs, (o, v) -> o.epochs = v),
-        ParamSpecs.text("modelOut", "Where to save the model (replaced atomically; empty: not saved).", "", true,
-            o -> o.modelOut, (o, v) -> o.modelOut = v),
-        ParamSpecs.intAtLeast("threads", "PyTorch intra-op threads (0: PyTorch's default).", 0, 0,
-            o -> o.threads, (o, v) -> o.threads = v),
-        ParamSpecs.matching("device", "Where to train: cpu, gpu or gpu:N (a GPU needs the -Pgpu build).", "cpu",
-            "(?i)cpu|gpu|gpu:\\d+", "cpu, gpu or gpu:N", o -> o.device, (o, v) -> o.device = v),
-        ParamSpecs.intAtLeast("iwaeSamples", "Also report the importance-weighted bound with this many samples"
-            + " (1: not).", 1, 1, o -> o.iwaeSamples, (o, v) -> o.iwaeSamples = v),
-        ParamSpecs.intAtLeast("trainLimit", "Train on the first this-many examples only (0: all).", 0, 0,
-            o -> o.trainLimit, (o, v) -> o.trainLimit = v)));
+    static final ParamSchema<Options, Options> SCHEMA =
+        new ParamSchema<>(
+            "option",
+            List.of(
+                ParamSpecs.text(
+                    "input",
+                    "Training images: an IDX file of unsigned bytes, plain or gzipped (as train.sh's"
+                        + " --input with --input-format idx; no labels needed).",
+                    "data/mnist/train-images-idx3-ubyte",
+                    false,
+                    o -> o.input,
+                    (o, v) -> o.input = v),
+                ParamSpecs.text(
+                    "validationInput",
+                    "Images the model is evaluated on after each epoch (test_neg_elbo), in the"
+                        + " same format.",
+                    "data/mnist/t10k-images-idx3-ubyte",
+                    false,
+                    o -> o.validationInput,
+                    (o, v) -> o.validationInput = v),
+                ParamSpecs.intAtLeast(
+                    "epochs",
+                    "Passes over the training set.",
+                    10,
+                    1,
+                    o -> o.epochs,
+                    (o, v) -> o.epochs = v),
+                ParamSpecs.text(
+                    "modelOut",
+                    "Where to save the model (replaced atomically; empty: not saved).",
+                    "",
+                    true,
+                    o -> o.modelOut,
+                    (o, v) -> o.modelOut = v),
+                ParamSpecs.intAtLeast(
+                    "threads",
+                    "PyTorch intra-op threads (0: PyTorch's default).",
+                    0,
+                    0,
+                    o -> o.threads,
+                    (o, v) -> o.threads = v),
+                ParamSpecs.matching(
+                    "device",
+                    "Where to train: cpu, gpu or gpu:N (a GPU needs the -Pgpu build).",
+                    "cpu",
+                    "(?i)cpu|gpu|gpu:\\d+",
+                    "cpu, gpu or gpu:N",
+                    o -> o.device,
+                    (o, v) -> o.device = v),
+                ParamSpecs.intAtLeast(
+                    "iwaeSamples",
+                    "Also report the importance-weighted bound with this many samples"
+                        + " (1: not).",
+                    1,
+                    1,
+                    o -> o.iwaeSamples,
+                    (o, v) -> o.iwaeSamples = v),
+                ParamSpecs.intAtLeast(
+                    "trainLimit",
+                    "Train on the first this-many examples only (0: all).",
+                    0,
+                    0,
+                    o -> o.trainLimit,
+                    (o, v) -> o.trainLimit = v)));
 
     Options() {
       SCHEMA.setDefaults(this);
@@ -149,7 +204,8 @@ public final class TrainLocal {
         return null;
       }
       if (!a.startsWith("--") || a.length() == 2) {
-        throw new IllegalArgumentException("unexpected argument '" + a + "' (options start with --)");
+        throw new IllegalArgumentException(
+            "unexpected argument '" + a + "' (options start with --)");
       }
       String name = a.substring(2);
       String value = null;
@@ -171,7 +227,8 @@ public final class TrainLocal {
     return new Parsed(options, vae);
   }
 
-  private static <C, B> boolean set(ParamSchema<C, B> schema, B builder, String name, String value) {
+  private static <C, B> boolean set(
+      ParamSchema<C, B> schema, B builder, String name, String value) {
     ParamSpec<C, B, ?> spec = schema.find(name);
     if (spec == null) {
       return false;
@@ -204,30 +261,53 @@ public final class TrainLocal {
       train = train.head(Math.min(train.rows(), o.trainLimit));
     }
     VaeConfig config = builder.inputDim(train.dim()).build();
-    out.printf(Locale.ROOT, "training %s on %d examples (%d test) for %d epochs%n", config, train.rows(), test.rows(), epochs);
+    out.printf(
+        Locale.ROOT,
+        "training %s on %d examples (%d test) for %d epochs%n",
+        config,
+        train.rows(),
+        test.rows(),
+        epochs);
 
     ParamLayout layout = ParamLayout.of(config);
     TrainingState state = TrainingState.initial(ParamInit.initialize(layout, config.seed()));
     ShuffledBatches batches =
-        new ShuffledBatches(train.features(), train.rows(), train.dim(), config.batchSize(), Seeds.derive(config.seed(), 1));
+        new ShuffledBatches(
+            train.features(),
+            train.rows(),
+            train.dim(),
+            config.batchSize(),
+            Seeds.derive(config.seed(), 1));
     SplittableRandom noise = new SplittableRandom(Seeds.derive(config.seed(), 2));
     Evaluation.Result last = null;
-    out.println("epoch\tseconds\tsamples/s\ttrain_neg_elbo\ttest_neg_elbo" + (iwaeSamples > 1 ? "\ttest_neg_iwae" : ""));
+    out.println(
+        "epoch\tseconds\tsamples/s\ttrain_neg_elbo\ttest_neg_elbo"
+            + (iwaeSamples > 1 ? "\ttest_neg_iwae" : ""));
     out.println("device " + device);
     try (LocalTrainer trainer = new LocalTrainer(config, state, device)) {
       for (int epoch = 1; epoch <= epochs; epoch++) {
         TrainStats stats = trainer.train(batches, batches.batchesPerEpoch(), noise);
         try (VaeInference model = new VaeInference(config, trainer.snapshot().params(), device)) {
-          last = Evaluation.evaluate(model, test, 1000, iwaeSamples, Seeds.derive(config.seed(), 3, epoch));
+          last =
+              Evaluation.evaluate(
+                  model, test, 1000, iwaeSamples, Seeds.derive(config.seed(), 3, epoch));
         }
-        out.printf(Locale.ROOT, "%d\t%.1f\t%.0f\t%.2f\t%.2f%s%n", epoch, stats.seconds(),
-            stats.examples() / stats.seconds(), stats.meanLoss(), last.negElbo(),
+        out.printf(
+            Locale.ROOT,
+            "%d\t%.1f\t%.0f\t%.2f\t%.2f%s%n",
+            epoch,
+            stats.seconds(),
+            stats.examples() / stats.seconds(),
+            stats.meanLoss(),
+            last.negElbo(),
             iwaeSamples > 1 ? String.format(Locale.ROOT, "\t%.2f", last.negIwae()) : "");
         out.flush();
       }
       if (!o.modelOut.isEmpty()) {
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("trainedBy", TrainLocal.class.getName()); // the metadata vocabulary of spark-job's VaeEstimator
+        meta.put(
+            "trainedBy",
+            TrainLocal.class.getName()); // the metadata vocabulary of spark-job's VaeEstimator
         meta.put("epochs", String.valueOf(epochs));
         if (last != null) {
           meta.put("testNegElbo", String.valueOf(last.negElbo()));
@@ -251,20 +331,27 @@ public final class TrainLocal {
       try {
         id = v.equals("gpu") ? 0 : Integer.parseInt(v.substring(4));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("invalid value for --device: '" + name + "' (expected cpu, gpu or gpu:N)");
+        throw new IllegalArgumentException(
+            "invalid value for --device: '" + name + "' (expected cpu, gpu or gpu:N)");
       }
       int gpus = ai.djl.engine.Engine.getInstance().getGpuCount();
       if (id < 0 || id >= gpus) {
-        throw new IllegalArgumentException("--device " + name + ": this machine's PyTorch sees " + gpus
-            + " GPUs (a GPU needs the CUDA build: mvn -Pgpu package, and a CUDA driver)");
+        throw new IllegalArgumentException(
+            "--device "
+                + name
+                + ": this machine's PyTorch sees "
+                + gpus
+                + " GPUs (a GPU needs the CUDA build: mvn -Pgpu package, and a CUDA driver)");
       }
       return Device.gpu(id);
     }
-    throw new IllegalArgumentException("invalid value for --device: '" + name + "' (expected cpu, gpu or gpu:N)");
+    throw new IllegalArgumentException(
+        "invalid value for --device: '" + name + "' (expected cpu, gpu or gpu:N)");
   }
 
   private static void usage(PrintStream out) {
-    out.println("usage: TrainLocal [options]   (kebab-case as shown, or camelCase: --latent-dim or --latentDim)");
+    out.println(
+        "usage: TrainLocal [options]   (kebab-case as shown, or camelCase: --latent-dim or --latentDim)");
     out.println("Options:");
     help(out, Options.SCHEMA);
     out.println("Model and optimizer:");

@@ -24,7 +24,8 @@ import java.util.Set;
 public final class ParamSchema<C, B> {
   // Gson's own writer of JSON trees; used through the adapter, it keeps the JsonWriter's settings
   // (Gson.toJson would switch on HTML escaping).
-  private static final TypeAdapter<JsonElement> JSON_ELEMENTS = new Gson().getAdapter(JsonElement.class);
+  private static final TypeAdapter<JsonElement> JSON_ELEMENTS =
+      new Gson().getAdapter(JsonElement.class);
 
   private final String kind;
   private final List<ParamSpec<C, B, ?>> specs;
@@ -136,7 +137,8 @@ public final class ParamSchema<C, B> {
     Set<String> unknown = new HashSet<>(values.keySet());
     unknown.removeAll(byName.keySet());
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("unknown " + kind + ": " + String.join(", ", new java.util.TreeSet<>(unknown)));
+      throw new IllegalArgumentException(
+          "unknown " + kind + ": " + String.join(", ", new java.util.TreeSet<>(unknown)));
     }
     for (ParamSpec<C, B, ?> p : specs) {
       if (values.containsKey(p.name())) {

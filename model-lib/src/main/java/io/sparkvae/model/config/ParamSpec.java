@@ -8,8 +8,8 @@ import java.util.function.Predicate;
 
 /**
  * The single declaration of one hyperparameter: its name, documentation, default, how it is parsed
- * from text, and which values are valid. The command line, the {@code conf/} files, the model's JSON
- * and the Spark ML {@code Param}s all derive from these declarations, so a hyperparameter is
+ * from text, and which values are valid. The command line, the {@code conf/} files, the model's
+ * JSON and the Spark ML {@code Param}s all derive from these declarations, so a hyperparameter is
  * declared exactly once.
  *
  * @param <C> the immutable config type the value is read from
@@ -120,7 +120,8 @@ public final class ParamSpec<C, B, T> {
       value = type.parse(text.trim());
     } catch (RuntimeException e) {
       // A choice is shown as it was compared, in lower case and unquoted, like any invalid value.
-      String shown = type.isChoice() ? text.trim().toLowerCase(java.util.Locale.ROOT) : "'" + text + "'";
+      String shown =
+          type.isChoice() ? text.trim().toLowerCase(java.util.Locale.ROOT) : "'" + text + "'";
       throw new IllegalArgumentException(
           "invalid value for " + name + ": " + shown + " (expected " + constraint + ")", e);
     }
@@ -132,7 +133,9 @@ public final class ParamSpec<C, B, T> {
     return value == null ? "null" : type.format(value);
   }
 
-  /** The JSON form of a value (model.json, the safetensors export): exact, see {@link ParamType}. */
+  /**
+   * The JSON form of a value (model.json, the safetensors export): exact, see {@link ParamType}.
+   */
   public JsonElement toJson(T value) {
     return type.toJson(value);
   }
@@ -182,7 +185,9 @@ public final class ParamSpec<C, B, T> {
     if (value instanceof Number n) {
       Object converted;
       Class<T> t = type.type();
-      if (t == Integer.class && n.doubleValue() == Math.rint(n.doubleValue()) && n.longValue() == n.intValue()) {
+      if (t == Integer.class
+          && n.doubleValue() == Math.rint(n.doubleValue())
+          && n.longValue() == n.intValue()) {
         // Only whole numbers that fit: 3e9 must not wrap to a negative int.
         converted = n.intValue();
       } else if (t == Long.class && n.doubleValue() == Math.rint(n.doubleValue())) {
@@ -202,10 +207,12 @@ public final class ParamSpec<C, B, T> {
 
   /**
    * The same declaration (name, doc, type, default, text form, validator) read from and written to
-   * another config class: one option that two configs hold (a job's and a stage's) is declared once.
+   * another config class: one option that two configs hold (a job's and a stage's) is declared
+   * once.
    */
   public <C2, B2> ParamSpec<C2, B2, T> rebind(Function<C2, T> getter, BiConsumer<B2, T> setter) {
-    return new ParamSpec<>(name, doc, type, defaultValue, validator, constraint, getter, setter, path);
+    return new ParamSpec<>(
+        name, doc, type, defaultValue, validator, constraint, getter, setter, path);
   }
 
   @Override

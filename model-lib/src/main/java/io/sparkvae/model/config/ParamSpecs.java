@@ -1,10 +1,8 @@
 package io.sparkvae.model.config;
 
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /** Factories for the common kinds of {@link ParamSpec}: bounded numbers, choices, int lists. */
 public final class ParamSpecs {
@@ -12,7 +10,12 @@ public final class ParamSpecs {
 
   /** An int parameter with {@code value >= min}. */
   public static <C, B> ParamSpec<C, B, Integer> intAtLeast(
-      String name, String doc, int def, int min, Function<C, Integer> get, BiConsumer<B, Integer> set) {
+      String name,
+      String doc,
+      int def,
+      int min,
+      Function<C, Integer> get,
+      BiConsumer<B, Integer> set) {
     return new ParamSpec<>(
         name, doc, ParamType.INT, def, v -> v >= min, ">= " + min, get, set, false);
   }
@@ -66,12 +69,25 @@ public final class ParamSpecs {
   public static <C, B, E extends Enum<E>> ParamSpec<C, B, E> choice(
       String name, String doc, Class<E> type, E def, Function<C, E> get, BiConsumer<B, E> set) {
     return new ParamSpec<>(
-        name, doc, ParamType.choice(type), def, v -> true, "one of " + ParamType.choiceNames(type), get, set, false);
+        name,
+        doc,
+        ParamType.choice(type),
+        def,
+        v -> true,
+        "one of " + ParamType.choiceNames(type),
+        get,
+        set,
+        false);
   }
 
   /** A list of positive ints written "400,200" (empty list allowed when {@code allowEmpty}). */
   public static <C, B> ParamSpec<C, B, int[]> positiveIntList(
-      String name, String doc, int[] def, boolean allowEmpty, Function<C, int[]> get, BiConsumer<B, int[]> set) {
+      String name,
+      String doc,
+      int[] def,
+      boolean allowEmpty,
+      Function<C, int[]> get,
+      BiConsumer<B, int[]> set) {
     return new ParamSpec<>(
         name,
         doc,
@@ -88,20 +104,19 @@ public final class ParamSpecs {
   public static <C, B> ParamSpec<C, B, Boolean> bool(
       String name, String doc, boolean def, Function<C, Boolean> get, BiConsumer<B, Boolean> set) {
     return new ParamSpec<>(
-        name,
-        doc,
-        ParamType.BOOLEAN,
-        def,
-        v -> true,
-        "true or false",
-        get,
-        set,
-        false);
+        name, doc, ParamType.BOOLEAN, def, v -> true, "true or false", get, set, false);
   }
 
-  /** A free-text parameter (a path, a column name); {@code allowEmpty} decides whether "" is valid. */
+  /**
+   * A free-text parameter (a path, a column name); {@code allowEmpty} decides whether "" is valid.
+   */
   public static <C, B> ParamSpec<C, B, String> text(
-      String name, String doc, String def, boolean allowEmpty, Function<C, String> get, BiConsumer<B, String> set) {
+      String name,
+      String doc,
+      String def,
+      boolean allowEmpty,
+      Function<C, String> get,
+      BiConsumer<B, String> set) {
     return new ParamSpec<>(
         name,
         doc,
@@ -128,11 +143,24 @@ public final class ParamSpecs {
    * says in words what is expected ("WIDTHxHEIGHT, auto or none").
    */
   public static <C, B> ParamSpec<C, B, String> matching(
-      String name, String doc, String def, String regex, String constraint, Function<C, String> get,
+      String name,
+      String doc,
+      String def,
+      String regex,
+      String constraint,
+      Function<C, String> get,
       BiConsumer<B, String> set) {
     java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
     return new ParamSpec<>(
-        name, doc, ParamType.TEXT, def, v -> pattern.matcher(v).matches(), constraint, get, set, false);
+        name,
+        doc,
+        ParamType.TEXT,
+        def,
+        v -> pattern.matcher(v).matches(),
+        constraint,
+        get,
+        set,
+        false);
   }
 
   private static String fmt(double d) {

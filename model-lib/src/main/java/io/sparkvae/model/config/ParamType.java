@@ -19,7 +19,9 @@ import java.util.stream.Collectors;
  * @param <T> the Java type of the value
  */
 public final class ParamType<T> {
-  /** Reads a value's JSON form; {@code what} names the field in messages ({@code config.latentDim}). */
+  /**
+   * Reads a value's JSON form; {@code what} names the field in messages ({@code config.latentDim}).
+   */
   @FunctionalInterface
   public interface JsonDecoder<T> {
     T decode(JsonElement json, String what);
@@ -27,22 +29,41 @@ public final class ParamType<T> {
 
   /** A 32-bit integer: text {@code 784}, JSON number. */
   public static final ParamType<Integer> INT =
-      new ParamType<>(Integer.class, Integer::valueOf, String::valueOf, JsonPrimitive::new, ExactJson::int32);
+      new ParamType<>(
+          Integer.class, Integer::valueOf, String::valueOf, JsonPrimitive::new, ExactJson::int32);
+
   /** A 64-bit integer: text {@code 42}, JSON number with every digit. */
   public static final ParamType<Long> LONG =
-      new ParamType<>(Long.class, Long::valueOf, String::valueOf, JsonPrimitive::new, ExactJson::int64);
-  /** A double: text and JSON as {@code Double.toString}, the shortest form that reads back exactly. */
+      new ParamType<>(
+          Long.class, Long::valueOf, String::valueOf, JsonPrimitive::new, ExactJson::int64);
+
+  /**
+   * A double: text and JSON as {@code Double.toString}, the shortest form that reads back exactly.
+   */
   public static final ParamType<Double> DOUBLE =
-      new ParamType<>(Double.class, Double::valueOf, String::valueOf, JsonPrimitive::new, ExactJson::float64);
+      new ParamType<>(
+          Double.class, Double::valueOf, String::valueOf, JsonPrimitive::new, ExactJson::float64);
+
   /** A boolean: text {@code true}/{@code false} (any case), JSON boolean. */
   public static final ParamType<Boolean> BOOLEAN =
-      new ParamType<>(Boolean.class, ParamType::parseBoolean, String::valueOf, JsonPrimitive::new, ExactJson::bool);
+      new ParamType<>(
+          Boolean.class,
+          ParamType::parseBoolean,
+          String::valueOf,
+          JsonPrimitive::new,
+          ExactJson::bool);
+
   /** Free text: as is, JSON string. */
   public static final ParamType<String> TEXT =
       new ParamType<>(String.class, s -> s, s -> s, JsonPrimitive::new, ExactJson::string);
+
   /** A list of ints: text {@code 400,200} ("" for none), JSON array of numbers. */
   public static final ParamType<int[]> INT_LIST =
-      new ParamType<>(int[].class, ParamType::parseInts, ParamType::formatInts, ParamType::intArray,
+      new ParamType<>(
+          int[].class,
+          ParamType::parseInts,
+          ParamType::formatInts,
+          ParamType::intArray,
           ExactJson::int32Array);
 
   private final Class<T> type;
@@ -51,8 +72,12 @@ public final class ParamType<T> {
   private final Function<T, JsonElement> encoder;
   private final JsonDecoder<T> decoder;
 
-  private ParamType(Class<T> type, Function<String, T> parser, Function<T, String> formatter,
-      Function<T, JsonElement> encoder, JsonDecoder<T> decoder) {
+  private ParamType(
+      Class<T> type,
+      Function<String, T> parser,
+      Function<T, String> formatter,
+      Function<T, JsonElement> encoder,
+      JsonDecoder<T> decoder) {
     this.type = type;
     this.parser = parser;
     this.formatter = formatter;
@@ -67,24 +92,28 @@ public final class ParamType<T> {
   public static <E extends Enum<E>> ParamType<E> choice(Class<E> enumType) {
     E[] constants = enumType.getEnumConstants();
     String allowed = choiceNames(enumType);
-    Function<String, E> parse = s -> {
-      for (E e : constants) {
-        if (nameOf(e).equals(s.toLowerCase(Locale.ROOT))) {
-          return e;
-        }
-      }
-      throw new IllegalArgumentException("not one of " + allowed + ": " + s);
-    };
-    JsonDecoder<E> decode = (json, what) -> {
-      String s = ExactJson.string(json, what);
-      for (E e : constants) {
-        if (nameOf(e).equals(s)) {
-          return e;
-        }
-      }
-      throw new IllegalArgumentException(what + " must be one of " + allowed + ", found " + ExactJson.shown(json));
-    };
-    return new ParamType<>(enumType, parse, ParamType::nameOf, e -> new JsonPrimitive(nameOf(e)), decode);
+    Function<String, E> parse =
+        s -> {
+          for (E e : constants) {
+            if (nameOf(e).equals(s.toLowerCase(Locale.ROOT))) {
+              return e;
+            }
+          }
+          throw new IllegalArgumentException("not one of " + allowed + ": " + s);
+        };
+    JsonDecoder<E> decode =
+        (json, what) -> {
+          String s = ExactJson.string(json, what);
+          for (E e : constants) {
+            if (nameOf(e).equals(s)) {
+              return e;
+            }
+          }
+          throw new IllegalArgumentException(
+              what + " must be one of " + allowed + ", found " + ExactJson.shown(json));
+        };
+    return new ParamType<>(
+        enumType, parse, ParamType::nameOf, e -> new JsonPrimitive(nameOf(e)), decode);
   }
 
   /** The text and JSON name of a choice: its constant's name in lower case. */
@@ -94,7 +123,9 @@ public final class ParamType<T> {
 
   /** An enum's choice names, sorted, joined by ", " ("bernoulli, gaussian, tabular"). */
   static String choiceNames(Class<? extends Enum<?>> enumType) {
-    return Arrays.stream(enumType.getEnumConstants()).map(ParamType::nameOf).sorted()
+    return Arrays.stream(enumType.getEnumConstants())
+        .map(ParamType::nameOf)
+        .sorted()
         .collect(Collectors.joining(", "));
   }
 
@@ -123,7 +154,10 @@ public final class ParamType<T> {
     return encoder.apply(value);
   }
 
-  /** Reads the JSON form exactly, naming {@code what} in the message when it is no value of this kind. */
+  /**
+   * Reads the JSON form exactly, naming {@code what} in the message when it is no value of this
+   * kind.
+   */
   T fromJson(JsonElement json, String what) {
     return decoder.decode(json, what);
   }
@@ -136,7 +170,9 @@ public final class ParamType<T> {
   }
 
   private static int[] parseInts(String s) {
-    return s.isEmpty() ? new int[0] : Arrays.stream(s.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+    return s.isEmpty()
+        ? new int[0]
+        : Arrays.stream(s.split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
   }
 
   private static String formatInts(int[] v) {

@@ -4,21 +4,19 @@ import io.sparkvae.model.vae.GaussianVariance;
 import io.sparkvae.model.vae.HiddenActivation;
 import io.sparkvae.model.vae.KlEstimator;
 import io.sparkvae.model.vae.LikelihoodKind;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The immutable, validated description of a VAE and of how it is trained: architecture,
- * likelihood, ELBO estimator and optimizer. Every field is declared once in {@link #PARAMS} with its
- * default, documentation and validator; the defaults are those of Pyro's VAE example on MNIST
- * (784-400-50, softplus, Bernoulli likelihood, {@code Trace_ELBO}, Adam with learning rate 1e-3,
- * minibatches of 256).
+ * The immutable, validated description of a VAE and of how it is trained: architecture, likelihood,
+ * ELBO estimator and optimizer. Every field is declared once in {@link #PARAMS} with its default,
+ * documentation and validator; the defaults are those of Pyro's VAE example on MNIST (784-400-50,
+ * softplus, Bernoulli likelihood, {@code Trace_ELBO}, Adam with learning rate 1e-3, minibatches of
+ * 256).
  *
  * <p>The model is the variational autoencoder of Kingma &amp; Welling (2013), "Auto-Encoding
- * Variational Bayes"; with {@code elboSamples > 1} the objective is the importance-weighted bound of
- * Burda, Grosse &amp; Salakhutdinov (2015).
+ * Variational Bayes"; with {@code elboSamples > 1} the objective is the importance-weighted bound
+ * of Burda, Grosse &amp; Salakhutdinov (2015).
  */
 public final class VaeConfig implements java.io.Serializable {
   private static final long serialVersionUID = 1L;
@@ -43,6 +41,7 @@ public final class VaeConfig implements java.io.Serializable {
   double adamEps;
   int batchSize;
   long seed;
+
   /**
    * The fitted columns of a tabular model, or null. Not a hyperparameter: data fitted by the
    * estimator, stored in model.json beside the config (under "tabular"), so it is not in PARAMS.
@@ -56,7 +55,8 @@ public final class VaeConfig implements java.io.Serializable {
   public static final List<ParamSpec<VaeConfig, Builder, ?>> PARAMS = VaeConfigParams.ALL;
 
   /** The declarations, with what every config class does with them. */
-  public static final ParamSchema<VaeConfig, Builder> SCHEMA = new ParamSchema<>("VAE parameter", PARAMS);
+  public static final ParamSchema<VaeConfig, Builder> SCHEMA =
+      new ParamSchema<>("VAE parameter", PARAMS);
 
   private VaeConfig() {}
 
@@ -216,7 +216,8 @@ public final class VaeConfig implements java.io.Serializable {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof VaeConfig other && SCHEMA.sameValues(this, other)
+    return o instanceof VaeConfig other
+        && SCHEMA.sameValues(this, other)
         && java.util.Objects.equals(tabular, other.tabular);
   }
 
@@ -228,7 +229,9 @@ public final class VaeConfig implements java.io.Serializable {
   @Override
   public String toString() {
     String params = SCHEMA.describe("VaeConfig", this);
-    return tabular == null ? params : params.substring(0, params.length() - 1) + ", tabular=" + tabular + "}";
+    return tabular == null
+        ? params
+        : params.substring(0, params.length() - 1) + ", tabular=" + tabular + "}";
   }
 
   /** Mutable builder; {@link #build()} validates the rules that span several fields. */
@@ -340,13 +343,20 @@ public final class VaeConfig implements java.io.Serializable {
     public VaeConfig build() {
       if (c.elboSamples > 1 && c.klEstimator == KlEstimator.ANALYTIC) {
         throw new IllegalArgumentException(
-            "elboSamples=" + c.elboSamples + " (the importance-weighted bound) needs klEstimator=mc:"
+            "elboSamples="
+                + c.elboSamples
+                + " (the importance-weighted bound) needs klEstimator=mc:"
                 + " the bound weighs each sample by p(x,z)/q(z|x) and has no closed-form KL term");
       }
-      if (c.tabular != null && (c.likelihood != LikelihoodKind.TABULAR || c.inputDim != c.tabular.packedWidth())) {
-        throw new IllegalArgumentException("a tabular schema needs likelihood=tabular and inputDim="
-            + c.tabular.packedWidth() + " (its packed width); found likelihood=" + c.likelihood.configName() + ", inputDim="
-            + c.inputDim);
+      if (c.tabular != null
+          && (c.likelihood != LikelihoodKind.TABULAR || c.inputDim != c.tabular.packedWidth())) {
+        throw new IllegalArgumentException(
+            "a tabular schema needs likelihood=tabular and inputDim="
+                + c.tabular.packedWidth()
+                + " (its packed width); found likelihood="
+                + c.likelihood.configName()
+                + ", inputDim="
+                + c.inputDim);
       }
       return c.copy();
     }

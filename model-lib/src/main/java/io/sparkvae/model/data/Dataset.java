@@ -11,13 +11,14 @@ import java.util.Arrays;
  * optional integer label per row.
  *
  * <p>The arrays are shared, not copied, because a training set is hundreds of megabytes: the
- * constructor takes ownership of the arrays it is given, and the accessors return them as they
- * are. Neither side may modify them afterwards. {@link #head} and {@link #slice} copy.
+ * constructor takes ownership of the arrays it is given, and the accessors return them as they are.
+ * Neither side may modify them afterwards. {@link #head} and {@link #slice} copy.
  */
 public final class Dataset {
 
   /** The file names MNIST and Fashion-MNIST share; a {@code .gz} suffix is also accepted. */
   private static final String IMAGES_SUFFIX = "-images-idx3-ubyte";
+
   private static final String LABELS_SUFFIX = "-labels-idx1-ubyte";
 
   private final float[] features;
@@ -49,12 +50,19 @@ public final class Dataset {
     }
     // long arithmetic: rows * dim may overflow an int while features.length cannot
     if (features.length != (long) rows * dim) {
-      throw new IllegalArgumentException("features has length " + features.length
-          + ", expected rows * dim = " + rows + " * " + dim + " = " + ((long) rows * dim));
+      throw new IllegalArgumentException(
+          "features has length "
+              + features.length
+              + ", expected rows * dim = "
+              + rows
+              + " * "
+              + dim
+              + " = "
+              + ((long) rows * dim));
     }
     if (labels != null && labels.length != rows) {
-      throw new IllegalArgumentException("labels has length " + labels.length
-          + ", expected one per row: " + rows);
+      throw new IllegalArgumentException(
+          "labels has length " + labels.length + ", expected one per row: " + rows);
     }
     this.features = features;
     this.rows = rows;
@@ -70,8 +78,8 @@ public final class Dataset {
    * @param images an IDX file of {@code [count, d1, d2, ...]} unsigned bytes
    * @param labels an IDX file of {@code [count]} unsigned bytes, or {@code null} for no labels
    * @return a dataset of {@code count} rows and {@code d1 * d2 * ...} features
-   * @throws IOException if a file cannot be read or is malformed (see {@link IdxFile#read}), if
-   *     the labels file is not one-dimensional, or if its count differs from the images'
+   * @throws IOException if a file cannot be read or is malformed (see {@link IdxFile#read}), if the
+   *     labels file is not one-dimensional, or if its count differs from the images'
    */
   public static Dataset fromIdx(Path images, Path labels) throws IOException {
     IdxFile imageFile = IdxFile.read(images);
@@ -82,12 +90,21 @@ public final class Dataset {
     if (labels != null) {
       IdxFile labelFile = IdxFile.read(labels);
       if (labelFile.dims().length != 1) {
-        throw new IOException(labels + ": labels file must be one-dimensional, but has dimensions "
-            + Arrays.toString(labelFile.dims()));
+        throw new IOException(
+            labels
+                + ": labels file must be one-dimensional, but has dimensions "
+                + Arrays.toString(labelFile.dims()));
       }
       if (labelFile.count() != rows) {
-        throw new IOException("label count mismatch: images file " + images + " has " + rows
-            + " items but labels file " + labels + " has " + labelFile.count());
+        throw new IOException(
+            "label count mismatch: images file "
+                + images
+                + " has "
+                + rows
+                + " items but labels file "
+                + labels
+                + " has "
+                + labelFile.count());
       }
       byte[] raw = labelFile.data();
       labelValues = new int[rows];
@@ -114,11 +131,11 @@ public final class Dataset {
    * [0, 1] as in {@link #fromIdx}.
    *
    * @param dir the directory holding the files, for example {@code data/mnist}
-   * @param train {@code true} for the 60000-image training split, {@code false} for the
-   *     10000-image test split
+   * @param train {@code true} for the 60000-image training split, {@code false} for the 10000-image
+   *     test split
    * @return the images (784 features each) with their labels (0..9), or none without a labels file
-   * @throws IOException if the images file is missing (the message says to run
-   *     {@code submit-scripts/fetch-data.sh}), unreadable or malformed
+   * @throws IOException if the images file is missing (the message says to run {@code
+   *     submit-scripts/fetch-data.sh}), unreadable or malformed
    */
   public static Dataset mnist(Path dir, boolean train) throws IOException {
     String prefix = train ? "train" : "t10k";
@@ -134,8 +151,12 @@ public final class Dataset {
     }
     Path plain = dir.resolve(name);
     Path gz = dir.resolve(name + ".gz");
-    throw new IOException("dataset file not found: looked for " + plain + " and " + gz
-        + "; run submit-scripts/fetch-data.sh to download MNIST and Fashion-MNIST into data/");
+    throw new IOException(
+        "dataset file not found: looked for "
+            + plain
+            + " and "
+            + gz
+            + "; run submit-scripts/fetch-data.sh to download MNIST and Fashion-MNIST into data/");
   }
 
   /** The plain or gzipped file of this name in {@code dir}, or null when there is neither. */
@@ -149,8 +170,8 @@ public final class Dataset {
   }
 
   /**
-   * The packed features, row-major, {@code rows() * dim()} values. This is the backing array, not
-   * a copy: it must not be modified.
+   * The packed features, row-major, {@code rows() * dim()} values. This is the backing array, not a
+   * copy: it must not be modified.
    *
    * @return the features array
    */
@@ -219,8 +240,8 @@ public final class Dataset {
    */
   public Dataset slice(int from, int to) {
     if (from < 0 || to > rows || from > to) {
-      throw new IllegalArgumentException("slice(" + from + ", " + to + ") out of range for "
-          + rows + " rows");
+      throw new IllegalArgumentException(
+          "slice(" + from + ", " + to + ") out of range for " + rows + " rows");
     }
     // long arithmetic is not needed: from, to <= rows and rows * dim == features.length
     float[] f = Arrays.copyOfRange(features, from * dim, to * dim);

@@ -18,8 +18,8 @@ import java.util.zip.GZIPInputStream;
  * any other name both work); otherwise it is read as a plain IDX file.
  *
  * <p>Every header field is checked before any memory is allocated from it: a damaged or hostile
- * file gives an {@link IOException} whose message names the file and the problem, never an
- * {@link OutOfMemoryError} or a hang. Instances are immutable.
+ * file gives an {@link IOException} whose message names the file and the problem, never an {@link
+ * OutOfMemoryError} or a hang. Instances are immutable.
  */
 public final class IdxFile {
 
@@ -68,9 +68,8 @@ public final class IdxFile {
   }
 
   /**
-   * The dimension sizes from the header: {@code dims()[0]} items, each of shape
-   * {@code dims()[1..]}. For MNIST images this is {@code [count, 28, 28]}; for labels
-   * {@code [count]}.
+   * The dimension sizes from the header: {@code dims()[0]} items, each of shape {@code
+   * dims()[1..]}. For MNIST images this is {@code [count, 28, 28]}; for labels {@code [count]}.
    *
    * @return a copy of the dimension sizes, each positive, at least one of them
    */
@@ -141,7 +140,8 @@ public final class IdxFile {
   }
 
   private static IOException readFailed(Path path, boolean gzip, IOException cause) {
-    return gzip ? corruptGzip(path, cause)
+    return gzip
+        ? corruptGzip(path, cause)
         : new IOException(path + ": read failed: " + cause.getMessage(), cause);
   }
 
@@ -152,8 +152,8 @@ public final class IdxFile {
   /**
    * Parses the header and data from {@code in}.
    *
-   * @param fileSize the size of a plain file, used to check the declared size before allocating;
-   *     -1 for gzip, where the decompressed size is only known by reading
+   * @param fileSize the size of a plain file, used to check the declared size before allocating; -1
+   *     for gzip, where the decompressed size is only known by reading
    */
   private static IdxFile parse(Path path, InputStream in, boolean gzip, long fileSize)
       throws IOException {
@@ -161,22 +161,29 @@ public final class IdxFile {
 
     byte[] magic = readSome(path, in, gzip, 4);
     if (magic.length < 4) {
-      throw new IOException(path + ": " + what + " too short for the IDX header: need 4 bytes, found "
-          + magic.length);
+      throw new IOException(
+          path
+              + ": "
+              + what
+              + " too short for the IDX header: need 4 bytes, found "
+              + magic.length);
     }
     if (magic[0] != 0 || magic[1] != 0) {
-      String hint = !gzip && path.toString().endsWith(".gz")
-          ? " (the name ends in .gz but the content is not gzip-compressed either)"
-          : "";
-      throw new IOException(String.format(
-          "%s: bad IDX magic: first two bytes are 0x%02x 0x%02x, expected 0x00 0x00%s",
-          path, magic[0] & 0xFF, magic[1] & 0xFF, hint));
+      String hint =
+          !gzip && path.toString().endsWith(".gz")
+              ? " (the name ends in .gz but the content is not gzip-compressed either)"
+              : "";
+      throw new IOException(
+          String.format(
+              "%s: bad IDX magic: first two bytes are 0x%02x 0x%02x, expected 0x00 0x00%s",
+              path, magic[0] & 0xFF, magic[1] & 0xFF, hint));
     }
     int type = magic[2] & 0xFF;
     if (type != TYPE_UNSIGNED_BYTE) {
-      throw new IOException(String.format(
-          "%s: unsupported IDX data type code 0x%02x; only 0x08 (unsigned byte) is supported",
-          path, type));
+      throw new IOException(
+          String.format(
+              "%s: unsupported IDX data type code 0x%02x; only 0x08 (unsigned byte) is supported",
+              path, type));
     }
     int ndims = magic[3] & 0xFF;
     if (ndims == 0) {
@@ -186,18 +193,34 @@ public final class IdxFile {
     int headerLength = 4 + 4 * ndims;
     byte[] dimBytes = readSome(path, in, gzip, 4 * ndims);
     if (dimBytes.length < 4 * ndims) {
-      throw new IOException(path + ": " + what + " too short for the IDX header: need "
-          + headerLength + " bytes for " + ndims + " dimensions, found " + (4 + dimBytes.length));
+      throw new IOException(
+          path
+              + ": "
+              + what
+              + " too short for the IDX header: need "
+              + headerLength
+              + " bytes for "
+              + ndims
+              + " dimensions, found "
+              + (4 + dimBytes.length));
     }
     int[] dims = new int[ndims];
     long total = 1;
     for (int i = 0; i < ndims; i++) {
       int o = 4 * i;
-      dims[i] = ((dimBytes[o] & 0xFF) << 24) | ((dimBytes[o + 1] & 0xFF) << 16)
-          | ((dimBytes[o + 2] & 0xFF) << 8) | (dimBytes[o + 3] & 0xFF);
+      dims[i] =
+          ((dimBytes[o] & 0xFF) << 24)
+              | ((dimBytes[o + 1] & 0xFF) << 16)
+              | ((dimBytes[o + 2] & 0xFF) << 8)
+              | (dimBytes[o + 3] & 0xFF);
       if (dims[i] <= 0) {
-        throw new IOException(path + ": IDX dimension " + i + " is " + dims[i]
-            + "; every dimension must be positive");
+        throw new IOException(
+            path
+                + ": IDX dimension "
+                + i
+                + " is "
+                + dims[i]
+                + "; every dimension must be positive");
       }
     }
     // A separate pass so that a non-positive dimension is reported as such even when an earlier
@@ -205,8 +228,13 @@ public final class IdxFile {
     for (int d : dims) {
       total *= d;
       if (total > Integer.MAX_VALUE) {
-        throw new IOException(path + ": IDX dimensions " + Arrays.toString(dims)
-            + " overflow: their product exceeds Integer.MAX_VALUE (" + Integer.MAX_VALUE + ")");
+        throw new IOException(
+            path
+                + ": IDX dimensions "
+                + Arrays.toString(dims)
+                + " overflow: their product exceeds Integer.MAX_VALUE ("
+                + Integer.MAX_VALUE
+                + ")");
       }
     }
     int expected = (int) total;
@@ -214,8 +242,11 @@ public final class IdxFile {
     byte[] data;
     if (gzip) {
       if (expected > GZIP_DATA_LIMIT) {
-        throw new IOException(path + ": IDX header declares " + expected
-            + " bytes of data, more than the 1 GiB limit for gzip input");
+        throw new IOException(
+            path
+                + ": IDX header declares "
+                + expected
+                + " bytes of data, more than the 1 GiB limit for gzip input");
       }
       data = readExactly(path, in, true, expected, Math.min(expected, GZIP_INITIAL_CHUNK));
     } else {
@@ -224,8 +255,13 @@ public final class IdxFile {
         throw truncated(path, expected, available);
       }
       if (available > expected) {
-        throw new IOException(path + ": trailing garbage: " + (available - expected)
-            + " bytes after the expected " + expected + " bytes of data");
+        throw new IOException(
+            path
+                + ": trailing garbage: "
+                + (available - expected)
+                + " bytes after the expected "
+                + expected
+                + " bytes of data");
       }
       // The size check above makes this allocation safe; readExactly still re-checks in case the
       // file changed while it was being read.
@@ -235,12 +271,13 @@ public final class IdxFile {
   }
 
   private static IOException truncated(Path path, long expected, long found) {
-    return new IOException(path + ": data truncated: expected " + expected
-        + " bytes of data, found " + found);
+    return new IOException(
+        path + ": data truncated: expected " + expected + " bytes of data, found " + found);
   }
 
   /** Reads up to {@code n} bytes (n is at most 1020 here), fewer only at end of stream. */
-  private static byte[] readSome(Path path, InputStream in, boolean gzip, int n) throws IOException {
+  private static byte[] readSome(Path path, InputStream in, boolean gzip, int n)
+      throws IOException {
     try {
       return in.readNBytes(n);
     } catch (IOException e) {
@@ -253,8 +290,9 @@ public final class IdxFile {
    * the bytes actually read, starting at {@code initialCapacity}, so a header that lies about the
    * size costs no more than the data that is really there.
    */
-  private static byte[] readExactly(Path path, InputStream in, boolean gzip, int expected,
-      int initialCapacity) throws IOException {
+  private static byte[] readExactly(
+      Path path, InputStream in, boolean gzip, int expected, int initialCapacity)
+      throws IOException {
     byte[] buf = new byte[initialCapacity];
     int n = 0;
     boolean trailing;
@@ -278,8 +316,8 @@ public final class IdxFile {
       throw truncated(path, expected, n);
     }
     if (trailing) {
-      throw new IOException(path + ": trailing garbage: more than the expected " + expected
-          + " bytes of data");
+      throw new IOException(
+          path + ": trailing garbage: more than the expected " + expected + " bytes of data");
     }
     return buf;
   }

@@ -8,10 +8,10 @@ import java.util.List;
 
 /**
  * Rows of {@code dim} floats packed row-major into blocks of whole rows: every block but the last
- * holds {@code rowsPerBlock} rows, so row {@code r} is in block {@code r / rowsPerBlock} at
- * {@code (r % rowsPerBlock) * dim}. Why blocks: one {@code float[]} holds at most 2^31 values, so a
- * single array would bound a shard by Java's array index instead of by memory; with blocks, only the
- * row count (an {@code int}) and the memory are limits. Reading a row costs one division more than a
+ * holds {@code rowsPerBlock} rows, so row {@code r} is in block {@code r / rowsPerBlock} at {@code
+ * (r % rowsPerBlock) * dim}. Why blocks: one {@code float[]} holds at most 2^31 values, so a single
+ * array would bound a shard by Java's array index instead of by memory; with blocks, only the row
+ * count (an {@code int}) and the memory are limits. Reading a row costs one division more than a
  * flat array; the values and the order rows are read in are the same.
  */
 public final class RowBlocks implements Serializable {
@@ -26,22 +26,34 @@ public final class RowBlocks implements Serializable {
   private final int dim;
 
   /**
-   * {@code rows} rows of {@code dim} values in {@code blocks} (not copied), {@code rowsPerBlock} rows
-   * in each block but the last.
+   * {@code rows} rows of {@code dim} values in {@code blocks} (not copied), {@code rowsPerBlock}
+   * rows in each block but the last.
    */
   public RowBlocks(float[][] blocks, int rowsPerBlock, int rows, int dim) {
     if (rows < 0 || dim < 0 || rowsPerBlock < 1) {
       throw new IllegalArgumentException(
-          "rows and dim must be >= 0 and rowsPerBlock >= 1, got " + rows + ", " + dim + ", " + rowsPerBlock);
+          "rows and dim must be >= 0 and rowsPerBlock >= 1, got "
+              + rows
+              + ", "
+              + dim
+              + ", "
+              + rowsPerBlock);
     }
     if (blocks.length != blockCount(rows, rowsPerBlock)) {
-      throw new IllegalArgumentException(rows + " rows in blocks of " + rowsPerBlock + " need "
-          + blockCount(rows, rowsPerBlock) + " blocks, got " + blocks.length);
+      throw new IllegalArgumentException(
+          rows
+              + " rows in blocks of "
+              + rowsPerBlock
+              + " need "
+              + blockCount(rows, rowsPerBlock)
+              + " blocks, got "
+              + blocks.length);
     }
     for (int b = 0; b < blocks.length; b++) {
       long need = Math.min(rowsPerBlock, rows - (long) b * rowsPerBlock) * dim;
       if (blocks[b].length < need) {
-        throw new IllegalArgumentException("block " + b + " holds " + blocks[b].length + " values, needs " + need);
+        throw new IllegalArgumentException(
+            "block " + b + " holds " + blocks[b].length + " values, needs " + need);
       }
     }
     this.blocks = blocks;
@@ -54,9 +66,16 @@ public final class RowBlocks implements Serializable {
   public static RowBlocks of(float[] features, int rows, int dim) {
     if ((long) rows * dim > features.length) {
       throw new IllegalArgumentException(
-          rows + " rows of " + dim + " features need " + (long) rows * dim + " values, have " + features.length);
+          rows
+              + " rows of "
+              + dim
+              + " features need "
+              + (long) rows * dim
+              + " values, have "
+              + features.length);
     }
-    return new RowBlocks(rows == 0 ? new float[0][] : new float[][] {features}, Math.max(1, rows), rows, dim);
+    return new RowBlocks(
+        rows == 0 ? new float[0][] : new float[][] {features}, Math.max(1, rows), rows, dim);
   }
 
   /**
@@ -93,7 +112,11 @@ public final class RowBlocks implements Serializable {
     int at = offset;
     while (row < from + n) {
       int inBlock = Math.min(from + n - row, rowsPerBlock - row % rowsPerBlock);
-      System.arraycopy(blocks[blockOf(row, rowsPerBlock)], offsetInBlock(row, rowsPerBlock, dim), dst, at,
+      System.arraycopy(
+          blocks[blockOf(row, rowsPerBlock)],
+          offsetInBlock(row, rowsPerBlock, dim),
+          dst,
+          at,
           inBlock * dim);
       row += inBlock;
       at += inBlock * dim;
@@ -128,8 +151,8 @@ public final class RowBlocks implements Serializable {
   /**
    * Packs rows one by one: each row is written in place into the next free slot ({@link
    * #nextRowBlock}, {@link #nextRowOffset}) and kept by {@link #keepRow} (a slot not kept is reused
-   * by the next row). The open block grows by doubling up to a full block, then a new one starts, so
-   * packing holds at most one block more than the rows need.
+   * by the next row). The open block grows by doubling up to a full block, then a new one starts,
+   * so packing holds at most one block more than the rows need.
    */
   public static final class Builder {
     private final int dim;
@@ -154,7 +177,8 @@ public final class RowBlocks implements Serializable {
       }
       long need = (long) (rowsInOpen + 1) * dim;
       if (need > open.length) {
-        long cap = Math.min((long) rowsPerBlock * dim, Math.max(need, Math.max(1024L, 2L * open.length)));
+        long cap =
+            Math.min((long) rowsPerBlock * dim, Math.max(need, Math.max(1024L, 2L * open.length)));
         open = Arrays.copyOf(open, Math.toIntExact(cap));
       }
       return open;

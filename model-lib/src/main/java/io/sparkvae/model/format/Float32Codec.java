@@ -60,7 +60,8 @@ public final class Float32Codec {
     drain(buf, out, sha);
   }
 
-  private static void drain(ByteBuffer buf, OutputStream out, MessageDigest sha) throws IOException {
+  private static void drain(ByteBuffer buf, OutputStream out, MessageDigest sha)
+      throws IOException {
     sha.update(buf.array(), 0, buf.position());
     out.write(buf.array(), 0, buf.position());
     buf.clear();
@@ -105,12 +106,14 @@ public final class Float32Codec {
    * @throws IllegalArgumentException when an array does not have {@code n} values
    */
   public static byte[] encode(List<float[]> arrays, int n) {
-    ByteBuffer bytes = ByteBuffer.allocate(Math.multiplyExact(arrays.size(), Math.multiplyExact(n, Float.BYTES)))
-        .order(ORDER);
+    ByteBuffer bytes =
+        ByteBuffer.allocate(Math.multiplyExact(arrays.size(), Math.multiplyExact(n, Float.BYTES)))
+            .order(ORDER);
     FloatBuffer fb = bytes.asFloatBuffer();
     for (float[] a : arrays) {
       if (a.length != n) {
-        throw new IllegalArgumentException("float arrays stored together must all have " + n + " values, got " + a.length);
+        throw new IllegalArgumentException(
+            "float arrays stored together must all have " + n + " values, got " + a.length);
       }
       fb.put(a);
     }
@@ -119,8 +122,10 @@ public final class Float32Codec {
 
   /** {@code arrays} arrays of {@code n} values each from {@code b}, starting at {@code offset}. */
   public static float[][] decode(byte[] b, int offset, int arrays, int n) {
-    FloatBuffer f = ByteBuffer.wrap(b, offset, Math.multiplyExact(arrays, Math.multiplyExact(n, Float.BYTES)))
-        .order(ORDER).asFloatBuffer();
+    FloatBuffer f =
+        ByteBuffer.wrap(b, offset, Math.multiplyExact(arrays, Math.multiplyExact(n, Float.BYTES)))
+            .order(ORDER)
+            .asFloatBuffer();
     float[][] a = new float[arrays][n];
     for (float[] x : a) {
       f.get(x);

@@ -6,7 +6,6 @@ import static io.sparkvae.model.format.JsonFields.isString;
 import static io.sparkvae.model.format.JsonFields.object;
 import static io.sparkvae.model.format.JsonFields.string;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.stream.JsonWriter;
@@ -64,13 +63,14 @@ import java.util.Map;
  *
  * <p>{@code architecture} holds what rebuilds and runs the network ({@link
  * io.sparkvae.model.config.VaeConfigParams#ARCHITECTURE}), {@code training} how it was trained
- * ({@link io.sparkvae.model.config.VaeConfigParams#TRAINING}: objective, Adam, schedule, seed), kept
- * for provenance; version 1 held both in one {@code config} object and is still read. Each value is
- * in the JSON form its {@link io.sparkvae.model.config.ParamType} owns (numbers, strings, arrays of
- * ints); a name missing on reading takes its default, so a later SparkVAE may add hyperparameters
- * whose default keeps the old behaviour without a new format version. The tensor list is redundant
- * with {@link ParamLayout#of(VaeConfig)} and must equal it: it lets tools outside SparkVAE slice
- * the parameters, and it makes a layout change that forgot to bump the format version fail loudly.
+ * ({@link io.sparkvae.model.config.VaeConfigParams#TRAINING}: objective, Adam, schedule, seed),
+ * kept for provenance; version 1 held both in one {@code config} object and is still read. Each
+ * value is in the JSON form its {@link io.sparkvae.model.config.ParamType} owns (numbers, strings,
+ * arrays of ints); a name missing on reading takes its default, so a later SparkVAE may add
+ * hyperparameters whose default keeps the old behaviour without a new format version. The tensor
+ * list is redundant with {@link ParamLayout#of(VaeConfig)} and must equal it: it lets tools outside
+ * SparkVAE slice the parameters, and it makes a layout change that forgot to bump the format
+ * version fail loudly.
  *
  * <h2>{@code parameters.bin}</h2>
  *
@@ -82,14 +82,13 @@ import java.util.Map;
  * <ul>
  *   <li>Reading goes through a switch on {@code formatVersion}: a version this code does not know
  *       (a newer SparkVAE's) is refused with a message saying so, never misread.
- *   <li>Every problem met while reading is an {@link IOException} whose message names the
- *       offending file: bad JSON, invalid config (the field is named), tensor list, count, size,
- *       magic, checksum, non-finite values. Nothing is deserialized with Java serialization, and
- *       nothing is allocated from a size the file claims before the bytes are there.
- *   <li>{@code parameters.bin} is written before {@code model.json}, so a reader of a store
- *       without atomic rename (object stores) never finds a {@code model.json} whose data is
- *       missing; {@link #save} additionally publishes the whole directory atomically ({@link
- *       Publisher}).
+ *   <li>Every problem met while reading is an {@link IOException} whose message names the offending
+ *       file: bad JSON, invalid config (the field is named), tensor list, count, size, magic,
+ *       checksum, non-finite values. Nothing is deserialized with Java serialization, and nothing
+ *       is allocated from a size the file claims before the bytes are there.
+ *   <li>{@code parameters.bin} is written before {@code model.json}, so a reader of a store without
+ *       atomic rename (object stores) never finds a {@code model.json} whose data is missing;
+ *       {@link #save} additionally publishes the whole directory atomically ({@link Publisher}).
  *   <li>A model with NaN or infinite parameters is never written.
  * </ul>
  *
@@ -147,14 +146,16 @@ public final class ModelFormat {
       w.name("format").value(FORMAT_NAME);
       w.name("formatVersion").value(FORMAT_VERSION);
 
-      // Version 2: the architecture apart from how it was trained (Adam's settings are no part of it).
+      // Version 2: the architecture apart from how it was trained (Adam's settings are no part of
+      // it).
       w.name("architecture");
       VaeConfig.SCHEMA.writeJson(w, model.config(), VaeConfigParams.ARCHITECTURE);
       w.name("training");
       VaeConfig.SCHEMA.writeJson(w, model.config(), VaeConfigParams.TRAINING);
 
       if (model.config().tabular() != null) {
-        // The fitted columns, vocabularies and statistics of a tabular model, with their own version.
+        // The fitted columns, vocabularies and statistics of a tabular model, with their own
+        // version.
         w.name("tabular");
         new com.google.gson.Gson().toJson(model.config().tabular().toJson(), w);
       }
@@ -202,7 +203,8 @@ public final class ModelFormat {
     String jsonPath = describe(description, MODEL_JSON);
     String binPath = describe(description, PARAMETERS_BIN);
     if (!store.exists(MODEL_JSON)) {
-      throw new FileNotFoundException("no SparkVAE model at " + description + ": " + jsonPath + " does not exist");
+      throw new FileNotFoundException(
+          "no SparkVAE model at " + description + ": " + jsonPath + " does not exist");
     }
     String text = StrictJson.readDocument(store, MODEL_JSON, jsonPath);
     Description d;
@@ -225,7 +227,9 @@ public final class ModelFormat {
   }
 
   private static String messageOf(RuntimeException e) {
-    return e instanceof IllegalArgumentException && e.getMessage() != null ? e.getMessage() : e.toString();
+    return e instanceof IllegalArgumentException && e.getMessage() != null
+        ? e.getMessage()
+        : e.toString();
   }
 
   private static String describe(String description, String name) {
@@ -240,7 +244,8 @@ public final class ModelFormat {
           "not a SparkVAE model: no \"format\" field (expected \"" + FORMAT_NAME + "\")");
     }
     if (!isString(format) || !FORMAT_NAME.equals(format.getAsString())) {
-      throw new IllegalArgumentException("unknown model format " + format + " (expected \"" + FORMAT_NAME + "\")");
+      throw new IllegalArgumentException(
+          "unknown model format " + format + " (expected \"" + FORMAT_NAME + "\")");
     }
     int version = intValue(root.get("formatVersion"), "formatVersion");
     switch (version) {
@@ -250,8 +255,12 @@ public final class ModelFormat {
         return describe(root, readConfig(root, CONFIG_V2));
       default:
         if (version > FORMAT_VERSION) {
-          throw new IllegalArgumentException("model format version " + version
-              + " is newer than this SparkVAE supports (" + FORMAT_VERSION + "); upgrade SparkVAE");
+          throw new IllegalArgumentException(
+              "model format version "
+                  + version
+                  + " is newer than this SparkVAE supports ("
+                  + FORMAT_VERSION
+                  + "); upgrade SparkVAE");
         }
         throw new IllegalArgumentException(
             "invalid model format version " + version + " (this SparkVAE reads versions 1 and 2)");
@@ -261,8 +270,12 @@ public final class ModelFormat {
   /** Everything but the config, which versions 1 and 2 hold differently. */
   private static Description describe(JsonObject root, VaeConfig config) {
     if (root.has("tabular")) {
-      config = config.toBuilder()
-          .tabular(io.sparkvae.model.tabular.TabularSchema.fromJson(object(root, "tabular", "tabular"))).build();
+      config =
+          config.toBuilder()
+              .tabular(
+                  io.sparkvae.model.tabular.TabularSchema.fromJson(
+                      object(root, "tabular", "tabular")))
+              .build();
     }
     ParamLayout layout = ParamLayout.of(config);
 
@@ -272,12 +285,17 @@ public final class ModelFormat {
     requireEquals(p, "byteOrder", BYTE_ORDER);
     int count = intValue(p.get("count"), "parameters.count");
     if (count != layout.totalSize()) {
-      throw new IllegalArgumentException("parameters.count is " + count + " but the config has "
-          + layout.totalSize() + " parameters");
+      throw new IllegalArgumentException(
+          "parameters.count is "
+              + count
+              + " but the config has "
+              + layout.totalSize()
+              + " parameters");
     }
     String sha = string(p.get("sha256"), "parameters.sha256").toLowerCase(Locale.ROOT);
     if (!sha.matches("[0-9a-f]{64}")) {
-      throw new IllegalArgumentException("parameters.sha256 must be 64 hexadecimal digits, found \"" + sha + "\"");
+      throw new IllegalArgumentException(
+          "parameters.sha256 must be 64 hexadecimal digits, found \"" + sha + "\"");
     }
     TensorList.check(array(p.get("tensors"), "parameters.tensors"), layout);
 
@@ -292,23 +310,26 @@ public final class ModelFormat {
   }
 
   /** A JSON object of model.json that holds some of the config's parameters. */
-  private record ConfigSection(String name, List<ParamSpec<VaeConfig, VaeConfig.Builder, ?>> specs) {}
+  private record ConfigSection(
+      String name, List<ParamSpec<VaeConfig, VaeConfig.Builder, ?>> specs) {}
 
-  private static final List<ConfigSection> CONFIG_V1 = List.of(new ConfigSection("config", VaeConfig.PARAMS));
-  private static final List<ConfigSection> CONFIG_V2 = List.of(
-      new ConfigSection("architecture", VaeConfigParams.ARCHITECTURE),
-      new ConfigSection("training", VaeConfigParams.TRAINING));
+  private static final List<ConfigSection> CONFIG_V1 =
+      List.of(new ConfigSection("config", VaeConfig.PARAMS));
+  private static final List<ConfigSection> CONFIG_V2 =
+      List.of(
+          new ConfigSection("architecture", VaeConfigParams.ARCHITECTURE),
+          new ConfigSection("training", VaeConfigParams.TRAINING));
 
   /**
    * The config from one or more sections of model.json: version 1's {@code config} (every
-   * parameter), version 2's {@code architecture} and {@code training} (each its own parameters).
-   * A parameter missing from its section takes its default.
-   *
+   * parameter), version 2's {@code architecture} and {@code training} (each its own parameters). A
+   * parameter missing from its section takes its default.
    */
   private static VaeConfig readConfig(JsonObject root, List<ConfigSection> sections) {
     Map<String, Object> values = new LinkedHashMap<>();
     for (ConfigSection section : sections) {
-      readSection(object(root, section.name(), section.name()), section.name(), section.specs(), values);
+      readSection(
+          object(root, section.name(), section.name()), section.name(), section.specs(), values);
     }
     try {
       return VaeConfig.fromMap(values);
@@ -317,14 +338,20 @@ public final class ModelFormat {
     }
   }
 
-  private static void readSection(JsonObject json, String section,
-      List<ParamSpec<VaeConfig, VaeConfig.Builder, ?>> specs, Map<String, Object> values) {
+  private static void readSection(
+      JsonObject json,
+      String section,
+      List<ParamSpec<VaeConfig, VaeConfig.Builder, ?>> specs,
+      Map<String, Object> values) {
     for (Map.Entry<String, JsonElement> e : json.entrySet()) {
       ParamSpec<VaeConfig, VaeConfig.Builder, ?> spec =
           specs.stream().filter(p -> p.name().equals(e.getKey())).findFirst().orElse(null);
       if (spec == null) {
-        throw new IllegalArgumentException("invalid config: unknown VAE parameter"
-            + (section.equals("config") ? "" : " in " + section) + ": " + e.getKey());
+        throw new IllegalArgumentException(
+            "invalid config: unknown VAE parameter"
+                + (section.equals("config") ? "" : " in " + section)
+                + ": "
+                + e.getKey());
       }
       // Exact: an int never wraps, a seed keeps every digit (ParamType owns each JSON form).
       values.put(e.getKey(), spec.fromJson(e.getValue(), section + "." + e.getKey()));
@@ -334,7 +361,8 @@ public final class ModelFormat {
   private static JsonObject parseJson(String text) throws IOException {
     JsonElement root = StrictJson.parse(text);
     if (!root.isJsonObject()) {
-      throw new IllegalArgumentException("not a SparkVAE model: the top level is not a JSON object");
+      throw new IllegalArgumentException(
+          "not a SparkVAE model: the top level is not a JSON object");
     }
     return root.getAsJsonObject();
   }
@@ -342,8 +370,14 @@ public final class ModelFormat {
   private static void requireEquals(JsonObject o, String field, String expected) {
     String actual = string(o.get(field), "parameters." + field);
     if (!actual.equals(expected)) {
-      throw new IllegalArgumentException("parameters." + field + " is \"" + actual
-          + "\"; format version 1 supports only \"" + expected + "\"");
+      throw new IllegalArgumentException(
+          "parameters."
+              + field
+              + " is \""
+              + actual
+              + "\"; format version 1 supports only \""
+              + expected
+              + "\"");
     }
   }
 
@@ -369,14 +403,23 @@ public final class ModelFormat {
     if (target.getParent() == null || target.getFileName() == null) {
       throw new IllegalArgumentException("cannot save a model as the root directory " + dir);
     }
-    Publisher.Existing<Path> existing = overwrite ? Publisher.Existing.replace() : t -> {
-      throw new FileAlreadyExistsException(
-          t.toString(), null, "a model (or other file) already exists there; save with overwrite to replace it");
-    };
-    LocalStorage.publisher().publish(target, existing, staging -> {
-      Files.createDirectory(staging);
-      write(model, ModelStore.directory(staging));
-    });
+    Publisher.Existing<Path> existing =
+        overwrite
+            ? Publisher.Existing.replace()
+            : t -> {
+              throw new FileAlreadyExistsException(
+                  t.toString(),
+                  null,
+                  "a model (or other file) already exists there; save with overwrite to replace it");
+            };
+    LocalStorage.publisher()
+        .publish(
+            target,
+            existing,
+            staging -> {
+              Files.createDirectory(staging);
+              write(model, ModelStore.directory(staging));
+            });
   }
 
   /**
@@ -395,6 +438,7 @@ public final class ModelFormat {
     if (!Files.isDirectory(found)) {
       throw new IOException("no SparkVAE model at " + dir + ": it is not a directory");
     }
-    return read(ModelStore.directory(found), found.equals(target) ? dir.toString() : found.toString());
+    return read(
+        ModelStore.directory(found), found.equals(target) ? dir.toString() : found.toString());
   }
 }

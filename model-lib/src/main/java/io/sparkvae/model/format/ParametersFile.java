@@ -36,18 +36,25 @@ final class ParametersFile {
 
   private ParametersFile() {}
 
-  /** Writes {@code params} as {@code parameters.bin} of {@code store}, feeding every byte to {@code sha}. */
+  /**
+   * Writes {@code params} as {@code parameters.bin} of {@code store}, feeding every byte to {@code
+   * sha}.
+   */
   static void write(ModelStore store, float[] params, MessageDigest sha) throws IOException {
     try (OutputStream out = new BufferedOutputStream(store.create(PARAMETERS_BIN), IO_CHUNK)) {
       byte[] header =
-          ByteBuffer.allocate(HEADER_BYTES).order(Float32Codec.ORDER).put(MAGIC).putInt(params.length).array();
+          ByteBuffer.allocate(HEADER_BYTES)
+              .order(Float32Codec.ORDER)
+              .put(MAGIC)
+              .putInt(params.length)
+              .array();
       Float32Codec.write(out, sha, header, params);
     }
   }
 
   /**
-   * Reads {@code parameters.bin} of {@code store}, which must hold {@code count} floats and have the
-   * SHA-256 {@code sha256} (lower-case hex).
+   * Reads {@code parameters.bin} of {@code store}, which must hold {@code count} floats and have
+   * the SHA-256 {@code sha256} (lower-case hex).
    *
    * @param binPath how to name the file in messages
    */
@@ -108,11 +115,7 @@ final class ParametersFile {
     int headerCount = countBytes.order(Float32Codec.ORDER).getInt();
     if (headerCount != count) {
       throw new InvalidModel(
-          binPath
-              + ": header says "
-              + headerCount
-              + " parameters but model.json says "
-              + count);
+          binPath + ": header says " + headerCount + " parameters but model.json says " + count);
     }
 
     float[] out;

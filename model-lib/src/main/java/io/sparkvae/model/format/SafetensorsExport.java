@@ -14,31 +14,34 @@ import java.util.Map;
 
 /**
  * Exports a trained VAE for tools outside the JVM: {@value #WEIGHTS}, the parameters in the <a
- * href="https://github.com/huggingface/safetensors">safetensors</a> format with PyTorch-style names,
- * and {@value #CONFIG}, the configuration, the name mapping and the model's metadata (training
- * history included). PyTorch's {@code safetensors.torch.load_file} and numpy's {@code
+ * href="https://github.com/huggingface/safetensors">safetensors</a> format with PyTorch-style
+ * names, and {@value #CONFIG}, the configuration, the name mapping and the model's metadata
+ * (training history included). PyTorch's {@code safetensors.torch.load_file} and numpy's {@code
  * safetensors.numpy.load_file} read the weights; the Python package {@code sparkvae} builds the
  * encoder and decoder from both files.
  *
  * <p>Names: encoder hidden layer {@code i} (from 1, input side first) is {@code encoder.fc<i>}, the
- * posterior mean and log-scale layers {@code encoder.fc_loc} and {@code encoder.fc_log_scale}, decoder
- * hidden layer {@code i} {@code decoder.fc<i>}, the output layer {@code decoder.fc_out} (Bernoulli
- * logits or Gaussian means) and a learned Gaussian log-std {@code decoder.log_std}; each layer has
- * {@code .weight [out, in]} and {@code .bias [out]} as {@code torch.nn.Linear}. Values are float32,
- * little-endian, exactly the model's parameters.
+ * posterior mean and log-scale layers {@code encoder.fc_loc} and {@code encoder.fc_log_scale},
+ * decoder hidden layer {@code i} {@code decoder.fc<i>}, the output layer {@code decoder.fc_out}
+ * (Bernoulli logits or Gaussian means) and a learned Gaussian log-std {@code decoder.log_std}; each
+ * layer has {@code .weight [out, in]} and {@code .bias [out]} as {@code torch.nn.Linear}. Values
+ * are float32, little-endian, exactly the model's parameters.
  *
  * <p>safetensors: 8 bytes (little-endian unsigned length N), N bytes of JSON header (padded with
  * spaces to a multiple of 8) mapping each name to {@code dtype}, {@code shape} and {@code
- * data_offsets} into the data that follows, plus {@code __metadata__} (strings only: the format, its
- * version and the config as JSON text).
+ * data_offsets} into the data that follows, plus {@code __metadata__} (strings only: the format,
+ * its version and the config as JSON text).
  */
 public final class SafetensorsExport {
   /** File name of the weights. */
   public static final String WEIGHTS = "model.safetensors";
+
   /** File name of the configuration. */
   public static final String CONFIG = "config.json";
+
   /** The {@code format} field of {@value #CONFIG}. */
   public static final String FORMAT_NAME = "sparkvae-vae-export";
+
   /** Version of the export; a reader rejects versions it does not know. */
   public static final int FORMAT_VERSION = 1;
 
@@ -87,7 +90,8 @@ public final class SafetensorsExport {
 
   private static void writeWeights(TrainedVae model, OutputStream out) throws IOException {
     byte[] header = header(model);
-    ByteBuffer len = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
+    ByteBuffer len =
+        ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
     out.write(len.array());
     out.write(header);
     float[] p = model.paramsNoCopy();
@@ -121,7 +125,8 @@ public final class SafetensorsExport {
         }
         w.endArray();
         w.name("data_offsets").beginArray();
-        w.value((long) e.offset() * Float.BYTES).value((long) (e.offset() + e.size()) * Float.BYTES);
+        w.value((long) e.offset() * Float.BYTES)
+            .value((long) (e.offset() + e.size()) * Float.BYTES);
         w.endArray();
         w.endObject();
       }

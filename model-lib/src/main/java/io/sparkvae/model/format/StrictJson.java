@@ -23,12 +23,12 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The JSON reader of {@code model.json}: Jackson's streaming parser with its own safeguards
- * ({@link StreamReadFeature#STRICT_DUPLICATE_DETECTION}, which JSON leaves ambiguous and Gson's
- * parser resolves silently by keeping the last value; {@link StreamReadConstraints} on nesting,
- * which could exhaust the stack, and on the length of numbers and strings), turned into the Gson
- * tree that {@link ModelFormat} validates. Strict JSON as Jackson parses it by default: no comments,
- * no NaN, no single quotes, one top-level value. Numbers are kept exactly, as {@link BigDecimal}s.
+ * The JSON reader of {@code model.json}: Jackson's streaming parser with its own safeguards ({@link
+ * StreamReadFeature#STRICT_DUPLICATE_DETECTION}, which JSON leaves ambiguous and Gson's parser
+ * resolves silently by keeping the last value; {@link StreamReadConstraints} on nesting, which
+ * could exhaust the stack, and on the length of numbers and strings), turned into the Gson tree
+ * that {@link ModelFormat} validates. Strict JSON as Jackson parses it by default: no comments, no
+ * NaN, no single quotes, one top-level value. Numbers are kept exactly, as {@link BigDecimal}s.
  */
 final class StrictJson {
   // A real model.json is a few kilobytes; its numbers are short and its nesting shallow.
@@ -53,8 +53,7 @@ final class StrictJson {
   private StrictJson() {}
 
   /** Reads a file that must be small, never holding more than the cap in memory. */
-  static String readDocument(ModelStore store, String name, String path)
-      throws IOException {
+  static String readDocument(ModelStore store, String name, String path) throws IOException {
     byte[] bytes = null;
     try {
       if (store.size(name) <= MAX_JSON_BYTES) {
@@ -95,8 +94,10 @@ final class StrictJson {
       // Jackson's own message names the problem; its location suffix also says the source is
       // redacted, on a second line. Keep the problem and the line and column.
       JsonLocation at = e.getLocation();
-      throw new IOException(e.getOriginalMessage()
-          + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()), e);
+      throw new IOException(
+          e.getOriginalMessage()
+              + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()),
+          e);
     }
   }
 

@@ -39,21 +39,35 @@ final class TensorList {
     w.endArray();
   }
 
-  /** Throws, naming the first differing tensor, unless {@code tensors} lists exactly {@code layout}'s tensors. */
+  /**
+   * Throws, naming the first differing tensor, unless {@code tensors} lists exactly {@code
+   * layout}'s tensors.
+   */
   static void check(JsonArray tensors, ParamLayout layout) {
     List<ParamLayout.Entry> expected = layout.entries();
     for (int i = 0; i < Math.max(tensors.size(), expected.size()); i++) {
       if (i >= tensors.size()) {
-        throw new IllegalArgumentException("parameters.tensors lists " + tensors.size()
-            + " tensors but the config has " + expected.size() + "; tensor " + expected.get(i).name()
-            + " is missing");
+        throw new IllegalArgumentException(
+            "parameters.tensors lists "
+                + tensors.size()
+                + " tensors but the config has "
+                + expected.size()
+                + "; tensor "
+                + expected.get(i).name()
+                + " is missing");
       }
       String what = "parameters.tensors[" + i + "]";
       JsonObject t = object(tensors.get(i), what);
       String name = string(t.get("name"), what + ".name");
       if (i >= expected.size()) {
-        throw new IllegalArgumentException("parameters.tensors lists " + tensors.size()
-            + " tensors but the config has " + expected.size() + "; tensor " + name + " is extra");
+        throw new IllegalArgumentException(
+            "parameters.tensors lists "
+                + tensors.size()
+                + " tensors but the config has "
+                + expected.size()
+                + "; tensor "
+                + name
+                + " is extra");
       }
       JsonArray shapeJson = array(t.get("shape"), what + ".shape");
       long[] shape = new long[shapeJson.size()];
@@ -63,9 +77,21 @@ final class TensorList {
       int offset = intValue(t.get("offset"), what + ".offset");
       ParamLayout.Entry e = expected.get(i);
       if (!name.equals(e.name()) || !Arrays.equals(shape, e.shape()) || offset != e.offset()) {
-        throw new IllegalArgumentException("tensor " + name + " (" + what + ") has shape " + Arrays.toString(shape)
-            + " at offset " + offset + " but the config's layout has " + e.name() + " with shape "
-            + Arrays.toString(e.shape()) + " at offset " + e.offset());
+        throw new IllegalArgumentException(
+            "tensor "
+                + name
+                + " ("
+                + what
+                + ") has shape "
+                + Arrays.toString(shape)
+                + " at offset "
+                + offset
+                + " but the config's layout has "
+                + e.name()
+                + " with shape "
+                + Arrays.toString(e.shape())
+                + " at offset "
+                + e.offset());
       }
     }
   }

@@ -145,7 +145,12 @@ public final class TrainedVae implements java.io.Serializable {
 
   @Override
   public String toString() {
-    return "TrainedVae{" + params.length + " parameters, " + config + ", metadata=" + metadata
+    return "TrainedVae{"
+        + params.length
+        + " parameters, "
+        + config
+        + ", metadata="
+        + metadata
         + "}";
   }
 }

@@ -17,7 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** {@link PublishStorage} over local paths with {@code java.nio}: POSIX renames, fsync of files and directories. */
+/**
+ * {@link PublishStorage} over local paths with {@code java.nio}: POSIX renames, fsync of files and
+ * directories.
+ */
 public final class LocalStorage implements PublishStorage<Path> {
   private static final Publisher<Path> PUBLISHER = new Publisher<>(new LocalStorage());
 
@@ -75,22 +78,25 @@ public final class LocalStorage implements PublishStorage<Path> {
       return;
     }
     // walkFileTree does not follow links, so a link inside is removed, not its target.
-    Files.walkFileTree(location, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
+    Files.walkFileTree(
+        location,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
 
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-        if (e != null) {
-          throw e;
-        }
-        Files.delete(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+            if (e != null) {
+              throw e;
+            }
+            Files.delete(d);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   @Override
@@ -98,8 +104,11 @@ public final class LocalStorage implements PublishStorage<Path> {
     List<Entry> entries = new ArrayList<>();
     try (Stream<Path> s = Files.list(dir)) {
       for (Path p : s.toList()) {
-        BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        entries.add(new Entry(p.getFileName().toString(), a.isDirectory(), a.lastModifiedTime().toMillis()));
+        BasicFileAttributes a =
+            Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        entries.add(
+            new Entry(
+                p.getFileName().toString(), a.isDirectory(), a.lastModifiedTime().toMillis()));
       }
     }
     return entries;
@@ -112,8 +121,12 @@ public final class LocalStorage implements PublishStorage<Path> {
 
   /** Creates (or truncates) {@code file}; closing the stream forces its bytes to disk (fsync). */
   public static OutputStream createDurable(Path file) throws IOException {
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE);
+    FileChannel channel =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.TRUNCATE_EXISTING,
+            StandardOpenOption.WRITE);
     return new FilterOutputStream(Channels.newOutputStream(channel)) {
       private boolean closed;
 

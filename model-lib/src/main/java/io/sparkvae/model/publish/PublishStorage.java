@@ -5,13 +5,16 @@ import java.io.OutputStream;
 import java.util.List;
 
 /**
- * The few file-system operations that {@link Publisher} needs, over locations of type {@code L}
- * (a {@link java.nio.file.Path} for local disks in {@link LocalStorage}, a Hadoop {@code Path} in
+ * The few file-system operations that {@link Publisher} needs, over locations of type {@code L} (a
+ * {@link java.nio.file.Path} for local disks in {@link LocalStorage}, a Hadoop {@code Path} in
  * spark-job's adapter). Keeping the interface this small keeps model-lib free of Hadoop while the
  * publication algorithm is written once.
  */
 public interface PublishStorage<L> {
-  /** One entry of a directory listing: its name, whether it is a directory, its modification time (ms). */
+  /**
+   * One entry of a directory listing: its name, whether it is a directory, its modification time
+   * (ms).
+   */
   record Entry(String name, boolean isDirectory, long modified) {}
 
   /** The directory holding {@code location}, or null for a root. */
@@ -35,16 +38,24 @@ public interface PublishStorage<L> {
    */
   void rename(L from, L to) throws IOException;
 
-  /** Renames the file {@code from} over the file {@code to}, replacing it in one step where the storage can. */
+  /**
+   * Renames the file {@code from} over the file {@code to}, replacing it in one step where the
+   * storage can.
+   */
   void renameOver(L from, L to) throws IOException;
 
-  /** Deletes {@code location} and everything under it, not following links; nothing happens when it is absent. */
+  /**
+   * Deletes {@code location} and everything under it, not following links; nothing happens when it
+   * is absent.
+   */
   void deleteRecursively(L location) throws IOException;
 
   /** The entries of the directory {@code dir}. */
   List<Entry> list(L dir) throws IOException;
 
-  /** Creates (or truncates) the file {@code file}; its bytes are durable once the stream is closed. */
+  /**
+   * Creates (or truncates) the file {@code file}; its bytes are durable once the stream is closed.
+   */
   OutputStream create(L file) throws IOException;
 
   /**

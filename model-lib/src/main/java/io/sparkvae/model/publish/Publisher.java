@@ -17,25 +17,26 @@ import org.slf4j.LoggerFactory;
  * nothing after a crash.
  *
  * <ul>
- *   <li><b>New directory</b>: written into a hidden sibling {@code _staging-NAME-UUID}, synced, then
- *       renamed to {@code NAME}.
- *   <li><b>Replacement</b>: the existing {@code NAME} is renamed aside to {@code _replaced-NAME-UUID},
- *       the staging directory renamed in, the old one deleted; a failed rename puts the old one back.
+ *   <li><b>New directory</b>: written into a hidden sibling {@code _staging-NAME-UUID}, synced,
+ *       then renamed to {@code NAME}.
+ *   <li><b>Replacement</b>: the existing {@code NAME} is renamed aside to {@code
+ *       _replaced-NAME-UUID}, the staging directory renamed in, the old one deleted; a failed
+ *       rename puts the old one back.
  *   <li><b>Crash between the two renames</b>: {@code NAME} is missing but a complete {@code
  *       _replaced-NAME-UUID} exists. {@link #readable} finds it without changing anything; {@link
  *       #recover} (run by every publication first) renames it back.
- *   <li><b>File</b>: {@link #writeFile} writes {@code _staging-NAME-UUID} and renames it over {@code
- *       NAME}, which is never deleted first.
+ *   <li><b>File</b>: {@link #writeFile} writes {@code _staging-NAME-UUID} and renames it over
+ *       {@code NAME}, which is never deleted first.
  * </ul>
  *
  * <p>Leading underscores hide the siblings from Spark's and Hadoop's readers of a parent folder.
  * Only siblings with these reserved prefixes, the target's exact name and a UUID are ever deleted,
  * so a folder beside the target ({@code model-old}, a user's {@code _replaced-model-v1}) is never
  * touched. Earlier releases saved local models through {@code .NAME.old-HEX} (the previous model
- * set aside) and wrote files through {@code .NAME.tmp}: {@link #recover} and {@link #readable} still
- * find such an aside, and {@code .NAME.tmp} files are cleared, so an interrupted save of an earlier
- * release is recovered; earlier temporaries of directories ({@code .NAME.tmp-X}) are left alone, as
- * those releases left them.
+ * set aside) and wrote files through {@code .NAME.tmp}: {@link #recover} and {@link #readable}
+ * still find such an aside, and {@code .NAME.tmp} files are cleared, so an interrupted save of an
+ * earlier release is recovered; earlier temporaries of directories ({@code .NAME.tmp-X}) are left
+ * alone, as those releases left them.
  *
  * @param <L> the storage's location type
  */
@@ -59,14 +60,17 @@ public final class Publisher<L> {
     void write(L staging) throws IOException;
   }
 
-  /** Decides whether an existing target may be replaced: throws (naming the target and what to do) to refuse. */
+  /**
+   * Decides whether an existing target may be replaced: throws (naming the target and what to do)
+   * to refuse.
+   */
   @FunctionalInterface
   public interface Existing<L> {
     void check(L target) throws IOException;
 
     /** Replaces whatever is there. */
     static <L> Existing<L> replace() {
-      return target -> { };
+      return target -> {};
     }
   }
 
@@ -80,8 +84,8 @@ public final class Publisher<L> {
   /**
    * Publishes the directory {@code target} written by {@code writer}. An existing target (after
    * {@link #recover}) is replaced only if {@code existing} allows it, checked before the write and
-   * again just before the swap. On failure the staging directory is removed and the previous
-   * target is left as it was; the parent folder is created if needed.
+   * again just before the swap. On failure the staging directory is removed and the previous target
+   * is left as it was; the parent folder is created if needed.
    *
    * @throws IllegalArgumentException when {@code target} is a root
    */
@@ -120,8 +124,14 @@ public final class Publisher<L> {
       try {
         storage.rename(aside, target);
       } catch (IOException | RuntimeException restore) {
-        e.addSuppressed(new IOException(
-            "could not put the previous " + target + " back from " + aside + "; rename it back by hand", restore));
+        e.addSuppressed(
+            new IOException(
+                "could not put the previous "
+                    + target
+                    + " back from "
+                    + aside
+                    + "; rename it back by hand",
+                restore));
       }
       throw e;
     }
@@ -129,7 +139,11 @@ public final class Publisher<L> {
       storage.deleteRecursively(aside);
     } catch (IOException e) {
       throw new IOException(
-          target + " was written, but the previous one could not be deleted from " + aside + "; delete it by hand", e);
+          target
+              + " was written, but the previous one could not be deleted from "
+              + aside
+              + "; delete it by hand",
+          e);
     }
   }
 
@@ -185,8 +199,14 @@ public final class Publisher<L> {
       try {
         storage.rename(newest, target);
       } catch (IOException e) {
-        throw new IOException("cannot restore " + target + " from " + newest + " (left by an interrupted run);"
-            + " rename it back by hand", e);
+        throw new IOException(
+            "cannot restore "
+                + target
+                + " from "
+                + newest
+                + " (left by an interrupted run);"
+                + " rename it back by hand",
+            e);
       }
       LOG.warn("restored {} from {}: a run was interrupted while replacing it", target, newest);
       asides.remove(left.newestAside());
@@ -214,7 +234,10 @@ public final class Publisher<L> {
       return target;
     }
     L found = storage.child(parent, aside.name());
-    LOG.warn("{} is missing after an interrupted replacement; reading the previous one, {}", target, found);
+    LOG.warn(
+        "{} is missing after an interrupted replacement; reading the previous one, {}",
+        target,
+        found);
     return found;
   }
 
@@ -222,11 +245,15 @@ public final class Publisher<L> {
    * The reserved siblings of the target {@code name}.
    *
    * @param ownAsides this publisher's {@code _replaced-NAME-UUID} directories, which it may delete
-   * @param newestAside the newest previous output set aside, this publisher's or an earlier release's
-   * @param staging this publisher's {@code _staging-NAME-UUID} entries and an earlier release's file temporary
+   * @param newestAside the newest previous output set aside, this publisher's or an earlier
+   *     release's
+   * @param staging this publisher's {@code _staging-NAME-UUID} entries and an earlier release's
+   *     file temporary
    */
   private record Leftovers(
-      List<PublishStorage.Entry> ownAsides, PublishStorage.Entry newestAside, List<PublishStorage.Entry> staging) {}
+      List<PublishStorage.Entry> ownAsides,
+      PublishStorage.Entry newestAside,
+      List<PublishStorage.Entry> staging) {}
 
   private Leftovers leftovers(L parent, String name) throws IOException {
     List<PublishStorage.Entry> own = new ArrayList<>();
@@ -243,12 +270,15 @@ public final class Publisher<L> {
         staging.add(e);
       }
     }
-    PublishStorage.Entry newest = asides.stream().max(Comparator.comparingLong(PublishStorage.Entry::modified))
-        .orElse(null);
+    PublishStorage.Entry newest =
+        asides.stream().max(Comparator.comparingLong(PublishStorage.Entry::modified)).orElse(null);
     return new Leftovers(own, newest, staging);
   }
 
-  /** {@code prefix + name + "-" + UUID}: a sibling whose name merely extends the target's does not match. */
+  /**
+   * {@code prefix + name + "-" + UUID}: a sibling whose name merely extends the target's does not
+   * match.
+   */
   private static boolean ownName(String entry, String prefix, String name) {
     String start = prefix + name + "-";
     return entry.startsWith(start) && UUID_FORM.matcher(entry.substring(start.length())).matches();
@@ -256,7 +286,8 @@ public final class Publisher<L> {
 
   private static boolean legacyAside(String entry, String name) {
     String start = "." + name + ".old-";
-    return entry.startsWith(start) && LEGACY_ASIDE_ID.matcher(entry.substring(start.length())).matches();
+    return entry.startsWith(start)
+        && LEGACY_ASIDE_ID.matcher(entry.substring(start.length())).matches();
   }
 
   private L parentOf(L target) {

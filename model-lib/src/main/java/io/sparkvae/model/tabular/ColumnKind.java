@@ -5,8 +5,8 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The kind of a tabular column, which fixes both its packed input form and its likelihood. Widths are
- * in floats of the packed row ({@link TabularSchema}) and in decoder outputs; {@code v} is a
+ * The kind of a tabular column, which fixes both its packed input form and its likelihood. Widths
+ * are in floats of the packed row ({@link TabularSchema}) and in decoder outputs; {@code v} is a
  * categorical column's vocabulary size including the "unknown" entry.
  *
  * <table>
@@ -47,7 +47,13 @@ public enum ColumnKind {
         return k;
       }
     }
-    throw new IllegalArgumentException(what + ": unknown column kind '" + name + "'; choose one of "
-        + Arrays.stream(values()).map(ColumnKind::configName).collect(Collectors.joining(", ")));
+    throw new IllegalArgumentException(
+        what
+            + ": unknown column kind '"
+            + name
+            + "'; choose one of "
+            + Arrays.stream(values())
+                .map(ColumnKind::configName)
+                .collect(Collectors.joining(", ")));
   }
 }

@@ -64,8 +64,11 @@ public enum Derive {
     } else if (value instanceof Instant i) {
       t = LocalDateTime.ofInstant(i, ZoneOffset.UTC);
     } else {
-      throw new TabularValueException(column, "has a value of type " + value.getClass().getSimpleName()
-          + " where a timestamp is expected");
+      throw new TabularValueException(
+          column,
+          "has a value of type "
+              + value.getClass().getSimpleName()
+              + " where a timestamp is expected");
     }
     return switch (this) {
       case HOUR_OF_DAY -> Integer.toString(t.getHour());

@@ -40,8 +40,17 @@ public final class TabularColumn implements Serializable {
    *
    * @throws IllegalArgumentException for statistics that do not fit the kind, naming the column
    */
-  public TabularColumn(String name, String source, Derive derive, ColumnKind kind, long observed, long missing,
-      double center, double scale, List<String> vocabulary, long[] counts) {
+  public TabularColumn(
+      String name,
+      String source,
+      Derive derive,
+      ColumnKind kind,
+      long observed,
+      long missing,
+      double center,
+      double scale,
+      List<String> vocabulary,
+      long[] counts) {
     this.name = Objects.requireNonNull(name, "name");
     this.source = Objects.requireNonNull(source, "source");
     this.derive = Objects.requireNonNull(derive, "derive");
@@ -53,19 +62,33 @@ public final class TabularColumn implements Serializable {
     this.vocabulary = List.copyOf(vocabulary);
     this.counts = counts.clone();
     if (!Double.isFinite(center) || !(scale > 0) || !Double.isFinite(scale)) {
-      throw new IllegalArgumentException("column '" + name + "': center " + center + " and scale " + scale
-          + " must be finite, the scale positive");
+      throw new IllegalArgumentException(
+          "column '"
+              + name
+              + "': center "
+              + center
+              + " and scale "
+              + scale
+              + " must be finite, the scale positive");
     }
     if (kind == ColumnKind.CATEGORICAL && this.counts.length != this.vocabulary.size() + 1) {
-      throw new IllegalArgumentException("column '" + name + "': " + this.vocabulary.size()
-          + " vocabulary entries need " + (this.vocabulary.size() + 1) + " counts (the last for unknown), found "
-          + this.counts.length);
+      throw new IllegalArgumentException(
+          "column '"
+              + name
+              + "': "
+              + this.vocabulary.size()
+              + " vocabulary entries need "
+              + (this.vocabulary.size() + 1)
+              + " counts (the last for unknown), found "
+              + this.counts.length);
     }
     if (kind != ColumnKind.CATEGORICAL && (!this.vocabulary.isEmpty() || this.counts.length != 0)) {
-      throw new IllegalArgumentException("column '" + name + "' is " + kind.configName() + " but has a vocabulary");
+      throw new IllegalArgumentException(
+          "column '" + name + "' is " + kind.configName() + " but has a vocabulary");
     }
     if (derive != Derive.NONE && kind != ColumnKind.CATEGORICAL) {
-      throw new IllegalArgumentException("column '" + name + "': derived timestamp features are categorical");
+      throw new IllegalArgumentException(
+          "column '" + name + "': derived timestamp features are categorical");
     }
     this.index = new HashMap<>();
     for (int i = 0; i < this.vocabulary.size(); i++) {
@@ -151,7 +174,9 @@ public final class TabularColumn implements Serializable {
   public boolean encode(Object value, float[] dst, int off) {
     int w = packedWidth();
     Arrays.fill(dst, off, off + w, 0f);
-    if (value == null || (value instanceof Double d && d.isNaN()) || (value instanceof Float f && f.isNaN())) {
+    if (value == null
+        || (value instanceof Double d && d.isNaN())
+        || (value instanceof Float f && f.isNaN())) {
       return false; // missing: zero value, observed flag 0
     }
     boolean unknown = false;
@@ -160,8 +185,13 @@ public final class TabularColumn implements Serializable {
       case COUNT -> {
         double k = finiteNumber(value);
         if (k < 0 || k != Math.rint(k)) {
-          throw new TabularValueException(name, "has the value " + value
-              + ": a count column takes non-negative integers (override its kind, e.g. " + name + ":numeric)");
+          throw new TabularValueException(
+              name,
+              "has the value "
+                  + value
+                  + ": a count column takes non-negative integers (override its kind, e.g. "
+                  + name
+                  + ":numeric)");
         }
         dst[off] = (float) Math.log1p(k);
       }
@@ -182,8 +212,11 @@ public final class TabularColumn implements Serializable {
     }
     double d = n.doubleValue();
     if (Double.isInfinite(d)) {
-      throw new TabularValueException(name, "has the value " + d
-          + ": infinities are bad rows (make it null to mark the value missing, or filter the row out)");
+      throw new TabularValueException(
+          name,
+          "has the value "
+              + d
+              + ": infinities are bad rows (make it null to mark the value missing, or filter the row out)");
     }
     return d;
   }
@@ -194,12 +227,15 @@ public final class TabularColumn implements Serializable {
     }
     double d = finiteNumber(value);
     if (d != 0 && d != 1) {
-      throw new TabularValueException(name, "has the value " + value + ": a binary column takes 0, 1 or booleans");
+      throw new TabularValueException(
+          name, "has the value " + value + ": a binary column takes 0, 1 or booleans");
     }
     return (float) d;
   }
 
-  /** The vocabulary key of a categorical value: strings as they are, integral numbers without ".0". */
+  /**
+   * The vocabulary key of a categorical value: strings as they are, integral numbers without ".0".
+   */
   String key(Object value) {
     if (value instanceof String s) {
       return s;
@@ -207,7 +243,10 @@ public final class TabularColumn implements Serializable {
     if (value instanceof Boolean b) {
       return b.toString();
     }
-    if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+    if (value instanceof Long
+        || value instanceof Integer
+        || value instanceof Short
+        || value instanceof Byte) {
       return value.toString();
     }
     if (value instanceof Number) {
@@ -218,22 +257,38 @@ public final class TabularColumn implements Serializable {
   }
 
   private TabularValueException wrongType(Object value, String expected) {
-    return new TabularValueException(name, "has a value of type " + value.getClass().getSimpleName() + " ("
-        + value + ") where " + kind.configName() + " needs " + expected);
+    return new TabularValueException(
+        name,
+        "has a value of type "
+            + value.getClass().getSimpleName()
+            + " ("
+            + value
+            + ") where "
+            + kind.configName()
+            + " needs "
+            + expected);
   }
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof TabularColumn c && name.equals(c.name) && source.equals(c.source) && derive == c.derive
-        && kind == c.kind && observed == c.observed && missing == c.missing
-        && Double.compare(center, c.center) == 0 && Double.compare(scale, c.scale) == 0
-        && vocabulary.equals(c.vocabulary) && Arrays.equals(counts, c.counts);
+    return o instanceof TabularColumn c
+        && name.equals(c.name)
+        && source.equals(c.source)
+        && derive == c.derive
+        && kind == c.kind
+        && observed == c.observed
+        && missing == c.missing
+        && Double.compare(center, c.center) == 0
+        && Double.compare(scale, c.scale) == 0
+        && vocabulary.equals(c.vocabulary)
+        && Arrays.equals(counts, c.counts);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(name, source, derive, kind, observed, missing, center, scale, vocabulary)
-        * 31 + Arrays.hashCode(counts);
+            * 31
+        + Arrays.hashCode(counts);
   }
 
   @Override

@@ -46,7 +46,11 @@ public final class TabularFitter implements Serializable {
 
   /** The type of an input column, from its Spark type. */
   public enum SourceType {
-    STRING, INTEGER, FLOATING, BOOLEAN, TIMESTAMP
+    STRING,
+    INTEGER,
+    FLOATING,
+    BOOLEAN,
+    TIMESTAMP
   }
 
   /** One input column: its name and type. */
@@ -64,8 +68,12 @@ public final class TabularFitter implements Serializable {
    * @throws IllegalArgumentException for a timestamp without {@code timestampFeatures}, an override
    *     of a column that is not an input, or a kind that the type cannot have
    */
-  public TabularFitter(List<Source> sources, Map<String, ColumnKind> overrides, boolean timestampFeatures,
-      int maxLevels, int maxCategories) {
+  public TabularFitter(
+      List<Source> sources,
+      Map<String, ColumnKind> overrides,
+      boolean timestampFeatures,
+      int maxLevels,
+      int maxCategories) {
     this.sources = List.copyOf(sources);
     this.maxLevels = maxLevels;
     this.maxCategories = maxCategories;
@@ -75,25 +83,47 @@ public final class TabularFitter implements Serializable {
       ColumnKind forced = overrides.get(src.name());
       if (src.type() == SourceType.TIMESTAMP) {
         if (!timestampFeatures) {
-          throw new IllegalArgumentException("column '" + src.name() + "' is a timestamp: set timestampFeatures=true"
-              + " to model its hour of day and day of week, or leave it out of inputCols");
+          throw new IllegalArgumentException(
+              "column '"
+                  + src.name()
+                  + "' is a timestamp: set timestampFeatures=true"
+                  + " to model its hour of day and day of week, or leave it out of inputCols");
         }
         for (Derive d : new Derive[] {Derive.HOUR_OF_DAY, Derive.DAY_OF_WEEK}) {
-          accs.add(new Acc(d.columnName(src.name()), s, src.name(), d, ColumnKind.CATEGORICAL, MAX_DISTINCT));
+          accs.add(
+              new Acc(
+                  d.columnName(src.name()),
+                  s,
+                  src.name(),
+                  d,
+                  ColumnKind.CATEGORICAL,
+                  MAX_DISTINCT));
           names.add(d.columnName(src.name()));
         }
         continue;
       }
       checkOverride(src, forced);
-      boolean categoricalByType = src.type() == SourceType.STRING || src.type() == SourceType.BOOLEAN
-          || forced == ColumnKind.CATEGORICAL;
-      accs.add(new Acc(src.name(), s, src.name(), Derive.NONE, forced, categoricalByType ? MAX_DISTINCT : maxLevels));
+      boolean categoricalByType =
+          src.type() == SourceType.STRING
+              || src.type() == SourceType.BOOLEAN
+              || forced == ColumnKind.CATEGORICAL;
+      accs.add(
+          new Acc(
+              src.name(),
+              s,
+              src.name(),
+              Derive.NONE,
+              forced,
+              categoricalByType ? MAX_DISTINCT : maxLevels));
       names.add(src.name());
     }
     for (String o : overrides.keySet()) {
       if (!names.contains(o)) {
-        throw new IllegalArgumentException("columnKinds names '" + o + "', which is not an input column; inputs are: "
-            + String.join(", ", names));
+        throw new IllegalArgumentException(
+            "columnKinds names '"
+                + o
+                + "', which is not an input column; inputs are: "
+                + String.join(", ", names));
       }
     }
   }
@@ -102,14 +132,20 @@ public final class TabularFitter implements Serializable {
     if (forced == null) {
       return;
     }
-    boolean ok = switch (src.type()) {
-      case STRING -> forced == ColumnKind.CATEGORICAL;
-      case BOOLEAN -> forced == ColumnKind.BINARY || forced == ColumnKind.CATEGORICAL;
-      default -> true;
-    };
+    boolean ok =
+        switch (src.type()) {
+          case STRING -> forced == ColumnKind.CATEGORICAL;
+          case BOOLEAN -> forced == ColumnKind.BINARY || forced == ColumnKind.CATEGORICAL;
+          default -> true;
+        };
     if (!ok) {
-      throw new IllegalArgumentException("columnKinds: column '" + src.name() + "' of type "
-          + src.type().name().toLowerCase(java.util.Locale.ROOT) + " cannot be " + forced.configName());
+      throw new IllegalArgumentException(
+          "columnKinds: column '"
+              + src.name()
+              + "' of type "
+              + src.type().name().toLowerCase(java.util.Locale.ROOT)
+              + " cannot be "
+              + forced.configName());
     }
   }
 
@@ -162,8 +198,10 @@ public final class TabularFitter implements Serializable {
     final String sourceName;
     final Derive derive;
     final ColumnKind forced;
+
     /** Distinct values tracked at most; beyond it the column cannot be categorical. */
     final int cap;
+
     long observed;
     long missing;
     long bad;
@@ -192,7 +230,9 @@ public final class TabularFitter implements Serializable {
         if (derive != Derive.NONE) {
           v = derive.apply(raw, name);
         }
-        if (v == null || (v instanceof Double d && d.isNaN()) || (v instanceof Float f && f.isNaN())) {
+        if (v == null
+            || (v instanceof Double d && d.isNaN())
+            || (v instanceof Float f && f.isNaN())) {
           missing++;
           return;
         }
@@ -228,10 +268,15 @@ public final class TabularFitter implements Serializable {
       if (v instanceof Number n) {
         double d = n.doubleValue();
         if (Double.isInfinite(d)) {
-          throw new TabularValueException(name, "has the value " + d
-              + ": infinities are bad rows (make it null to mark the value missing, or filter the row out)");
+          throw new TabularValueException(
+              name,
+              "has the value "
+                  + d
+                  + ": infinities are bad rows (make it null to mark the value missing, or filter the row out)");
         }
-        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+        return d == Math.rint(d) && Math.abs(d) < 1e15
+            ? Long.toString((long) d)
+            : Double.toString(d);
       }
       if (v instanceof String s) {
         return s;
@@ -239,8 +284,15 @@ public final class TabularFitter implements Serializable {
       if (v instanceof Boolean b) {
         return b.toString();
       }
-      throw new TabularValueException(name, "has a value of type " + v.getClass().getSimpleName() + " (" + v
-          + ") where " + type.name().toLowerCase(java.util.Locale.ROOT) + " is expected");
+      throw new TabularValueException(
+          name,
+          "has a value of type "
+              + v.getClass().getSimpleName()
+              + " ("
+              + v
+              + ") where "
+              + type.name().toLowerCase(java.util.Locale.ROOT)
+              + " is expected");
     }
 
     void merge(Acc o) {
@@ -268,15 +320,22 @@ public final class TabularFitter implements Serializable {
 
     TabularColumn finish(SourceType type, int maxLevels, int maxCategories) {
       if (observed == 0) {
-        throw new IllegalArgumentException("column '" + name + "' has no usable value in the training data ("
-            + missing + " missing, " + bad + " bad)");
+        throw new IllegalArgumentException(
+            "column '"
+                + name
+                + "' has no usable value in the training data ("
+                + missing
+                + " missing, "
+                + bad
+                + " bad)");
       }
       ColumnKind kind = forced != null ? forced : infer(type, maxLevels);
       double mean = sum / observed;
       return switch (kind) {
         case NUMERIC -> {
           if (type == SourceType.BOOLEAN) {
-            throw new IllegalArgumentException("column '" + name + "' is boolean and cannot be numeric");
+            throw new IllegalArgumentException(
+                "column '" + name + "' is boolean and cannot be numeric");
           }
           double m = sumT / observed;
           double var = Math.max(0, sumT2 / observed - m * m);
@@ -285,16 +344,21 @@ public final class TabularFitter implements Serializable {
         }
         case COUNT -> {
           if (!integral || !nonNegative || type == SourceType.BOOLEAN) {
-            throw new IllegalArgumentException("columnKinds: column '" + name
-                + "' cannot be count: its training values are not all non-negative integers");
+            throw new IllegalArgumentException(
+                "columnKinds: column '"
+                    + name
+                    + "' cannot be count: its training values are not all non-negative integers");
           }
           yield column(kind, mean, 1.0, List.of(), new long[0]);
         }
         case BINARY -> {
-          if (type != SourceType.BOOLEAN && (tooMany || !distinct.keySet().stream().allMatch(
-              k -> k.equals("0") || k.equals("1")))) {
-            throw new IllegalArgumentException("columnKinds: column '" + name
-                + "' cannot be binary: its training values are not all 0 or 1");
+          if (type != SourceType.BOOLEAN
+              && (tooMany
+                  || !distinct.keySet().stream().allMatch(k -> k.equals("0") || k.equals("1")))) {
+            throw new IllegalArgumentException(
+                "columnKinds: column '"
+                    + name
+                    + "' cannot be binary: its training values are not all 0 or 1");
           }
           yield column(kind, mean, 1.0, List.of(), new long[0]);
         }
@@ -308,13 +372,16 @@ public final class TabularFitter implements Serializable {
         case BOOLEAN -> ColumnKind.BINARY;
         case FLOATING -> ColumnKind.NUMERIC;
         case INTEGER -> {
-          if (!tooMany && distinct.keySet().stream().allMatch(k -> k.equals("0") || k.equals("1"))) {
+          if (!tooMany
+              && distinct.keySet().stream().allMatch(k -> k.equals("0") || k.equals("1"))) {
             yield ColumnKind.BINARY;
           }
           if (!tooMany && distinct.size() <= maxLevels) {
             yield ColumnKind.CATEGORICAL;
           }
-          yield nonNegative && dispersion() <= MAX_COUNT_DISPERSION ? ColumnKind.COUNT : ColumnKind.NUMERIC;
+          yield nonNegative && dispersion() <= MAX_COUNT_DISPERSION
+              ? ColumnKind.COUNT
+              : ColumnKind.NUMERIC;
         }
       };
     }
@@ -330,12 +397,17 @@ public final class TabularFitter implements Serializable {
 
     private TabularColumn categorical(int maxCategories) {
       if (tooMany) {
-        throw new IllegalArgumentException("column '" + name + "' has more than " + MAX_DISTINCT
-            + " distinct values, too many for a categorical column; leave it out of inputCols or override its kind");
+        throw new IllegalArgumentException(
+            "column '"
+                + name
+                + "' has more than "
+                + MAX_DISTINCT
+                + " distinct values, too many for a categorical column; leave it out of inputCols or override its kind");
       }
       List<Map.Entry<String, Long>> entries = new ArrayList<>(distinct.entrySet());
-      entries.sort(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
-          .thenComparing(Map.Entry.comparingByKey()));
+      entries.sort(
+          Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder())
+              .thenComparing(Map.Entry.comparingByKey()));
       List<String> vocab = new ArrayList<>();
       int kept = Math.min(maxCategories, entries.size());
       long[] counts = new long[kept + 1];
@@ -350,8 +422,10 @@ public final class TabularFitter implements Serializable {
       return column(ColumnKind.CATEGORICAL, 0, 1.0, vocab, counts);
     }
 
-    private TabularColumn column(ColumnKind kind, double center, double scale, List<String> vocab, long[] counts) {
-      return new TabularColumn(name, sourceName, derive, kind, observed, missing, center, scale, vocab, counts);
+    private TabularColumn column(
+        ColumnKind kind, double center, double scale, List<String> vocab, long[] counts) {
+      return new TabularColumn(
+          name, sourceName, derive, kind, observed, missing, center, scale, vocab, counts);
     }
   }
 }

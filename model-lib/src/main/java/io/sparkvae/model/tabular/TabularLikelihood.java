@@ -24,8 +24,8 @@ import io.sparkvae.model.vae.Support;
  *       learned per column ({@code tab.logStd [numeric columns]}, starting at 0);
  *   <li>categorical: softmax over vocabulary + unknown;
  *   <li>binary: Bernoulli on a logit;
- *   <li>count: Poisson on a log-rate, {@code k log r - r - log k!}; the target is recovered from the
- *       packed {@code log1p(k)} by {@code round(exp(x) - 1)}.
+ *   <li>count: Poisson on a log-rate, {@code k log r - r - log k!}; the target is recovered from
+ *       the packed {@code log1p(k)} by {@code round(exp(x) - 1)}.
  * </ul>
  *
  * Every logit and log-rate is the decoder output plus the column's training marginal (log
@@ -33,13 +33,15 @@ import io.sparkvae.model.vae.Support;
  * independent-columns model and the latent code only has to learn what the columns share.
  *
  * <p>Densities of numeric columns are in the standardised signed-log space (no Jacobian back to the
- * raw units), so log-probabilities of the VAE and of {@link IndependentBaseline} compare in the same
- * units. Every temporary is closed before returning.
+ * raw units), so log-probabilities of the VAE and of {@link IndependentBaseline} compare in the
+ * same units. Every temporary is closed before returning.
  */
 public final class TabularLikelihood implements Likelihood {
   private final TabularSchema schema;
+
   /** Index of {@code tab.logStd} in the parameter list, or -1 without numeric columns. */
   private final int logStd;
+
   private final float[] offsets;
 
   /** Declares {@code tab.logStd} in {@code layout} when the schema has numeric columns. */
@@ -84,22 +86,30 @@ public final class TabularLikelihood implements Likelihood {
         int o = schema.offset(j);
         int w = c.packedWidth();
         NDArray out = keep(temps, slice(shifted, d, d + c.decoderOutputs()));
-        NDArray target = keep(temps, x.get(new NDIndex("..., {}:{}", o, o + (c.kind() == ColumnKind.CATEGORICAL
-            ? c.categories() : 1))));
-        NDArray lp = switch (c.kind()) {
-          case NUMERIC -> {
-            NDArray ls = keep(temps, params.get(logStd).get(new NDIndex("{}:{}", numeric, numeric + 1)));
-            numeric++;
-            yield Likelihoods.gaussianColumnLogProb(target, out, ls);
-          }
-          case BINARY -> Likelihoods.bernoulliColumnLogProb(target, out);
-          case COUNT -> poisson(target, out, temps);
-          case CATEGORICAL -> {
-            NDArray lsm = keep(temps, out.logSoftmax(-1));
-            NDArray picked = keep(temps, target.mul(lsm));
-            yield picked.sum(new int[] {-1}, true);
-          }
-        };
+        NDArray target =
+            keep(
+                temps,
+                x.get(
+                    new NDIndex(
+                        "..., {}:{}",
+                        o,
+                        o + (c.kind() == ColumnKind.CATEGORICAL ? c.categories() : 1))));
+        NDArray lp =
+            switch (c.kind()) {
+              case NUMERIC -> {
+                NDArray ls =
+                    keep(temps, params.get(logStd).get(new NDIndex("{}:{}", numeric, numeric + 1)));
+                numeric++;
+                yield Likelihoods.gaussianColumnLogProb(target, out, ls);
+              }
+              case BINARY -> Likelihoods.bernoulliColumnLogProb(target, out);
+              case COUNT -> poisson(target, out, temps);
+              case CATEGORICAL -> {
+                NDArray lsm = keep(temps, out.logSoftmax(-1));
+                NDArray picked = keep(temps, target.mul(lsm));
+                yield picked.sum(new int[] {-1}, true);
+              }
+            };
         temps.add(lp);
         NDArray observed = keep(temps, x.get(new NDIndex("..., {}:{}", o + w - 1, o + w)));
         perColumn.add(lp.mul(observed));
@@ -145,9 +155,10 @@ public final class TabularLikelihood implements Likelihood {
   }
 
   /**
-   * The mean in packed space, {@code [..., B, packedWidth]}: numeric: the Gaussian mean; categorical:
-   * the softmax probabilities; binary: the probability of 1; count: {@code log1p} of the rate
-   * ({@code softplus} of the log-rate), as the input packs counts; every observed flag is 1.
+   * The mean in packed space, {@code [..., B, packedWidth]}: numeric: the Gaussian mean;
+   * categorical: the softmax probabilities; binary: the probability of 1; count: {@code log1p} of
+   * the rate ({@code softplus} of the log-rate), as the input packs counts; every observed flag is
+   * 1.
    */
   @Override
   public NDArray mean(NDArray decoded) {
@@ -159,12 +170,13 @@ public final class TabularLikelihood implements Likelihood {
       int d = 0;
       for (TabularColumn c : schema.columns()) {
         NDArray out = keep(temps, slice(shifted, d, d + c.decoderOutputs()));
-        parts.add(switch (c.kind()) {
-          case NUMERIC -> out.duplicate();
-          case BINARY -> Activation.sigmoid(out);
-          case COUNT -> Activation.softPlus(out);
-          case CATEGORICAL -> out.softmax(-1);
-        });
+        parts.add(
+            switch (c.kind()) {
+              case NUMERIC -> out.duplicate();
+              case BINARY -> Activation.sigmoid(out);
+              case COUNT -> Activation.softPlus(out);
+              case CATEGORICAL -> out.softmax(-1);
+            });
         parts.add(one.duplicate());
         d += c.decoderOutputs();
       }

@@ -13,8 +13,8 @@ import java.util.Objects;
  * The ordered columns of a tabular VAE with their fitted statistics and vocabularies, and the map
  * from one record's raw values to ONE packed float row, so that the float[] pipeline (shards,
  * minibatches, {@code inputDim}) carries tabular rows unchanged: {@link #packedWidth()} is the
- * VAE's {@code inputDim}, {@link #decoderOutputs()} its decoder's width. Each column's slice is laid
- * out as {@link ColumnKind} says, columns in schema order.
+ * VAE's {@code inputDim}, {@link #decoderOutputs()} its decoder's width. Each column's slice is
+ * laid out as {@link ColumnKind} says, columns in schema order.
  *
  * <p>Stored in {@code model.json} under {@code "tabular"} as versioned JSON ({@link #toJson},
  * {@link #fromJson}; version {@value #VERSION}), read by model-lib without Spark.
@@ -92,8 +92,8 @@ public final class TabularSchema implements Serializable {
   /**
    * Packs one record into {@code dst[offset .. offset + packedWidth())}.
    *
-   * @param sourceValues the raw values of {@link #sources()}, in that order (Spark's external types:
-   *     String, Number, Boolean, timestamps; null or NaN for missing)
+   * @param sourceValues the raw values of {@link #sources()}, in that order (Spark's external
+   *     types: String, Number, Boolean, timestamps; null or NaN for missing)
    * @param unknown when not null, {@code unknown[j]} is incremented for each categorical value of
    *     column {@code j} that was not in its vocabulary
    * @throws TabularValueException naming the column of a value no likelihood can use
@@ -101,7 +101,12 @@ public final class TabularSchema implements Serializable {
   public void encode(Object[] sourceValues, float[] dst, int offset, long[] unknown) {
     if (sourceValues.length != sources.size()) {
       throw new IllegalArgumentException(
-          "expected " + sources.size() + " values (" + String.join(", ", sources) + "), got " + sourceValues.length);
+          "expected "
+              + sources.size()
+              + " values ("
+              + String.join(", ", sources)
+              + "), got "
+              + sourceValues.length);
     }
     for (int j = 0; j < columns.size(); j++) {
       TabularColumn c = columns.get(j);
@@ -155,8 +160,13 @@ public final class TabularSchema implements Serializable {
   public static TabularSchema fromJson(JsonObject root) {
     int version = integer(root, "schemaVersion", "tabular").intValue();
     if (version != VERSION) {
-      throw new IllegalArgumentException("tabular.schemaVersion " + version + " is not supported (this SparkVAE "
-          + "reads version " + VERSION + (version > VERSION ? "; upgrade SparkVAE)" : ")"));
+      throw new IllegalArgumentException(
+          "tabular.schemaVersion "
+              + version
+              + " is not supported (this SparkVAE "
+              + "reads version "
+              + VERSION
+              + (version > VERSION ? "; upgrade SparkVAE)" : ")"));
     }
     JsonElement colsElement = root.get("columns");
     if (colsElement == null || !colsElement.isJsonArray()) {
@@ -187,9 +197,17 @@ public final class TabularSchema implements Serializable {
         counts[i] = c.get(i).getAsLong();
       }
     }
-    return new TabularColumn(string(o, "name", what), string(o, "source", what),
-        Derive.of(string(o, "derive", what)), kind, integer(o, "observed", what).longValue(),
-        integer(o, "missing", what).longValue(), number(o, "center", what), number(o, "scale", what), vocab, counts);
+    return new TabularColumn(
+        string(o, "name", what),
+        string(o, "source", what),
+        Derive.of(string(o, "derive", what)),
+        kind,
+        integer(o, "observed", what).longValue(),
+        integer(o, "missing", what).longValue(),
+        number(o, "center", what),
+        number(o, "scale", what),
+        vocab,
+        counts);
   }
 
   private static String string(JsonObject o, String field, String what) {

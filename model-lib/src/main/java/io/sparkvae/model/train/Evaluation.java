@@ -49,12 +49,19 @@ public final class Evaluation {
 
   /** Evaluates {@code rows} packed rows of {@code dim} features. */
   public static Result evaluate(
-      VaeInference model, float[] features, int rows, int dim, int batchSize, int iwaeSamples, long seed) {
+      VaeInference model,
+      float[] features,
+      int rows,
+      int dim,
+      int batchSize,
+      int iwaeSamples,
+      long seed) {
     return evaluate(model, RowBlocks.of(features, rows, dim), batchSize, iwaeSamples, seed);
   }
 
   /** Evaluates packed rows in blocks. */
-  public static Result evaluate(VaeInference model, RowBlocks data, int batchSize, int iwaeSamples, long seed) {
+  public static Result evaluate(
+      VaeInference model, RowBlocks data, int batchSize, int iwaeSamples, long seed) {
     int rows = data.rows();
     int dim = data.dim();
     SplittableRandom noise = new SplittableRandom(seed);

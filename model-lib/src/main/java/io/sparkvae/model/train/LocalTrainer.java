@@ -33,21 +33,22 @@ import java.util.random.RandomGenerator;
  * flat over any number of steps. The noise of the ELBO comes from the caller's generator, so a
  * replica seeded from (seed, round, partition) recomputes exactly the same steps.
  *
- * <p>Adam follows PyTorch's {@code torch.optim.Adam} (no weight decay): {@code m = b1 m + (1-b1) g},
- * {@code v = b2 v + (1-b2) g^2}, {@code p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)}, with
- * {@code t} the global step counter carried in {@link TrainingState}. On CPU it runs as one fused
- * pass in Java ({@link FlatAdam}) over the parameters' own memory: the parameter tensors alias one
- * direct buffer of this trainer, and the update reads each gradient from native memory and writes
- * the new parameters into that buffer, block by block. Each step differentiates fresh leaf tensors
- * over that memory rather than long-lived ones, so that the backward pass hands over a new gradient
- * instead of adding it into a zeroed {@code .grad} (two memory passes over all parameters saved, for
- * the same bits: see {@link #adamStep}). On a GPU (or should a CPU tensor ever not alias its buffer) it runs as tensor operations on the
- * device. The two agree to the last bit of the parameters (tested; see {@link FlatAdam} for why
- * not every bit).
+ * <p>Adam follows PyTorch's {@code torch.optim.Adam} (no weight decay): {@code m = b1 m + (1-b1)
+ * g}, {@code v = b2 v + (1-b2) g^2}, {@code p -= lr/(1-b1^t) * m / (sqrt(v)/sqrt(1-b2^t) + eps)},
+ * with {@code t} the global step counter carried in {@link TrainingState}. On CPU it runs as one
+ * fused pass in Java ({@link FlatAdam}) over the parameters' own memory: the parameter tensors
+ * alias one direct buffer of this trainer, and the update reads each gradient from native memory
+ * and writes the new parameters into that buffer, block by block. Each step differentiates fresh
+ * leaf tensors over that memory rather than long-lived ones, so that the backward pass hands over a
+ * new gradient instead of adding it into a zeroed {@code .grad} (two memory passes over all
+ * parameters saved, for the same bits: see {@link #adamStep}). On a GPU (or should a CPU tensor
+ * ever not alias its buffer) it runs as tensor operations on the device. The two agree to the last
+ * bit of the parameters (tested; see {@link FlatAdam} for why not every bit).
  */
 public final class LocalTrainer implements AutoCloseable {
   /** Final but for the learning rate, which {@link #adopt} may change. */
   private VaeConfig config;
+
   private final ParamLayout layout;
   private final Elbo elbo;
   private final NDManager root;
@@ -57,14 +58,19 @@ public final class LocalTrainer implements AutoCloseable {
   private final int k;
   private final ByteBuffer inputBuffer;
   private final ByteBuffer noiseBuffer;
+
   /** The fused CPU update, or null to update with tensor operations. */
   private final FlatAdam flatAdam;
+
   /** The memory each CPU parameter tensor aliases, in layout order, or null. */
   private final ByteBuffer[] paramMemory;
+
   /** Float views of {@link #paramMemory}, or null. */
   private final FloatBuffer[] paramViews;
+
   /** Whether this replica ran a backward pass before (see {@link #adamStep}). */
   private boolean differentiatedBefore;
+
   private long step;
 
   /**
@@ -77,8 +83,8 @@ public final class LocalTrainer implements AutoCloseable {
   }
 
   /**
-   * @param fusedCpuAdam whether to use the fused Java update on CPU (false: tensor operations, as on a
-   *     GPU; for tests that compare the two)
+   * @param fusedCpuAdam whether to use the fused Java update on CPU (false: tensor operations, as
+   *     on a GPU; for tests that compare the two)
    */
   LocalTrainer(VaeConfig config, TrainingState state, Device device, boolean fusedCpuAdam) {
     this.config = config;
@@ -139,6 +145,7 @@ public final class LocalTrainer implements AutoCloseable {
 
   /** Each tensor of the aliased parameter memory starts on a cache line, as PyTorch's own do. */
   private static final int ALIGNMENT = 64;
+
   private static final int ALIGN_FLOATS = ALIGNMENT / Float.BYTES;
 
   /**
@@ -151,16 +158,21 @@ public final class LocalTrainer implements AutoCloseable {
       int size = layout.entries().get(i).size();
       offsets[i + 1] = offsets[i] + (size + ALIGN_FLOATS - 1) / ALIGN_FLOATS * ALIGN_FLOATS;
     }
-    ByteBuffer memory = direct(offsets[layout.tensorCount()] + ALIGN_FLOATS).alignedSlice(ALIGNMENT);
+    ByteBuffer memory =
+        direct(offsets[layout.tensorCount()] + ALIGN_FLOATS).alignedSlice(ALIGNMENT);
     ByteBuffer[] slices = new ByteBuffer[layout.tensorCount()];
     for (int i = 0; i < slices.length; i++) {
-      slices[i] = memory.slice(offsets[i] * Float.BYTES, layout.entries().get(i).size() * Float.BYTES)
-          .order(ByteOrder.nativeOrder());
+      slices[i] =
+          memory
+              .slice(offsets[i] * Float.BYTES, layout.entries().get(i).size() * Float.BYTES)
+              .order(ByteOrder.nativeOrder());
     }
     return slices;
   }
 
-  /** Whether a CPU tensor reads the memory of the buffer it was created from (DJL's CPU tensors do). */
+  /**
+   * Whether a CPU tensor reads the memory of the buffer it was created from (DJL's CPU tensors do).
+   */
   private static boolean aliases(NDArray tensor, FloatBuffer memory) {
     float was = memory.get(0);
     float probe = was == 1f ? 2f : 1f;
@@ -192,7 +204,9 @@ public final class LocalTrainer implements AutoCloseable {
     this.step = state.step();
   }
 
-  /** Copies the current parameters, Adam moments and step counter out (of native memory on a GPU). */
+  /**
+   * Copies the current parameters, Adam moments and step counter out (of native memory on a GPU).
+   */
   public TrainingState snapshot() {
     JniUtils.setGradMode(false);
     if (flatAdam != null) {
@@ -208,10 +222,11 @@ public final class LocalTrainer implements AutoCloseable {
   /**
    * Continues with {@code other} when it differs from this replica's configuration at most in the
    * learning rate (a warm-up round's or a rollback's rate), so that a replica kept between rounds
-   * follows the driver's rate of each round without rebuilding its native state; the rate is read at
-   * every step, nothing else depends on it.
+   * follows the driver's rate of each round without rebuilding its native state; the rate is read
+   * at every step, nothing else depends on it.
    *
-   * @return whether it was adopted (false: the network or the minibatch differ; build a new replica)
+   * @return whether it was adopted (false: the network or the minibatch differ; build a new
+   *     replica)
    */
   public boolean adopt(VaeConfig other) {
     if (!other.toBuilder().learningRate(config.learningRate()).build().equals(config)) {
@@ -266,10 +281,18 @@ public final class LocalTrainer implements AutoCloseable {
       double klWeight = config.klWeightAt(step + 1);
       try (NDManager batch = root.newSubManager()) {
         NDList leaves = differentiated(batch);
-        NDArray x = batch.create(inputBuffer.slice(0, rows * dim * Float.BYTES).order(ByteOrder.nativeOrder()),
-            new Shape(rows, dim), DataType.FLOAT32);
-        NDArray e = batch.create(noiseBuffer.slice(0, k * rows * latent * Float.BYTES).order(ByteOrder.nativeOrder()),
-            new Shape(k, rows, latent), DataType.FLOAT32);
+        NDArray x =
+            batch.create(
+                inputBuffer.slice(0, rows * dim * Float.BYTES).order(ByteOrder.nativeOrder()),
+                new Shape(rows, dim),
+                DataType.FLOAT32);
+        NDArray e =
+            batch.create(
+                noiseBuffer
+                    .slice(0, k * rows * latent * Float.BYTES)
+                    .order(ByteOrder.nativeOrder()),
+                new Shape(k, rows, latent),
+                DataType.FLOAT32);
         NDArray loss;
         JniUtils.setGradMode(true);
         try {
@@ -316,19 +339,25 @@ public final class LocalTrainer implements AutoCloseable {
    * The Adam step after a backward pass through {@code leaves}.
    *
    * <p>The fused update reads the gradient the backward pass left on each fresh leaf. Before, this
-   * trainer differentiated long-lived tensors and zeroed their {@code .grad} after each step; PyTorch
-   * then adds each new gradient into the zeroed one ({@code 0 + g}: the same value, but {@code +0}
-   * for {@code -0}), except at a replica's first backward pass, where it keeps the new gradient as
-   * it is. The update reproduces exactly that, so the bits of every run stay those of the trainer
-   * before this change.
+   * trainer differentiated long-lived tensors and zeroed their {@code .grad} after each step;
+   * PyTorch then adds each new gradient into the zeroed one ({@code 0 + g}: the same value, but
+   * {@code +0} for {@code -0}), except at a replica's first backward pass, where it keeps the new
+   * gradient as it is. The update reproduces exactly that, so the bits of every run stay those of
+   * the trainer before this change.
    */
   private void adamStep(NDList leaves) {
     if (flatAdam != null) {
-      FlatAdam.StepConstants c = FlatAdam.StepConstants.of(step, config.learningRate(), config.adamBeta1(),
-          config.adamBeta2(), config.adamEps());
+      FlatAdam.StepConstants c =
+          FlatAdam.StepConstants.of(
+              step,
+              config.learningRate(),
+              config.adamBeta1(),
+              config.adamBeta2(),
+              config.adamEps());
       for (int i = 0; i < leaves.size(); i++) {
         ParamLayout.Entry e = layout.entries().get(i);
-        // A direct view of the gradient's memory where DJL can give one, else a copy: read either way.
+        // A direct view of the gradient's memory where DJL can give one, else a copy: read either
+        // way.
         try (NDArray g = leaves.get(i).getGradient()) {
           FloatBuffer grad = g.toByteBuffer(true).order(ByteOrder.nativeOrder()).asFloatBuffer();
           flatAdam.stepTensor(grad, paramViews[i], e.offset(), e.size(), c, differentiatedBefore);

@@ -9,8 +9,12 @@ public final class NonFiniteLossException extends ArithmeticException {
 
   /** At optimizer step {@code step} (1-based) the loss was {@code value}. */
   public NonFiniteLossException(long step, double value) {
-    super("training diverged: minibatch loss is " + value + " at optimizer step " + step
-        + "; lower the learning rate or check the input for NaN/Inf");
+    super(
+        "training diverged: minibatch loss is "
+            + value
+            + " at optimizer step "
+            + step
+            + "; lower the learning rate or check the input for NaN/Inf");
     this.step = step;
     this.loss = value;
   }

@@ -2,8 +2,8 @@ package io.sparkvae.model.train;
 
 /**
  * Derives independent seeds from a run seed and coordinates (epoch, round, partition), so every
- * random stream of a run is reproducible on its own: a retried Spark task redraws exactly the
- * noise of the attempt it replaces.
+ * random stream of a run is reproducible on its own: a retried Spark task redraws exactly the noise
+ * of the attempt it replaces.
  */
 public final class Seeds {
   private Seeds() {}

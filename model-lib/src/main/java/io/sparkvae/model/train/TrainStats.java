@@ -3,9 +3,9 @@ package io.sparkvae.model.train;
 import java.io.Serializable;
 
 /**
- * Sums over the minibatch steps of a training run: the objective summed over examples (nats),
- * the number of examples and steps, and the seconds spent. Sums, not means, so replicas can be
- * combined by adding.
+ * Sums over the minibatch steps of a training run: the objective summed over examples (nats), the
+ * number of examples and steps, and the seconds spent. Sums, not means, so replicas can be combined
+ * by adding.
  *
  * @param lossSum sum over examples of the optimized loss (the negative ELBO, or of the
  *     importance-weighted bound when {@code elboSamples > 1}, with the current KL weight)
@@ -20,7 +20,8 @@ public record TrainStats(double lossSum, long examples, long steps, double secon
 
   /** Component-wise sum (seconds add too: total compute time). */
   public TrainStats plus(TrainStats o) {
-    return new TrainStats(lossSum + o.lossSum, examples + o.examples, steps + o.steps, seconds + o.seconds);
+    return new TrainStats(
+        lossSum + o.lossSum, examples + o.examples, steps + o.steps, seconds + o.seconds);
   }
 
   /** Mean loss per example, NaN when there were none. */

@@ -6,8 +6,8 @@ import java.util.Objects;
 /**
  * Everything an Adam-trained VAE replica needs to continue: parameters and both Adam moments in
  * {@link io.sparkvae.model.vae.ParamLayout} order, and the Adam step counter (so bias correction
- * continues rather than restarting). Plain Java arrays, so it can cross Spark's serialization and be
- * checkpointed without any native object.
+ * continues rather than restarting). Plain Java arrays, so it can cross Spark's serialization and
+ * be checkpointed without any native object.
  *
  * <p>The arrays are shared, not copied: treat an instance as immutable once built.
  */
@@ -26,8 +26,13 @@ public final class TrainingState implements Serializable {
     this.adamV = Objects.requireNonNull(adamV, "adamV");
     if (adamM.length != params.length || adamV.length != params.length) {
       throw new IllegalArgumentException(
-          "Adam state length (" + adamM.length + ", " + adamV.length + ") differs from the "
-              + params.length + " parameters");
+          "Adam state length ("
+              + adamM.length
+              + ", "
+              + adamV.length
+              + ") differs from the "
+              + params.length
+              + " parameters");
     }
     if (step < 0) {
       throw new IllegalArgumentException("step must be >= 0, got " + step);
@@ -61,8 +66,8 @@ public final class TrainingState implements Serializable {
   }
 
   /**
-   * The first NaN or infinite value among the parameters and the Adam moments, described as
-   * {@code "params[12] = NaN"}, or null when every value is finite. A linear scan, cheap next to a
+   * The first NaN or infinite value among the parameters and the Adam moments, described as {@code
+   * "params[12] = NaN"}, or null when every value is finite. A linear scan, cheap next to a
    * training step: trainers run it before a state is shared or saved.
    */
   public String firstNonFinite() {

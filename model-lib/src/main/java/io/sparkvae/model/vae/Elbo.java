@@ -2,7 +2,6 @@ package io.sparkvae.model.vae;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import io.sparkvae.model.config.VaeConfig;
 
 /**
  * The negative evidence lower bound of a VAE (Kingma &amp; Welling 2013), per example.
@@ -13,8 +12,8 @@ import io.sparkvae.model.config.VaeConfig;
  * <ul>
  *   <li>{@code k = 1}, {@code klEstimator = mc}: {@code -log p(x|z) + w * (log q(z|x) - log p(z))},
  *       Pyro's {@code Trace_ELBO};
- *   <li>{@code k = 1}, {@code analytic}: {@code -log p(x|z) + w * KL(q(z|x) || p(z))}, Pyro's {@code
- *       TraceMeanField_ELBO};
+ *   <li>{@code k = 1}, {@code analytic}: {@code -log p(x|z) + w * KL(q(z|x) || p(z))}, Pyro's
+ *       {@code TraceMeanField_ELBO};
  *   <li>{@code k > 1}: the importance-weighted bound of Burda, Grosse &amp; Salakhutdinov (2015),
  *       {@code -log (1/k) sum_i exp(log p(x|z_i) - w * (log q(z_i|x) - log p(z_i)))}.
  * </ul>

@@ -8,8 +8,8 @@ import ai.djl.ndarray.NDList;
  * network's {@link ParamLayout} when it is built, and maps a batch of inputs to the parameters of
  * the posterior. Its mean (for encoding) is {@link Posterior#loc()}.
  *
- * <p>Like every block, it owns no parameters: they are passed in as the network's list, in which
- * it finds its own tensors by the indices its declarations returned. Results are attached to the
+ * <p>Like every block, it owns no parameters: they are passed in as the network's list, in which it
+ * finds its own tensors by the indices its declarations returned. Results are attached to the
  * manager of the input.
  */
 public interface Encoder {

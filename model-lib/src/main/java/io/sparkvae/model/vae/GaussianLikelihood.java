@@ -4,14 +4,16 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 
 /**
- * Independent Gaussian columns with the decoder's outputs as means (one per column), for real-valued
- * features. The standard deviation is either learned per column (it declares {@code dec.logStd
- * [columns]}, starting at zero, unit variance) or fixed for every column.
+ * Independent Gaussian columns with the decoder's outputs as means (one per column), for
+ * real-valued features. The standard deviation is either learned per column (it declares {@code
+ * dec.logStd [columns]}, starting at zero, unit variance) or fixed for every column.
  */
 public final class GaussianLikelihood implements Likelihood {
   private final int columns;
+
   /** Index of {@code dec.logStd} in the parameter list, or -1 for a fixed std. */
   private final int logStd;
+
   private final double fixedLogStd;
 
   private GaussianLikelihood(int columns, int logStd, double fixedLogStd) {

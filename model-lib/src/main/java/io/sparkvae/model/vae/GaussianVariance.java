@@ -7,7 +7,10 @@ public enum GaussianVariance {
   /** {@code fixed}: the std {@code gaussianFixedStd} for every feature. */
   FIXED;
 
-  /** The configuration name ({@code learned}), so that messages and logs show the value as it is written. */
+  /**
+   * The configuration name ({@code learned}), so that messages and logs show the value as it is
+   * written.
+   */
   @Override
   public String toString() {
     return io.sparkvae.model.config.ParamType.nameOf(this);

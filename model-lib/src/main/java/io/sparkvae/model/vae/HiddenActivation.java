@@ -49,11 +49,19 @@ public enum HiddenActivation {
         return a;
       }
     }
-    throw new IllegalArgumentException("activation '" + name + "' is unknown; choose one of "
-        + Arrays.stream(values()).map(HiddenActivation::configName).collect(Collectors.joining(", ")));
+    throw new IllegalArgumentException(
+        "activation '"
+            + name
+            + "' is unknown; choose one of "
+            + Arrays.stream(values())
+                .map(HiddenActivation::configName)
+                .collect(Collectors.joining(", ")));
   }
 
-  /** The configuration name ({@code softplus}), so that messages and logs show the value as it is written. */
+  /**
+   * The configuration name ({@code softplus}), so that messages and logs show the value as it is
+   * written.
+   */
   @Override
   public String toString() {
     return io.sparkvae.model.config.ParamType.nameOf(this);

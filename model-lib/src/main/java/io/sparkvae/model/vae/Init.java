@@ -9,7 +9,9 @@ import java.util.SplittableRandom;
  * it: a rule must draw exactly the values it documents.
  */
 public sealed interface Init {
-  /** Fills {@code flat[offset .. offset + size)}, drawing from {@code rng} if the rule is random. */
+  /**
+   * Fills {@code flat[offset .. offset + size)}, drawing from {@code rng} if the rule is random.
+   */
   void fill(float[] flat, int offset, int size, SplittableRandom rng);
 
   /**
@@ -30,7 +32,8 @@ public sealed interface Init {
     /** Checks that the fan-in is positive. */
     public UniformFanIn {
       if (fanIn < 1) {
-        throw new IllegalArgumentException("a uniform fan-in initialisation needs fanIn >= 1, got " + fanIn);
+        throw new IllegalArgumentException(
+            "a uniform fan-in initialisation needs fanIn >= 1, got " + fanIn);
       }
     }
 

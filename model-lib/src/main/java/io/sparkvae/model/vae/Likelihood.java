@@ -4,12 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 
 /**
- * The observation model p(x|z) of a block of input columns, given the decoder's output for them.
- * A likelihood declares its own tensors (with their initialisation) in the network's {@link
+ * The observation model p(x|z) of a block of input columns, given the decoder's output for them. A
+ * likelihood declares its own tensors (with their initialisation) in the network's {@link
  * ParamLayout} when it is built (the Gaussian's learned log-std), reads {@link #decoderOutputs()}
- * decoder outputs (its natural parameters: logits, means), gives the log-probability of each column,
- * the mean E[x|z] for reconstructions and samples, and the {@link Support} that input rows must lie
- * in. Instances are chosen once per configuration by {@link LikelihoodKind}.
+ * decoder outputs (its natural parameters: logits, means), gives the log-probability of each
+ * column, the mean E[x|z] for reconstructions and samples, and the {@link Support} that input rows
+ * must lie in. Instances are chosen once per configuration by {@link LikelihoodKind}.
  *
  * <p>Why per column: a likelihood models a slice of {@link #columns()} columns, and the ELBO sums
  * {@link #columnLogProb} over them. A likelihood mixed per column (categorical, Poisson, Gaussian
@@ -18,9 +18,9 @@ import ai.djl.ndarray.NDList;
  * multiply the column log-probabilities by 0 or 1 before the sum. Neither exists yet: every
  * likelihood here covers all of {@code x} without a mask, and {@link #logProb} is the plain sum.
  *
- * <p>Every function borrows its inputs and returns one new array attached to the manager of
- * {@code x} or {@code decoded}; temporaries are closed before returning. Constants on a
- * differentiated path are multiplied with {@link Likelihoods#mulConst}, never {@code mul(Number)}.
+ * <p>Every function borrows its inputs and returns one new array attached to the manager of {@code
+ * x} or {@code decoded}; temporaries are closed before returning. Constants on a differentiated
+ * path are multiplied with {@link Likelihoods#mulConst}, never {@code mul(Number)}.
  */
 public interface Likelihood {
   /** Number of input columns this likelihood models. */

@@ -17,7 +17,9 @@ public enum LikelihoodKind {
       return new BernoulliLikelihood(columns);
     }
   },
-  /** {@code gaussian}: {@link GaussianLikelihood}, learned or fixed std by {@code gaussianVariance}. */
+  /**
+   * {@code gaussian}: {@link GaussianLikelihood}, learned or fixed std by {@code gaussianVariance}.
+   */
   GAUSSIAN {
     @Override
     public Likelihood create(VaeConfig config, int columns, ParamLayout.Builder layout) {
@@ -27,8 +29,8 @@ public enum LikelihoodKind {
     }
   },
   /**
-   * {@code tabular}: {@link io.sparkvae.model.tabular.TabularLikelihood} over the schema attached to
-   * the configuration ({@link VaeConfig#tabular()}).
+   * {@code tabular}: {@link io.sparkvae.model.tabular.TabularLikelihood} over the schema attached
+   * to the configuration ({@link VaeConfig#tabular()}).
    */
   TABULAR {
     @Override
@@ -44,8 +46,9 @@ public enum LikelihoodKind {
 
   private static io.sparkvae.model.tabular.TabularSchema requireSchema(VaeConfig config) {
     if (config.tabular() == null) {
-      throw new IllegalArgumentException("likelihood=tabular needs a fitted tabular schema: give the estimator"
-          + " its input columns (inputCols, --feature-columns) instead of setting the likelihood");
+      throw new IllegalArgumentException(
+          "likelihood=tabular needs a fitted tabular schema: give the estimator"
+              + " its input columns (inputCols, --feature-columns) instead of setting the likelihood");
     }
     return config.tabular();
   }
@@ -86,11 +89,19 @@ public enum LikelihoodKind {
         return k;
       }
     }
-    throw new IllegalArgumentException("likelihood '" + name + "' is unknown; choose one of "
-        + Arrays.stream(values()).map(LikelihoodKind::configName).collect(Collectors.joining(", ")));
+    throw new IllegalArgumentException(
+        "likelihood '"
+            + name
+            + "' is unknown; choose one of "
+            + Arrays.stream(values())
+                .map(LikelihoodKind::configName)
+                .collect(Collectors.joining(", ")));
   }
 
-  /** The configuration name ({@code bernoulli}), so that messages and logs show the value as it is written. */
+  /**
+   * The configuration name ({@code bernoulli}), so that messages and logs show the value as it is
+   * written.
+   */
   @Override
   public String toString() {
     return io.sparkvae.model.config.ParamType.nameOf(this);

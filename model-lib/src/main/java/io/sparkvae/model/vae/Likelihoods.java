@@ -16,13 +16,13 @@ public final class Likelihoods {
 
   /**
    * {@code a * c} for a constant {@code c}: what {@code a.mul(c)} computes (the same 0-d float64
-   * tensor), but with {@code c} copied into memory PyTorch owns. Never {@code a.mul(Number)} where a
-   * gradient flows: DJL makes the number a tensor over a Java direct buffer and closes it at once,
-   * while the autograd graph keeps that tensor for the backward pass (the gradient of {@code a * c}
-   * is {@code grad * c}). The buffer is then unreachable, and a GC between the forward and the
-   * backward pass frees its memory, so the backward pass reads freed memory: now and then a wrong
-   * gradient, with the same loss. ({@code add} and {@code sub} of a number keep nothing of it for
-   * the backward pass.)
+   * tensor), but with {@code c} copied into memory PyTorch owns. Never {@code a.mul(Number)} where
+   * a gradient flows: DJL makes the number a tensor over a Java direct buffer and closes it at
+   * once, while the autograd graph keeps that tensor for the backward pass (the gradient of {@code
+   * a * c} is {@code grad * c}). The buffer is then unreachable, and a GC between the forward and
+   * the backward pass frees its memory, so the backward pass reads freed memory: now and then a
+   * wrong gradient, with the same loss. ({@code add} and {@code sub} of a number keep nothing of it
+   * for the backward pass.)
    */
   public static NDArray mulConst(NDArray a, double c) {
     try (NDArray javaBacked = a.getManager().create(c);
@@ -72,7 +72,8 @@ public final class Likelihoods {
   /** {@link #gaussianLogProb(NDArray, NDArray, NDArray)} per column, {@code [..., B, D]}. */
   public static NDArray gaussianColumnLogProb(NDArray x, NDArray mean, NDArray logStd) {
     try (NDArray diff = x.sub(mean);
-        NDArray negLogStd = x.getManager().zeros(logStd.getShape(), logStd.getDataType()).sub(logStd);
+        NDArray negLogStd =
+            x.getManager().zeros(logStd.getShape(), logStd.getDataType()).sub(logStd);
         NDArray invStd = negLogStd.exp();
         NDArray zscore = diff.mul(invStd);
         NDArray sq = zscore.square();

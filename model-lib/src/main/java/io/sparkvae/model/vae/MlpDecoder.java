@@ -13,7 +13,11 @@ public final class MlpDecoder implements Decoder {
   private final HiddenActivation activation;
 
   /** Declares the decoder's tensors in {@code layout}. */
-  public MlpDecoder(ParamLayout.Builder layout, int latentDim, int[] hiddenSizes, int outputWidth,
+  public MlpDecoder(
+      ParamLayout.Builder layout,
+      int latentDim,
+      int[] hiddenSizes,
+      int outputWidth,
       HiddenActivation activation) {
     this.activation = activation;
     this.hidden = new DenseLayer[hiddenSizes.length];

@@ -15,7 +15,11 @@ public final class MlpEncoder implements Encoder {
   private final HiddenActivation activation;
 
   /** Declares the encoder's tensors in {@code layout}. */
-  public MlpEncoder(ParamLayout.Builder layout, int inputWidth, int[] hiddenSizes, int latentDim,
+  public MlpEncoder(
+      ParamLayout.Builder layout,
+      int inputWidth,
+      int[] hiddenSizes,
+      int latentDim,
       HiddenActivation activation) {
     this.activation = activation;
     this.hidden = new DenseLayer[hiddenSizes.length];

@@ -72,7 +72,8 @@ public final class NativeParams {
   private static ByteBuffer slice(float[] flat, ParamLayout.Entry e) {
     // A fresh direct buffer per tensor: on CPU the native tensor may alias it, so it must not be
     // reused while the tensor lives.
-    ByteBuffer bb = ByteBuffer.allocateDirect(e.size() * Float.BYTES).order(ByteOrder.nativeOrder());
+    ByteBuffer bb =
+        ByteBuffer.allocateDirect(e.size() * Float.BYTES).order(ByteOrder.nativeOrder());
     bb.asFloatBuffer().put(flat, e.offset(), e.size());
     return bb;
   }

@@ -13,13 +13,13 @@ import java.util.List;
  * <p>The layout is not written down here: each block of the network ({@link Encoder}, {@link
  * Decoder}, {@link Likelihood}) declares its own tensors, with their initialisation, through a
  * {@link Builder}, and gets back the index under which it finds each tensor in the parameter list.
- * {@link VaeNetwork} declares the blocks in this order, which gives format version 1's layout:
- * for each encoder hidden layer {@code enc.h<i>.weight [out,in]}, {@code enc.h<i>.bias [out]};
- * then {@code enc.loc.weight/bias} and {@code enc.scale.weight/bias} (the log of the posterior
- * scale, as Pyro's example takes {@code exp} of a linear layer); then each decoder hidden layer
- * {@code dec.h<i>}; then {@code dec.out.weight/bias} (Bernoulli logits or Gaussian means); finally,
- * for a Gaussian likelihood with learned variance, {@code dec.logStd [inputDim]}. Weights are
- * row-major {@code [out, in]} as in PyTorch's {@code nn.Linear}.
+ * {@link VaeNetwork} declares the blocks in this order, which gives format version 1's layout: for
+ * each encoder hidden layer {@code enc.h<i>.weight [out,in]}, {@code enc.h<i>.bias [out]}; then
+ * {@code enc.loc.weight/bias} and {@code enc.scale.weight/bias} (the log of the posterior scale, as
+ * Pyro's example takes {@code exp} of a linear layer); then each decoder hidden layer {@code
+ * dec.h<i>}; then {@code dec.out.weight/bias} (Bernoulli logits or Gaussian means); finally, for a
+ * Gaussian likelihood with learned variance, {@code dec.logStd [inputDim]}. Weights are row-major
+ * {@code [out, in]} as in PyTorch's {@code nn.Linear}.
  */
 public final class ParamLayout {
   /** One tensor of the layout: its name, shape, offset into the flat array, and initialisation. */
@@ -85,7 +85,8 @@ public final class ParamLayout {
      */
     public int add(String name, long[] shape, Init init) {
       if (built) {
-        throw new IllegalStateException("the layout was already built; declare " + name + " before");
+        throw new IllegalStateException(
+            "the layout was already built; declare " + name + " before");
       }
       for (Entry e : list) {
         if (e.name.equals(name)) {

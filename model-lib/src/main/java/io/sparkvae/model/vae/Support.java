@@ -20,7 +20,8 @@ public record Support(float lower, float upper, String reason) implements Serial
       new Support(Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, "any finite value is accepted");
 
   /** [0, 1]: Bernoulli probabilities (grey levels as Pyro's example uses them). */
-  public static final Support UNIT_INTERVAL = new Support(0f, 1f, "the Bernoulli likelihood needs them in it");
+  public static final Support UNIT_INTERVAL =
+      new Support(0f, 1f, "the Bernoulli likelihood needs them in it");
 
   /** What is wrong with a row. */
   public enum Violation {
@@ -30,7 +31,9 @@ public record Support(float lower, float upper, String reason) implements Serial
     OUTSIDE
   }
 
-  /** Whether some finite value lies outside (false for {@link #REAL}: only finiteness is checked). */
+  /**
+   * Whether some finite value lies outside (false for {@link #REAL}: only finiteness is checked).
+   */
   public boolean bounded() {
     return lower > Float.NEGATIVE_INFINITY || upper < Float.POSITIVE_INFINITY;
   }

@@ -25,17 +25,19 @@ import java.util.random.RandomGenerator;
  *
  * <p>Inputs reach the network through direct buffers that the native tensor aliases. They are
  * pooled here and reused from call to call: a fresh 3.2 MB buffer per batch of 1,024 MNIST rows
- * (allocated, zeroed, registered with a cleaner) measured 1.1 ms, an eighth of the encoding, against
- * 0.07 ms to refill a pooled one. A buffer goes back to the pool only after the call's tensors are
- * closed, and the pool keeps at most {@link #POOLED} of them.
+ * (allocated, zeroed, registered with a cleaner) measured 1.1 ms, an eighth of the encoding,
+ * against 0.07 ms to refill a pooled one. A buffer goes back to the pool only after the call's
+ * tensors are closed, and the pool keeps at most {@link #POOLED} of them.
  */
 public final class VaeInference implements AutoCloseable {
   private final VaeConfig config;
   private final VaeNetwork network;
   private final NDManager root;
   private final NDList params;
+
   /** Idle input buffers, at most one per thread that used this model at once (bounded). */
   private final ConcurrentLinkedDeque<ByteBuffer> inputBuffers = new ConcurrentLinkedDeque<>();
+
   private static final int POOLED = 8;
 
   /** Loads parameters in {@link ParamLayout} order onto a device. */
@@ -93,9 +95,10 @@ public final class VaeInference implements AutoCloseable {
     try (NDManager m = root.newSubManager()) {
       NDArray in = input(m, buffer, rows, config.inputDim());
       NDArray e = m.create(eps, new Shape(samples, rows, latent));
-      Elbo elbo = samples > 1 && config.klEstimator() == KlEstimator.ANALYTIC
-          ? new Elbo(new VaeNetwork(config.toBuilder().klEstimator(KlEstimator.MC).build()))
-          : new Elbo(network);
+      Elbo elbo =
+          samples > 1 && config.klEstimator() == KlEstimator.ANALYTIC
+              ? new Elbo(new VaeNetwork(config.toBuilder().klEstimator(KlEstimator.MC).build()))
+              : new Elbo(network);
       return elbo.perExampleLoss(params, in, e, 1.0).toFloatArray();
     } finally {
       release(buffer);

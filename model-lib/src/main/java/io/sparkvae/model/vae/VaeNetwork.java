@@ -11,8 +11,8 @@ import io.sparkvae.model.config.VaeConfig;
  * from {@link LikelihoodKind}. Each block declares its own tensors, so the {@link ParamLayout} is
  * the blocks' declarations in order (encoder, decoder, likelihood).
  *
- * <p>Parameters are passed in rather than owned, so the same code serves training (parameters
- * that require gradients), evaluation, float64 gradient checks and inference; and so no DJL {@code
+ * <p>Parameters are passed in rather than owned, so the same code serves training (parameters that
+ * require gradients), evaluation, float64 gradient checks and inference; and so no DJL {@code
  * ParameterStore} is shared between threads. Every result is attached to the manager of the input
  * array ({@code x} or {@code z}): callers scope temporaries by where they create their inputs.
  */
@@ -34,9 +34,11 @@ public final class VaeNetwork {
     LikelihoodKind kind = config.likelihood();
     int columns = config.inputDim();
     ParamLayout.Builder b = ParamLayout.builder();
-    this.encoder = new MlpEncoder(b, columns, config.encoderHidden(), config.latentDim(), activation);
-    this.decoder = new MlpDecoder(b, config.latentDim(), config.decoderHidden(), kind.decoderOutputs(config),
-        activation);
+    this.encoder =
+        new MlpEncoder(b, columns, config.encoderHidden(), config.latentDim(), activation);
+    this.decoder =
+        new MlpDecoder(
+            b, config.latentDim(), config.decoderHidden(), kind.decoderOutputs(config), activation);
     this.likelihood = kind.create(config, columns, b);
     this.layout = b.build();
   }

@@ -23,7 +23,8 @@ class AveragingSumsTest {
   }
 
   static TrainingState state(long seed, long step) {
-    return new TrainingState(random(1000, seed), random(1000, seed + 1), random(1000, seed + 2), step);
+    return new TrainingState(
+        random(1000, seed), random(1000, seed + 1), random(1000, seed + 2), step);
   }
 
   @Test
@@ -43,7 +44,11 @@ class AveragingSumsTest {
     AveragingSums left = new AveragingSums().add(a, 100, true, new TrainStats(5, 100, 1, 1));
     AveragingSums right = new AveragingSums().add(b, 100, true, new TrainStats(7, 100, 1, 1));
     TrainingState ab = new AveragingSums().merge(left).merge(right).average(a);
-    TrainingState ba = new AveragingSums().add(b, 100, true, TrainStats.EMPTY).add(a, 100, true, TrainStats.EMPTY).average(a);
+    TrainingState ba =
+        new AveragingSums()
+            .add(b, 100, true, TrainStats.EMPTY)
+            .add(a, 100, true, TrainStats.EMPTY)
+            .average(a);
     for (int i = 0; i < 1000; i++) {
       assertEquals((float) (((double) a.params()[i] + b.params()[i]) / 2), ab.params()[i]);
       assertEquals((float) (((double) a.adamV()[i] + b.adamV()[i]) / 2), ab.adamV()[i]);
@@ -56,9 +61,14 @@ class AveragingSumsTest {
   void weightsAreHonouredAndLocalMomentsKept() {
     TrainingState a = state(1, 3);
     TrainingState b = state(9, 3);
-    TrainingState avg = new AveragingSums().add(a, 3, false, TrainStats.EMPTY).add(b, 1, false, TrainStats.EMPTY).average(a);
+    TrainingState avg =
+        new AveragingSums()
+            .add(a, 3, false, TrainStats.EMPTY)
+            .add(b, 1, false, TrainStats.EMPTY)
+            .average(a);
     for (int i = 0; i < 1000; i++) {
-      assertClose(0.75 * a.params()[i] + 0.25 * b.params()[i], avg.params()[i], 1e-6, 1e-7, "param " + i);
+      assertClose(
+          0.75 * a.params()[i] + 0.25 * b.params()[i], avg.params()[i], 1e-6, 1e-7, "param " + i);
     }
     assertArrayEquals(a.adamM(), avg.adamM(), "moments not averaged: the fallback's are kept");
   }
@@ -70,14 +80,17 @@ class AveragingSumsTest {
     AveragingSums without = new AveragingSums().add(s, 10, false, TrainStats.EMPTY);
     int size = serializedSize(without);
     // 1000 floats of parameters, not 3000 of parameters and moments.
-    assertTrue(size < 4000 + 1000 && with > 3 * 4000, "serialized " + size + " bytes without moments, " + with + " with");
+    assertTrue(
+        size < 4000 + 1000 && with > 3 * 4000,
+        "serialized " + size + " bytes without moments, " + with + " with");
     TrainingState fallback = state(9, 0);
     AveragingSums merged = new AveragingSums().merge(roundTrip(without));
     TrainingState avg = merged.average(fallback);
     assertArrayEquals(s.params(), avg.params());
     assertArrayEquals(fallback.adamM(), avg.adamM());
     assertArrayEquals(fallback.adamV(), avg.adamV());
-    AveragingSums two = roundTrip(without).merge(new AveragingSums().add(state(6, 3), 30, false, TrainStats.EMPTY));
+    AveragingSums two =
+        roundTrip(without).merge(new AveragingSums().add(state(6, 3), 30, false, TrainStats.EMPTY));
     float[] expected = new float[1000];
     float[] other = state(6, 3).params();
     for (int i = 0; i < expected.length; i++) {
@@ -99,7 +112,8 @@ class AveragingSumsTest {
     try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
       out.writeObject(sums);
     }
-    try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+    try (java.io.ObjectInputStream in =
+        new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
       return (AveragingSums) in.readObject();
     }
   }
@@ -117,14 +131,19 @@ class AveragingSumsTest {
     Divergence d2 = new Divergence(2, 5, Double.POSITIVE_INFINITY, "minibatch loss is Infinity");
     AveragingSums left = new AveragingSums().add(a, 10, true, TrainStats.EMPTY).addDiverged(d2);
     AveragingSums right = new AveragingSums().addDiverged(d1);
-    for (AveragingSums s : new AveragingSums[] {
-        new AveragingSums().merge(left).merge(right), new AveragingSums().merge(right).merge(left)}) {
+    for (AveragingSums s :
+        new AveragingSums[] {
+          new AveragingSums().merge(left).merge(right), new AveragingSums().merge(right).merge(left)
+        }) {
       assertEquals(2, s.diverged());
       assertEquals(d1, s.firstDivergence(), "the lowest replica, whatever the order");
       assertEquals(1, s.replicas(), "a diverged replica adds no state");
       assertEquals(10, s.weight());
       IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.average(a));
-      assertTrue(e.getMessage().contains("replica on partition 1: minibatch loss is NaN at optimizer step 4"), e.getMessage());
+      assertTrue(
+          e.getMessage()
+              .contains("replica on partition 1: minibatch loss is NaN at optimizer step 4"),
+          e.getMessage());
     }
     assertEquals(0, new AveragingSums().add(a, 1, true, TrainStats.EMPTY).diverged());
     assertNull(new AveragingSums().firstDivergence());
@@ -153,7 +172,8 @@ class AveragingSumsTest {
     float[] p0 = {1f};
     float[] p1 = opt.step(p0, new float[] {2f}); // delta 1, u 1, next 1 + (1 + 0.5) = 2.5
     assertEquals(2.5f, p1[0]);
-    float[] p2 = opt.step(p1, new float[] {3f}); // delta 0.5, u 0.5*1+0.5 = 1, next 2.5 + 0.5 + 0.5 = 3.5
+    float[] p2 =
+        opt.step(p1, new float[] {3f}); // delta 0.5, u 0.5*1+0.5 = 1, next 2.5 + 0.5 + 0.5 = 3.5
     assertEquals(3.5f, p2[0]);
     assertThrows(IllegalArgumentException.class, () -> new OuterOptimizer(1, 1));
   }

@@ -10,11 +10,24 @@ import org.junit.jupiter.api.Test;
 
 /** The settings a run derives from (N, R, B), computed by hand. */
 class ScaleOutPlanTest {
-  private static final VaeConfig PYRO = VaeConfig.builder().inputDim(784).batchSize(256).learningRate(1e-3).build();
+  private static final VaeConfig PYRO =
+      VaeConfig.builder().inputDim(784).batchSize(256).learningRate(1e-3).build();
 
-  private static ScaleOutPlan plan(int replicas, long shardRows, int replicaBatch, int warmup, boolean derive) {
-    return ScaleOutPlan.derive(new ScaleOutPlan.Request(PYRO, replicas, shardRows, 50, replicaBatch, warmup, derive,
-        OuterOptimizerKind.NESTEROV, 1.0, 0.7, true));
+  private static ScaleOutPlan plan(
+      int replicas, long shardRows, int replicaBatch, int warmup, boolean derive) {
+    return ScaleOutPlan.derive(
+        new ScaleOutPlan.Request(
+            PYRO,
+            replicas,
+            shardRows,
+            50,
+            replicaBatch,
+            warmup,
+            derive,
+            OuterOptimizerKind.NESTEROV,
+            1.0,
+            0.7,
+            true));
   }
 
   @Test
@@ -33,7 +46,8 @@ class ScaleOutPlanTest {
     assertEquals(32, p.config().batchSize());
     assertEquals(1e-3, p.config().learningRate());
     assertEquals(0, p.warmupRounds());
-    assertEquals(47, p.roundsPerEpoch()); // ceil(75000 / 32) = 2344 steps: as many rounds as one process
+    assertEquals(
+        47, p.roundsPerEpoch()); // ceil(75000 / 32) = 2344 steps: as many rounds as one process
     // 2 replicas: 128 each.
     assertEquals(128, plan(2, 300_000, 0, -1, true).config().batchSize());
   }
@@ -51,7 +65,8 @@ class ScaleOutPlanTest {
     assertEquals(p.config().learningRate() * 6 / 7, p.configForRound(5).learningRate(), 1e-18);
     assertSame(p.config(), p.configForRound(6));
     assertEquals(32, p.configForRound(0).batchSize());
-    // 32 replicas: 32 each, global 1024 = 4 x 256: rate x 2, 586 steps, 12 rounds, 3 warm-up rounds.
+    // 32 replicas: 32 each, global 1024 = 4 x 256: rate x 2, 586 steps, 12 rounds, 3 warm-up
+    // rounds.
     ScaleOutPlan r32 = plan(32, 18_750, 0, -1, true);
     assertEquals(32, r32.config().batchSize());
     assertEquals(2e-3, r32.config().learningRate(), 1e-15);
@@ -59,13 +74,19 @@ class ScaleOutPlanTest {
     assertEquals(3, r32.warmupRounds());
     // A configured batchSize below the floor is kept as it is (one replica's worth, never more).
     VaeConfig small = PYRO.toBuilder().batchSize(8).build();
-    assertEquals(8, ScaleOutPlan.derive(new ScaleOutPlan.Request(small, 2, 100, 50, 0, -1, true,
-        OuterOptimizerKind.NESTEROV, 1.0, 0.7, true)).config().batchSize());
+    assertEquals(
+        8,
+        ScaleOutPlan.derive(
+                new ScaleOutPlan.Request(
+                    small, 2, 100, 50, 0, -1, true, OuterOptimizerKind.NESTEROV, 1.0, 0.7, true))
+            .config()
+            .batchSize());
   }
 
   @Test
   void aKlWarmupSetOnThePlanReachesEveryRoundAndItsReasonIsLogged() {
-    ScaleOutPlan p = plan(8, 75_000, 0, -1, true).withKlWarmupSteps(1234, "klWarmupSteps 1234: derived");
+    ScaleOutPlan p =
+        plan(8, 75_000, 0, -1, true).withKlWarmupSteps(1234, "klWarmupSteps 1234: derived");
     assertEquals(1234, p.config().klWarmupSteps());
     assertEquals(1234, p.configForRound(0).klWarmupSteps());
     assertEquals(32, p.config().batchSize(), "the rest of the plan is kept");
@@ -90,8 +111,12 @@ class ScaleOutPlanTest {
     ScaleOutPlan p = plan(32, 18_750, 256, 0, true);
     assertEquals(2, p.roundsPerEpoch());
     assertEquals(1, p.warnings().size());
-    assertTrue(p.warnings().get(0).startsWith("only 2 averaging rounds per epoch (18750 rows per replica, minibatches"
-        + " of 256, averagingSteps 50): too few outer steps to learn well; lower averagingSteps (e.g. to 18)"),
+    assertTrue(
+        p.warnings()
+            .get(0)
+            .startsWith(
+                "only 2 averaging rounds per epoch (18750 rows per replica, minibatches"
+                    + " of 256, averagingSteps 50): too few outer steps to learn well; lower averagingSteps (e.g. to 18)"),
         p.warnings().get(0));
     // The quickstart: 2 replicas of 30,000 MNIST rows at 128: 235 steps, 5 rounds: no warning.
     assertTrue(plan(2, 30_000, 0, -1, true).warnings().isEmpty());
@@ -99,8 +124,12 @@ class ScaleOutPlanTest {
 
   @Test
   void theOuterStepIsTheReplaceablePieceOfTheAlgorithm() {
-    assertSame(OuterStep.AVERAGE, ScaleOutPlan.derive(new ScaleOutPlan.Request(PYRO, 2, 100, 50, 0, -1, true,
-        OuterOptimizerKind.NONE, 1.0, 0.7, true)).outerStep());
+    assertSame(
+        OuterStep.AVERAGE,
+        ScaleOutPlan.derive(
+                new ScaleOutPlan.Request(
+                    PYRO, 2, 100, 50, 0, -1, true, OuterOptimizerKind.NONE, 1.0, 0.7, true))
+            .outerStep());
     OuterStep nesterov = plan(2, 100, 0, -1, true).outerStep();
     // Hand-computed: u = 0.7 * 0 + (3 - 1) = 2, next = 1 + 1.0 * (2 + 0.7 * 2) = 4.4.
     assertArrayEquals(new float[] {4.4f}, nesterov.step(new float[] {1f}, new float[] {3f}));

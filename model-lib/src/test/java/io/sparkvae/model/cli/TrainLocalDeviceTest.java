@@ -14,14 +14,19 @@ class TrainLocalDeviceTest {
   void cpuIsTheCpuAndAMissingGpuIsAnErrorNamingTheOptionAndTheBuild() {
     assertEquals(Device.cpu(), TrainLocal.device("cpu"));
     int gpus = Engine.getInstance().getGpuCount();
-    String msg = assertThrows(IllegalArgumentException.class, () -> TrainLocal.device("gpu:" + gpus)).getMessage();
-    assertTrue(msg.startsWith("--device gpu:" + gpus + ": this machine's PyTorch sees " + gpus + " GPUs"), msg);
+    String msg =
+        assertThrows(IllegalArgumentException.class, () -> TrainLocal.device("gpu:" + gpus))
+            .getMessage();
+    assertTrue(
+        msg.startsWith("--device gpu:" + gpus + ": this machine's PyTorch sees " + gpus + " GPUs"),
+        msg);
     assertTrue(msg.contains("mvn -Pgpu package"), msg);
   }
 
   @Test
   void anUnknownDeviceIsAnErrorThatListsTheChoices() {
-    String msg = assertThrows(IllegalArgumentException.class, () -> TrainLocal.device("tpu")).getMessage();
+    String msg =
+        assertThrows(IllegalArgumentException.class, () -> TrainLocal.device("tpu")).getMessage();
     assertEquals("invalid value for --device: 'tpu' (expected cpu, gpu or gpu:N)", msg);
     assertThrows(IllegalArgumentException.class, () -> TrainLocal.device("gpu:x"));
   }

@@ -32,19 +32,42 @@ class TrainLocalRunTest {
     writeImages(dir.resolve("t10k-images-idx3-ubyte"), 16, 2);
     Path model = dir.resolve("model");
     // model-lib's test class path has log4j's SLF4J provider; the app jar has none.
-    String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-        .filter(entry -> !entry.contains("log4j")).collect(Collectors.joining(File.pathSeparator));
-    List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classPath,
-        "-Dai.djl.offline=true", TrainLocal.class.getName(), "--input", dir.resolve("train-images-idx3-ubyte").toString(),
-        "--validation-input", dir.resolve("t10k-images-idx3-ubyte").toString(), "--epochs", "1",
-        "--batch-size", "16", "--encoder-hidden", "8", "--decoder-hidden", "8", "--latent-dim", "2", "--threads", "1",
-        "--model-out", model.toString());
+    String classPath =
+        Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .filter(entry -> !entry.contains("log4j"))
+            .collect(Collectors.joining(File.pathSeparator));
+    List<String> command =
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            classPath,
+            "-Dai.djl.offline=true",
+            TrainLocal.class.getName(),
+            "--input",
+            dir.resolve("train-images-idx3-ubyte").toString(),
+            "--validation-input",
+            dir.resolve("t10k-images-idx3-ubyte").toString(),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "16",
+            "--encoder-hidden",
+            "8",
+            "--decoder-hidden",
+            "8",
+            "--latent-dim",
+            "2",
+            "--threads",
+            "1",
+            "--model-out",
+            model.toString());
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     try {
       String out = new String(p.getInputStream().readAllBytes(), UTF_8);
       assertTrue(p.waitFor(300, TimeUnit.SECONDS), out);
       assertEquals(0, p.exitValue(), out);
-      assertFalse(out.contains("SLF4J"), "SLF4J's notices on a class path without a provider:\n" + out);
+      assertFalse(
+          out.contains("SLF4J"), "SLF4J's notices on a class path without a provider:\n" + out);
       assertTrue(Files.isDirectory(model), out);
     } finally {
       p.destroyForcibly();

@@ -18,10 +18,15 @@ class ParamSchemaTest {
     int[] sizes;
   }
 
-  static final ParamSpec<Conf, Conf, Integer> N = ParamSpecs.intAtLeast("n", "A count.", 2, 1, c -> c.n,
-      (b, v) -> b.n = v);
-  static final ParamSchema<Conf, Conf> SCHEMA = new ParamSchema<>("test parameter", List.of(N,
-      ParamSpecs.positiveIntList("sizes", "Sizes.", new int[] {4}, false, c -> c.sizes, (b, v) -> b.sizes = v)));
+  static final ParamSpec<Conf, Conf, Integer> N =
+      ParamSpecs.intAtLeast("n", "A count.", 2, 1, c -> c.n, (b, v) -> b.n = v);
+  static final ParamSchema<Conf, Conf> SCHEMA =
+      new ParamSchema<>(
+          "test parameter",
+          List.of(
+              N,
+              ParamSpecs.positiveIntList(
+                  "sizes", "Sizes.", new int[] {4}, false, c -> c.sizes, (b, v) -> b.sizes = v)));
 
   static Conf conf() {
     Conf c = new Conf();
@@ -46,17 +51,25 @@ class ParamSchemaTest {
 
   @Test
   void namesAreLookedUpAndCheckedWithTheKindInTheMessage() {
-    assertEquals("unknown test parameter: m",
+    assertEquals(
+        "unknown test parameter: m",
         assertThrows(IllegalArgumentException.class, () -> SCHEMA.param("m")).getMessage());
     Conf c = conf();
     SCHEMA.setAll(c, Map.of("n", 5L, "sizes", "3,1"), false);
     assertEquals(5, c.n);
-    assertEquals("missing test parameter: sizes",
-        assertThrows(IllegalArgumentException.class, () -> SCHEMA.setAll(c, Map.of("n", 5), false)).getMessage());
-    assertEquals("unknown test parameter: m",
-        assertThrows(IllegalArgumentException.class, () -> SCHEMA.setAll(c, Map.of("m", 5), true)).getMessage());
-    assertEquals("test parameter n is declared twice",
-        assertThrows(IllegalStateException.class, () -> new ParamSchema<>("test parameter", List.of(N, N)))
+    assertEquals(
+        "missing test parameter: sizes",
+        assertThrows(IllegalArgumentException.class, () -> SCHEMA.setAll(c, Map.of("n", 5), false))
+            .getMessage());
+    assertEquals(
+        "unknown test parameter: m",
+        assertThrows(IllegalArgumentException.class, () -> SCHEMA.setAll(c, Map.of("m", 5), true))
+            .getMessage());
+    assertEquals(
+        "test parameter n is declared twice",
+        assertThrows(
+                IllegalStateException.class,
+                () -> new ParamSchema<>("test parameter", List.of(N, N)))
             .getMessage());
   }
 
@@ -80,9 +93,14 @@ class ParamSchemaTest {
     other.set(box, 9);
     assertEquals(9, box[0]);
     assertThrows(IllegalArgumentException.class, () -> other.set(box, 0));
-    assertEquals("invalid value for seed: 'x' (expected a 64-bit integer)",
-        assertThrows(IllegalArgumentException.class,
-            () -> ParamSpecs.<long[], long[]>anyLong("seed", "A seed.", 0, c -> c[0], (b, v) -> b[0] = v).parse("x"))
+    assertEquals(
+        "invalid value for seed: 'x' (expected a 64-bit integer)",
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    ParamSpecs.<long[], long[]>anyLong(
+                            "seed", "A seed.", 0, c -> c[0], (b, v) -> b[0] = v)
+                        .parse("x"))
             .getMessage());
   }
 }

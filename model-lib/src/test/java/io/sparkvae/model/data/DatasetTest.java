@@ -21,7 +21,8 @@ class DatasetTest {
   @TempDir Path dir;
 
   private static void assertContains(String expected, String message) {
-    assertTrue(message.contains(expected),
+    assertTrue(
+        message.contains(expected),
         "expected message to contain \"" + expected + "\" but was: " + message);
   }
 
@@ -57,11 +58,12 @@ class DatasetTest {
 
   @Test
   void constructorValidatesLengths() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new Dataset(new float[5], 2, 3, null));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> new Dataset(new float[5], 2, 3, null));
     assertContains("features has length 5, expected rows * dim = 2 * 3 = 6", e.getMessage());
-    e = assertThrows(IllegalArgumentException.class,
-        () -> new Dataset(new float[6], 2, 3, new int[3]));
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> new Dataset(new float[6], 2, 3, new int[3]));
     assertContains("labels has length 3, expected one per row: 2", e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new Dataset(new float[0], -1, 3, null));
     assertThrows(IllegalArgumentException.class, () -> new Dataset(new float[0], 0, 0, null));
@@ -120,10 +122,13 @@ class DatasetTest {
 
   @Test
   void readsLabelsAsUnsigned() throws IOException {
-    Path images = Files.write(dir.resolve("img.gz"),
-        IdxFileTest.gzip(IdxFileTest.idx(new int[] {3, 2, 2}, new byte[12])));
-    Path labels = Files.write(dir.resolve("lbl"),
-        IdxFileTest.idx(new int[] {3}, new byte[] {0, 9, (byte) 250}));
+    Path images =
+        Files.write(
+            dir.resolve("img.gz"),
+            IdxFileTest.gzip(IdxFileTest.idx(new int[] {3, 2, 2}, new byte[12])));
+    Path labels =
+        Files.write(
+            dir.resolve("lbl"), IdxFileTest.idx(new int[] {3}, new byte[] {0, 9, (byte) 250}));
     Dataset d = Dataset.fromIdx(images, labels);
     assertEquals(4, d.dim());
     assertArrayEquals(new int[] {0, 9, 250}, d.labels());
@@ -131,13 +136,18 @@ class DatasetTest {
 
   @Test
   void labelCountMismatchNamesBothFilesAndCounts() throws IOException {
-    Path images = Files.write(dir.resolve("images-idx3"),
-        IdxFileTest.idx(new int[] {3, 2, 2}, new byte[12]));
-    Path labels = Files.write(dir.resolve("labels-idx1"),
-        IdxFileTest.idx(new int[] {2}, new byte[2]));
+    Path images =
+        Files.write(dir.resolve("images-idx3"), IdxFileTest.idx(new int[] {3, 2, 2}, new byte[12]));
+    Path labels =
+        Files.write(dir.resolve("labels-idx1"), IdxFileTest.idx(new int[] {2}, new byte[2]));
     IOException e = assertThrows(IOException.class, () -> Dataset.fromIdx(images, labels));
-    assertContains("label count mismatch: images file " + images + " has 3 items but labels file "
-        + labels + " has 2", e.getMessage());
+    assertContains(
+        "label count mismatch: images file "
+            + images
+            + " has 3 items but labels file "
+            + labels
+            + " has 2",
+        e.getMessage());
   }
 
   @Test
@@ -152,10 +162,11 @@ class DatasetTest {
 
   @Test
   void mnistFindsPlainAndGzipFiles() throws IOException {
-    Files.write(dir.resolve("t10k-images-idx3-ubyte.gz"),
+    Files.write(
+        dir.resolve("t10k-images-idx3-ubyte.gz"),
         IdxFileTest.gzip(IdxFileTest.idx(new int[] {2, 28, 28}, new byte[2 * 784])));
-    Files.write(dir.resolve("t10k-labels-idx1-ubyte"),
-        IdxFileTest.idx(new int[] {2}, new byte[] {7, 2}));
+    Files.write(
+        dir.resolve("t10k-labels-idx1-ubyte"), IdxFileTest.idx(new int[] {2}, new byte[] {7, 2}));
     Dataset d = Dataset.mnist(dir, false);
     assertEquals(2, d.rows());
     assertEquals(784, d.dim());
@@ -164,7 +175,9 @@ class DatasetTest {
 
   @Test
   void mnistWithoutLabelFilesLoadsTheImagesAlone() throws IOException {
-    Files.write(dir.resolve("train-images-idx3-ubyte"), IdxFileTest.idx(new int[] {3, 28, 28}, new byte[3 * 784]));
+    Files.write(
+        dir.resolve("train-images-idx3-ubyte"),
+        IdxFileTest.idx(new int[] {3, 28, 28}, new byte[3 * 784]));
     Dataset d = Dataset.mnist(dir, true);
     assertEquals(3, d.rows());
     assertNull(d.labels(), "a VAE needs no labels");
@@ -181,11 +194,15 @@ class DatasetTest {
 
   private static Path realDataDir(String name) {
     String root = System.getProperty("sparkvae.data.dir");
-    assertNotNull(root, "system property sparkvae.data.dir is not set (surefire sets it to the"
-        + " project's data/ directory); run submit-scripts/fetch-data.sh to download the data");
+    assertNotNull(
+        root,
+        "system property sparkvae.data.dir is not set (surefire sets it to the"
+            + " project's data/ directory); run submit-scripts/fetch-data.sh to download the data");
     Path d = Path.of(root, name);
-    assertTrue(Files.isDirectory(d),
-        d + " does not exist: run submit-scripts/fetch-data.sh to download MNIST and Fashion-MNIST");
+    assertTrue(
+        Files.isDirectory(d),
+        d
+            + " does not exist: run submit-scripts/fetch-data.sh to download MNIST and Fashion-MNIST");
     return d;
   }
 
@@ -219,7 +236,10 @@ class DatasetTest {
     Path mnist = realDataDir("mnist");
     IdxFile images = IdxFile.read(mnist.resolve("train-images-idx3-ubyte"));
     assertArrayEquals(new int[] {60000, 28, 28}, images.dims());
-    checkSplit(Dataset.mnist(mnist, true), 60000, new int[] {5, 0, 4, 1, 9},
+    checkSplit(
+        Dataset.mnist(mnist, true),
+        60000,
+        new int[] {5, 0, 4, 1, 9},
         new int[] {5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949});
   }
 
@@ -228,7 +248,10 @@ class DatasetTest {
     Path mnist = realDataDir("mnist");
     IdxFile images = IdxFile.read(mnist.resolve("t10k-images-idx3-ubyte"));
     assertArrayEquals(new int[] {10000, 28, 28}, images.dims());
-    checkSplit(Dataset.mnist(mnist, false), 10000, new int[] {7, 2, 1, 0, 4},
+    checkSplit(
+        Dataset.mnist(mnist, false),
+        10000,
+        new int[] {7, 2, 1, 0, 4},
         new int[] {980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009});
   }
 

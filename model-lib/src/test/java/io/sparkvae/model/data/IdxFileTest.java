@@ -64,13 +64,15 @@ class IdxFileTest {
 
   private IOException readFails(Path path) {
     IOException e = assertThrows(IOException.class, () -> IdxFile.read(path));
-    assertTrue(e.getMessage().contains(path.toString()),
+    assertTrue(
+        e.getMessage().contains(path.toString()),
         "message should name the file: " + e.getMessage());
     return e;
   }
 
   private static void assertContains(String expected, String message) {
-    assertTrue(message.contains(expected),
+    assertTrue(
+        message.contains(expected),
         "expected message to contain \"" + expected + "\" but was: " + message);
   }
 
@@ -204,7 +206,8 @@ class IdxFileTest {
   void truncatedDataIsRejectedBeforeAllocating() throws IOException {
     // declares ~2 GB of data in a 26-byte file: must fail on the size check, not allocate
     IOException e = readFails(write("liar", idx(new int[] {2, (1 << 30) - 1}, sequence(10))));
-    assertContains("expected " + (2 * ((1 << 30) - 1)) + " bytes of data, found 10", e.getMessage());
+    assertContains(
+        "expected " + (2 * ((1 << 30) - 1)) + " bytes of data, found 10", e.getMessage());
   }
 
   @Test
@@ -231,8 +234,8 @@ class IdxFileTest {
   @Test
   void gzipTooShortForHeader() throws IOException {
     IOException e = readFails(write("short.gz", gzip(new byte[] {0, 0, 8})));
-    assertContains("decompressed file too short for the IDX header: need 4 bytes, found 3",
-        e.getMessage());
+    assertContains(
+        "decompressed file too short for the IDX header: need 4 bytes, found 3", e.getMessage());
   }
 
   @Test
@@ -257,8 +260,8 @@ class IdxFileTest {
 
   @Test
   void gzipOverflow() throws IOException {
-    IOException e = readFails(write("o.gz",
-        gzip(idx(new int[] {Integer.MAX_VALUE, 2}, new byte[0]))));
+    IOException e =
+        readFails(write("o.gz", gzip(idx(new int[] {Integer.MAX_VALUE, 2}, new byte[0]))));
     assertContains("overflow", e.getMessage());
   }
 
@@ -272,8 +275,8 @@ class IdxFileTest {
   @Test
   void gzipHeaderClaimingHugeDataDoesNotAllocateIt() throws IOException {
     // 1 GiB claimed (the limit itself), 10 bytes present: must report truncation cheaply
-    IOException e = readFails(write("liar.gz",
-        gzip(idx(new int[] {1 << 10, 1 << 20}, sequence(10)))));
+    IOException e =
+        readFails(write("liar.gz", gzip(idx(new int[] {1 << 10, 1 << 20}, sequence(10)))));
     assertContains("expected " + (1 << 30) + " bytes of data, found 10", e.getMessage());
   }
 
@@ -339,12 +342,18 @@ class IdxFileTest {
         assertEquals((long) f.count() * f.itemSize(), f.data().length, "round " + round);
         ok++;
       } catch (IOException e) {
-        assertTrue(e.getMessage() != null && e.getMessage().contains(p.toString()),
+        assertTrue(
+            e.getMessage() != null && e.getMessage().contains(p.toString()),
             "round " + round + ": message should name the file: " + e.getMessage());
         failed++;
       } catch (Throwable t) {
-        fail("round " + round + ": expected success or IOException, got " + t
-            + " for content " + Arrays.toString(Arrays.copyOf(content, Math.min(40, content.length))),
+        fail(
+            "round "
+                + round
+                + ": expected success or IOException, got "
+                + t
+                + " for content "
+                + Arrays.toString(Arrays.copyOf(content, Math.min(40, content.length))),
             t);
       }
     }
@@ -358,24 +367,26 @@ class IdxFileTest {
     int kinds = 1 + rnd.nextInt(3);
     for (int k = 0; k < kinds; k++) {
       switch (rnd.nextInt(7)) {
-        case 0: { // flip random bits in a few bytes
-          int n = 1 + rnd.nextInt(4);
-          for (int i = 0; i < n && b.length > 0; i++) {
-            b[rnd.nextInt(b.length)] ^= (byte) (1 + rnd.nextInt(255));
+        case 0:
+          { // flip random bits in a few bytes
+            int n = 1 + rnd.nextInt(4);
+            for (int i = 0; i < n && b.length > 0; i++) {
+              b[rnd.nextInt(b.length)] ^= (byte) (1 + rnd.nextInt(255));
+            }
+            break;
           }
-          break;
-        }
         case 1: // truncate
           b = Arrays.copyOf(b, rnd.nextInt(b.length + 1));
           break;
-        case 2: { // append garbage
-          byte[] extra = new byte[1 + rnd.nextInt(20)];
-          rnd.nextBytes(extra);
-          int old = b.length;
-          b = Arrays.copyOf(b, old + extra.length);
-          System.arraycopy(extra, 0, b, old, extra.length);
-          break;
-        }
+        case 2:
+          { // append garbage
+            byte[] extra = new byte[1 + rnd.nextInt(20)];
+            rnd.nextBytes(extra);
+            int old = b.length;
+            b = Arrays.copyOf(b, old + extra.length);
+            System.arraycopy(extra, 0, b, old, extra.length);
+            break;
+          }
         case 3: // change the type code or dimension count
           if (b.length >= 4) {
             b[2 + rnd.nextInt(2)] = (byte) rnd.nextInt(256);
@@ -383,9 +394,11 @@ class IdxFileTest {
           break;
         case 4: // set a dimension to an extreme or random value
           if (b.length >= 16) {
-            int[] extremes = {0, -1, 1, Integer.MAX_VALUE, Integer.MIN_VALUE, 1 << 30, 65536,
-                rnd.nextInt()};
-            ByteBuffer.wrap(b).putInt(4 + 4 * rnd.nextInt(3), extremes[rnd.nextInt(extremes.length)]);
+            int[] extremes = {
+              0, -1, 1, Integer.MAX_VALUE, Integer.MIN_VALUE, 1 << 30, 65536, rnd.nextInt()
+            };
+            ByteBuffer.wrap(b)
+                .putInt(4 + 4 * rnd.nextInt(3), extremes[rnd.nextInt(extremes.length)]);
           }
           break;
         case 5: // change the magic bytes

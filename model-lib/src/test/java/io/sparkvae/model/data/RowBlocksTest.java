@@ -14,7 +14,9 @@ import org.junit.jupiter.api.Test;
 class RowBlocksTest {
   private static final int DIM = 7;
 
-  /** {@code rows} rows packed through the builder in blocks of at most {@code blockValues} values. */
+  /**
+   * {@code rows} rows packed through the builder in blocks of at most {@code blockValues} values.
+   */
   private static RowBlocks blocked(float[] flat, int rows, long blockValues) {
     RowBlocks.Builder b = new RowBlocks.Builder(DIM, blockValues);
     for (int r = 0; r < rows; r++) {
@@ -94,8 +96,10 @@ class RowBlocksTest {
 
   @Test
   void blocksTooSmallForTheirRowsAreRefused() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new RowBlocks(new float[][] {new float[10], new float[3]}, 2, 4, 5));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new RowBlocks(new float[][] {new float[10], new float[3]}, 2, 4, 5));
     assertEquals("block 1 holds 3 values, needs 10", e.getMessage());
   }
 }

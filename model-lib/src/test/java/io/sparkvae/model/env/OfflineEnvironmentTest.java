@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * DJL's engine start makes an HTTP call to a cloud metadata address and may try to download
- * natives unless told it is offline. Every JVM the project starts must carry the flags.
+ * DJL's engine start makes an HTTP call to a cloud metadata address and may try to download natives
+ * unless told it is offline. Every JVM the project starts must carry the flags.
  */
 class OfflineEnvironmentTest {
   @Test
@@ -23,14 +23,18 @@ class OfflineEnvironmentTest {
   void sparkDefaultsAndScriptsCarryTheSameFlags() throws IOException {
     Path root = Path.of(System.getProperty("sparkvae.project.dir", ".."));
     String conf = Files.readString(root.resolve("conf/spark-defaults.conf"));
-    for (String key : new String[] {"spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"}) {
+    for (String key :
+        new String[] {"spark.driver.extraJavaOptions", "spark.executor.extraJavaOptions"}) {
       String line = conf.lines().filter(l -> l.startsWith(key)).findFirst().orElse("");
-      assertTrue(line.contains("-Dai.djl.offline=true"), key + " lacks -Dai.djl.offline=true: " + line);
+      assertTrue(
+          line.contains("-Dai.djl.offline=true"), key + " lacks -Dai.djl.offline=true: " + line);
     }
-    assertTrue(conf.lines().anyMatch(l -> l.matches("spark\\.executorEnv\\.OPT_OUT_TRACKING\\s+true")),
+    assertTrue(
+        conf.lines().anyMatch(l -> l.matches("spark\\.executorEnv\\.OPT_OUT_TRACKING\\s+true")),
         "spark-defaults.conf does not set OPT_OUT_TRACKING on executors");
     String env = Files.readString(root.resolve("submit-scripts/env.sh"));
-    assertTrue(env.contains("export OPT_OUT_TRACKING=true"), "env.sh does not export OPT_OUT_TRACKING");
+    assertTrue(
+        env.contains("export OPT_OUT_TRACKING=true"), "env.sh does not export OPT_OUT_TRACKING");
     assertTrue(env.contains("-Dai.djl.offline=true"), "env.sh does not pass -Dai.djl.offline=true");
   }
 }

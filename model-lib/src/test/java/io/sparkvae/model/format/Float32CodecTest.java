@@ -36,20 +36,28 @@ class Float32CodecTest {
     byte[] header = {1, 2, 3};
     Float32Codec.write(out, sha, header, v);
     byte[] streamed = out.toByteArray();
-    ByteBuffer expected = ByteBuffer.allocate(3 + 4 * v.length).order(ByteOrder.LITTLE_ENDIAN).put(header);
+    ByteBuffer expected =
+        ByteBuffer.allocate(3 + 4 * v.length).order(ByteOrder.LITTLE_ENDIAN).put(header);
     for (float x : v) {
       expected.putFloat(x);
     }
     assertArrayEquals(expected.array(), streamed);
     assertArrayEquals(Float32Codec.sha256(streamed), sha.digest());
-    assertArrayEquals(Arrays.copyOfRange(streamed, 3, streamed.length), Float32Codec.encode(List.of(v), v.length));
+    assertArrayEquals(
+        Arrays.copyOfRange(streamed, 3, streamed.length),
+        Float32Codec.encode(List.of(v), v.length));
 
     for (boolean sizeKnown : new boolean[] {true, false}) {
       MessageDigest readSha = Float32Codec.sha256();
-      float[] back = Float32Codec.read(new ByteArrayInputStream(streamed, 3, streamed.length - 3), v.length,
-          sizeKnown, readSha);
+      float[] back =
+          Float32Codec.read(
+              new ByteArrayInputStream(streamed, 3, streamed.length - 3),
+              v.length,
+              sizeKnown,
+              readSha);
       assertArrayEquals(v, back);
-      assertArrayEquals(Float32Codec.sha256(Arrays.copyOfRange(streamed, 3, streamed.length)), readSha.digest());
+      assertArrayEquals(
+          Float32Codec.sha256(Arrays.copyOfRange(streamed, 3, streamed.length)), readSha.digest());
     }
   }
 
@@ -63,16 +71,21 @@ class Float32CodecTest {
     float[][] back = Float32Codec.decode(withPrefix, 7, 2, 5);
     assertArrayEquals(a, back[0]);
     assertArrayEquals(b, back[1]);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> Float32Codec.encode(List.of(a, new float[4]), 5));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> Float32Codec.encode(List.of(a, new float[4]), 5));
     assertEquals("float arrays stored together must all have 5 values, got 4", e.getMessage());
   }
 
   @Test
   void aShortStreamSaysHowManyBytesItHad() {
     byte[] ten = new byte[10];
-    Float32Codec.ShortRead e = assertThrows(Float32Codec.ShortRead.class,
-        () -> Float32Codec.read(new ByteArrayInputStream(ten), 1_000_000, false, Float32Codec.sha256()));
+    Float32Codec.ShortRead e =
+        assertThrows(
+            Float32Codec.ShortRead.class,
+            () ->
+                Float32Codec.read(
+                    new ByteArrayInputStream(ten), 1_000_000, false, Float32Codec.sha256()));
     assertEquals(10, e.bytesRead());
   }
 }

@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.sparkvae.model.vae.LikelihoodKind;
-import io.sparkvae.model.vae.KlEstimator;
-import io.sparkvae.model.vae.HiddenActivation;
-import io.sparkvae.model.vae.GaussianVariance;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonParser;
 import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.vae.GaussianVariance;
+import io.sparkvae.model.vae.HiddenActivation;
+import io.sparkvae.model.vae.KlEstimator;
+import io.sparkvae.model.vae.LikelihoodKind;
 import io.sparkvae.model.vae.ParamInit;
 import io.sparkvae.model.vae.ParamLayout;
 import java.io.IOException;
@@ -28,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Loads the golden models: version 1's, written once by {@link GoldenModelWriter} when format
- * version 1 was introduced, and version 2's, that model saved by the first writer of version 2. If this test fails, today's code can no longer read models saved by earlier
- * releases: fix the reader (or add a version to the switch), never regenerate the golden files.
+ * version 1 was introduced, and version 2's, that model saved by the first writer of version 2. If
+ * this test fails, today's code can no longer read models saved by earlier releases: fix the reader
+ * (or add a version to the switch), never regenerate the golden files.
  */
 class GoldenModelTest {
   /** Written out by hand rather than taken from the writer, so neither can drift with the other. */
@@ -100,7 +101,10 @@ class GoldenModelTest {
     assertEquals(EXPECTED_SHA256, actual);
   }
 
-  /** The version 2 golden model (the version 1 one saved by the first writer of version 2) reads the same. */
+  /**
+   * The version 2 golden model (the version 1 one saved by the first writer of version 2) reads the
+   * same.
+   */
   @Test
   void formatV2GoldenHasTheSameConfigMetadataAndParameters() throws Exception {
     TrainedVae v2 = ModelFormat.load(goldenDir(2));
@@ -110,8 +114,8 @@ class GoldenModelTest {
   }
 
   /**
-   * Today's writer must still produce format 2 exactly, or it needs a new version number; a
-   * version 1 model, loaded and saved again, becomes exactly the version 2 golden model.
+   * Today's writer must still produce format 2 exactly, or it needs a new version number; a version
+   * 1 model, loaded and saved again, becomes exactly the version 2 golden model.
    */
   @Test
   void todaysWriterReproducesTheGoldenFiles(@TempDir Path tmp) throws Exception {

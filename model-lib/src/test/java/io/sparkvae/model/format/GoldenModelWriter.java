@@ -1,8 +1,8 @@
 package io.sparkvae.model.format;
 
-import io.sparkvae.model.vae.LikelihoodKind;
-import io.sparkvae.model.vae.GaussianVariance;
 import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.vae.GaussianVariance;
+import io.sparkvae.model.vae.LikelihoodKind;
 import io.sparkvae.model.vae.ParamInit;
 import io.sparkvae.model.vae.ParamLayout;
 import java.io.IOException;

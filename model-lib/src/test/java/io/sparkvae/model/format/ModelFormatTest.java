@@ -9,15 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.sparkvae.model.vae.LikelihoodKind;
-import io.sparkvae.model.vae.HiddenActivation;
-import io.sparkvae.model.vae.GaussianVariance;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.vae.GaussianVariance;
+import io.sparkvae.model.vae.HiddenActivation;
+import io.sparkvae.model.vae.LikelihoodKind;
 import io.sparkvae.model.vae.ParamLayout;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -380,11 +380,32 @@ class ModelFormatTest {
   @Test
   void architectureIsApartFromTrainingSettings() throws IOException {
     Path dir = saved();
-    JsonObject j = JsonParser.parseString(Files.readString(dir.resolve("model.json"))).getAsJsonObject();
-    assertEquals(List.of("inputDim", "encoderHidden", "decoderHidden", "latentDim", "activation", "likelihood",
-        "gaussianVariance", "gaussianFixedStd", "klEstimator"), List.copyOf(j.getAsJsonObject("architecture").keySet()));
-    assertEquals(List.of("elboSamples", "beta", "klWarmupSteps", "learningRate", "adamBeta1", "adamBeta2", "adamEps",
-        "batchSize", "seed"), List.copyOf(j.getAsJsonObject("training").keySet()));
+    JsonObject j =
+        JsonParser.parseString(Files.readString(dir.resolve("model.json"))).getAsJsonObject();
+    assertEquals(
+        List.of(
+            "inputDim",
+            "encoderHidden",
+            "decoderHidden",
+            "latentDim",
+            "activation",
+            "likelihood",
+            "gaussianVariance",
+            "gaussianFixedStd",
+            "klEstimator"),
+        List.copyOf(j.getAsJsonObject("architecture").keySet()));
+    assertEquals(
+        List.of(
+            "elboSamples",
+            "beta",
+            "klWarmupSteps",
+            "learningRate",
+            "adamBeta1",
+            "adamBeta2",
+            "adamEps",
+            "batchSize",
+            "seed"),
+        List.copyOf(j.getAsJsonObject("training").keySet()));
     assertFalse(j.has("config"));
     editJson(dir, k -> k.getAsJsonObject("architecture").addProperty("learningRate", 0.01));
     assertLoadFails(dir, "model.json", "unknown VAE parameter in architecture: learningRate");
@@ -398,26 +419,30 @@ class ModelFormatTest {
   @Test
   void aHandWrittenVersion1ConfigIsRead() throws IOException {
     Path dir = saved();
-    editJson(dir, j -> {
-      JsonObject config = new JsonObject();
-      config.addProperty("inputDim", 6);
-      config.addProperty("latentDim", 3);
-      JsonArray encoder = new JsonArray();
-      encoder.add(5);
-      config.add("encoderHidden", encoder);
-      JsonArray decoder = new JsonArray();
-      decoder.add(4);
-      config.add("decoderHidden", decoder);
-      config.addProperty("likelihood", "gaussian");
-      config.addProperty("learningRate", 0.0025);
-      config.addProperty("seed", 9007199254740993L); // 2^53 + 1: not a double
-      j.remove("architecture");
-      j.remove("training");
-      j.add("config", config);
-      j.addProperty("formatVersion", 1);
-    });
+    editJson(
+        dir,
+        j -> {
+          JsonObject config = new JsonObject();
+          config.addProperty("inputDim", 6);
+          config.addProperty("latentDim", 3);
+          JsonArray encoder = new JsonArray();
+          encoder.add(5);
+          config.add("encoderHidden", encoder);
+          JsonArray decoder = new JsonArray();
+          decoder.add(4);
+          config.add("decoderHidden", decoder);
+          config.addProperty("likelihood", "gaussian");
+          config.addProperty("learningRate", 0.0025);
+          config.addProperty("seed", 9007199254740993L); // 2^53 + 1: not a double
+          j.remove("architecture");
+          j.remove("training");
+          j.add("config", config);
+          j.addProperty("formatVersion", 1);
+        });
     TrainedVae loaded = ModelFormat.load(dir);
-    assertEquals(SMALL_GAUSSIAN.toBuilder().learningRate(0.0025).seed(9007199254740993L).build(), loaded.config());
+    assertEquals(
+        SMALL_GAUSSIAN.toBuilder().learningRate(0.0025).seed(9007199254740993L).build(),
+        loaded.config());
   }
 
   @Test
@@ -530,9 +555,9 @@ class ModelFormatTest {
 
   /**
    * Random byte flips, truncations and insertions in either file. Every load must fail with an
-   * IOException naming the file, or succeed; success is impossible after a change to
-   * parameters.bin (size and checksum), and after a change to model.json it must still give the
-   * original parameters bit for bit (the hand-editable metadata and config text may differ).
+   * IOException naming the file, or succeed; success is impossible after a change to parameters.bin
+   * (size and checksum), and after a change to model.json it must still give the original
+   * parameters bit for bit (the hand-editable metadata and config text may differ).
    */
   @Test
   void randomCorruptionsGiveIOExceptionsOnly() throws IOException {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.vae.ParamLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -43,9 +42,12 @@ class SafetensorsExportTest {
     ByteBuffer b = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
     long n = b.getLong();
     assertEquals(0, (8 + n) % 8, "data is 8-byte aligned");
-    JsonObject header = JsonParser.parseString(new String(file, 8, (int) n, StandardCharsets.UTF_8)).getAsJsonObject();
+    JsonObject header =
+        JsonParser.parseString(new String(file, 8, (int) n, StandardCharsets.UTF_8))
+            .getAsJsonObject();
     int dataStart = 8 + (int) n;
-    assertEquals(file.length - dataStart, model.paramCount() * Float.BYTES, "no holes, no trailing bytes");
+    assertEquals(
+        file.length - dataStart, model.paramCount() * Float.BYTES, "no holes, no trailing bytes");
 
     JsonObject meta = header.getAsJsonObject("__metadata__");
     assertEquals(SafetensorsExport.FORMAT_NAME, meta.get("format").getAsString());
@@ -70,16 +72,22 @@ class SafetensorsExportTest {
       int end = off.get(1).getAsInt();
       assertEquals(e.size() * Float.BYTES, end - begin, name);
       for (int i = 0; i < e.size(); i++) {
-        assertEquals(params[e.offset() + i], b.getFloat(dataStart + begin + i * Float.BYTES), name + "[" + i + "]");
+        assertEquals(
+            params[e.offset() + i],
+            b.getFloat(dataStart + begin + i * Float.BYTES),
+            name + "[" + i + "]");
       }
     }
     assertEquals(names.size() + 1, header.size(), "one entry per tensor plus __metadata__");
     assertEquals(true, names.contains("decoder.log_std"));
 
-    JsonObject cfg = JsonParser.parseString(Files.readString(dir.resolve(SafetensorsExport.CONFIG))).getAsJsonObject();
+    JsonObject cfg =
+        JsonParser.parseString(Files.readString(dir.resolve(SafetensorsExport.CONFIG)))
+            .getAsJsonObject();
     assertEquals(SafetensorsExport.FORMAT_VERSION, cfg.get("formatVersion").getAsInt());
     assertEquals("gaussian", cfg.getAsJsonObject("config").get("likelihood").getAsString());
-    assertEquals("enc.h0.weight", cfg.getAsJsonObject("tensors").get("encoder.fc1.weight").getAsString());
+    assertEquals(
+        "enc.h0.weight", cfg.getAsJsonObject("tensors").get("encoder.fc1.weight").getAsString());
     assertEquals("0", cfg.getAsJsonObject("metadata").get("epochs").getAsString());
   }
 
@@ -89,7 +97,9 @@ class SafetensorsExportTest {
     float[] p = good.params();
     p[3] = Float.NaN;
     TrainedVae bad = new TrainedVae(good.config(), p, good.metadata());
-    assertThrows(IllegalArgumentException.class, () -> SafetensorsExport.write(bad, ModelStore.directory(dir)));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> SafetensorsExport.write(bad, ModelStore.directory(dir)));
     assertEquals(false, Files.exists(dir.resolve(SafetensorsExport.WEIGHTS)));
   }
 }

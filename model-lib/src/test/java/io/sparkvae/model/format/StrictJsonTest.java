@@ -18,8 +18,11 @@ class StrictJsonTest {
 
   @Test
   void valuesAreKeptExactly() throws IOException {
-    JsonObject o = StrictJson.parse("{\"seed\": 9223372036854775807, \"lr\": 1e-3, \"h\": [400, 200],"
-        + " \"s\": \"x\", \"b\": true, \"n\": null}").getAsJsonObject();
+    JsonObject o =
+        StrictJson.parse(
+                "{\"seed\": 9223372036854775807, \"lr\": 1e-3, \"h\": [400, 200],"
+                    + " \"s\": \"x\", \"b\": true, \"n\": null}")
+            .getAsJsonObject();
     assertEquals(Long.MAX_VALUE, o.get("seed").getAsBigDecimal().longValueExact());
     assertEquals(new BigDecimal("1e-3"), o.get("lr").getAsBigDecimal());
     assertEquals(200, o.getAsJsonArray("h").get(1).getAsInt());
@@ -45,9 +48,13 @@ class StrictJsonTest {
   @Test
   void limitsKeepAHostileFileSmall() throws IOException {
     StrictJson.parse("[".repeat(32) + "]".repeat(32));
-    assertTrue(refused("[".repeat(33) + "]".repeat(33)).contains("nesting depth (33) exceeds the maximum allowed (32"));
+    assertTrue(
+        refused("[".repeat(33) + "]".repeat(33))
+            .contains("nesting depth (33) exceeds the maximum allowed (32"));
     StrictJson.parse("{\"a\": " + "1".repeat(64) + "}");
-    assertTrue(refused("{\"a\": " + "1".repeat(65) + "}").contains("Number value length (65) exceeds the maximum"));
+    assertTrue(
+        refused("{\"a\": " + "1".repeat(65) + "}")
+            .contains("Number value length (65) exceeds the maximum"));
     assertTrue(refused("{\"a\": 0." + "1".repeat(70) + "}").contains("exceeds the maximum"));
   }
 }

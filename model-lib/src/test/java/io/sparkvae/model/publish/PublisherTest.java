@@ -15,7 +15,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The publication algorithm over local paths: replace, refuse, crash recovery, and what it never touches. */
+/**
+ * The publication algorithm over local paths: replace, refuse, crash recovery, and what it never
+ * touches.
+ */
 class PublisherTest {
   static final String ID = "0f6c7a52-9a0e-4f43-8d0b-3b1f8c2d9e11";
   static final String ID2 = "7d3e9b10-1c2a-4b5f-9e8d-6a7b8c9d0e1f";
@@ -70,9 +73,15 @@ class PublisherTest {
     Path target = dir.resolve("model");
     publisher.publish(target, refuse(), content("old"));
     boolean[] wrote = {false};
-    assertThrows(FileAlreadyExistsException.class, () -> publisher.publish(target, refuse(), staging -> {
-      wrote[0] = true;
-    }));
+    assertThrows(
+        FileAlreadyExistsException.class,
+        () ->
+            publisher.publish(
+                target,
+                refuse(),
+                staging -> {
+                  wrote[0] = true;
+                }));
     assertFalse(wrote[0], "the writer ran although the target may not be replaced");
     assertEquals("old", Files.readString(target.resolve("weights")));
     assertEquals(List.of("model"), names(dir));
@@ -82,11 +91,17 @@ class PublisherTest {
   void aFailingWriterLeavesThePreviousOutputAndNoStaging() throws IOException {
     Path target = dir.resolve("model");
     publisher.publish(target, refuse(), content("old"));
-    IOException e = assertThrows(IOException.class, () -> publisher.publish(target, Publisher.Existing.replace(),
-        staging -> {
-          content("half").write(staging);
-          throw new IOException("disk full");
-        }));
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () ->
+                publisher.publish(
+                    target,
+                    Publisher.Existing.replace(),
+                    staging -> {
+                      content("half").write(staging);
+                      throw new IOException("disk full");
+                    }));
     assertEquals("disk full", e.getMessage());
     assertEquals("old", Files.readString(target.resolve("weights")));
     assertEquals(List.of("model"), names(dir));
@@ -97,15 +112,22 @@ class PublisherTest {
     Path target = dir.resolve("model");
     dirWith(dir.resolve("_replaced-model-" + ID), "old", 2_000_000_000_000L);
     dirWith(dir.resolve("_replaced-model-" + ID2), "older", 1_000_000_000_000L);
-    dirWith(dir.resolve("_staging-model-" + ID), "new, complete but never renamed in", 2_000_000_000_000L);
+    dirWith(
+        dir.resolve("_staging-model-" + ID),
+        "new, complete but never renamed in",
+        2_000_000_000_000L);
 
     Path readable = publisher.readable(target);
-    assertEquals("old", Files.readString(readable.resolve("weights")), "the newest previous output");
+    assertEquals(
+        "old", Files.readString(readable.resolve("weights")), "the newest previous output");
     assertEquals(3, names(dir).size(), "reading changes nothing");
 
-    assertThrows(FileAlreadyExistsException.class, () -> publisher.publish(target, refuse(), content("x")),
+    assertThrows(
+        FileAlreadyExistsException.class,
+        () -> publisher.publish(target, refuse(), content("x")),
         "the previous output is back, so a refusing publication refuses");
-    assertEquals(List.of("model"), names(dir), "put back; the other leftovers of this target deleted");
+    assertEquals(
+        List.of("model"), names(dir), "put back; the other leftovers of this target deleted");
     assertEquals("old", Files.readString(target.resolve("weights")));
   }
 
@@ -117,18 +139,31 @@ class PublisherTest {
     assertEquals(dir.resolve(".vae.old-1f2e"), publisher.readable(target));
     publisher.recover(target);
     assertEquals("previous release's model", Files.readString(target.resolve("weights")));
-    assertEquals(List.of(".vae.tmp-3c4d", "vae"), names(dir), "an earlier release's temporary is left as it was");
+    assertEquals(
+        List.of(".vae.tmp-3c4d", "vae"),
+        names(dir),
+        "an earlier release's temporary is left as it was");
   }
 
   @Test
   void foreignSiblingsAreNeverTouched() throws IOException {
     Path target = dir.resolve("model");
-    List<String> foreign = List.of("_replaced-model-v1", "_replaced-model-old-" + ID, "_staging-model", "_staging-modelx-"
-        + ID, "_replaced-other-" + ID, ".model.old-notHex", ".model.old-", "model-old", ".model.tmp");
+    List<String> foreign =
+        List.of(
+            "_replaced-model-v1",
+            "_replaced-model-old-" + ID,
+            "_staging-model",
+            "_staging-modelx-" + ID,
+            "_replaced-other-" + ID,
+            ".model.old-notHex",
+            ".model.old-",
+            "model-old",
+            ".model.tmp");
     for (String f : foreign) {
       dirWith(dir.resolve(f), f, 3_000_000_000_000L);
     }
-    assertEquals(target, publisher.readable(target), "no foreign directory is taken for the target");
+    assertEquals(
+        target, publisher.readable(target), "no foreign directory is taken for the target");
     publisher.publish(target, refuse(), content("new"));
     publisher.publish(target, Publisher.Existing.replace(), content("newer"));
     publisher.writeFile(dir.resolve("other.txt"), new byte[] {1});
@@ -152,18 +187,30 @@ class PublisherTest {
   @Test
   void theRootCannotBePublished() {
     Path root = dir.getRoot();
-    assertThrows(IllegalArgumentException.class, () -> publisher.publish(root, refuse(), content("x")));
+    assertThrows(
+        IllegalArgumentException.class, () -> publisher.publish(root, refuse(), content("x")));
     assertTrue(Files.isDirectory(root));
   }
 
-  /** Spark's writers are Scala: they throw checked exceptions (SparkException) that no Java signature declares. */
+  /**
+   * Spark's writers are Scala: they throw checked exceptions (SparkException) that no Java
+   * signature declares.
+   */
   @Test
   void aWriterThatThrowsAnUndeclaredCheckedExceptionLeavesNoStaging() throws IOException {
     Path target = dir.resolve("model");
-    Exception e = assertThrows(Exception.class, () -> publisher.publish(target, refuse(), staging -> {
-      content("half").write(staging);
-      throw PublisherTest.<RuntimeException>sneaky(new Exception("as Scala throws"));
-    }));
+    Exception e =
+        assertThrows(
+            Exception.class,
+            () ->
+                publisher.publish(
+                    target,
+                    refuse(),
+                    staging -> {
+                      content("half").write(staging);
+                      throw PublisherTest.<RuntimeException>sneaky(
+                          new Exception("as Scala throws"));
+                    }));
     assertEquals("as Scala throws", e.getMessage());
     assertEquals(List.of(), names(dir), "the half-written staging directory is removed");
   }

@@ -29,8 +29,13 @@ class TabularGradientCheckTest {
     float[] packed = new float[batch * d];
     String[] origins = {"A", "B", "Z", null};
     for (int r = 0; r < batch; r++) {
-      s.encode(new Object[] {r % 4 == 3 ? null : rng.nextGaussian() * 20, origins[r % 4], r % 2 == 0,
-          (long) (r % 5)}, packed, r * d, null);
+      s.encode(
+          new Object[] {
+            r % 4 == 3 ? null : rng.nextGaussian() * 20, origins[r % 4], r % 2 == 0, (long) (r % 5)
+          },
+          packed,
+          r * d,
+          null);
     }
     double[] x = new double[packed.length];
     for (int i = 0; i < x.length; i++) {
@@ -40,7 +45,7 @@ class TabularGradientCheckTest {
     for (int i = 0; i < eps.length; i++) {
       eps[i] = rng.nextGaussian();
     }
-    GradientChecks.assertAutogradMatchesFiniteDifferences("tabular, batch " + batch, config, theta, x, eps, batch, 1,
-        1.0);
+    GradientChecks.assertAutogradMatchesFiniteDifferences(
+        "tabular, batch " + batch, config, theta, x, eps, batch, 1, 1.0);
   }
 }

@@ -19,7 +19,11 @@ class TabularLikelihoodTest {
   /** Packed rows: delay, origin, late, legs; the second row has every value missing. */
   private static double[] rows(TabularSchema s) {
     float[] packed = new float[2 * s.packedWidth()];
-    s.encode(new Object[] {Math.expm1(2.4), "B", true, 3L}, packed, 0, null); // signed-log 2.4 → (2.4-1)/2 = 0.7
+    s.encode(
+        new Object[] {Math.expm1(2.4), "B", true, 3L},
+        packed,
+        0,
+        null); // signed-log 2.4 → (2.4-1)/2 = 0.7
     s.encode(new Object[] {null, null, null, Double.NaN}, packed, s.packedWidth(), null);
     double[] out = new double[packed.length];
     for (int i = 0; i < out.length; i++) {
@@ -28,7 +32,9 @@ class TabularLikelihoodTest {
     return out;
   }
 
-  /** Decoder outputs: delay mean 0.2; origin logits 1, 2, 0.5; late logit 0.4; legs log-rate 0.6. */
+  /**
+   * Decoder outputs: delay mean 0.2; origin logits 1, 2, 0.5; late logit 0.4; legs log-rate 0.6.
+   */
   private static final double[] DECODED = {0.2, 1, 2, 0.5, 0.4, 0.6};
 
   @Test
@@ -49,7 +55,10 @@ class TabularLikelihoodTest {
         2 - Math.log(Math.exp(1) + Math.exp(2) + Math.exp(0.5)),
         0.4 - Math.log1p(Math.exp(0.4)),
         3 * 0.6 - Math.exp(0.6) - Math.log(6),
-        0, 0, 0, 0
+        0,
+        0,
+        0,
+        0
       };
       assertArrayEquals(expected, lp, 1e-6);
     }
@@ -57,18 +66,42 @@ class TabularLikelihoodTest {
 
   @Test
   void marginalOffsetsAreAddedToDecoderOutputs() {
-    TabularColumn late = new TabularColumn("late", "late", Derive.NONE, ColumnKind.BINARY, 10, 0, 0.8, 1,
-        java.util.List.of(), new long[0]);
-    TabularColumn legs = new TabularColumn("legs", "legs", Derive.NONE, ColumnKind.COUNT, 10, 0, 2.5, 1,
-        java.util.List.of(), new long[0]);
+    TabularColumn late =
+        new TabularColumn(
+            "late",
+            "late",
+            Derive.NONE,
+            ColumnKind.BINARY,
+            10,
+            0,
+            0.8,
+            1,
+            java.util.List.of(),
+            new long[0]);
+    TabularColumn legs =
+        new TabularColumn(
+            "legs",
+            "legs",
+            Derive.NONE,
+            ColumnKind.COUNT,
+            10,
+            0,
+            2.5,
+            1,
+            java.util.List.of(),
+            new long[0]);
     TabularSchema s = new TabularSchema(java.util.List.of(late, legs));
     TabularLikelihood lik = new TabularLikelihood(s, ParamLayout.builder());
     float[] packed = new float[s.packedWidth()];
     s.encode(new Object[] {0, 4}, packed, 0, null);
     try (NDManager m = NDManager.newBaseManager()) {
-      double[] lp = lik.columnLogProb(new NDList(), m.create(packed, new Shape(1, 4)),
-          m.create(new float[] {0f, 0f}, new Shape(1, 2))).toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
-          .toDoubleArray();
+      double[] lp =
+          lik.columnLogProb(
+                  new NDList(),
+                  m.create(packed, new Shape(1, 4)),
+                  m.create(new float[] {0f, 0f}, new Shape(1, 2)))
+              .toType(ai.djl.ndarray.types.DataType.FLOAT64, false)
+              .toDoubleArray();
       // At a zero decoder output the likelihood is the independent-columns marginal.
       double[] baseline = new double[2];
       IndependentBaseline.columnLogProb(s, packed, 0, baseline);
@@ -102,11 +135,18 @@ class TabularLikelihoodTest {
         JniUtils.setGradMode(true);
         NDArray loss;
         try {
-          loss = lik.logProb(new NDList(logStd), m.create(masked, new Shape(1, s.packedWidth())), decoded).sum();
+          loss =
+              lik.logProb(
+                      new NDList(logStd), m.create(masked, new Shape(1, s.packedWidth())), decoded)
+                  .sum();
         } finally {
           JniUtils.setGradMode(false);
         }
-        JniUtils.backward((PtNDArray) loss, (PtNDArray) m.ones(loss.getShape(), loss.getDataType()), false, false);
+        JniUtils.backward(
+            (PtNDArray) loss,
+            (PtNDArray) m.ones(loss.getShape(), loss.getDataType()),
+            false,
+            false);
         losses[trial] = loss.getDouble();
         double[] g = decoded.getGradient().toDoubleArray();
         double[] all = new double[g.length + 1];

@@ -13,9 +13,20 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 class FlatAdamTest {
-  /** Adam in float64, written from the paper's formulas (Kingma & Ba, Algorithm 1, with PyTorch's eps placement). */
-  private static void reference(double[] p, double[] m, double[] v, float[] g, long t, double lr, double b1,
-      double b2, double eps) {
+  /**
+   * Adam in float64, written from the paper's formulas (Kingma & Ba, Algorithm 1, with PyTorch's
+   * eps placement).
+   */
+  private static void reference(
+      double[] p,
+      double[] m,
+      double[] v,
+      float[] g,
+      long t,
+      double lr,
+      double b1,
+      double b2,
+      double eps) {
     for (int i = 0; i < p.length; i++) {
       m[i] = b1 * m[i] + (1 - b1) * g[i];
       v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
@@ -73,7 +84,10 @@ class FlatAdamTest {
     FlatAdam byTensor = new FlatAdam(TrainingState.initial(p0));
     FloatBuffer[] paramMemory = new FloatBuffer[sizes.length];
     for (int k = 0; k < sizes.length; k++) {
-      paramMemory[k] = ByteBuffer.allocateDirect(sizes[k] * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+      paramMemory[k] =
+          ByteBuffer.allocateDirect(sizes[k] * Float.BYTES)
+              .order(ByteOrder.nativeOrder())
+              .asFloatBuffer();
     }
     float[] g = new float[n];
     for (long t = 1; t <= 5; t++) {
@@ -84,13 +98,19 @@ class FlatAdamTest {
       flat.step(g, t, 1e-2, 0.9, 0.999, 1e-8);
       FlatAdam.StepConstants c = FlatAdam.StepConstants.of(t, 1e-2, 0.9, 0.999, 1e-8);
       for (int k = 0, offset = 0; k < sizes.length; offset += sizes[k], k++) {
-        FloatBuffer grad = ByteBuffer.allocateDirect(sizes[k] * Float.BYTES).order(ByteOrder.nativeOrder())
-            .asFloatBuffer().put(g, offset, sizes[k]).flip();
+        FloatBuffer grad =
+            ByteBuffer.allocateDirect(sizes[k] * Float.BYTES)
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer()
+                .put(g, offset, sizes[k])
+                .flip();
         byTensor.stepTensor(grad, paramMemory[k], offset, sizes[k], c, false);
         assertEquals(0, grad.remaining(), "the whole gradient is read");
         for (int i = 0; i < sizes[k]; i++) {
-          assertEquals(Float.floatToRawIntBits(byTensor.params()[offset + i]),
-              Float.floatToRawIntBits(paramMemory[k].get(i)), "parameter memory of tensor " + k + " at " + i);
+          assertEquals(
+              Float.floatToRawIntBits(byTensor.params()[offset + i]),
+              Float.floatToRawIntBits(paramMemory[k].get(i)),
+              "parameter memory of tensor " + k + " at " + i);
         }
       }
     }
@@ -103,10 +123,13 @@ class FlatAdamTest {
 
   @Test
   void asAccumulatedIntoZeroTurnsMinusZeroIntoPlusZeroAndNothingElse() {
-    // A first moment of -0 shows the gradient's sign of zero: m = -0*b1 + g*(1-b1) is -0 only for g = -0.
+    // A first moment of -0 shows the gradient's sign of zero: m = -0*b1 + g*(1-b1) is -0 only for g
+    // = -0.
     float[] p0 = {1f, 1f, 1f};
-    TrainingState minusZeroMoment = new TrainingState(p0, new float[] {-0f, -0f, -0f}, new float[3], 0);
-    FloatBuffer memory = ByteBuffer.allocateDirect(3 * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    TrainingState minusZeroMoment =
+        new TrainingState(p0, new float[] {-0f, -0f, -0f}, new float[3], 0);
+    FloatBuffer memory =
+        ByteBuffer.allocateDirect(3 * Float.BYTES).order(ByteOrder.nativeOrder()).asFloatBuffer();
     FlatAdam.StepConstants c = FlatAdam.StepConstants.of(1, 1e-2, 0.9, 0.999, 1e-8);
     float[] g = {-0f, 0f, -0.5f};
     FlatAdam raw = new FlatAdam(minusZeroMoment);
@@ -118,7 +141,8 @@ class FlatAdamTest {
     assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(raw.snapshot(1).adamM()[0]));
     assertArrayEquals(plusZeroGradient.snapshot(1).adamM(), accumulated.snapshot(1).adamM());
     assertArrayEquals(plusZeroGradient.params(), accumulated.params());
-    assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(accumulated.snapshot(1).adamM()[0]));
+    assertEquals(
+        Float.floatToRawIntBits(0f), Float.floatToRawIntBits(accumulated.snapshot(1).adamM()[0]));
   }
 
   @Test
@@ -138,10 +162,14 @@ class FlatAdamTest {
   @Test
   void refusesMismatchedSizesAndStepZero() {
     FlatAdam adam = new FlatAdam(TrainingState.initial(new float[3]));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> adam.step(new float[2], 1, 1e-3, 0.9, 0.999, 1e-8));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> adam.step(new float[2], 1, 1e-3, 0.9, 0.999, 1e-8));
     assertEquals("gradient has 2 values, expected 3", e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> adam.step(new float[3], 0, 1e-3, 0.9, 0.999, 1e-8));
-    assertThrows(IllegalArgumentException.class, () -> adam.load(TrainingState.initial(new float[4])));
+    assertThrows(
+        IllegalArgumentException.class, () -> adam.step(new float[3], 0, 1e-3, 0.9, 0.999, 1e-8));
+    assertThrows(
+        IllegalArgumentException.class, () -> adam.load(TrainingState.initial(new float[4])));
   }
 }

@@ -18,8 +18,15 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class LocalTrainerTest {
-  static final VaeConfig SMALL = VaeConfig.builder().inputDim(20).encoderHidden(16).decoderHidden(16)
-      .latentDim(4).batchSize(8).learningRate(1e-2).build();
+  static final VaeConfig SMALL =
+      VaeConfig.builder()
+          .inputDim(20)
+          .encoderHidden(16)
+          .decoderHidden(16)
+          .latentDim(4)
+          .batchSize(8)
+          .learningRate(1e-2)
+          .build();
 
   static float[] data(int rows, int dim, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
@@ -34,12 +41,16 @@ class LocalTrainerTest {
     float[] x = data(50, c.inputDim(), 1);
     TrainingState s0 = TrainingState.initial(ParamInit.initialize(ParamLayout.of(c), c.seed()));
     try (LocalTrainer t = new LocalTrainer(c, s0, Device.cpu())) {
-      t.train(new ShuffledBatches(x, 50, c.inputDim(), c.batchSize(), 3), steps, new SplittableRandom(noiseSeed));
+      t.train(
+          new ShuffledBatches(x, 50, c.inputDim(), c.batchSize(), 3),
+          steps,
+          new SplittableRandom(noiseSeed));
       return t.snapshot();
     }
   }
 
-  static TrainingState run(VaeConfig c, int steps, long noiseSeed, boolean fused, TrainingState reload) {
+  static TrainingState run(
+      VaeConfig c, int steps, long noiseSeed, boolean fused, TrainingState reload) {
     float[] x = data(50, c.inputDim(), 1);
     TrainingState s0 = TrainingState.initial(ParamInit.initialize(ParamLayout.of(c), c.seed()));
     try (LocalTrainer t = new LocalTrainer(c, s0, Device.cpu(), fused)) {
@@ -47,7 +58,10 @@ class LocalTrainerTest {
       if (reload != null) {
         t.load(reload);
       }
-      t.train(new ShuffledBatches(x, 50, c.inputDim(), c.batchSize(), 3), steps, new SplittableRandom(noiseSeed));
+      t.train(
+          new ShuffledBatches(x, 50, c.inputDim(), c.batchSize(), 3),
+          steps,
+          new SplittableRandom(noiseSeed));
       return t.snapshot();
     }
   }
@@ -55,7 +69,8 @@ class LocalTrainerTest {
   @Test
   void fusedCpuAdamAgreesWithTheTensorOperations() {
     // Wider layers than SMALL, so that PyTorch's vectorized kernels (and the JIT's) run full lanes.
-    VaeConfig c = SMALL.toBuilder().inputDim(48).encoderHidden(40).decoderHidden(36).latentDim(6).build();
+    VaeConfig c =
+        SMALL.toBuilder().inputDim(48).encoderHidden(40).decoderHidden(36).latentDim(6).build();
     // One step: the same gradient gives the same moments, bit for bit. The parameters differ by
     // about an ulp at most: PyTorch's vectorized sqrt on AVX-512 is not correctly rounded (761 of
     // 4,480 square roots of this network's v differed from IEEE's in the last bit), Java's is.
@@ -64,7 +79,8 @@ class LocalTrainerTest {
     assertArrayEquals(tensor1.adamM(), fused1.adamM());
     assertArrayEquals(tensor1.adamV(), fused1.adamV());
     for (int i = 0; i < tensor1.params().length; i++) {
-      assertClose(tensor1.params()[i], fused1.params()[i], 0, 3e-8, "parameter " + i + " after one step");
+      assertClose(
+          tensor1.params()[i], fused1.params()[i], 0, 3e-8, "parameter " + i + " after one step");
     }
     // Many steps: the last-bit differences do not grow into a different run (measured: 1.4e-7 at
     // most after 200 steps at learning rate 1e-2).
@@ -72,14 +88,20 @@ class LocalTrainerTest {
     TrainingState fused = run(c, 200, 5, true, null);
     assertEquals(tensor.step(), fused.step());
     for (int i = 0; i < tensor.params().length; i++) {
-      assertClose(tensor.params()[i], fused.params()[i], 0, 1e-6, "parameter " + i + " after 200 steps");
+      assertClose(
+          tensor.params()[i], fused.params()[i], 0, 1e-6, "parameter " + i + " after 200 steps");
     }
     // load() replaces the state on both paths alike (a round starting from the averaged state).
     TrainingState tensorAgain = run(c, 25, 7, false, tensor);
     TrainingState fusedAgain = run(c, 25, 7, true, tensor);
     assertEquals(225, fusedAgain.step());
     for (int i = 0; i < tensor.params().length; i++) {
-      assertClose(tensorAgain.params()[i], fusedAgain.params()[i], 0, 1e-6, "parameter " + i + " after a load");
+      assertClose(
+          tensorAgain.params()[i],
+          fusedAgain.params()[i],
+          0,
+          1e-6,
+          "parameter " + i + " after a load");
     }
   }
 
@@ -88,17 +110,26 @@ class LocalTrainerTest {
     VaeConfig slower = SMALL.toBuilder().learningRate(3e-3).build();
     TrainingState expected = run(slower, 3, 7);
     float[] x = data(50, SMALL.inputDim(), 1);
-    TrainingState s0 = TrainingState.initial(ParamInit.initialize(ParamLayout.of(SMALL), SMALL.seed()));
+    TrainingState s0 =
+        TrainingState.initial(ParamInit.initialize(ParamLayout.of(SMALL), SMALL.seed()));
     try (LocalTrainer t = new LocalTrainer(SMALL, s0, Device.cpu())) {
-      // A replica that trained with another rate, then reloaded: what a kept replica does each round.
-      t.train(new ShuffledBatches(x, 50, SMALL.inputDim(), SMALL.batchSize(), 9), 2, new SplittableRandom(1));
+      // A replica that trained with another rate, then reloaded: what a kept replica does each
+      // round.
+      t.train(
+          new ShuffledBatches(x, 50, SMALL.inputDim(), SMALL.batchSize(), 9),
+          2,
+          new SplittableRandom(1));
       assertTrue(t.adopt(slower));
       t.load(s0);
-      t.train(new ShuffledBatches(x, 50, SMALL.inputDim(), SMALL.batchSize(), 3), 3, new SplittableRandom(7));
+      t.train(
+          new ShuffledBatches(x, 50, SMALL.inputDim(), SMALL.batchSize(), 3),
+          3,
+          new SplittableRandom(7));
       TrainingState got = t.snapshot();
       assertArrayEquals(expected.params(), got.params());
       assertArrayEquals(expected.adamV(), got.adamV());
-      assertFalse(t.adopt(SMALL.toBuilder().latentDim(5).build()), "another network is not a rate change");
+      assertFalse(
+          t.adopt(SMALL.toBuilder().latentDim(5).build()), "another network is not a rate change");
       assertFalse(t.adopt(SMALL.toBuilder().batchSize(16).build()), "nor another minibatch");
     }
   }
@@ -112,7 +143,9 @@ class LocalTrainerTest {
     assertArrayEquals(a.adamV(), b.adamV());
     assertEquals(30, a.step());
     TrainingState c = run(SMALL, 30, 6);
-    assertTrue(!java.util.Arrays.equals(a.params(), c.params()), "another noise seed must give other parameters");
+    assertTrue(
+        !java.util.Arrays.equals(a.params(), c.params()),
+        "another noise seed must give other parameters");
   }
 
   @Test
@@ -172,7 +205,8 @@ class LocalTrainerTest {
       double g = s1.adamM()[i] / (1 - 0.9);
       if (Math.abs(g) > 1e-4) {
         assertClose(1e-3, delta, 1e-3, 2e-7, "step of parameter " + i);
-        assertClose(g * g, s1.adamV()[i] / (1 - 0.999), 1e-3, 1e-12, "second moment of parameter " + i);
+        assertClose(
+            g * g, s1.adamV()[i] / (1 - 0.999), 1e-3, 1e-12, "second moment of parameter " + i);
         moved++;
       }
     }
@@ -182,8 +216,11 @@ class LocalTrainerTest {
   @Test
   void nativeMemoryStaysFlatOverManySteps() {
     float[] x = data(64, 20, 1);
-    try (LocalTrainer t = new LocalTrainer(SMALL,
-        TrainingState.initial(ParamInit.initialize(ParamLayout.of(SMALL), 1)), Device.cpu())) {
+    try (LocalTrainer t =
+        new LocalTrainer(
+            SMALL,
+            TrainingState.initial(ParamInit.initialize(ParamLayout.of(SMALL), 1)),
+            Device.cpu())) {
       ShuffledBatches b = new ShuffledBatches(x, 64, 20, 8, 1);
       SplittableRandom noise = new SplittableRandom(1);
       t.train(b, 5, noise);
@@ -202,10 +239,15 @@ class LocalTrainerTest {
     for (int r = 0; r < 16; r++) {
       x[r * 20 + 5] = Float.NaN; // every row, so whichever batch comes first diverges
     }
-    try (LocalTrainer t = new LocalTrainer(SMALL,
-        TrainingState.initial(ParamInit.initialize(ParamLayout.of(SMALL), 1)), Device.cpu())) {
-      NonFiniteLossException e = assertThrows(NonFiniteLossException.class,
-          () -> t.train(new ShuffledBatches(x, 16, 20, 8, 1), 3, new SplittableRandom(1)));
+    try (LocalTrainer t =
+        new LocalTrainer(
+            SMALL,
+            TrainingState.initial(ParamInit.initialize(ParamLayout.of(SMALL), 1)),
+            Device.cpu())) {
+      NonFiniteLossException e =
+          assertThrows(
+              NonFiniteLossException.class,
+              () -> t.train(new ShuffledBatches(x, 16, 20, 8, 1), 3, new SplittableRandom(1)));
       assertEquals(1, e.step());
       assertTrue(e.getMessage().contains("NaN"), e.getMessage());
     }

@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Real MNIST, Pyro's settings: one pass over a few thousand images lowers the test -ELBO clearly. */
+/**
+ * Real MNIST, Pyro's settings: one pass over a few thousand images lowers the test -ELBO clearly.
+ */
 class MnistLocalTrainingTest {
   @Test
   void onePassOverThreeThousandImagesLowersTheTestElbo() throws Exception {
@@ -20,12 +22,14 @@ class MnistLocalTrainingTest {
     Dataset train = Dataset.mnist(dir, true).head(3000);
     Dataset test = Dataset.mnist(dir, false).head(1000);
     VaeConfig config = VaeConfig.defaults();
-    TrainingState s0 = TrainingState.initial(ParamInit.initialize(ParamLayout.of(config), config.seed()));
+    TrainingState s0 =
+        TrainingState.initial(ParamInit.initialize(ParamLayout.of(config), config.seed()));
     double before;
     try (VaeInference m = new VaeInference(config, s0.params(), Device.cpu())) {
       before = Evaluation.evaluate(m, test, 500, 1, 1).negElbo();
     }
-    ShuffledBatches batches = new ShuffledBatches(train.features(), train.rows(), train.dim(), 256, 7);
+    ShuffledBatches batches =
+        new ShuffledBatches(train.features(), train.rows(), train.dim(), 256, 7);
     TrainStats stats;
     float[] after;
     try (LocalTrainer t = new LocalTrainer(config, s0, Device.cpu())) {
@@ -38,7 +42,8 @@ class MnistLocalTrainingTest {
     }
     assertTrue(stats.examples() == 3000, "one pass visits every image once: " + stats.examples());
     // A fresh model scores ~540 nats per image; 12 Adam steps bring it under 300.
-    assertTrue(before > 450 && afterElbo < 300 && afterElbo < before - 150,
+    assertTrue(
+        before > 450 && afterElbo < 300 && afterElbo < before - 150,
         "test -ELBO before " + before + ", after one pass " + afterElbo);
   }
 }

@@ -46,7 +46,8 @@ class ShuffledBatchesTest {
       }
       epochs.add(order);
     }
-    assertNotEquals(Arrays.toString(epochs.get(0)), Arrays.toString(epochs.get(1)), "reshuffled each epoch");
+    assertNotEquals(
+        Arrays.toString(epochs.get(0)), Arrays.toString(epochs.get(1)), "reshuffled each epoch");
     assertEquals(3 * rows, b.visited());
   }
 }

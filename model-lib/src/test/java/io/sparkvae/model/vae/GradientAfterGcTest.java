@@ -24,13 +24,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class GradientAfterGcTest {
   static Stream<Arguments> cases() {
-    VaeConfig.Builder tiny = VaeConfig.builder().inputDim(6).encoderHidden(5).decoderHidden(4).latentDim(3);
+    VaeConfig.Builder tiny =
+        VaeConfig.builder().inputDim(6).encoderHidden(5).decoderHidden(4).latentDim(3);
     return Stream.of(
         Arguments.of("bernoulli mc", tiny.build()),
         Arguments.of("bernoulli analytic", tiny.klEstimator(KlEstimator.ANALYTIC).build()),
-        Arguments.of("gaussian learned std mc", tiny.klEstimator(KlEstimator.MC).likelihood(LikelihoodKind.GAUSSIAN).build()),
-        Arguments.of("gaussian fixed std mc",
-            tiny.likelihood(LikelihoodKind.GAUSSIAN).gaussianVariance(GaussianVariance.FIXED).gaussianFixedStd(0.5).build()));
+        Arguments.of(
+            "gaussian learned std mc",
+            tiny.klEstimator(KlEstimator.MC).likelihood(LikelihoodKind.GAUSSIAN).build()),
+        Arguments.of(
+            "gaussian fixed std mc",
+            tiny.likelihood(LikelihoodKind.GAUSSIAN)
+                .gaussianVariance(GaussianVariance.FIXED)
+                .gaussianFixedStd(0.5)
+                .build()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -39,7 +46,8 @@ class GradientAfterGcTest {
     assertArrayEquals(gradient(config, false), gradient(config, true), name);
   }
 
-  private static float[] gradient(VaeConfig config, boolean gcBeforeBackward) throws InterruptedException {
+  private static float[] gradient(VaeConfig config, boolean gcBeforeBackward)
+      throws InterruptedException {
     VaeNetwork net = new VaeNetwork(config);
     Elbo elbo = new Elbo(net);
     ParamLayout layout = net.layout();
@@ -66,8 +74,13 @@ class GradientAfterGcTest {
       NDArray loss;
       JniUtils.setGradMode(true);
       try {
-        loss = elbo.perExampleLoss(params, m.create(x, new Shape(batch, d)),
-            m.create(eps, new Shape(1, batch, config.latentDim())), 0.75).sum();
+        loss =
+            elbo.perExampleLoss(
+                    params,
+                    m.create(x, new Shape(batch, d)),
+                    m.create(eps, new Shape(1, batch, config.latentDim())),
+                    0.75)
+                .sum();
       } finally {
         JniUtils.setGradMode(false);
       }
@@ -79,13 +92,15 @@ class GradientAfterGcTest {
           System.gc();
           Thread.sleep(50);
           for (int i = 0; i < 100; i++) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.nativeOrder());
+            java.nio.ByteBuffer b =
+                java.nio.ByteBuffer.allocateDirect(8).order(java.nio.ByteOrder.nativeOrder());
             b.putDouble(0, 12345.0);
             reuse.add(b);
           }
         }
       }
-      JniUtils.backward((PtNDArray) loss, (PtNDArray) m.ones(loss.getShape(), loss.getDataType()), false, false);
+      JniUtils.backward(
+          (PtNDArray) loss, (PtNDArray) m.ones(loss.getShape(), loss.getDataType()), false, false);
       float[] g = new float[theta.length];
       for (int t = 0; t < layout.tensorCount(); t++) {
         try (NDArray gt = params.get(t).getGradient()) {

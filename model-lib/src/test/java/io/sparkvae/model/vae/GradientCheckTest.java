@@ -9,8 +9,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Autograd gradients of the full per-minibatch loss against central finite differences for each
- * architecture and likelihood ({@link GradientChecks}: float64, noise held fixed, relative error
- * at most 1e-3 wherever the absolute difference exceeds 1e-8).
+ * architecture and likelihood ({@link GradientChecks}: float64, noise held fixed, relative error at
+ * most 1e-3 wherever the absolute difference exceeds 1e-8).
  */
 class GradientCheckTest {
   static Stream<Arguments> cases() {
@@ -20,10 +20,13 @@ class GradientCheckTest {
         Arguments.of("bernoulli mc k=1", tiny.build(), 1),
         Arguments.of("bernoulli mc k=1", tiny.build(), 3),
         Arguments.of("bernoulli analytic", tiny.klEstimator(KlEstimator.ANALYTIC).build(), 4),
-        Arguments.of("bernoulli mc k=3 (IWAE)", tiny.klEstimator(KlEstimator.MC).elboSamples(3).build(), 3),
+        Arguments.of(
+            "bernoulli mc k=3 (IWAE)", tiny.klEstimator(KlEstimator.MC).elboSamples(3).build(), 3),
         Arguments.of("bernoulli mc k=5 (IWAE) batch 1", tiny.elboSamples(5).build(), 1),
         Arguments.of(
-            "gaussian learned std mc", tiny.elboSamples(1).likelihood(LikelihoodKind.GAUSSIAN).build(), 4),
+            "gaussian learned std mc",
+            tiny.elboSamples(1).likelihood(LikelihoodKind.GAUSSIAN).build(),
+            4),
         Arguments.of(
             "gaussian learned std analytic",
             tiny.likelihood(LikelihoodKind.GAUSSIAN).klEstimator(KlEstimator.ANALYTIC).build(),
@@ -41,8 +44,13 @@ class GradientCheckTest {
             3),
         Arguments.of(
             "gaussian IWAE k=4 beta 0.5",
-            tiny.likelihood(LikelihoodKind.GAUSSIAN).gaussianVariance(GaussianVariance.LEARNED).activation(HiddenActivation.SOFTPLUS)
-                .encoderHidden(4).decoderHidden(3).elboSamples(4).build(),
+            tiny.likelihood(LikelihoodKind.GAUSSIAN)
+                .gaussianVariance(GaussianVariance.LEARNED)
+                .activation(HiddenActivation.SOFTPLUS)
+                .encoderHidden(4)
+                .decoderHidden(3)
+                .elboSamples(4)
+                .build(),
             5));
   }
 
@@ -69,6 +77,7 @@ class GradientCheckTest {
     }
     double klWeight = name.contains("beta 0.5") ? 0.5 : 1.0;
 
-    GradientChecks.assertAutogradMatchesFiniteDifferences(name, config, theta, x, eps, batch, k, klWeight);
+    GradientChecks.assertAutogradMatchesFiniteDifferences(
+        name, config, theta, x, eps, batch, k, klWeight);
   }
 }

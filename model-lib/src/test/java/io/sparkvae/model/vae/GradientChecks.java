@@ -30,8 +30,15 @@ public final class GradientChecks {
    * @param x the minibatch, {@code batch * inputDim} values
    * @param eps the noise, {@code k * batch * latentDim} values
    */
-  public static void assertAutogradMatchesFiniteDifferences(String name, VaeConfig config, double[] theta,
-      double[] x, double[] eps, int batch, int k, double klWeight) {
+  public static void assertAutogradMatchesFiniteDifferences(
+      String name,
+      VaeConfig config,
+      double[] theta,
+      double[] x,
+      double[] eps,
+      int batch,
+      int k,
+      double klWeight) {
     Elbo elbo = new Elbo(new VaeNetwork(config));
     ParamLayout layout = elbo.network().layout();
     int d = config.inputDim();
@@ -44,12 +51,18 @@ public final class GradientChecks {
       JniUtils.setGradMode(true);
       NDArray loss;
       try {
-        loss = elbo.perExampleLoss(params, m.create(x, new Shape(batch, d)),
-            m.create(eps, new Shape(k, batch, config.latentDim())), klWeight).sum();
+        loss =
+            elbo.perExampleLoss(
+                    params,
+                    m.create(x, new Shape(batch, d)),
+                    m.create(eps, new Shape(k, batch, config.latentDim())),
+                    klWeight)
+                .sum();
       } finally {
         JniUtils.setGradMode(false);
       }
-      JniUtils.backward((PtNDArray) loss, (PtNDArray) m.ones(loss.getShape(), loss.getDataType()), false, false);
+      JniUtils.backward(
+          (PtNDArray) loss, (PtNDArray) m.ones(loss.getShape(), loss.getDataType()), false, false);
       analytic = new double[theta.length];
       for (int t = 0; t < layout.tensorCount(); t++) {
         try (NDArray g = params.get(t).getGradient()) {
@@ -72,8 +85,18 @@ public final class GradientChecks {
       if (diff > ABS_FLOOR) {
         double rel = diff / (Math.abs(a) + Math.abs(numeric));
         if (rel > MAX_REL_ERROR) {
-          fail(name + ": gradient of parameter " + i + " (" + tensorOf(layout, i) + "): autograd " + a
-              + ", finite difference " + numeric + ", relative error " + rel);
+          fail(
+              name
+                  + ": gradient of parameter "
+                  + i
+                  + " ("
+                  + tensorOf(layout, i)
+                  + "): autograd "
+                  + a
+                  + ", finite difference "
+                  + numeric
+                  + ", relative error "
+                  + rel);
         }
       }
       if (Math.abs(a) > 1e-6) {
@@ -81,7 +104,9 @@ public final class GradientChecks {
       }
     }
     // Most gradients must be non-trivial, or the check proves nothing.
-    assertTrue(checked > theta.length / 2, name + ": only " + checked + " of " + theta.length + " gradients were non-zero");
+    assertTrue(
+        checked > theta.length / 2,
+        name + ": only " + checked + " of " + theta.length + " gradients were non-zero");
   }
 
   private static String tensorOf(ParamLayout layout, int i) {
@@ -93,14 +118,26 @@ public final class GradientChecks {
     return "?";
   }
 
-  private static double loss(Elbo elbo, ParamLayout layout, double[] theta, double[] x, double[] eps,
-      int batch, int k, double klWeight) {
+  private static double loss(
+      Elbo elbo,
+      ParamLayout layout,
+      double[] theta,
+      double[] x,
+      double[] eps,
+      int batch,
+      int k,
+      double klWeight) {
     JniUtils.setGradMode(false);
     try (NDManager m = NDManager.newBaseManager()) {
       int latent = elbo.network().config().latentDim();
       int d = elbo.network().config().inputDim();
-      return elbo.perExampleLoss(tensors(m, layout, theta), m.create(x, new Shape(batch, d)),
-          m.create(eps, new Shape(k, batch, latent)), klWeight).sum().getDouble();
+      return elbo.perExampleLoss(
+              tensors(m, layout, theta),
+              m.create(x, new Shape(batch, d)),
+              m.create(eps, new Shape(k, batch, latent)),
+              klWeight)
+          .sum()
+          .getDouble();
     }
   }
 

@@ -15,8 +15,14 @@ import org.junit.jupiter.api.Test;
 class NativeParamsTest {
   @Test
   void flattenUnflattenRoundTripIsExact() {
-    VaeConfig c = VaeConfig.builder().inputDim(7).encoderHidden(5, 4).decoderHidden(3).latentDim(2)
-        .likelihood(LikelihoodKind.GAUSSIAN).build();
+    VaeConfig c =
+        VaeConfig.builder()
+            .inputDim(7)
+            .encoderHidden(5, 4)
+            .decoderHidden(3)
+            .latentDim(2)
+            .likelihood(LikelihoodKind.GAUSSIAN)
+            .build();
     ParamLayout layout = ParamLayout.of(c);
     SplittableRandom r = new SplittableRandom(1);
     float[] flat = new float[layout.totalSize()];
@@ -30,7 +36,9 @@ class NativeParamsTest {
         NDList tensors = NativeParams.create(m, layout, flat, t);
         assertEquals(layout.tensorCount(), tensors.size());
         for (int i = 0; i < layout.tensorCount(); i++) {
-          assertEquals(new ai.djl.ndarray.types.Shape(layout.entries().get(i).shape()), tensors.get(i).getShape());
+          assertEquals(
+              new ai.djl.ndarray.types.Shape(layout.entries().get(i).shape()),
+              tensors.get(i).getShape());
         }
         assertArrayEquals(flat, NativeParams.toFlat(tensors, layout), "round trip through " + t);
         float[] other = flat.clone();
@@ -38,7 +46,8 @@ class NativeParamsTest {
         NativeParams.copyInto(tensors, layout, other);
         assertArrayEquals(other, NativeParams.toFlat(tensors, layout), "copyInto through " + t);
       }
-      assertThrows(IllegalArgumentException.class,
+      assertThrows(
+          IllegalArgumentException.class,
           () -> NativeParams.create(m, layout, new float[3], DataType.FLOAT32));
     }
   }

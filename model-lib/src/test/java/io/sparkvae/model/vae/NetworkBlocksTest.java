@@ -19,32 +19,49 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The Encoder, Decoder and Likelihood seams: registry errors, declared layouts and initialisation. */
+/**
+ * The Encoder, Decoder and Likelihood seams: registry errors, declared layouts and initialisation.
+ */
 class NetworkBlocksTest {
   private static final VaeConfig TINY =
       VaeConfig.builder().inputDim(6).encoderHidden(5, 4).decoderHidden(3).latentDim(2).build();
 
   @Test
   void anUnknownActivationIsAnErrorNotSoftplus() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HiddenActivation.of("gelu"));
-    assertEquals("activation 'gelu' is unknown; choose one of softplus, relu, tanh", e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> HiddenActivation.of("gelu"));
+    assertEquals(
+        "activation 'gelu' is unknown; choose one of softplus, relu, tanh", e.getMessage());
   }
 
   @Test
   void anUnknownLikelihoodIsAnError() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LikelihoodKind.of("poisson"));
-    assertEquals("likelihood 'poisson' is unknown; choose one of bernoulli, gaussian, tabular", e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> LikelihoodKind.of("poisson"));
+    assertEquals(
+        "likelihood 'poisson' is unknown; choose one of bernoulli, gaussian, tabular",
+        e.getMessage());
   }
 
   @Test
   void everyChoiceTheConfigAcceptsHasAnImplementationAndNoMore() {
-    assertEquals(choices("activation"),
-        List.of(HiddenActivation.values()).stream().map(HiddenActivation::configName).sorted().toList());
-    assertEquals(choices("likelihood"),
-        List.of(LikelihoodKind.values()).stream().map(LikelihoodKind::configName).sorted().toList());
+    assertEquals(
+        choices("activation"),
+        List.of(HiddenActivation.values()).stream()
+            .map(HiddenActivation::configName)
+            .sorted()
+            .toList());
+    assertEquals(
+        choices("likelihood"),
+        List.of(LikelihoodKind.values()).stream()
+            .map(LikelihoodKind::configName)
+            .sorted()
+            .toList());
     for (HiddenActivation a : HiddenActivation.values()) {
-      // 2 encoder hidden layers, 2 heads, 1 decoder hidden layer, 1 output layer; weight and bias each.
-      assertEquals(12, new VaeNetwork(TINY.toBuilder().activation(a).build()).layout().tensorCount());
+      // 2 encoder hidden layers, 2 heads, 1 decoder hidden layer, 1 output layer; weight and bias
+      // each.
+      assertEquals(
+          12, new VaeNetwork(TINY.toBuilder().activation(a).build()).layout().tensorCount());
     }
   }
 
@@ -59,11 +76,17 @@ class NetworkBlocksTest {
     VaeNetwork bernoulli = new VaeNetwork(TINY);
     assertInstanceOf(BernoulliLikelihood.class, bernoulli.likelihood());
     assertSame(Support.UNIT_INTERVAL, bernoulli.likelihood().support());
-    VaeNetwork learned = new VaeNetwork(TINY.toBuilder().likelihood(LikelihoodKind.GAUSSIAN).build());
+    VaeNetwork learned =
+        new VaeNetwork(TINY.toBuilder().likelihood(LikelihoodKind.GAUSSIAN).build());
     assertTrue(((GaussianLikelihood) learned.likelihood()).learnsStd());
     assertSame(Support.REAL, learned.likelihood().support());
     assertEquals("dec.logStd", last(learned.layout()).name());
-    VaeNetwork fixed = new VaeNetwork(TINY.toBuilder().likelihood(LikelihoodKind.GAUSSIAN).gaussianVariance(GaussianVariance.FIXED).build());
+    VaeNetwork fixed =
+        new VaeNetwork(
+            TINY.toBuilder()
+                .likelihood(LikelihoodKind.GAUSSIAN)
+                .gaussianVariance(GaussianVariance.FIXED)
+                .build());
     assertFalse(((GaussianLikelihood) fixed.likelihood()).learnsStd());
     assertEquals("dec.out.bias", last(fixed.layout()).name());
     assertEquals(6, bernoulli.decoder().outputWidth());
@@ -86,7 +109,8 @@ class NetworkBlocksTest {
     ParamLayout layout = b.build();
     float[] p = ParamInit.initialize(layout, 1);
     for (int i = 0; i < 24; i++) {
-      assertTrue(p[i] != 0f && Math.abs(p[i]) < 1 / Math.sqrt(12), "conv.kernel[" + i + "] = " + p[i]);
+      assertTrue(
+          p[i] != 0f && Math.abs(p[i]) < 1 / Math.sqrt(12), "conv.kernel[" + i + "] = " + p[i]);
     }
     for (int i = 24; i < 29; i++) {
       assertTrue(p[i] != 0f && Math.abs(p[i]) < 0.5, "gain.weight[" + (i - 24) + "] = " + p[i]);
@@ -96,7 +120,9 @@ class NetworkBlocksTest {
 
   @Test
   void noDeclaredTensorOfTheNetworksStartsAtZeroUnlessDeclaredSo() {
-    for (VaeConfig c : List.of(TINY, TINY.toBuilder().likelihood(LikelihoodKind.GAUSSIAN).encoderHidden().build())) {
+    for (VaeConfig c :
+        List.of(
+            TINY, TINY.toBuilder().likelihood(LikelihoodKind.GAUSSIAN).encoderHidden().build())) {
       ParamLayout layout = ParamLayout.of(c);
       float[] p = ParamInit.initialize(layout, 5);
       for (ParamLayout.Entry e : layout.entries()) {
@@ -152,7 +178,8 @@ class NetworkBlocksTest {
       NDArray d1 = plain.decode(pa, e1.loc());
       NDArray d2 = dec.decode(qa, e2.loc());
       assertArrayEquals(d1.toFloatArray(), d2.toFloatArray());
-      assertArrayEquals(plain.logLikelihood(pa, in, d1).toFloatArray(), lik.logProb(qa, in, d2).toFloatArray());
+      assertArrayEquals(
+          plain.logLikelihood(pa, in, d1).toFloatArray(), lik.logProb(qa, in, d2).toFloatArray());
     }
   }
 
@@ -164,8 +191,11 @@ class NetworkBlocksTest {
       NDArray logits = m.create(new float[] {-2f, 3f, 0f, 1f, 0.5f, -1f}, new Shape(1, 6));
       NDArray cols = net.likelihood().columnLogProb(new NDList(), x, logits);
       assertEquals(new Shape(1, 6), cols.getShape());
-      assertEquals(cols.sum(new int[] {-1}).getFloat(0), net.logLikelihood(new NDList(), x, logits).getFloat(0));
-      assertArrayEquals(logits.getNDArrayInternal().sigmoid().toFloatArray(), net.mean(logits).toFloatArray());
+      assertEquals(
+          cols.sum(new int[] {-1}).getFloat(0),
+          net.logLikelihood(new NDList(), x, logits).getFloat(0));
+      assertArrayEquals(
+          logits.getNDArrayInternal().sigmoid().toFloatArray(), net.mean(logits).toFloatArray());
     }
   }
 
@@ -184,7 +214,8 @@ class NetworkBlocksTest {
     Support positive = new Support(1f, 3f, "test");
     assertNull(positive.check(new float[] {1.5f, 2f}, 0, 2));
     assertEquals(Support.Violation.OUTSIDE, positive.check(new float[] {0.5f}, 0, 1));
-    assertEquals("values outside [0, 1] (the Bernoulli likelihood needs them in it)",
+    assertEquals(
+        "values outside [0, 1] (the Bernoulli likelihood needs them in it)",
         Support.UNIT_INTERVAL.describeOutside());
   }
 }

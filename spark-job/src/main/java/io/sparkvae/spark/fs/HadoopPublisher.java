@@ -8,11 +8,11 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * Atomic publication through Hadoop's FileSystem: model-lib's {@link Publisher} (the one
- * algorithm, described there) over {@link HadoopStorage}. A directory output (a model, a score
- * partition, an export) is written into a hidden staging sibling {@code _staging-NAME-ID} and
- * renamed in; an existing one is renamed aside to {@code _replaced-NAME-ID} first and deleted once
- * the new one is in place. A single file (checkpoint, metrics) is renamed over the old one.
+ * Atomic publication through Hadoop's FileSystem: model-lib's {@link Publisher} (the one algorithm,
+ * described there) over {@link HadoopStorage}. A directory output (a model, a score partition, an
+ * export) is written into a hidden staging sibling {@code _staging-NAME-ID} and renamed in; an
+ * existing one is renamed aside to {@code _replaced-NAME-ID} first and deleted once the new one is
+ * in place. A single file (checkpoint, metrics) is renamed over the old one.
  *
  * <p>A crash between the two renames leaves no {@code NAME} but a complete {@code
  * _replaced-NAME-ID}. Nothing is lost: the next publication of the same target renames it back
@@ -34,7 +34,7 @@ public final class HadoopPublisher {
     void check(FileSystem fs, Path target) throws IOException;
 
     /** Replaces whatever is there. */
-    Guard ANY = (fs, target) -> { };
+    Guard ANY = (fs, target) -> {};
   }
 
   private HadoopPublisher() {}
@@ -53,13 +53,16 @@ public final class HadoopPublisher {
    * Writes {@code target} through {@code writer}; an existing target is replaced only if {@code
    * guard} allows it, checked before the write and again just before the swap.
    */
-  public static void replace(String target, Configuration conf, Guard guard, Writer writer) throws IOException {
+  public static void replace(String target, Configuration conf, Guard guard, Writer writer)
+      throws IOException {
     Path t = new Path(target);
     FileSystem fs = t.getFileSystem(conf);
     if (t.getParent() == null) {
       throw new IllegalArgumentException("cannot replace the root directory " + target);
     }
-    of(fs).publish(t, existing -> guard.check(fs, existing), staging -> writer.write(staging.toString()));
+    of(fs)
+        .publish(
+            t, existing -> guard.check(fs, existing), staging -> writer.write(staging.toString()));
   }
 
   /**
@@ -69,15 +72,24 @@ public final class HadoopPublisher {
    * @param what "save a model", "export a model": for the message when target is the root
    * @param exists the exception when {@code target} exists already
    */
-  public static void create(String target, Configuration conf, String what, Supplier<? extends IOException> exists,
-      Publisher.Writer<Path> writer) throws IOException {
+  public static void create(
+      String target,
+      Configuration conf,
+      String what,
+      Supplier<? extends IOException> exists,
+      Publisher.Writer<Path> writer)
+      throws IOException {
     Path t = new Path(target);
     if (t.getParent() == null) {
       throw new IllegalArgumentException("cannot " + what + " as the root directory " + target);
     }
-    of(t.getFileSystem(conf)).publish(t, existing -> {
-      throw exists.get();
-    }, writer);
+    of(t.getFileSystem(conf))
+        .publish(
+            t,
+            existing -> {
+              throw exists.get();
+            },
+            writer);
   }
 
   /**

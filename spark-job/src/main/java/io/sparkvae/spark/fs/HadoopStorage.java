@@ -83,7 +83,10 @@ public final class HadoopStorage implements PublishStorage<Path> {
         Files.delete(crc.toPath());
       }
       // POSIX rename(2): the target is replaced in one step, never deleted first.
-      Files.move(local.pathToFile(from).toPath(), local.pathToFile(to).toPath(), StandardCopyOption.ATOMIC_MOVE,
+      Files.move(
+          local.pathToFile(from).toPath(),
+          local.pathToFile(to).toPath(),
+          StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
       return;
     }
@@ -112,7 +115,10 @@ public final class HadoopStorage implements PublishStorage<Path> {
     return durable(fs.create(file, true));
   }
 
-  /** {@code stream}, which on close is made durable ({@code hsync}, a no-op where unsupported) and closed. */
+  /**
+   * {@code stream}, which on close is made durable ({@code hsync}, a no-op where unsupported) and
+   * closed.
+   */
   public static OutputStream durable(FSDataOutputStream stream) {
     return new FilterOutputStream(stream) {
       private boolean closed;

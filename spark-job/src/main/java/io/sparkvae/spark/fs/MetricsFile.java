@@ -30,6 +30,7 @@ public final class MetricsFile {
     for (String l : lines) {
       all.append(l).append('\n');
     }
-    HadoopPublisher.writeFile(path.getFileSystem(conf), path, all.toString().getBytes(StandardCharsets.UTF_8));
+    HadoopPublisher.writeFile(
+        path.getFileSystem(conf), path, all.toString().getBytes(StandardCharsets.UTF_8));
   }
 }

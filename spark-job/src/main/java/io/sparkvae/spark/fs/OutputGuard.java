@@ -34,34 +34,50 @@ public final class OutputGuard {
       return;
     }
     if (!fs.getFileStatus(target).isDirectory()) {
-      throw new IllegalArgumentException("--model-out " + target + " is a file, not a folder; not replacing it:"
-          + " choose another path");
+      throw new IllegalArgumentException(
+          "--model-out "
+              + target
+              + " is a file, not a folder; not replacing it:"
+              + " choose another path");
     }
     FileStatus[] entries = fs.listStatus(target);
     if (entries.length == 0) {
       return;
     }
     if (!isModel(fs, target)) {
-      throw new IllegalArgumentException("--model-out " + target + " is a folder that is not a SparkVAE model"
-          + " (it holds " + names(entries) + "); refusing to replace it: choose another path");
+      throw new IllegalArgumentException(
+          "--model-out "
+              + target
+              + " is a folder that is not a SparkVAE model"
+              + " (it holds "
+              + names(entries)
+              + "); refusing to replace it: choose another path");
     }
     if (!overwrite) {
-      throw new IllegalArgumentException("--model-out " + target + " holds a previous SparkVAE model; add"
-          + " --overwrite to replace it, or choose another path");
+      throw new IllegalArgumentException(
+          "--model-out "
+              + target
+              + " holds a previous SparkVAE model; add"
+              + " --overwrite to replace it, or choose another path");
     }
   }
 
-  /** Whether {@code dir} holds a saved VaeModel: Spark's metadata naming its class and model-lib's data. */
+  /**
+   * Whether {@code dir} holds a saved VaeModel: Spark's metadata naming its class and model-lib's
+   * data.
+   */
   public static boolean isModel(FileSystem fs, Path dir) throws IOException {
     Path metadata = new Path(dir, "metadata");
-    if (!fs.exists(new Path(dir, "data/model.json")) || !fs.exists(metadata)
+    if (!fs.exists(new Path(dir, "data/model.json"))
+        || !fs.exists(metadata)
         || !fs.getFileStatus(metadata).isDirectory()) {
       return false;
     }
     for (FileStatus s : fs.listStatus(metadata)) {
       if (s.isFile() && s.getPath().getName().startsWith("part-") && s.getLen() < 1 << 20) {
         try (InputStream in = fs.open(s.getPath())) {
-          if (new String(in.readAllBytes(), StandardCharsets.UTF_8).contains("\"" + MODEL_CLASS + "\"")) {
+          if (new String(in.readAllBytes(), StandardCharsets.UTF_8)
+              .contains("\"" + MODEL_CLASS + "\"")) {
             return true;
           }
         }
@@ -70,7 +86,10 @@ public final class OutputGuard {
     return false;
   }
 
-  /** Throws unless the existing folder {@code dir} may be replaced by a report (names the command-line options). */
+  /**
+   * Throws unless the existing folder {@code dir} may be replaced by a report (names the
+   * command-line options).
+   */
   public static void checkReport(java.nio.file.Path dir, boolean overwrite) throws IOException {
     checkReport(dir, overwrite, "--report-dir", "--overwrite");
   }
@@ -78,17 +97,24 @@ public final class OutputGuard {
   /**
    * Throws unless the existing folder {@code dir} may be replaced by a report.
    *
-   * @param dirOption how the caller names the report folder in messages ({@code --report-dir}, {@code reportDir})
-   * @param overwriteOption how the caller names the permission to replace ({@code --overwrite}, ...)
+   * @param dirOption how the caller names the report folder in messages ({@code --report-dir},
+   *     {@code reportDir})
+   * @param overwriteOption how the caller names the permission to replace ({@code --overwrite},
+   *     ...)
    */
-  public static void checkReport(java.nio.file.Path dir, boolean overwrite, String dirOption, String overwriteOption)
+  public static void checkReport(
+      java.nio.file.Path dir, boolean overwrite, String dirOption, String overwriteOption)
       throws IOException {
     if (!Files.exists(dir)) {
       return;
     }
     if (!Files.isDirectory(dir)) {
-      throw new IllegalArgumentException(dirOption + " " + dir + " is a file, not a folder; not replacing it:"
-          + " choose another path");
+      throw new IllegalArgumentException(
+          dirOption
+              + " "
+              + dir
+              + " is a file, not a folder; not replacing it:"
+              + " choose another path");
     }
     List<String> entries = new ArrayList<>();
     try (Stream<java.nio.file.Path> s = Files.list(dir)) {
@@ -98,16 +124,29 @@ public final class OutputGuard {
       return;
     }
     java.nio.file.Path index = dir.resolve("index.html");
-    boolean report = Files.isRegularFile(index) && Files.size(index) < 16 << 20
-        && Files.readString(index, StandardCharsets.UTF_8).contains(REPORT_TITLE);
+    boolean report =
+        Files.isRegularFile(index)
+            && Files.size(index) < 16 << 20
+            && Files.readString(index, StandardCharsets.UTF_8).contains(REPORT_TITLE);
     if (!report) {
-      throw new IllegalArgumentException(dirOption + " " + dir + " is a folder that is not a SparkVAE report"
-          + " (it holds " + String.join(", ", entries) + (entries.size() == 4 ? ", ..." : "")
-          + "); refusing to replace it: choose another path");
+      throw new IllegalArgumentException(
+          dirOption
+              + " "
+              + dir
+              + " is a folder that is not a SparkVAE report"
+              + " (it holds "
+              + String.join(", ", entries)
+              + (entries.size() == 4 ? ", ..." : "")
+              + "); refusing to replace it: choose another path");
     }
     if (!overwrite) {
-      throw new IllegalArgumentException(dirOption + " " + dir + " holds a previous SparkVAE report; add "
-          + overwriteOption + " to replace it, or choose another path");
+      throw new IllegalArgumentException(
+          dirOption
+              + " "
+              + dir
+              + " holds a previous SparkVAE report; add "
+              + overwriteOption
+              + " to replace it, or choose another path");
     }
   }
 

@@ -42,14 +42,17 @@ public final class OutputLock implements AutoCloseable {
   /**
    * Takes the lock {@code file} for writing {@code what}.
    *
-   * @throws IllegalStateException when another run holds it and it is not older than {@code staleAfter}
+   * @throws IllegalStateException when another run holds it and it is not older than {@code
+   *     staleAfter}
    */
-  public static OutputLock acquire(FileSystem fileSystem, Path file, String what, Duration staleAfter)
-      throws IOException {
+  public static OutputLock acquire(
+      FileSystem fileSystem, Path file, String what, Duration staleAfter) throws IOException {
     FileSystem fs = fileSystem instanceof ChecksumFileSystem c ? c.getRawFileSystem() : fileSystem;
     String token = UUID.randomUUID().toString();
     Properties p = new Properties();
-    p.setProperty("owner", System.getProperty("user.name") + "@" + ManagementFactory.getRuntimeMXBean().getName());
+    p.setProperty(
+        "owner",
+        System.getProperty("user.name") + "@" + ManagementFactory.getRuntimeMXBean().getName());
     p.setProperty("pid", String.valueOf(ProcessHandle.current().pid()));
     p.setProperty("host", host());
     p.setProperty("started", Instant.now().toString());
@@ -62,15 +65,30 @@ public final class OutputLock implements AutoCloseable {
     Properties held = read(fs, file);
     Instant started = startedOf(held);
     if (started != null && started.plus(staleAfter).isAfter(Instant.now()) && !deadHere(held)) {
-      throw new IllegalStateException("another run is writing " + what + " (" + held.getProperty("owner")
-          + ", started " + started + ", lock file " + file + "): wait for it to finish; if that run is dead,"
-          + " delete the lock file (it counts as stale after " + staleAfter.toMinutes() + " minutes)");
+      throw new IllegalStateException(
+          "another run is writing "
+              + what
+              + " ("
+              + held.getProperty("owner")
+              + ", started "
+              + started
+              + ", lock file "
+              + file
+              + "): wait for it to finish; if that run is dead,"
+              + " delete the lock file (it counts as stale after "
+              + staleAfter.toMinutes()
+              + " minutes)");
     }
-    LOG.warn("taking over the stale lock {} ({}, started {})", file, held.getProperty("owner"), started);
+    LOG.warn(
+        "taking over the stale lock {} ({}, started {})", file, held.getProperty("owner"), started);
     fs.delete(file, false);
     if (!create(fs, file, b.toByteArray())) {
-      throw new IllegalStateException("another run is writing " + what + " (it took the stale lock " + file
-          + " at the same moment)");
+      throw new IllegalStateException(
+          "another run is writing "
+              + what
+              + " (it took the stale lock "
+              + file
+              + " at the same moment)");
     }
     return new OutputLock(fs, file, token);
   }
@@ -81,7 +99,9 @@ public final class OutputLock implements AutoCloseable {
       return false;
     }
     try {
-      return ProcessHandle.of(Long.parseLong(held.getProperty("pid", ""))).map(h -> !h.isAlive()).orElse(true);
+      return ProcessHandle.of(Long.parseLong(held.getProperty("pid", "")))
+          .map(h -> !h.isAlive())
+          .orElse(true);
     } catch (NumberFormatException e) {
       return false;
     }
@@ -106,7 +126,10 @@ public final class OutputLock implements AutoCloseable {
     if (fs instanceof RawLocalFileSystem local) {
       // O_EXCL: Hadoop's local create(overwrite=false) checks and creates in two steps.
       try {
-        Files.write(local.pathToFile(file).toPath(), content, java.nio.file.StandardOpenOption.CREATE_NEW,
+        Files.write(
+            local.pathToFile(file).toPath(),
+            content,
+            java.nio.file.StandardOpenOption.CREATE_NEW,
             java.nio.file.StandardOpenOption.WRITE);
         return true;
       } catch (FileAlreadyExistsException e) {

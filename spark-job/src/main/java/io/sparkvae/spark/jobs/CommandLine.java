@@ -7,19 +7,19 @@ import com.typesafe.config.ConfigValueType;
 import io.sparkvae.model.config.ParamSpec;
 import java.io.File;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.Collections;
 import java.util.stream.Collectors;
 
 /**
  * Parses a job's options: defaults, then {@code --config FILE} (HOCON, keys in camelCase or
- * kebab-case), then the command line, so that {@code defaults < file < command line}. Every value is
- * validated by its declaration as it is read, and any unknown option or bad value fails before
+ * kebab-case), then the command line, so that {@code defaults < file < command line}. Every value
+ * is validated by its declaration as it is read, and any unknown option or bad value fails before
  * Spark starts, naming the option.
  */
 public final class CommandLine {
@@ -58,7 +58,8 @@ public final class CommandLine {
         throw new HelpRequested(help());
       }
       if (!a.startsWith("--") || a.length() == 2) {
-        throw new IllegalArgumentException("unexpected argument '" + a + "' (options start with --)");
+        throw new IllegalArgumentException(
+            "unexpected argument '" + a + "' (options start with --)");
       }
       String name = a.substring(2);
       String value = null;
@@ -72,8 +73,10 @@ public final class CommandLine {
         throw new IllegalArgumentException("unknown option --" + name);
       }
       if (value == null) {
-        boolean isFlag = spec != null && spec.type() == Boolean.class
-            && (i + 1 >= args.length || args[i + 1].startsWith("--"));
+        boolean isFlag =
+            spec != null
+                && spec.type() == Boolean.class
+                && (i + 1 >= args.length || args[i + 1].startsWith("--"));
         if (isFlag) {
           value = "true";
         } else if (i + 1 >= args.length) {
@@ -109,23 +112,34 @@ public final class CommandLine {
     try {
       conf = ConfigFactory.parseFile(file).resolve();
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("config file " + path + " cannot be read: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "config file " + path + " cannot be read: " + e.getMessage(), e);
     }
     Map<String, String> spelled = new TreeMap<>();
     for (Map.Entry<String, ConfigValue> e : conf.entrySet()) {
       String key = e.getKey().replace("\"", "");
       ConfigValue v = e.getValue();
-      String text = v.valueType() == ConfigValueType.LIST
-          ? ((List<?>) v.unwrapped()).stream().map(String::valueOf).collect(Collectors.joining(","))
-          : String.valueOf(v.unwrapped());
+      String text =
+          v.valueType() == ConfigValueType.LIST
+              ? ((List<?>) v.unwrapped())
+                  .stream().map(String::valueOf).collect(Collectors.joining(","))
+              : String.valueOf(v.unwrapped());
       ParamSpec<?, ?, ?> spec = find(key);
       if (spec == null) {
         throw new IllegalArgumentException("unknown option '" + key + "' in config file " + path);
       }
       String before = spelled.put(spec.name(), key);
       if (before != null) {
-        throw new IllegalArgumentException("config file " + path + " sets " + spec.name() + " twice, as '" + before
-            + "' and '" + key + "': keep one");
+        throw new IllegalArgumentException(
+            "config file "
+                + path
+                + " sets "
+                + spec.name()
+                + " twice, as '"
+                + before
+                + "' and '"
+                + key
+                + "': keep one");
       }
       if (spec.isPath()) {
         text = fromFolderOf(file, text);
@@ -147,7 +161,8 @@ public final class CommandLine {
     return configFile.getAbsoluteFile().toPath().getParent().resolve(path).normalize().toString();
   }
 
-  private static final java.util.regex.Pattern URI_SCHEME = java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:");
+  private static final java.util.regex.Pattern URI_SCHEME =
+      java.util.regex.Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*:");
 
   private void apply(String name, String value, String where) {
     for (OptionGroup<?, ?> g : groups) {
@@ -186,7 +201,8 @@ public final class CommandLine {
   public String help() {
     StringBuilder sb = new StringBuilder(usage).append("\n\n");
     sb.append("  --config FILE            HOCON file of options (camelCase or kebab-case keys);\n");
-    sb.append("                           precedence: defaults < config files < command line; a relative\n");
+    sb.append(
+        "                           precedence: defaults < config files < command line; a relative\n");
     sb.append("                           path in a file is taken from the file's folder\n\n");
     for (OptionGroup<?, ?> g : groups) {
       sb.append(g.help()).append('\n');

@@ -26,14 +26,15 @@ import org.apache.spark.sql.types.StructType;
  * Reads an IDX images file (MNIST layout, plain or gzip) through Hadoop's FileSystem into a
  * DataFrame {@code (id long, features vector[, label int])}, pixels scaled to [0,1]. The driver
  * reads only the header; each partition reads its own range of rows on an executor, so the images
- * never pass through the driver. A labels file next to the images ({@code ...-images-idx3-ubyte}
- * → {@code ...-labels-idx1-ubyte}) adds the {@code label} column.
+ * never pass through the driver. A labels file next to the images ({@code ...-images-idx3-ubyte} →
+ * {@code ...-labels-idx1-ubyte}) adds the {@code label} column.
  */
 public final class IdxRelation {
   private IdxRelation() {}
 
   /** The header of an IDX file of unsigned bytes. */
-  record Header(int count, int itemSize, int headerBytes, boolean gzip) implements java.io.Serializable {}
+  record Header(int count, int itemSize, int headerBytes, boolean gzip)
+      implements java.io.Serializable {}
 
   /** Reads the images (and labels, when present next to them) into a DataFrame. */
   public static Dataset<Row> read(SparkSession spark, String imagesPath, int partitions) {
@@ -45,14 +46,27 @@ public final class IdxRelation {
       labels = header(conf, labelsPath);
       if (labels.count() != images.count() || labels.itemSize() != 1) {
         throw new IllegalArgumentException(
-            "labels file " + labelsPath + " has " + labels.count() + " items of size " + labels.itemSize()
-                + " but " + imagesPath + " has " + images.count() + " images");
+            "labels file "
+                + labelsPath
+                + " has "
+                + labels.count()
+                + " items of size "
+                + labels.itemSize()
+                + " but "
+                + imagesPath
+                + " has "
+                + images.count()
+                + " images");
       }
     }
     int parts = Math.max(1, Math.min(partitions, images.count()));
     List<int[]> ranges = new ArrayList<>();
     for (int p = 0; p < parts; p++) {
-      ranges.add(new int[] {(int) ((long) images.count() * p / parts), (int) ((long) images.count() * (p + 1) / parts)});
+      ranges.add(
+          new int[] {
+            (int) ((long) images.count() * p / parts),
+            (int) ((long) images.count() * (p + 1) / parts)
+          });
     }
     Header img = images;
     Header lab = labels;
@@ -60,10 +74,14 @@ public final class IdxRelation {
     // is its work dir), not the driver's: they get the path qualified here, on the driver.
     String imgPath = qualified(conf, imagesPath);
     String labPath = lab == null ? null : qualified(conf, labelsPath);
-    JavaRDD<Row> rows = JavaSparkContext.fromSparkContext(spark.sparkContext())
-        .parallelize(ranges, parts)
-        .flatMap(range -> readRange(imgPath, img, labPath, lab, range[0], range[1]).iterator());
-    StructType schema = new StructType().add("id", DataTypes.LongType, false).add("features", new VectorUDT(), false);
+    JavaRDD<Row> rows =
+        JavaSparkContext.fromSparkContext(spark.sparkContext())
+            .parallelize(ranges, parts)
+            .flatMap(range -> readRange(imgPath, img, labPath, lab, range[0], range[1]).iterator());
+    StructType schema =
+        new StructType()
+            .add("id", DataTypes.LongType, false)
+            .add("features", new VectorUDT(), false);
     if (labels != null) {
       schema = schema.add("label", DataTypes.IntegerType, false);
     }
@@ -94,7 +112,8 @@ public final class IdxRelation {
     try {
       FileSystem fs = p.getFileSystem(conf);
       if (!fs.exists(p)) {
-        throw new IllegalArgumentException("input " + path + " does not exist (for MNIST run submit-scripts/fetch-data.sh)");
+        throw new IllegalArgumentException(
+            "input " + path + " does not exist (for MNIST run submit-scripts/fetch-data.sh)");
       }
       boolean gzip;
       try (FSDataInputStream raw = fs.open(p)) {
@@ -104,7 +123,11 @@ public final class IdxRelation {
         int magic = in.readInt();
         if ((magic >>> 16) != 0 || ((magic >>> 8) & 0xff) != 0x08) {
           throw new IllegalArgumentException(
-              "input " + path + " is not an IDX file of unsigned bytes (magic 0x" + Integer.toHexString(magic) + ")");
+              "input "
+                  + path
+                  + " is not an IDX file of unsigned bytes (magic 0x"
+                  + Integer.toHexString(magic)
+                  + ")");
         }
         int dims = magic & 0xff;
         if (dims < 1 || dims > 4) {
@@ -120,8 +143,15 @@ public final class IdxRelation {
         }
         long expected = 4L + 4L * dims + (long) count * item;
         if (!gzip && fs.getFileStatus(p).getLen() != expected) {
-          throw new IllegalArgumentException("input " + path + " is truncated or has trailing bytes: "
-              + fs.getFileStatus(p).getLen() + " bytes for " + count + " items of " + item);
+          throw new IllegalArgumentException(
+              "input "
+                  + path
+                  + " is truncated or has trailing bytes: "
+                  + fs.getFileStatus(p).getLen()
+                  + " bytes for "
+                  + count
+                  + " items of "
+                  + item);
         }
         if (gzip) {
           checkGzipLength(fs, p, expected);
@@ -129,8 +159,14 @@ public final class IdxRelation {
         return new Header(count, (int) item, 4 + 4 * dims, gzip);
       } catch (EOFException e) {
         // An empty or cut file: DataInputStream's EOFException has no message ("null").
-        throw new IllegalArgumentException("input " + path + " ends inside its IDX header (" + fs.getFileStatus(p).getLen()
-            + " bytes" + (gzip ? " compressed" : "") + "): it is empty, truncated or not an IDX file; fetch it again");
+        throw new IllegalArgumentException(
+            "input "
+                + path
+                + " ends inside its IDX header ("
+                + fs.getFileStatus(p).getLen()
+                + " bytes"
+                + (gzip ? " compressed" : "")
+                + "): it is empty, truncated or not an IDX file; fetch it again");
       }
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read input " + path + ": " + e.getMessage(), e);
@@ -164,13 +200,29 @@ public final class IdxRelation {
         actual += n;
       }
     } catch (IOException e) {
-      throw new IllegalArgumentException("input " + p + " is a truncated or corrupt gzip file (" + e.getMessage()
-          + " after " + actual + " of the " + expected + " decompressed bytes its IDX header declares): fetch it again"
-          + " (submit-scripts/fetch-data.sh checks what it fetches)", e);
+      throw new IllegalArgumentException(
+          "input "
+              + p
+              + " is a truncated or corrupt gzip file ("
+              + e.getMessage()
+              + " after "
+              + actual
+              + " of the "
+              + expected
+              + " decompressed bytes its IDX header declares): fetch it again"
+              + " (submit-scripts/fetch-data.sh checks what it fetches)",
+          e);
     }
     if (actual != expected) {
-      throw new IllegalArgumentException("input " + p + " decompresses to " + (actual > expected ? "more than " : "")
-          + actual + " bytes but its IDX header declares " + expected + ": the file is truncated or has trailing data");
+      throw new IllegalArgumentException(
+          "input "
+              + p
+              + " decompresses to "
+              + (actual > expected ? "more than " : "")
+              + actual
+              + " bytes but its IDX header declares "
+              + expected
+              + ": the file is truncated or has trailing data");
     }
   }
 
@@ -179,7 +231,8 @@ public final class IdxRelation {
     return gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
   }
 
-  private static List<Row> readRange(String imagesPath, Header img, String labelsPath, Header lab, int from, int to)
+  private static List<Row> readRange(
+      String imagesPath, Header img, String labelsPath, Header lab, int from, int to)
       throws IOException {
     Configuration conf = new Configuration();
     byte[] pixels = readBytes(conf, imagesPath, img, from, to);
@@ -192,14 +245,16 @@ public final class IdxRelation {
         v[j] = (pixels[i * size + j] & 0xff) / 255.0;
       }
       DenseVector features = new DenseVector(v);
-      rows.add(labels == null
-          ? RowFactory.create((long) (from + i), features)
-          : RowFactory.create((long) (from + i), features, labels[i] & 0xff));
+      rows.add(
+          labels == null
+              ? RowFactory.create((long) (from + i), features)
+              : RowFactory.create((long) (from + i), features, labels[i] & 0xff));
     }
     return rows;
   }
 
-  private static byte[] readBytes(Configuration conf, String path, Header h, int from, int to) throws IOException {
+  private static byte[] readBytes(Configuration conf, String path, Header h, int from, int to)
+      throws IOException {
     Path p = new Path(path);
     FileSystem fs = p.getFileSystem(conf);
     long skip = h.headerBytes() + (long) from * h.itemSize();
@@ -221,7 +276,8 @@ public final class IdxRelation {
       new DataInputStream(in).readFully(out);
     } catch (IOException e) {
       // Checked on the driver already; a file changed since then still names itself here.
-      throw new IOException("input " + path + ": cannot read rows " + from + " to " + to + ": " + e, e);
+      throw new IOException(
+          "input " + path + ": cannot read rows " + from + " to " + to + ": " + e, e);
     }
     return out;
   }

@@ -11,15 +11,15 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * Checks, before Spark reads them, that the files of an input are in the {@code --input-format}
- * given. Why: Spark's text readers (csv, libsvm) read any file, so a Parquet file in a directory
- * of libsvm files fails an epoch later with its own bytes as the "number" that did not parse (and
- * a csv header made of them), and the Parquet reader names the file but not the option to change.
- * Here each data file's first bytes are looked at once on the driver, and a file of another kind
- * is named with the option to fix.
+ * given. Why: Spark's text readers (csv, libsvm) read any file, so a Parquet file in a directory of
+ * libsvm files fails an epoch later with its own bytes as the "number" that did not parse (and a
+ * csv header made of them), and the Parquet reader names the file but not the option to change.
+ * Here each data file's first bytes are looked at once on the driver, and a file of another kind is
+ * named with the option to fix.
  *
  * <p>Data files are those Spark reads: hidden names ({@code _SUCCESS}, {@code .crc}, starting with
- * {@code _} or {@code .}) are skipped, directories are walked (partitioned layouts). At most
- * {@link #MAX_FILES_CHECKED} files are opened, so a huge input costs a bounded number of reads.
+ * {@code _} or {@code .}) are skipped, directories are walked (partitioned layouts). At most {@link
+ * #MAX_FILES_CHECKED} files are opened, so a huge input costs a bounded number of reads.
  */
 final class InputFiles {
   /** Files opened at most per input; beyond, the rest is left to Spark's own errors. */
@@ -63,17 +63,28 @@ final class InputFiles {
     byte[] head = head(fs, file);
     boolean parquet = startsWith(head, PARQUET_MAGIC);
     if (format == InputFormat.PARQUET) {
-      return parquet || head.length == 0 ? null
-          : "is not a Parquet file (it does not start with PAR1" + (looksLikeText(head) ? "; it looks like text" : "")
+      return parquet || head.length == 0
+          ? null
+          : "is not a Parquet file (it does not start with PAR1"
+              + (looksLikeText(head) ? "; it looks like text" : "")
               + "): use --input-format csv or libsvm for text files, or point --input at the Parquet files only";
     }
     if (parquet) {
-      return "is a Parquet file but --input-format is " + format
-          + ": use --input-format parquet, or point --input at a directory holding only " + format + " files";
+      return "is a Parquet file but --input-format is "
+          + format
+          + ": use --input-format parquet, or point --input at a directory holding only "
+          + format
+          + " files";
     }
     if (!compressedByName(file) && !looksLikeText(head)) {
-      return "is not a " + format + " text file (binary content in its first " + head.length + " bytes)"
-          + ": point --input at the " + format + " files only, or set --input-format to the files' format";
+      return "is not a "
+          + format
+          + " text file (binary content in its first "
+          + head.length
+          + " bytes)"
+          + ": point --input at the "
+          + format
+          + " files only, or set --input-format to the files' format";
     }
     return null;
   }
@@ -122,8 +133,13 @@ final class InputFiles {
   /** Spark decompresses text files by their extension (gzip, bzip2, ...): those are not sniffed. */
   private static boolean compressedByName(Path file) {
     String name = file.getName().toLowerCase(java.util.Locale.ROOT);
-    return name.endsWith(".gz") || name.endsWith(".bz2") || name.endsWith(".deflate") || name.endsWith(".lz4")
-        || name.endsWith(".snappy") || name.endsWith(".zst") || name.endsWith(".xz");
+    return name.endsWith(".gz")
+        || name.endsWith(".bz2")
+        || name.endsWith(".deflate")
+        || name.endsWith(".lz4")
+        || name.endsWith(".snappy")
+        || name.endsWith(".zst")
+        || name.endsWith(".xz");
   }
 
   /** Text: no NUL byte and no other control characters than tab, newlines and form feed. */

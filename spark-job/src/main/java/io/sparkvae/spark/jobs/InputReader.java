@@ -15,26 +15,44 @@ public final class InputReader {
    *
    * @param format idx, parquet, csv (with a header line) or libsvm
    * @param featuresCol the features column to produce or expect
-   * @param featureColumns comma-separated columns to assemble into {@code featuresCol} (may be empty)
+   * @param featureColumns comma-separated columns to assemble into {@code featuresCol} (may be
+   *     empty)
    */
-  public static Dataset<Row> read(SparkSession spark, String path, InputFormat format, String featuresCol,
-      String featureColumns, int partitions) {
+  public static Dataset<Row> read(
+      SparkSession spark,
+      String path,
+      InputFormat format,
+      String featuresCol,
+      String featureColumns,
+      int partitions) {
     InputFiles.check(spark.sparkContext().hadoopConfiguration(), path, format);
-    Dataset<Row> df = switch (format) {
-      case IDX -> named(IdxRelation.read(spark, path, partitions), featuresCol);
-      case PARQUET -> spark.read().parquet(path);
-      case CSV -> spark.read().option("header", "true").option("inferSchema", "true").csv(path);
-      case LIBSVM -> named(spark.read().format("libsvm").load(path), featuresCol);
-    };
+    Dataset<Row> df =
+        switch (format) {
+          case IDX -> named(IdxRelation.read(spark, path, partitions), featuresCol);
+          case PARQUET -> spark.read().parquet(path);
+          case CSV -> spark.read().option("header", "true").option("inferSchema", "true").csv(path);
+          case LIBSVM -> named(spark.read().format("libsvm").load(path), featuresCol);
+        };
     if (!featureColumns.isBlank()) {
-      String[] cols = Arrays.stream(featureColumns.split(",")).map(String::trim).toArray(String[]::new);
+      String[] cols =
+          Arrays.stream(featureColumns.split(",")).map(String::trim).toArray(String[]::new);
       for (String c : cols) {
         if (!Arrays.asList(df.columns()).contains(c)) {
-          throw new IllegalArgumentException("feature column '" + c + "' is not in " + path
-              + "; " + io.sparkvae.spark.train.FeatureColumn.columnList(df.columns()));
+          throw new IllegalArgumentException(
+              "feature column '"
+                  + c
+                  + "' is not in "
+                  + path
+                  + "; "
+                  + io.sparkvae.spark.train.FeatureColumn.columnList(df.columns()));
         }
       }
-      df = new VectorAssembler().setInputCols(cols).setOutputCol(featuresCol).setHandleInvalid("keep").transform(df);
+      df =
+          new VectorAssembler()
+              .setInputCols(cols)
+              .setOutputCol(featuresCol)
+              .setHandleInvalid("keep")
+              .transform(df);
     }
     return df;
   }

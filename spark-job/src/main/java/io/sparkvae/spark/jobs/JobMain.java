@@ -21,7 +21,11 @@ final class JobMain {
 
   private JobMain() {}
 
-  static <P> void run(String[] args, Function<String[], P> parse, Function<P, String> appName, String failure,
+  static <P> void run(
+      String[] args,
+      Function<String[], P> parse,
+      Function<P, String> appName,
+      String failure,
       Body<P> body) {
     P parsed;
     try {
@@ -67,7 +71,8 @@ final class JobMain {
   static boolean isUserError(Throwable e) {
     StackTraceElement[] at = e.getStackTrace();
     return (e instanceof IllegalArgumentException || e instanceof IllegalStateException)
-        && at.length > 0 && at[0].getClassName().startsWith("io.sparkvae.");
+        && at.length > 0
+        && at[0].getClassName().startsWith("io.sparkvae.");
   }
 
   /**

@@ -20,7 +20,8 @@ final class LibSvmRows {
   private LibSvmRows() {}
 
   static Dataset<Row> fit(Dataset<Row> df, String featuresCol, int dim) {
-    UserDefinedFunction resize = functions.udf((UDF1<Vector, Vector>) v -> resized(v, dim), new VectorUDT());
+    UserDefinedFunction resize =
+        functions.udf((UDF1<Vector, Vector>) v -> resized(v, dim), new VectorUDT());
     return df.withColumn(featuresCol, resize.apply(functions.col(featuresCol)));
   }
 

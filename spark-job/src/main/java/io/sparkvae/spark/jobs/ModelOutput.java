@@ -11,17 +11,26 @@ final class ModelOutput {
   private ModelOutput() {}
 
   /**
-   * Writes the model to {@code path}, replacing a previous model (only with {@code overwrite}, never
-   * a foreign folder) once the new one is complete.
+   * Writes the model to {@code path}, replacing a previous model (only with {@code overwrite},
+   * never a foreign folder) once the new one is complete.
    */
-  static void write(SparkSession spark, VaeModel model, String path, boolean overwrite) throws IOException {
+  static void write(SparkSession spark, VaeModel model, String path, boolean overwrite)
+      throws IOException {
     try {
-      HadoopPublisher.replace(path, spark.sparkContext().hadoopConfiguration(), OutputGuard.model(overwrite),
+      HadoopPublisher.replace(
+          path,
+          spark.sparkContext().hadoopConfiguration(),
+          OutputGuard.model(overwrite),
           staging -> model.write().save(staging));
     } catch (org.apache.hadoop.fs.FSError e) {
       // Hadoop's local file system reports a full disk as this Error, which names no option.
-      throw new IOException("cannot write the model to --model-out " + path + ": " + e.getMessage()
-          + "; the previous model, if any, is intact", e);
+      throw new IOException(
+          "cannot write the model to --model-out "
+              + path
+              + ": "
+              + e.getMessage()
+              + "; the previous model, if any, is intact",
+          e);
     }
   }
 }

@@ -53,8 +53,12 @@ public final class OptionGroup<C, B> {
   public String help() {
     StringBuilder sb = new StringBuilder(title).append(":\n");
     for (ParamSpec<C, B, ?> p : schema.specs()) {
-      sb.append(String.format(Locale.ROOT, "  --%-22s %s%n", kebab(p.name()) + " " + metavar(p), p.doc()));
-      sb.append(String.format(Locale.ROOT, "  %-24s default: %s; %s%n", "", defaultText(p), p.constraint()));
+      sb.append(
+          String.format(
+              Locale.ROOT, "  --%-22s %s%n", kebab(p.name()) + " " + metavar(p), p.doc()));
+      sb.append(
+          String.format(
+              Locale.ROOT, "  %-24s default: %s; %s%n", "", defaultText(p), p.constraint()));
     }
     return sb.toString();
   }

@@ -1,9 +1,9 @@
 package io.sparkvae.spark.jobs;
 
 import io.sparkvae.model.config.ParamType;
+import io.sparkvae.spark.fs.OutputLock;
 import io.sparkvae.spark.ml.InferenceCounts;
 import io.sparkvae.spark.ml.VaeModel;
-import io.sparkvae.spark.fs.OutputLock;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,24 +45,47 @@ public final class ScoreJob {
 
   static ScoreJobOptions parse(String[] args) {
     ScoreJobOptions o = new ScoreJobOptions();
-    new CommandLine("usage: submit-scripts/score.sh [spark-submit options] -- --model PATH --input PATH"
-        + " [--input-format FMT] --output PATH --run-date YYYY-MM-DD",
-        List.of(new OptionGroup<>("Scoring", ScoreJobOptions.PARAMS, o))).parse(args);
+    new CommandLine(
+            "usage: submit-scripts/score.sh [spark-submit options] -- --model PATH --input PATH"
+                + " [--input-format FMT] --output PATH --run-date YYYY-MM-DD",
+            List.of(new OptionGroup<>("Scoring", ScoreJobOptions.PARAMS, o)))
+        .parse(args);
     o.validate();
     return o;
   }
 
   /** Entry point for spark-submit. */
   public static void main(String[] args) {
-    JobMain.run(args, ScoreJob::parse, o -> "sparkvae-score " + o.runDate(),
+    JobMain.run(
+        args,
+        ScoreJob::parse,
+        o -> "sparkvae-score " + o.runDate(),
         "scoring failed, the previous output is intact",
         (spark, o) -> {
           Summary s = run(spark, o);
           int days = o.runDates().size();
-          return "scored " + s.scored() + " of " + s.rows() + " rows into " + o.output() + "/" + o.partitionColumn()
-              + "=" + o.runDate() + (days > 1 ? " (" + days + " daily partitions)" : "") + " (" + s.nullFeatures() + " with null features, " + s.skipped()
-              + " skipped: " + s.wrongSize() + " of the wrong size, " + s.nonFinite() + " with NaN or Inf, "
-              + s.outOfRange() + " with values outside [0, 1])";
+          return "scored "
+              + s.scored()
+              + " of "
+              + s.rows()
+              + " rows into "
+              + o.output()
+              + "/"
+              + o.partitionColumn()
+              + "="
+              + o.runDate()
+              + (days > 1 ? " (" + days + " daily partitions)" : "")
+              + " ("
+              + s.nullFeatures()
+              + " with null features, "
+              + s.skipped()
+              + " skipped: "
+              + s.wrongSize()
+              + " of the wrong size, "
+              + s.nonFinite()
+              + " with NaN or Inf, "
+              + s.outOfRange()
+              + " with values outside [0, 1])";
         });
   }
 
@@ -70,7 +93,8 @@ public final class ScoreJob {
    * What a run wrote: every input row, of which {@code nullFeatures} and the skipped ones ({@code
    * wrongSize + nonFinite + outOfRange}) have null scores.
    */
-  public record Summary(long rows, long nullFeatures, long wrongSize, long nonFinite, long outOfRange) {
+  public record Summary(
+      long rows, long nullFeatures, long wrongSize, long nonFinite, long outOfRange) {
     /** Rows skipped under badRowPolicy=skip. */
     public long skipped() {
       return wrongSize + nonFinite + outOfRange;
@@ -84,8 +108,8 @@ public final class ScoreJob {
 
   /**
    * Scores the input into the run's partition; returns what it wrote. The partition is locked for
-   * the run ({@link OutputLock}): a second run for the same day fails at once and leaves the
-   * first one's work alone.
+   * the run ({@link OutputLock}): a second run for the same day fails at once and leaves the first
+   * one's work alone.
    */
   public static Summary run(SparkSession spark, ScoreJobOptions o) throws IOException {
     // Loaded once for all the run's days, and before any partition is locked: a wrong model path
@@ -95,12 +119,21 @@ public final class ScoreJob {
     for (String day : o.runDates()) {
       String partition = o.partitionColumn() + "=" + day;
       Path lockFile = new Path(o.output(), "_sparkvae-lock-" + partition);
-      OutputLock lock = OutputLock.acquire(lockFile.getFileSystem(spark.sparkContext().hadoopConfiguration()),
-          lockFile, "the partition " + o.output() + "/" + partition, Duration.ofMinutes(o.lockTimeoutMinutes()));
+      OutputLock lock =
+          OutputLock.acquire(
+              lockFile.getFileSystem(spark.sparkContext().hadoopConfiguration()),
+              lockFile,
+              "the partition " + o.output() + "/" + partition,
+              Duration.ofMinutes(o.lockTimeoutMinutes()));
       try {
         Summary s = scoreDay(spark, model, o, day);
-        total = new Summary(total.rows() + s.rows(), total.nullFeatures() + s.nullFeatures(),
-            total.wrongSize() + s.wrongSize(), total.nonFinite() + s.nonFinite(), total.outOfRange() + s.outOfRange());
+        total =
+            new Summary(
+                total.rows() + s.rows(),
+                total.nullFeatures() + s.nullFeatures(),
+                total.wrongSize() + s.wrongSize(),
+                total.nonFinite() + s.nonFinite(),
+                total.outOfRange() + s.outOfRange());
       } finally {
         lock.close();
       }
@@ -115,7 +148,8 @@ public final class ScoreJob {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
-      throw new IllegalArgumentException("cannot load the model " + o.model() + ": " + JobMain.rootMessage(e), e);
+      throw new IllegalArgumentException(
+          "cannot load the model " + o.model() + ": " + JobMain.rootMessage(e), e);
     }
   }
 
@@ -124,24 +158,32 @@ public final class ScoreJob {
       throws IOException {
     Dataset<Row> input = readDay(spark, model, o, day);
     List<String> ids = idColumns(input, featureColumns(model, o), o);
-    InferenceCounts counts = InferenceCounts.register(spark.sparkContext(), "sparkvae-score " + day);
-    Dataset<Row> scored = model.copy(new org.apache.spark.ml.param.ParamMap())
-        .setFeaturesCol(o.featuresCol())
-        .setLatentMeanCol("z_mean")
-        .setLatentStdCol("z_std")
-        .setNegElboCol("neg_elbo")
-        .setNegElboSamples(o.negElboSamples())
-        .setInferenceBatchSize(o.inferenceBatchSize())
-        .setBadRowPolicy(ParamType.nameOf(o.badRowPolicy()))
-        .setColumnNllCol("column_nll")
-        .setAnomalyCol("is_anomaly")
-        .transform(input, counts);
+    InferenceCounts counts =
+        InferenceCounts.register(spark.sparkContext(), "sparkvae-score " + day);
+    Dataset<Row> scored =
+        model
+            .copy(new org.apache.spark.ml.param.ParamMap())
+            .setFeaturesCol(o.featuresCol())
+            .setLatentMeanCol("z_mean")
+            .setLatentStdCol("z_std")
+            .setNegElboCol("neg_elbo")
+            .setNegElboSamples(o.negElboSamples())
+            .setInferenceBatchSize(o.inferenceBatchSize())
+            .setBadRowPolicy(ParamType.nameOf(o.badRowPolicy()))
+            .setColumnNllCol("column_nll")
+            .setAnomalyCol("is_anomaly")
+            .transform(input, counts);
     Dataset<Row> result = scored.select(outputColumns(model, ids).toArray(new Column[0]));
     // The write is the only action on the scored rows: no cache() and count() before it, which
     // would compute (and count) every partition a second time when a cached block is lost.
     PartitionWriter.replacePartition(result, o.output(), o.partitionColumn(), day);
-    Summary s = new Summary(counts.rows(), counts.nullFeatures(), counts.wrongSize(), counts.nonFinite(),
-        counts.outOfRange());
+    Summary s =
+        new Summary(
+            counts.rows(),
+            counts.nullFeatures(),
+            counts.wrongSize(),
+            counts.nonFinite(),
+            counts.outOfRange());
     if (s.skipped() > 0 || s.nullFeatures() > 0) {
       LOG.warn("scored {}: {}", day, counts);
     } else {
@@ -151,12 +193,20 @@ public final class ScoreJob {
   }
 
   /** The input rows of {@code day} (all rows when no date column is set). */
-  private static Dataset<Row> readDay(SparkSession spark, VaeModel model, ScoreJobOptions o, String day) {
+  private static Dataset<Row> readDay(
+      SparkSession spark, VaeModel model, ScoreJobOptions o, String day) {
     // A tabular model reads its own input columns: nothing is assembled.
-    Dataset<Row> input = InputReader.read(spark, o.input(), o.inputFormat(), o.featuresCol(),
-        model.tabular() != null ? "" : o.featureColumns(), Math.max(2, spark.sparkContext().defaultParallelism()));
+    Dataset<Row> input =
+        InputReader.read(
+            spark,
+            o.input(),
+            o.inputFormat(),
+            o.featuresCol(),
+            model.tabular() != null ? "" : o.featureColumns(),
+            Math.max(2, spark.sparkContext().defaultParallelism()));
     if (!o.dateColumn().isEmpty()) {
-      input = input.where(functions.to_date(functions.col(o.dateColumn())).equalTo(functions.lit(day)));
+      input =
+          input.where(functions.to_date(functions.col(o.dateColumn())).equalTo(functions.lit(day)));
     }
     return input;
   }
@@ -174,7 +224,8 @@ public final class ScoreJob {
   }
 
   /** The columns copied beside the scores: the configured ones, or every non-feature column. */
-  private static List<String> idColumns(Dataset<Row> input, List<String> features, ScoreJobOptions o) {
+  private static List<String> idColumns(
+      Dataset<Row> input, List<String> features, ScoreJobOptions o) {
     List<String> ids = new ArrayList<>();
     if (o.idColumns().isBlank()) {
       for (String c : input.columns()) {
@@ -187,8 +238,13 @@ public final class ScoreJob {
     for (String c : o.idColumns().split(",")) {
       String name = c.trim();
       if (!Arrays.asList(input.columns()).contains(name)) {
-        throw new IllegalArgumentException("id column '" + name + "' is not in " + o.input()
-            + "; " + io.sparkvae.spark.train.FeatureColumn.columnList(input.columns()));
+        throw new IllegalArgumentException(
+            "id column '"
+                + name
+                + "' is not in "
+                + o.input()
+                + "; "
+                + io.sparkvae.spark.train.FeatureColumn.columnList(input.columns()));
       }
       ids.add(name);
     }

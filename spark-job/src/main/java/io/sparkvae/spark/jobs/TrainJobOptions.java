@@ -9,12 +9,11 @@ import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.spark.ml.MlSettings;
 import java.io.Serializable;
 import java.util.List;
-import java.util.Set;
 
 /**
- * The options of {@link TrainJob} that only the command line has: the input and where the model goes.
- * Checkpoints, resume, the metrics file and the report are {@link io.sparkvae.spark.train.RunOptions},
- * shared with the Spark ML estimator.
+ * The options of {@link TrainJob} that only the command line has: the input and where the model
+ * goes. Checkpoints, resume, the metrics file and the report are {@link
+ * io.sparkvae.spark.train.RunOptions}, shared with the Spark ML estimator.
  */
 public final class TrainJobOptions implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -29,24 +28,54 @@ public final class TrainJobOptions implements Serializable {
   private String inputFilter;
 
   /** Every option, declared once. */
-  public static final List<ParamSpec<TrainJobOptions, TrainJobOptions, ?>> PARAMS = List.of(
-      path("input", "Training data: a file or directory (idx: the images file).",
-          c -> c.input, (b, v) -> b.input = v),
-      choice("inputFormat", "Format of the inputs.", InputFormat.class, InputFormat.IDX,
-          c -> c.inputFormat, (b, v) -> b.inputFormat = v),
-      MlSettings.FEATURES_COL.rebind(c -> c.featuresCol, (b, v) -> b.featuresCol = v),
-      text("featureColumns", "Comma-separated numeric columns to assemble into the features (csv, parquet).", "", true,
-          c -> c.featureColumns, (b, v) -> b.featureColumns = v),
-      path("validationInput", "Validation data in the same format (else validationFraction of the input).",
-          c -> c.validationInput, (b, v) -> b.validationInput = v),
-      path("modelOut", "Where to write the trained model (a VaeModel directory).",
-          c -> c.modelOut, (b, v) -> b.modelOut = v),
-      bool("tabular", "Tabular input: featureColumns names the input columns (strings, integers, floating point,"
-          + " booleans, timestamps), each with its own likelihood (VaeEstimator's inputCols), instead of numeric"
-          + " columns assembled into one vector; see the tabular options.", false, c -> c.tabular,
-          (b, v) -> b.tabular = v),
-      text("inputFilter", "A Spark SQL condition selecting the training rows of the input, e.g."
-          + " \"date < '2001-05-01'\"; empty: every row.", "", true, c -> c.inputFilter, (b, v) -> b.inputFilter = v));
+  public static final List<ParamSpec<TrainJobOptions, TrainJobOptions, ?>> PARAMS =
+      List.of(
+          path(
+              "input",
+              "Training data: a file or directory (idx: the images file).",
+              c -> c.input,
+              (b, v) -> b.input = v),
+          choice(
+              "inputFormat",
+              "Format of the inputs.",
+              InputFormat.class,
+              InputFormat.IDX,
+              c -> c.inputFormat,
+              (b, v) -> b.inputFormat = v),
+          MlSettings.FEATURES_COL.rebind(c -> c.featuresCol, (b, v) -> b.featuresCol = v),
+          text(
+              "featureColumns",
+              "Comma-separated numeric columns to assemble into the features (csv, parquet).",
+              "",
+              true,
+              c -> c.featureColumns,
+              (b, v) -> b.featureColumns = v),
+          path(
+              "validationInput",
+              "Validation data in the same format (else validationFraction of the input).",
+              c -> c.validationInput,
+              (b, v) -> b.validationInput = v),
+          path(
+              "modelOut",
+              "Where to write the trained model (a VaeModel directory).",
+              c -> c.modelOut,
+              (b, v) -> b.modelOut = v),
+          bool(
+              "tabular",
+              "Tabular input: featureColumns names the input columns (strings, integers, floating point,"
+                  + " booleans, timestamps), each with its own likelihood (VaeEstimator's inputCols), instead of numeric"
+                  + " columns assembled into one vector; see the tabular options.",
+              false,
+              c -> c.tabular,
+              (b, v) -> b.tabular = v),
+          text(
+              "inputFilter",
+              "A Spark SQL condition selecting the training rows of the input, e.g."
+                  + " \"date < '2001-05-01'\"; empty: every row.",
+              "",
+              true,
+              c -> c.inputFilter,
+              (b, v) -> b.inputFilter = v));
 
   /** Options with every default. */
   public TrainJobOptions() {
@@ -84,8 +113,6 @@ public final class TrainJobOptions implements Serializable {
   public boolean tabular() {
     return tabular;
   }
-
-
 
   public String inputFilter() {
     return inputFilter;

@@ -19,12 +19,12 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.DenseVector;
-import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.types.DataType;
+import org.apache.spark.ml.util.SparkVaeMlAdapter;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.util.TaskCompletionListener;
-import org.apache.spark.ml.util.SparkVaeMlAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -126,10 +126,10 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
   }
 
   /**
-   * The same function over Catalyst's internal rows: what {@link VaeModel#transform} runs on a batch
-   * DataFrame. It reads the features straight out of the binary row and appends the outputs to it,
-   * where the external-row path decodes every column of every row into Java objects and encodes them
-   * all back (for MNIST, 784 doubles each way per row).
+   * The same function over Catalyst's internal rows: what {@link VaeModel#transform} runs on a
+   * batch DataFrame. It reads the features straight out of the binary row and appends the outputs
+   * to it, where the external-row path decodes every column of every row into Java objects and
+   * encodes them all back (for MNIST, 784 doubles each way per row).
    *
    * @param cellType the column's type: a vector, array&lt;float&gt; or array&lt;double&gt;
    */
@@ -181,7 +181,8 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
   private final class InternalBatches extends Batches<InternalRow> {
     private final SparkVaeMlAdapter.FeatureCells cells;
 
-    InternalBatches(Iterator<InternalRow> input, TaskContext task, int partition, DataType cellType) {
+    InternalBatches(
+        Iterator<InternalRow> input, TaskContext task, int partition, DataType cellType) {
       super(input, task, partition);
       this.cells = new SparkVaeMlAdapter.FeatureCells(columnIndex, cellType, cellSize);
     }
@@ -234,10 +235,13 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
     private final ArrayDeque<R> ready = new ArrayDeque<>();
     private final List<R> batch = new ArrayList<>();
     final float[] packed;
+
     /** Whether row i of the batch was packed (else it gets null outputs). */
     private final boolean[] kept;
+
     /** This partition's rows read, null cells and unusable rows. */
     private long rowsRead;
+
     private long nulls;
     private final BadRows bad = new BadRows();
     private boolean logged;
@@ -266,7 +270,9 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
       return true;
     }
 
-    /** Packs the row's cell into slot {@code slot} of the buffer: null when usable, else why not. */
+    /**
+     * Packs the row's cell into slot {@code slot} of the buffer: null when usable, else why not.
+     */
     abstract BadRows.Reason pack(R row, int slot);
 
     /** The row as the batch may keep it until it is emitted. */
@@ -350,8 +356,17 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
       }
       release();
       return new IllegalArgumentException(
-          role + " column '" + column + "' has " + bad.total() + " unusable row(s) in partition " + partition
-              + " (of " + rowsRead + " rows): " + bad.describeValues(cellSize, support)
+          role
+              + " column '"
+              + column
+              + "' has "
+              + bad.total()
+              + " unusable row(s) in partition "
+              + partition
+              + " (of "
+              + rowsRead
+              + " rows): "
+              + bad.describeValues(cellSize, support)
               + " (badRowPolicy=skip gives them null outputs)");
     }
 
@@ -361,13 +376,26 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
         return;
       }
       logged = true;
-      String where = role + " column '" + column + "', partition " + partition + ": " + rowsRead + " rows, "
-          + nulls + " with null features (null outputs)";
+      String where =
+          role
+              + " column '"
+              + column
+              + "', partition "
+              + partition
+              + ": "
+              + rowsRead
+              + " rows, "
+              + nulls
+              + " with null features (null outputs)";
       if (bad.total() == 0) {
         LOG.info(where);
       } else {
-        LOG.warn(where + ", " + bad.total() + " skipped with null outputs (badRowPolicy=skip): "
-            + bad.describeValues(cellSize, support));
+        LOG.warn(
+            where
+                + ", "
+                + bad.total()
+                + " skipped with null outputs (badRowPolicy=skip): "
+                + bad.describeValues(cellSize, support));
       }
     }
 
@@ -385,7 +413,7 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
               enc = model.encode(packed, n);
             }
           }
-          default -> { }
+          default -> {}
         }
         switch (outputs[o].kind()) {
           case MEAN -> out[o] = vectors(enc.mean(), n, latent);
@@ -421,7 +449,9 @@ final class BatchInference implements MapPartitionsFunction<Row, Row> {
     private VaeInference model() {
       if (lease == null) {
         Device device = TaskDevice.current();
-        lease = InferenceCache.acquire(modelKey, device, () -> new VaeInference(config, params.value(), device));
+        lease =
+            InferenceCache.acquire(
+                modelKey, device, () -> new VaeInference(config, params.value(), device));
         if (task != null) {
           // A downstream limit() may stop reading before the end: the task's end returns the model.
           InferenceCache.Lease held = lease;

@@ -19,8 +19,13 @@ final class ExportFiles {
    * @throws FileAlreadyExistsException when {@code target} exists
    */
   static void save(TrainedVae model, String target, Configuration conf) throws IOException {
-    HadoopModelStore.publish(target, conf, "export a model",
-        () -> new FileAlreadyExistsException(target + " already exists: choose a new export directory"),
+    HadoopModelStore.publish(
+        target,
+        conf,
+        "export a model",
+        () ->
+            new FileAlreadyExistsException(
+                target + " already exists: choose a new export directory"),
         store -> SafetensorsExport.write(model, store));
   }
 }

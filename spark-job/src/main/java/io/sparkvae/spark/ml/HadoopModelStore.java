@@ -20,8 +20,8 @@ import org.apache.hadoop.fs.Path;
  * so the Spark ML writer stores exactly the files of model-lib's {@link ModelFormat}: a model saved
  * here loads with {@link ModelFormat#load(java.nio.file.Path)} when the directory is local.
  *
- * <p>{@link #save} publishes a whole model through {@link HadoopPublisher}, so a reader (or a crash)
- * never sees half a model.
+ * <p>{@link #save} publishes a whole model through {@link HadoopPublisher}, so a reader (or a
+ * crash) never sees half a model.
  */
 public final class HadoopModelStore implements ModelStore {
   private final FileSystem fs;
@@ -98,8 +98,13 @@ public final class HadoopModelStore implements ModelStore {
    */
   public static void save(TrainedVae model, String target, Configuration conf) throws IOException {
     model.requireFinite();
-    publish(target, conf, "save a model",
-        () -> new FileAlreadyExistsException(target, null, "a model (or other file) already exists there"),
+    publish(
+        target,
+        conf,
+        "save a model",
+        () ->
+            new FileAlreadyExistsException(
+                target, null, "a model (or other file) already exists there"),
         store -> ModelFormat.write(model, store));
   }
 
@@ -110,22 +115,32 @@ public final class HadoopModelStore implements ModelStore {
   }
 
   /**
-   * Publishes {@code contents} as the new directory {@code target} ({@link HadoopPublisher#create}):
-   * written into a hidden staging sibling, then one rename; on failure the staging directory is
-   * deleted and {@code target} does not exist.
+   * Publishes {@code contents} as the new directory {@code target} ({@link
+   * HadoopPublisher#create}): written into a hidden staging sibling, then one rename; on failure
+   * the staging directory is deleted and {@code target} does not exist.
    *
    * @param what "save a model", "export a model": for the message when target is the root
    * @param exists the exception when {@code target} exists already
    */
-  static void publish(String target, Configuration conf, String what,
-      java.util.function.Supplier<? extends IOException> exists, Contents contents) throws IOException {
+  static void publish(
+      String target,
+      Configuration conf,
+      String what,
+      java.util.function.Supplier<? extends IOException> exists,
+      Contents contents)
+      throws IOException {
     FileSystem fs = HadoopStorage.raw(new Path(target).getFileSystem(conf));
-    HadoopPublisher.create(target, conf, what, exists, staging -> {
-      if (!fs.mkdirs(staging)) {
-        throw new IOException("cannot create the directory " + staging);
-      }
-      contents.writeTo(new HadoopModelStore(fs, staging));
-    });
+    HadoopPublisher.create(
+        target,
+        conf,
+        what,
+        exists,
+        staging -> {
+          if (!fs.mkdirs(staging)) {
+            throw new IOException("cannot create the directory " + staging);
+          }
+          contents.writeTo(new HadoopModelStore(fs, staging));
+        });
   }
 
   /**

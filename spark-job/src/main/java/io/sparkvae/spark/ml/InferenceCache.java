@@ -105,7 +105,9 @@ final class InferenceCache {
     return ENTRIES.size();
   }
 
-  /** Closes idle models beyond {@link #MAX_IDLE}, least recently used first. Holds the class lock. */
+  /**
+   * Closes idle models beyond {@link #MAX_IDLE}, least recently used first. Holds the class lock.
+   */
   private static void evictIdle() {
     int idle = 0;
     for (Entry e : ENTRIES.values()) {

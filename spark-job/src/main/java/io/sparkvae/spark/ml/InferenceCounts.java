@@ -22,8 +22,8 @@ import org.apache.spark.util.LongAccumulator;
  *       Dataset is not cached and its one write job reads the input, transforms and writes in one
  *       stage; its totals are read after that write.
  *   <li>Each further computation of the same rows adds again: a second action on the transformed
- *       Dataset (a {@code count()} before a {@code write}), a cached block evicted and recomputed, a
- *       shuffle-map stage re-run after a lost executor. Use a fresh {@code InferenceCounts} per
+ *       Dataset (a {@code count()} before a {@code write}), a cached block evicted and recomputed,
+ *       a shuffle-map stage re-run after a lost executor. Use a fresh {@code InferenceCounts} per
  *       action, or count the null outputs of what was written when that matters.
  *   <li>A downstream {@code limit} that stops reading early counts only the rows read.
  * </ul>
@@ -117,8 +117,19 @@ public final class InferenceCounts implements Serializable {
    */
   @Override
   public String toString() {
-    return rows() + " rows: " + scored() + " scored, " + nullFeatures() + " with null features, " + skipped()
-        + " skipped (" + wrongSize() + " of the wrong size, " + nonFinite() + " with NaN or Inf, " + outOfRange()
+    return rows()
+        + " rows: "
+        + scored()
+        + " scored, "
+        + nullFeatures()
+        + " with null features, "
+        + skipped()
+        + " skipped ("
+        + wrongSize()
+        + " of the wrong size, "
+        + nonFinite()
+        + " with NaN or Inf, "
+        + outOfRange()
         + " with values outside [0, 1])";
   }
 }

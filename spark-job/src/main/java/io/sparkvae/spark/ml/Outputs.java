@@ -15,9 +15,9 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The output columns of a transform and the schema checks shared by {@link VaeEstimator} and
- * {@link VaeModel}: the input column exists, has a supported type and (when its vectors carry an
- * ML attribute size) the expected size; output columns are distinct and new.
+ * The output columns of a transform and the schema checks shared by {@link VaeEstimator} and {@link
+ * VaeModel}: the input column exists, has a supported type and (when its vectors carry an ML
+ * attribute size) the expected size; output columns are distinct and new.
  */
 final class Outputs {
   private Outputs() {}
@@ -79,19 +79,31 @@ final class Outputs {
   static void checkInput(StructType schema, String column, String role, int expectedSize) {
     if (!Arrays.asList(schema.fieldNames()).contains(column)) {
       throw new IllegalArgumentException(
-          role + " column '" + column + "' does not exist; "
+          role
+              + " column '"
+              + column
+              + "' does not exist; "
               + io.sparkvae.spark.train.FeatureColumn.columnList(schema.fieldNames()));
     }
     StructField f = schema.apply(column);
     if (!FeatureColumn.isSupported(f.dataType())) {
       throw new IllegalArgumentException(
-          role + " column '" + column + "' has type " + f.dataType().catalogString()
+          role
+              + " column '"
+              + column
+              + "' has type "
+              + f.dataType().catalogString()
               + "; expected vector, array<float> or array<double>");
     }
     int size = attributeSize(f);
     if (expectedSize > 0 && size > 0 && size != expectedSize) {
       throw new IllegalArgumentException(
-          role + " column '" + column + "' has vectors of size " + size + " but the model expects "
+          role
+              + " column '"
+              + column
+              + "' has vectors of size "
+              + size
+              + " but the model expects "
               + expectedSize);
     }
   }
@@ -116,23 +128,33 @@ final class Outputs {
     return append(schema, outputs, latentDim, inputDim, null);
   }
 
-  /** {@link #append(StructType, List, int, int)} with the struct type of {@link Kind#COLUMN_NLL}. */
-  static StructType append(StructType schema, List<Column> outputs, int latentDim, int inputDim,
-      StructType columnNll) {
+  /**
+   * {@link #append(StructType, List, int, int)} with the struct type of {@link Kind#COLUMN_NLL}.
+   */
+  static StructType append(
+      StructType schema, List<Column> outputs, int latentDim, int inputDim, StructType columnNll) {
     Map<String, Kind> seen = new HashMap<>();
     StructType out = schema;
     for (Column c : outputs) {
       Kind other = seen.putIfAbsent(c.name(), c.kind());
       if (other != null) {
         throw new IllegalArgumentException(
-            "output columns " + paramName(other) + " and " + paramName(c.kind()) + " are both '"
-                + c.name() + "'");
+            "output columns "
+                + paramName(other)
+                + " and "
+                + paramName(c.kind())
+                + " are both '"
+                + c.name()
+                + "'");
       }
       if (Arrays.asList(schema.fieldNames()).contains(c.name())) {
         throw new IllegalArgumentException("output column '" + c.name() + "' already exists");
       }
-      out = out.add(c.kind() == Kind.COLUMN_NLL
-          ? DataTypes.createStructField(c.name(), columnNll, true) : field(c, latentDim, inputDim));
+      out =
+          out.add(
+              c.kind() == Kind.COLUMN_NLL
+                  ? DataTypes.createStructField(c.name(), columnNll, true)
+                  : field(c, latentDim, inputDim));
     }
     return out;
   }
@@ -158,7 +180,8 @@ final class Outputs {
       case NEG_ELBO -> DataTypes.createStructField(c.name(), DataTypes.DoubleType, true);
       case MEAN, STD, SAMPLE -> vectorField(c.name(), latentDim);
       case RECONSTRUCTION, DECODED -> vectorField(c.name(), inputDim);
-      case COLUMN_NLL -> throw new IllegalStateException("the column_nll type comes from the tabular schema");
+      case COLUMN_NLL ->
+          throw new IllegalStateException("the column_nll type comes from the tabular schema");
     };
   }
 

@@ -34,7 +34,8 @@ final class StageParams implements Serializable {
   StageParams(Params owner) {
     String uid = owner.uid();
     if (uid == null) {
-      throw new IllegalStateException("the stage's uid must be assigned before its params are created");
+      throw new IllegalStateException(
+          "the stage's uid must be assigned before its params are created");
     }
     for (ParamVocabulary.Declaration d : ParamVocabulary.all()) {
       Param<?> p = create(owner, d);
@@ -42,7 +43,10 @@ final class StageParams implements Serializable {
       setDefault(owner, p, d.defaultValue());
     }
     // Spark's contract (ParamsSuite.checkParams, and Params.params found by reflection): by name.
-    array = byName.values().stream().sorted(java.util.Comparator.comparing(Param::name)).toArray(Param<?>[]::new);
+    array =
+        byName.values().stream()
+            .sorted(java.util.Comparator.comparing(Param::name))
+            .toArray(Param<?>[]::new);
   }
 
   private static Param<?> create(Params owner, ParamVocabulary.Declaration d) {
@@ -57,11 +61,13 @@ final class StageParams implements Serializable {
       // Spark's BooleanParam takes no validator; every boolean declaration accepts both values.
       return new BooleanParam(owner.uid(), d.name(), d.doc());
     } else if (t == String.class) {
-      return new Param<>(owner.uid(), d.name(), d.doc(), new DeclarationValidator<String>(d.name()), String.class);
+      return new Param<>(
+          owner.uid(), d.name(), d.doc(), new DeclarationValidator<String>(d.name()), String.class);
     } else if (t == int[].class) {
       return new IntArrayParam(owner, d.name(), d.doc(), new DeclarationValidator<>(d.name()));
     }
-    throw new IllegalStateException("no Spark param type for " + d.name() + " of type " + t.getName());
+    throw new IllegalStateException(
+        "no Spark param type for " + d.name() + " of type " + t.getName());
   }
 
   /** Every param, sorted by name (the array {@code Params.params()} returns). */
@@ -85,7 +91,8 @@ final class StageParams implements Serializable {
   /**
    * Converts, validates and sets a value given by name.
    *
-   * @param trainingFixed reject VaeConfig, DistributedConfig and RunOptions parameters (a fitted model's)
+   * @param trainingFixed reject VaeConfig, DistributedConfig and RunOptions parameters (a fitted
+   *     model's)
    * @throws IllegalArgumentException naming the parameter when it is unknown, fixed, or the value
    *     is invalid
    */
@@ -93,7 +100,8 @@ final class StageParams implements Serializable {
     ParamVocabulary.Declaration d = ParamVocabulary.get(name);
     if (trainingFixed && d.kind() != ParamVocabulary.Kind.INFERENCE) {
       throw new IllegalArgumentException(
-          name + " is a training parameter of a fitted model: its value is the one the model was"
+          name
+              + " is a training parameter of a fitted model: its value is the one the model was"
               + " trained with and cannot change");
     }
     setUnchecked(owner, get(name), d.coerce(value));

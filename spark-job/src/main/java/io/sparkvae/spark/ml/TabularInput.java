@@ -41,11 +41,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Spark side of tabular input ({@code inputCols}): the input columns' types, the one-pass fit of
- * the {@link TabularSchema} ({@code treeAggregate} of a {@link TabularFitter}, plain Java per row,
- * no native code), and the packing of each record into ONE vector column that the float[] training
- * and inference paths read as they read any features column. Packing is a Java UDF: the model stays
- * one stage, nothing for the user to apply first.
+ * The Spark side of tabular input ({@code inputCols}): the input columns' types, the one-pass fit
+ * of the {@link TabularSchema} ({@code treeAggregate} of a {@link TabularFitter}, plain Java per
+ * row, no native code), and the packing of each record into ONE vector column that the float[]
+ * training and inference paths read as they read any features column. Packing is a Java UDF: the
+ * model stays one stage, nothing for the user to apply first.
  */
 final class TabularInput {
   private static final Logger LOG = LoggerFactory.getLogger(TabularInput.class);
@@ -57,8 +57,8 @@ final class TabularInput {
    * collapses to the independent-columns baseline (no column gains more from the code than the KL
    * charges for it, so the posterior stays at the prior: −ELBO 16.50 against the baseline's 16.36),
    * while a warm-up over about 40 % of the steps (runs 6–9: 2 of 4 epochs, 3.4 of 8, 5.1 of 12)
-   * escapes that optimum and beats the baseline in NLL and in both anomaly AUROCs. It scales with the
-   * run because a fixed step count would be most of a short run and nothing of a long one.
+   * escapes that optimum and beats the baseline in NLL and in both anomaly AUROCs. It scales with
+   * the run because a fixed step count would be most of a short run and nothing of a long one.
    */
   static final double KL_WARMUP_FRACTION = 0.4;
 
@@ -91,10 +91,12 @@ final class TabularInput {
       }
       int colon = entry.lastIndexOf(':');
       if (colon <= 0) {
-        throw new IllegalArgumentException("columnKinds entry '" + entry.trim() + "' is not column:kind");
+        throw new IllegalArgumentException(
+            "columnKinds entry '" + entry.trim() + "' is not column:kind");
       }
       String col = entry.substring(0, colon).trim();
-      out.put(col, ColumnKind.of(entry.substring(colon + 1).trim(), "columnKinds entry '" + col + "'"));
+      out.put(
+          col, ColumnKind.of(entry.substring(colon + 1).trim(), "columnKinds entry '" + col + "'"));
     }
     return out;
   }
@@ -112,7 +114,10 @@ final class TabularInput {
     for (String n : names) {
       if (!Arrays.asList(schema.fieldNames()).contains(n)) {
         throw new IllegalArgumentException(
-            "input column '" + n + "' does not exist; " + FeatureColumn.columnList(schema.fieldNames()));
+            "input column '"
+                + n
+                + "' does not exist; "
+                + FeatureColumn.columnList(schema.fieldNames()));
       }
       out.add(new Source(n, sourceType(n, schema.apply(n).dataType())));
     }
@@ -122,7 +127,10 @@ final class TabularInput {
   private static SourceType sourceType(String name, DataType t) {
     if (t instanceof StringType) {
       return SourceType.STRING;
-    } else if (t instanceof ByteType || t instanceof ShortType || t instanceof IntegerType || t instanceof LongType) {
+    } else if (t instanceof ByteType
+        || t instanceof ShortType
+        || t instanceof IntegerType
+        || t instanceof LongType) {
       return SourceType.INTEGER;
     } else if (t instanceof FloatType || t instanceof DoubleType || t instanceof DecimalType) {
       return SourceType.FLOATING;
@@ -131,8 +139,12 @@ final class TabularInput {
     } else if (t instanceof TimestampType || t instanceof TimestampNTZType) {
       return SourceType.TIMESTAMP;
     }
-    throw new IllegalArgumentException("input column '" + name + "' has type " + t.catalogString()
-        + "; tabular input takes strings, integers, floating point, booleans and timestamps");
+    throw new IllegalArgumentException(
+        "input column '"
+            + name
+            + "' has type "
+            + t.catalogString()
+            + "; tabular input takes strings, integers, floating point, booleans and timestamps");
   }
 
   /**
@@ -141,25 +153,42 @@ final class TabularInput {
    * @param skip badRowPolicy=skip: bad values are logged per column; else they fail the fit
    * @throws IllegalArgumentException with the bad values per column, or from the fitter
    */
-  static TabularSchema fit(Dataset<Row> df, List<Source> sources, Map<String, ColumnKind> overrides,
-      boolean timestampFeatures, int maxLevels, int maxCategories, boolean skip) {
-    TabularFitter zero = new TabularFitter(sources, overrides, timestampFeatures, maxLevels, maxCategories);
-    Column[] cols = sources.stream().map(s -> functions.col(VaeModel.quote(s.name()))).toArray(Column[]::new);
+  static TabularSchema fit(
+      Dataset<Row> df,
+      List<Source> sources,
+      Map<String, ColumnKind> overrides,
+      boolean timestampFeatures,
+      int maxLevels,
+      int maxCategories,
+      boolean skip) {
+    TabularFitter zero =
+        new TabularFitter(sources, overrides, timestampFeatures, maxLevels, maxCategories);
+    Column[] cols =
+        sources.stream().map(s -> functions.col(VaeModel.quote(s.name()))).toArray(Column[]::new);
     int n = sources.size();
-    TabularFitter fitted = df.select(cols).toJavaRDD().treeAggregate(zero, (f, row) -> f.add(values(row, n)),
-        TabularFitter::merge);
+    TabularFitter fitted =
+        df.select(cols)
+            .toJavaRDD()
+            .treeAggregate(zero, (f, row) -> f.add(values(row, n)), TabularFitter::merge);
     Map<String, String> bad = fitted.badValues();
     if (!bad.isEmpty()) {
-      String counts = bad.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
-          .reduce((a, b) -> a + "; " + b).orElse("");
+      String counts =
+          bad.entrySet().stream()
+              .map(e -> e.getKey() + ": " + e.getValue())
+              .reduce((a, b) -> a + "; " + b)
+              .orElse("");
       if (!skip) {
-        throw new IllegalArgumentException("the training data have bad values (not missing: nulls and NaN are"
-            + " masked) per column: " + counts + " (badRowPolicy=skip leaves those rows out)");
+        throw new IllegalArgumentException(
+            "the training data have bad values (not missing: nulls and NaN are"
+                + " masked) per column: "
+                + counts
+                + " (badRowPolicy=skip leaves those rows out)");
       }
       LOG.warn("training rows left out (badRowPolicy=skip), per column: {}", counts);
     }
     TabularSchema schema = fitted.finish();
-    LOG.info("tabular schema: {} ({} packed values per row)", schema.columns(), schema.packedWidth());
+    LOG.info(
+        "tabular schema: {} ({} packed values per row)", schema.columns(), schema.packedWidth());
     return schema;
   }
 
@@ -184,16 +213,22 @@ final class TabularInput {
    * {@link #withPacked(Dataset, TabularSchema, boolean)}, adding to {@code unknown} (when not null)
    * every categorical value that was not in its column's vocabulary (scored as "unknown").
    */
-  static Dataset<Row> withPacked(Dataset<Row> df, TabularSchema schema, boolean skip, LongAccumulator unknown) {
+  static Dataset<Row> withPacked(
+      Dataset<Row> df, TabularSchema schema, boolean skip, LongAccumulator unknown) {
     List<String> sources = schema.sources();
     for (String s : sources) {
       if (!Arrays.asList(df.schema().fieldNames()).contains(s)) {
-        throw new IllegalArgumentException("input column '" + s + "' of the tabular model does not exist; "
-            + FeatureColumn.columnList(df.schema().fieldNames()));
+        throw new IllegalArgumentException(
+            "input column '"
+                + s
+                + "' of the tabular model does not exist; "
+                + FeatureColumn.columnList(df.schema().fieldNames()));
       }
     }
-    Column[] cols = sources.stream().map(s -> functions.col(VaeModel.quote(s))).toArray(Column[]::new);
-    UserDefinedFunction pack = functions.udf(new Packer(schema, skip, unknown), SQLDataTypes.VectorType());
+    Column[] cols =
+        sources.stream().map(s -> functions.col(VaeModel.quote(s))).toArray(Column[]::new);
+    UserDefinedFunction pack =
+        functions.udf(new Packer(schema, skip, unknown), SQLDataTypes.VectorType());
     return df.withColumn(PACKED, pack.apply(functions.struct(cols)));
   }
 

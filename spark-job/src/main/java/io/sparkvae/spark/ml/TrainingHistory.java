@@ -31,11 +31,19 @@ final class TrainingHistory {
 
   /**
    * Keys that models trained before there was one training path carry, and their names now: the
-   * command line wrote {@code trainer}, {@code train_neg_elbo}, {@code val_neg_elbo} (and no history),
-   * model-lib's {@code TrainLocal} {@code trainer} and {@code test_neg_elbo}.
+   * command line wrote {@code trainer}, {@code train_neg_elbo}, {@code val_neg_elbo} (and no
+   * history), model-lib's {@code TrainLocal} {@code trainer} and {@code test_neg_elbo}.
    */
-  static final Map<String, String> LEGACY_KEYS = Map.of("trainer", "trainedBy", "train_neg_elbo", "trainNegElbo",
-      "val_neg_elbo", "valNegElbo", "test_neg_elbo", "testNegElbo");
+  static final Map<String, String> LEGACY_KEYS =
+      Map.of(
+          "trainer",
+          "trainedBy",
+          "train_neg_elbo",
+          "trainNegElbo",
+          "val_neg_elbo",
+          "valNegElbo",
+          "test_neg_elbo",
+          "testNegElbo");
 
   /**
    * A saved model's metadata in today's vocabulary: each legacy key renamed (a value under today's
@@ -50,7 +58,8 @@ final class TrainingHistory {
     for (Map.Entry<String, String> e : metadata.entrySet()) {
       String key = LEGACY_KEYS.getOrDefault(e.getKey(), e.getKey());
       boolean legacy = !key.equals(e.getKey());
-      if (legacy && (metadata.containsKey(key) || (key.equals("valNegElbo") && !finite(e.getValue())))) {
+      if (legacy
+          && (metadata.containsKey(key) || (key.equals("valNegElbo") && !finite(e.getValue())))) {
         continue;
       }
       m.put(key, e.getValue());
@@ -58,10 +67,14 @@ final class TrainingHistory {
     return m;
   }
 
-  /** {@code trained} with its metadata in today's vocabulary (itself when there was nothing to rename). */
+  /**
+   * {@code trained} with its metadata in today's vocabulary (itself when there was nothing to
+   * rename).
+   */
   static io.sparkvae.model.format.TrainedVae upgrade(io.sparkvae.model.format.TrainedVae trained) {
     Map<String, String> m = upgrade(trained.metadata());
-    return m == trained.metadata() ? trained
+    return m == trained.metadata()
+        ? trained
         : new io.sparkvae.model.format.TrainedVae(trained.config(), trained.params(), m);
   }
 
@@ -74,7 +87,8 @@ final class TrainingHistory {
   }
 
   /** The metadata of a model fitted by {@link VaeEstimator}. */
-  static Map<String, String> metadata(TrainingResult r, String estimatorUid, String featuresCol, String sparkVersion) {
+  static Map<String, String> metadata(
+      TrainingResult r, String estimatorUid, String featuresCol, String sparkVersion) {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("trainedBy", VaeEstimator.class.getName());
     m.put("uid", estimatorUid);
@@ -150,7 +164,8 @@ final class TrainingHistory {
       }
       return List.copyOf(out);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("metadata entry " + HISTORY_KEY + " is not a valid training history: " + e, e);
+      throw new IllegalArgumentException(
+          "metadata entry " + HISTORY_KEY + " is not a valid training history: " + e, e);
     }
   }
 

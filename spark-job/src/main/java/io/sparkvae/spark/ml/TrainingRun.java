@@ -57,7 +57,12 @@ final class TrainingRun {
    * @param klWarmupFraction above 0: train with a KL warm-up over this fraction of the run's steps
    *     instead of the config's {@code klWarmupSteps} (the trained model records the derived value)
    */
-  TrainingRun(VaeConfig config, DistributedConfig dist, RunOptions run, String column, String uid,
+  TrainingRun(
+      VaeConfig config,
+      DistributedConfig dist,
+      RunOptions run,
+      String column,
+      String uid,
       double klWarmupFraction) {
     this.config = config;
     this.dist = dist;
@@ -71,27 +76,42 @@ final class TrainingRun {
    * Trains on {@code train} ({@code validation}: explicit validation rows, or null to hold out
    * {@code validationFraction} of {@code train}).
    */
-  Outcome fit(org.apache.spark.sql.Dataset<Row> train, org.apache.spark.sql.Dataset<Row> validation) {
+  Outcome fit(
+      org.apache.spark.sql.Dataset<Row> train, org.apache.spark.sql.Dataset<Row> validation) {
     SparkSession spark = train.sparkSession();
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     checkOutputs(hadoop);
     int replicas = DistributedTrainer.replicas(dist, spark);
     checkSize(spark, train.count(), replicas);
-    Checkpoints checkpoints = run.checkpointDir().isEmpty() ? null
-        : new Checkpoints(run.checkpointDir(), hadoop, Checkpoints.identity(config, dist, replicas),
-            run.checkpointsKept(), UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+    Checkpoints checkpoints =
+        run.checkpointDir().isEmpty()
+            ? null
+            : new Checkpoints(
+                run.checkpointDir(),
+                hadoop,
+                Checkpoints.identity(config, dist, replicas),
+                run.checkpointsKept(),
+                UUID.randomUUID().toString().replace("-", "").substring(0, 12));
     TrainingProgress start = checkpoints == null ? null : startingPoint(checkpoints).orElse(null);
-    MetricsFile metrics = run.metricsOut().isEmpty() ? null : new MetricsFile(run.metricsOut(), hadoop);
+    MetricsFile metrics =
+        run.metricsOut().isEmpty() ? null : new MetricsFile(run.metricsOut(), hadoop);
     if (metrics != null && start != null) {
       start.history().forEach(m -> appendMetrics(metrics, m));
     }
-    TrainingRequest request = TrainingRequest.of(train).validation(validation).from(start)
-        .listener(listener(metrics, checkpoints))
-        .progressEvery(checkpoints == null ? 0 : run.checkpointEveryRounds()).klWarmupFraction(klWarmupFraction);
+    TrainingRequest request =
+        TrainingRequest.of(train)
+            .validation(validation)
+            .from(start)
+            .listener(listener(metrics, checkpoints))
+            .progressEvery(checkpoints == null ? 0 : run.checkpointEveryRounds())
+            .klWarmupFraction(klWarmupFraction);
     TrainingResult result = new DistributedTrainer(config, dist, column).fit(request);
     // The result's config: the one given, with the KL warm-up the run derived (if it did).
-    TrainedVae trained = new TrainedVae(result.config(), result.state().params(),
-        TrainingHistory.metadata(result, uid, column, spark.version()));
+    TrainedVae trained =
+        new TrainedVae(
+            result.config(),
+            result.state().params(),
+            TrainingHistory.metadata(result, uid, column, spark.version()));
     if (!run.reportDir().isEmpty()) {
       writeReport(trained, result.history(), validation);
     }
@@ -106,14 +126,18 @@ final class TrainingRun {
     try {
       if (!run.reportDir().isEmpty()) {
         OutputGuard.checkReport(reportPath(), run.overwrite(), "reportDir", "overwrite");
-        run.imageShape(config.inputDim()); // an imageSize that does not fit fails now, not after training
+        run.imageShape(
+            config.inputDim()); // an imageSize that does not fit fails now, not after training
       }
       if (!run.metricsOut().isEmpty()) {
         org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(run.metricsOut());
         org.apache.hadoop.fs.FileSystem fs = path.getFileSystem(hadoop);
         if (fs.exists(path) && fs.getFileStatus(path).isDirectory()) {
-          throw new IllegalArgumentException("metricsOut " + run.metricsOut() + " is a folder; it names the metrics"
-              + " file (JSON lines): give a file name");
+          throw new IllegalArgumentException(
+              "metricsOut "
+                  + run.metricsOut()
+                  + " is a folder; it names the metrics"
+                  + " file (JSON lines): give a file name");
         }
       }
     } catch (IOException e) {
@@ -125,18 +149,26 @@ final class TrainingRun {
   private Path reportPath() {
     String dir = run.reportDir();
     if (dir.contains("://") && !dir.startsWith("file:")) {
-      throw new IllegalArgumentException("reportDir (--report-dir) must be a local folder (the report is for people)");
+      throw new IllegalArgumentException(
+          "reportDir (--report-dir) must be a local folder (the report is for people)");
     }
     return dir.startsWith("file:") ? Path.of(java.net.URI.create(dir)) : Path.of(dir);
   }
 
-  /** Fails when the rows cannot be packed into the replicas' shards here; warns about tiny shards. */
+  /**
+   * Fails when the rows cannot be packed into the replicas' shards here; warns about tiny shards.
+   */
   private void checkSize(SparkSession spark, long rows, int replicas) {
     ShardMemory.check(spark, rows, config.inputDim(), replicas);
     int fewest = ScaleOutPlan.MIN_REPLICA_BATCH;
     if (rows < (long) replicas * fewest) {
-      LOG.warn("{} rows for {} replicas: each replica trains on about {} rows, fewer than the smallest replica"
-          + " minibatch ({}); fewer --replicas would train better", rows, replicas, rows / replicas, fewest);
+      LOG.warn(
+          "{} rows for {} replicas: each replica trains on about {} rows, fewer than the smallest replica"
+              + " minibatch ({}); fewer --replicas would train better",
+          rows,
+          replicas,
+          rows / replicas,
+          fewest);
     }
   }
 
@@ -151,9 +183,14 @@ final class TrainingRun {
       if (!run.resume()) {
         Optional<String> other = checkpoints.otherRun();
         if (other.isPresent() && !run.shareCheckpointDir()) {
-          throw new IllegalArgumentException("--checkpoint-dir " + run.checkpointDir() + " holds checkpoints of"
-              + " another run (" + other.get() + "): add --resume to continue that run, --share-checkpoint-dir to"
-              + " start a new run beside it (its checkpoints are kept), or use another --checkpoint-dir");
+          throw new IllegalArgumentException(
+              "--checkpoint-dir "
+                  + run.checkpointDir()
+                  + " holds checkpoints of"
+                  + " another run ("
+                  + other.get()
+                  + "): add --resume to continue that run, --share-checkpoint-dir to"
+                  + " start a new run beside it (its checkpoints are kept), or use another --checkpoint-dir");
         }
         return Optional.empty();
       }
@@ -162,12 +199,21 @@ final class TrainingRun {
         LOG.warn("--resume: no checkpoint in {}; starting from the beginning", run.checkpointDir());
       } else if (found.get().epochsDone() > epochs
           || (found.get().epochsDone() == epochs && !found.get().atEpochEnd())) {
-        throw new IllegalArgumentException("--resume: the checkpoint in " + run.checkpointDir() + " is already past"
-            + " --epochs " + epochs + " (" + found.get().describe() + "): raise --epochs to continue that run, or"
-            + " start a new run with another --checkpoint-dir");
+        throw new IllegalArgumentException(
+            "--resume: the checkpoint in "
+                + run.checkpointDir()
+                + " is already past"
+                + " --epochs "
+                + epochs
+                + " ("
+                + found.get().describe()
+                + "): raise --epochs to continue that run, or"
+                + " start a new run with another --checkpoint-dir");
       } else if (found.get().epochsDone() == epochs) {
-        LOG.warn("--resume: the checkpoint in {} has all {} epochs done; writing its model without training",
-            run.checkpointDir(), epochs);
+        LOG.warn(
+            "--resume: the checkpoint in {} has all {} epochs done; writing its model without training",
+            run.checkpointDir(),
+            epochs);
       }
       return found;
     } catch (IOException e) {
@@ -175,7 +221,10 @@ final class TrainingRun {
     }
   }
 
-  /** Each epoch to the metrics file, each progress to a checkpoint (the console has the trainer's log line). */
+  /**
+   * Each epoch to the metrics file, each progress to a checkpoint (the console has the trainer's
+   * log line).
+   */
   private TrainingListener listener(MetricsFile metrics, Checkpoints checkpoints) {
     return new TrainingListener() {
       @Override
@@ -212,7 +261,9 @@ final class TrainingRun {
    * test images use up to {@code reportRows} rows of the explicit validation data (collected to the
    * driver: a few thousand rows at most).
    */
-  private void writeReport(TrainedVae trained, List<EpochMetrics> history,
+  private void writeReport(
+      TrainedVae trained,
+      List<EpochMetrics> history,
       org.apache.spark.sql.Dataset<Row> validation) {
     Path dir = reportPath();
     int[] shape = run.imageShape(config.inputDim());
@@ -221,16 +272,20 @@ final class TrainingRun {
       Dataset test = validation == null ? null : reportRows(validation);
       TrainingReport.write(dir, trained, history, test, shape[0], shape[1], config.seed());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the report to " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot write the report to " + dir + ": " + e.getMessage(), e);
     }
     LOG.info("report written to {}/index.html", run.reportDir());
   }
 
-  /** Up to {@code reportRows} non-null validation rows (with their labels when there is a label column). */
+  /**
+   * Up to {@code reportRows} non-null validation rows (with their labels when there is a label
+   * column).
+   */
   private Dataset reportRows(org.apache.spark.sql.Dataset<Row> validation) {
     boolean labels = Arrays.asList(validation.columns()).contains("label");
-    org.apache.spark.sql.Dataset<Row> sample = labels
-        ? validation.select(column, "label") : validation.select(column);
+    org.apache.spark.sql.Dataset<Row> sample =
+        labels ? validation.select(column, "label") : validation.select(column);
     List<Row> rows = sample.na().drop().limit(run.reportRows()).collectAsList();
     int dim = config.inputDim();
     float[] x = new float[rows.size() * dim];

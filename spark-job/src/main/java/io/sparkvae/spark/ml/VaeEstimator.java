@@ -1,18 +1,18 @@
 package io.sparkvae.spark.ml;
 
-import io.sparkvae.spark.train.BadRowPolicy;
-import io.sparkvae.model.vae.LikelihoodKind;
 import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.format.TrainedVae;
+import io.sparkvae.model.tabular.ColumnKind;
+import io.sparkvae.model.tabular.Derive;
+import io.sparkvae.model.tabular.TabularColumn;
+import io.sparkvae.model.tabular.TabularFitter;
+import io.sparkvae.model.tabular.TabularSchema;
+import io.sparkvae.model.vae.LikelihoodKind;
 import io.sparkvae.model.vae.ParamLayout;
+import io.sparkvae.spark.train.BadRowPolicy;
 import io.sparkvae.spark.train.DistributedConfig;
 import io.sparkvae.spark.train.DistributedTrainer;
 import io.sparkvae.spark.train.FeatureColumn;
-import io.sparkvae.model.format.TrainedVae;
-import io.sparkvae.model.tabular.ColumnKind;
-import io.sparkvae.model.tabular.TabularColumn;
-import io.sparkvae.model.tabular.Derive;
-import io.sparkvae.model.tabular.TabularFitter;
-import io.sparkvae.model.tabular.TabularSchema;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,34 +33,36 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Trains a variational autoencoder (Kingma &amp; Welling 2013, "Auto-Encoding Variational Bayes";
  * importance-weighted with {@code elboSamples > 1}, Burda et al. 2015) on a features column with
- * SparkVAE's distributed trainer (synchronous parameter averaging, {@link DistributedTrainer}), as a
- * Spark ML {@code Estimator} usable in a {@code Pipeline}.
+ * SparkVAE's distributed trainer (synchronous parameter averaging, {@link DistributedTrainer}), as
+ * a Spark ML {@code Estimator} usable in a {@code Pipeline}.
  *
  * <p>Parameters: every {@link VaeConfig} hyperparameter (defaults: Pyro's MNIST VAE, 400 hidden
  * units, latentDim 50, Bernoulli likelihood, Adam 1e-3, minibatches of 256), every {@link
  * DistributedConfig} setting (epochs, replicas with 0 = default parallelism, averaging; defaults in
- * {@code DistributedConfig.PARAMS}) and the column and inference settings of {@link VaeParams},
- * the {@link io.sparkvae.spark.train.RunOptions} settings (checkpoints, resume, metrics file,
- * report), all copied to the fitted model; {@code explainParams()} lists each with its doc and
- * default. {@code inputDim} has no setter: {@code fit} takes it from the data (the ML attribute size
- * of a vector column, else the size of the first non-null row) and the model keeps it; set through
- * Spark's generic {@code set} (as the command line's {@code --input-dim} does) it is a contract, and
- * rows of another size are bad rows (see {@code badRowPolicy}).
+ * {@code DistributedConfig.PARAMS}) and the column and inference settings of {@link VaeParams}, the
+ * {@link io.sparkvae.spark.train.RunOptions} settings (checkpoints, resume, metrics file, report),
+ * all copied to the fitted model; {@code explainParams()} lists each with its doc and default.
+ * {@code inputDim} has no setter: {@code fit} takes it from the data (the ML attribute size of a
+ * vector column, else the size of the first non-null row) and the model keeps it; set through
+ * Spark's generic {@code set} (as the command line's {@code --input-dim} does) it is a contract,
+ * and rows of another size are bad rows (see {@code badRowPolicy}).
  *
  * <p>The features must lie in [0, 1] for the Bernoulli likelihood (grey levels); every training row
- * must be non-null, finite and of inputDim values, or {@code fit} fails with the counts of bad rows.
+ * must be non-null, finite and of inputDim values, or {@code fit} fails with the counts of bad
+ * rows.
  *
- * <p>Tabular input ({@code inputCols}, see {@link TabularInput}): {@code fit} reads the named columns
- * instead of {@code featuresCol}, fits their schema (kinds, statistics, vocabularies) in one pass,
- * and trains with the tabular likelihood; nulls and NaN are masked, infinities and wrong types are
- * bad values reported per column. The model keeps the schema and packs records itself: one stage.
- * With {@code contamination > 0} the model also keeps the (1 - contamination) quantile of the
- * training rows' negative ELBO and flags rows above it in {@code anomalyCol}.
+ * <p>Tabular input ({@code inputCols}, see {@link TabularInput}): {@code fit} reads the named
+ * columns instead of {@code featuresCol}, fits their schema (kinds, statistics, vocabularies) in
+ * one pass, and trains with the tabular likelihood; nulls and NaN are masked, infinities and wrong
+ * types are bad values reported per column. The model keeps the schema and packs records itself:
+ * one stage. With {@code contamination > 0} the model also keeps the (1 - contamination) quantile
+ * of the training rows' negative ELBO and flags rows above it in {@code anomalyCol}.
  *
  * <p>The class is over 400 lines only because it has one typed setter per param (Spark ML's
  * convention); what a fit does is in {@link TrainingRun}, the one path the command line shares.
  */
-public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams, DefaultParamsWritable {
+public final class VaeEstimator extends Estimator<VaeModel>
+    implements VaeParams, DefaultParamsWritable {
   private static final long serialVersionUID = 1L;
 
   private final String uid;
@@ -97,8 +99,8 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
 
   /**
    * Checks the features column (exists, supported type, and the size of its vectors' ML attribute
-   * when inputDim is set), the output columns (new, distinct) and the rules across
-   * hyperparameters, and returns the schema the fitted model will produce.
+   * when inputDim is set), the output columns (new, distinct) and the rules across hyperparameters,
+   * and returns the schema the fitted model will produce.
    */
   @Override
   public StructType transformSchema(StructType schema) {
@@ -115,24 +117,32 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
     return Outputs.append(schema, Outputs.requested(this), getLatentDim(), inputDim);
   }
 
-  /** {@link #transformSchema} of tabular input: the columns exist with usable types, the rules hold. */
+  /**
+   * {@link #transformSchema} of tabular input: the columns exist with usable types, the rules hold.
+   */
   private StructType tabularSchema(StructType schema) {
-    List<TabularFitter.Source> sources = TabularInput.sources(schema, TabularInput.names(getInputCols()));
+    List<TabularFitter.Source> sources =
+        TabularInput.sources(schema, TabularInput.names(getInputCols()));
     Map<String, ColumnKind> overrides = TabularInput.overrides(getColumnKinds());
     boolean timestamps = getTimestampFeatures();
     // Builds nothing but checks the overrides against the columns and their types.
-    new TabularFitter(sources, overrides, timestamps, getCategoricalMaxLevels(), getMaxCategories());
+    new TabularFitter(
+        sources, overrides, timestamps, getCategoricalMaxLevels(), getMaxCategories());
     if (isSet(getParam("likelihood")) && getLikelihood() != LikelihoodKind.TABULAR) {
-      throw new IllegalArgumentException("likelihood is set to " + getLikelihood() + " but inputCols makes the"
-          + " likelihood tabular (one per column); leave likelihood unset");
+      throw new IllegalArgumentException(
+          "likelihood is set to "
+              + getLikelihood()
+              + " but inputCols makes the"
+              + " likelihood tabular (one per column); leave likelihood unset");
     }
     StageParams.vaeConfig(this, getInputDim());
     StageParams.distributedConfig(this);
     StructType nll = new StructType();
     for (TabularFitter.Source s : sources) {
       if (s.type() == TabularFitter.SourceType.TIMESTAMP) {
-        nll = nll.add(Derive.HOUR_OF_DAY.columnName(s.name()), DataTypes.DoubleType, true)
-            .add(Derive.DAY_OF_WEEK.columnName(s.name()), DataTypes.DoubleType, true);
+        nll =
+            nll.add(Derive.HOUR_OF_DAY.columnName(s.name()), DataTypes.DoubleType, true)
+                .add(Derive.DAY_OF_WEEK.columnName(s.name()), DataTypes.DoubleType, true);
       } else {
         nll = nll.add(s.name(), DataTypes.DoubleType, true);
       }
@@ -172,8 +182,15 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
     }
     String column = getFeaturesCol();
     VaeConfig config = StageParams.vaeConfig(this, inputDim(df));
-    TrainingRun.Outcome out = new TrainingRun(config, StageParams.distributedConfig(this),
-        StageParams.runOptions(this), column, uid, 0).fit(df, validation == null ? null : validation.toDF());
+    TrainingRun.Outcome out =
+        new TrainingRun(
+                config,
+                StageParams.distributedConfig(this),
+                StageParams.runOptions(this),
+                column,
+                uid,
+                0)
+            .fit(df, validation == null ? null : validation.toDF());
     VaeModel model = new VaeModel(uid, out.trained(), out.history());
     copyValues(model, new ParamMap());
     return model.setParent(this);
@@ -185,30 +202,55 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
    */
   private VaeModel fitTabular(Dataset<Row> df, Dataset<Row> validation) {
     boolean skip = getBadRowPolicy() == BadRowPolicy.SKIP;
-    List<TabularFitter.Source> sources = TabularInput.sources(df.schema(), TabularInput.names(getInputCols()));
-    TabularSchema schema = TabularInput.fit(df, sources, TabularInput.overrides(getColumnKinds()),
-        getTimestampFeatures(), getCategoricalMaxLevels(), getMaxCategories(), skip);
-    VaeConfig config = StageParams.vaeConfig(this, schema.packedWidth()).toBuilder()
-        .likelihood(LikelihoodKind.TABULAR).tabular(schema).build();
+    List<TabularFitter.Source> sources =
+        TabularInput.sources(df.schema(), TabularInput.names(getInputCols()));
+    TabularSchema schema =
+        TabularInput.fit(
+            df,
+            sources,
+            TabularInput.overrides(getColumnKinds()),
+            getTimestampFeatures(),
+            getCategoricalMaxLevels(),
+            getMaxCategories(),
+            skip);
+    VaeConfig config =
+        StageParams.vaeConfig(this, schema.packedWidth()).toBuilder()
+            .likelihood(LikelihoodKind.TABULAR)
+            .tabular(schema)
+            .build();
     DistributedConfig dist = StageParams.distributedConfig(this);
     // The fit counted every row: check that the packed shards fit before packing them (one-hot
     // columns make rows wide: flights' 229 airports take 231 floats per row and column).
     TabularColumn first = schema.columns().get(0);
-    io.sparkvae.spark.train.ShardMemory.check(df.sparkSession(), first.observed() + first.missing(),
-        schema.packedWidth(), DistributedTrainer.replicas(dist, df.sparkSession()));
+    io.sparkvae.spark.train.ShardMemory.check(
+        df.sparkSession(),
+        first.observed() + first.missing(),
+        schema.packedWidth(),
+        DistributedTrainer.replicas(dist, df.sparkSession()));
     Dataset<Row> packed = TabularInput.withPacked(df, schema, skip).select(TabularInput.PACKED);
-    Dataset<Row> packedValidation = validation == null ? null
-        : TabularInput.withPacked(validation, schema, skip).select(TabularInput.PACKED);
+    Dataset<Row> packedValidation =
+        validation == null
+            ? null
+            : TabularInput.withPacked(validation, schema, skip).select(TabularInput.PACKED);
     // The one training path (checkpoints, resume, metrics file, report), on the packed column.
     // An explicit klWarmupSteps (0 included: no warm-up) wins over the tabular default.
-    double klWarmupFraction = isSet(getParam("klWarmupSteps")) ? 0 : TabularInput.KL_WARMUP_FRACTION;
-    TrainingRun.Outcome out = new TrainingRun(config, dist, StageParams.runOptions(this), TabularInput.PACKED, uid,
-        klWarmupFraction).fit(packed, packedValidation);
+    double klWarmupFraction =
+        isSet(getParam("klWarmupSteps")) ? 0 : TabularInput.KL_WARMUP_FRACTION;
+    TrainingRun.Outcome out =
+        new TrainingRun(
+                config,
+                dist,
+                StageParams.runOptions(this),
+                TabularInput.PACKED,
+                uid,
+                klWarmupFraction)
+            .fit(packed, packedValidation);
     // The config the run trained with (its klWarmupSteps derived when it was not set).
     config = out.trained().config();
     Map<String, String> metadata = new LinkedHashMap<>(out.trained().metadata());
     metadata.put("featuresCol", getInputCols());
-    VaeModel model = tabularModel(new TrainedVae(config, out.trained().params(), metadata), out.history());
+    VaeModel model =
+        tabularModel(new TrainedVae(config, out.trained().params(), metadata), out.history());
     if (getContamination() > 0) {
       double threshold = model.fitThreshold(df, getContamination());
       metadata.put(VaeModel.THRESHOLD_KEY, Double.toString(threshold));
@@ -218,7 +260,8 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
     return model;
   }
 
-  private VaeModel tabularModel(TrainedVae trained, List<io.sparkvae.spark.train.EpochMetrics> history) {
+  private VaeModel tabularModel(
+      TrainedVae trained, List<io.sparkvae.spark.train.EpochMetrics> history) {
     VaeModel model = new VaeModel(uid, trained, history);
     copyValues(model, new ParamMap());
     return model.setParent(this);
@@ -250,10 +293,14 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
       return attr;
     }
     String quoted = VaeModel.quote(column);
-    List<Row> first = df.select(functions.col(quoted)).where(functions.col(quoted).isNotNull()).limit(1)
-        .collectAsList();
+    List<Row> first =
+        df.select(functions.col(quoted))
+            .where(functions.col(quoted).isNotNull())
+            .limit(1)
+            .collectAsList();
     if (first.isEmpty()) {
-      throw new IllegalArgumentException("features column '" + column + "' has no non-null rows to train on");
+      throw new IllegalArgumentException(
+          "features column '" + column + "' has no non-null rows to train on");
     }
     return FeatureColumn.size(first.get(0).get(0));
   }
@@ -269,7 +316,8 @@ public final class VaeEstimator extends Estimator<VaeModel> implements VaeParams
    */
   public VaeEstimator setValue(String name, Object value) {
     if (ParamVocabulary.INPUT_DIM.equals(name)) {
-      throw new IllegalArgumentException("inputDim is not set on VaeEstimator: fit takes it from the features column");
+      throw new IllegalArgumentException(
+          "inputDim is not set on VaeEstimator: fit takes it from the features column");
     }
     stageParams.set(this, name, value, false);
     return this;

@@ -1,6 +1,5 @@
 package io.sparkvae.spark.ml;
 
-import io.sparkvae.spark.train.BadRowPolicy;
 import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.format.ModelFormat;
@@ -9,9 +8,8 @@ import io.sparkvae.model.format.TrainedVae;
 import io.sparkvae.model.train.Seeds;
 import io.sparkvae.model.vae.Support;
 import io.sparkvae.model.vae.VaeNetwork;
-import io.sparkvae.spark.train.DistributedConfig;
+import io.sparkvae.spark.train.BadRowPolicy;
 import io.sparkvae.spark.train.EpochMetrics;
-import io.sparkvae.spark.fs.HadoopPublisher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -21,17 +19,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.SplittableRandom;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
-import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
@@ -44,9 +37,8 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
@@ -74,9 +66,10 @@ import org.apache.spark.sql.types.StructType;
  * when they are exact) and logged per partition.
  *
  * <p>Inference runs in batches of {@code inferenceBatchSize} rows (one native call per batch and
- * kind of output, never one per row), on one native model per executor JVM shared by its tasks;
- * the parameters travel once per {@code transform} call as a Spark broadcast. The sample and score noise is seeded from {@code
- * scoreSeed} and the partition index, so results are reproducible for a fixed partitioning.
+ * kind of output, never one per row), on one native model per executor JVM shared by its tasks; the
+ * parameters travel once per {@code transform} call as a Spark broadcast. The sample and score
+ * noise is seeded from {@code scoreSeed} and the partition index, so results are reproducible for a
+ * fixed partitioning.
  *
  * <p>Persistence: {@code <path>/metadata/} is Spark's params JSON and {@code <path>/data/} is the
  * model-lib model directory ({@code model.json} + {@code parameters.bin}, see {@link ModelFormat}),
@@ -119,7 +112,9 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
    * {@link ModelFormat#load}; the training history is read from its metadata when present.
    */
   public VaeModel(TrainedVae trained) {
-    this(Identifiable.randomUID("vae"), Objects.requireNonNull(trained, "trained"),
+    this(
+        Identifiable.randomUID("vae"),
+        Objects.requireNonNull(trained, "trained"),
         TrainingHistory.fromMetadata(trained.metadata()));
   }
 
@@ -134,7 +129,8 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
     // The uid first: every Param created below records it as its parent.
     this.uid = Objects.requireNonNull(uid, "uid");
     this.stageParams = new StageParams(this);
-    // Models saved before there was one training path name their metadata otherwise: read them in today's words.
+    // Models saved before there was one training path name their metadata otherwise: read them in
+    // today's words.
     this.trained = trained == null ? null : TrainingHistory.upgrade(trained);
     this.history = List.copyOf(history);
     if (trained != null) {
@@ -237,8 +233,8 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
   }
 
   /**
-   * Sets what transform does with unusable rows: fail (the job, with counts) or skip (null
-   * outputs, counted and logged).
+   * Sets what transform does with unusable rows: fail (the job, with counts) or skip (null outputs,
+   * counted and logged).
    */
   public VaeModel setBadRowPolicy(String v) {
     return setValue(ParamVocabulary.BAD_ROW_POLICY, v);
@@ -296,7 +292,9 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
 
   /** The tabular outputs of {@code schema} plus the packed column, then the anomaly flag. */
   private StructType tabularOutput(StructType schema, List<Outputs.Column> outputs) {
-    StructType out = Outputs.append(schema, outputs, latentDim(), inputDim(), TabularInput.columnNllType(tabular()));
+    StructType out =
+        Outputs.append(
+            schema, outputs, latentDim(), inputDim(), TabularInput.columnNllType(tabular()));
     if (flagsAnomalies()) {
       out = Outputs.appendFlag(out, getAnomalyCol());
     }
@@ -323,15 +321,21 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
     boolean skip = getBadRowPolicy() == BadRowPolicy.SKIP;
     // Values unseen in training are scored as their column's "unknown" entry and counted here (the
     // Spark UI shows it by name), once the transform has run.
-    org.apache.spark.util.LongAccumulator unknown = dataset.sparkSession().sparkContext()
-        .longAccumulator("VaeModel " + uid + " unknown categories");
+    org.apache.spark.util.LongAccumulator unknown =
+        dataset
+            .sparkSession()
+            .sparkContext()
+            .longAccumulator("VaeModel " + uid + " unknown categories");
     Dataset<Row> df = TabularInput.withPacked(dataset.toDF(), tabular(), skip, unknown);
-    StructType out = Outputs.append(df.schema(), outputs, latentDim(), inputDim(),
-        TabularInput.columnNllType(tabular()));
-    Dataset<Row> result = run(df, TabularInput.PACKED, false, outputs, out, counts).drop(TabularInput.PACKED);
+    StructType out =
+        Outputs.append(
+            df.schema(), outputs, latentDim(), inputDim(), TabularInput.columnNllType(tabular()));
+    Dataset<Row> result =
+        run(df, TabularInput.PACKED, false, outputs, out, counts).drop(TabularInput.PACKED);
     if (flagsAnomalies()) {
       String score = getNegElboCol().isEmpty() ? SCORE_TMP : getNegElboCol();
-      result = result.withColumn(getAnomalyCol(), functions.col(quote(score)).gt(anomalyThreshold()));
+      result =
+          result.withColumn(getAnomalyCol(), functions.col(quote(score)).gt(anomalyThreshold()));
       if (getNegElboCol().isEmpty()) {
         result = result.drop(SCORE_TMP);
       }
@@ -349,7 +353,8 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
     Dataset<Row> scored = scorer.transform(df).select(SCORE_TMP).na().drop();
     double[] q = scored.stat().approxQuantile(SCORE_TMP, new double[] {1 - contamination}, 1e-4);
     if (q.length == 0) {
-      throw new IllegalArgumentException("no training row could be scored for the anomaly threshold");
+      throw new IllegalArgumentException(
+          "no training row could be scored for the anomaly threshold");
     }
     return q[0];
   }
@@ -374,7 +379,9 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
    */
   @Override
   public Dataset<Row> transform(Dataset<?> dataset) {
-    return transform(dataset, InferenceCounts.register(dataset.sparkSession().sparkContext(), "VaeModel " + uid));
+    return transform(
+        dataset,
+        InferenceCounts.register(dataset.sparkSession().sparkContext(), "VaeModel " + uid));
   }
 
   /**
@@ -411,8 +418,14 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
     Outputs.checkInput(schema, latentCol, "latent", latentDim());
     List<Outputs.Column> outputs = List.of(new Outputs.Column(Outputs.Kind.DECODED, outputCol));
     StructType out = Outputs.append(schema, outputs, latentDim(), inputDim());
-    return run(dataset.toDF(), latentCol, true, outputs, out,
-        InferenceCounts.register(dataset.sparkSession().sparkContext(), "VaeModel " + uid + " decode"));
+    return run(
+        dataset.toDF(),
+        latentCol,
+        true,
+        outputs,
+        out,
+        InferenceCounts.register(
+            dataset.sparkSession().sparkContext(), "VaeModel " + uid + " decode"));
   }
 
   /**
@@ -425,11 +438,19 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
       throw new IllegalArgumentException("generate needs n >= 0, got " + n);
     }
     int latent = latentDim();
-    int partitions = (int) Math.max(1, Math.min(
-        spark.sparkContext().defaultParallelism(), ((long) n + getInferenceBatchSize() - 1) / getInferenceBatchSize()));
+    int partitions =
+        (int)
+            Math.max(
+                1,
+                Math.min(
+                    spark.sparkContext().defaultParallelism(),
+                    ((long) n + getInferenceBatchSize() - 1) / getInferenceBatchSize()));
     StructType zSchema = new StructType().add("z", SQLDataTypes.VectorType(), false);
-    Dataset<Row> z = spark.range(0, n, 1, partitions).toDF()
-        .mapPartitions(new PriorDraws(latent, seed), Encoders.row(zSchema));
+    Dataset<Row> z =
+        spark
+            .range(0, n, 1, partitions)
+            .toDF()
+            .mapPartitions(new PriorDraws(latent, seed), Encoders.row(zSchema));
     return decode(z, "z", "features").select("features");
   }
 
@@ -465,30 +486,48 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
    */
   public void exportSafetensors(String dir) {
     try {
-      ExportFiles.save(requireTrained(), dir, SparkSession.active().sparkContext().hadoopConfiguration());
+      ExportFiles.save(
+          requireTrained(), dir, SparkSession.active().sparkContext().hadoopConfiguration());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot export the model to " + dir + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot export the model to " + dir + ": " + e.getMessage(), e);
     }
   }
 
   private Dataset<Row> run(
-      Dataset<Row> df, String column, boolean latentInput, List<Outputs.Column> outputs, StructType out,
+      Dataset<Row> df,
+      String column,
+      boolean latentInput,
+      List<Outputs.Column> outputs,
+      StructType out,
       InferenceCounts counts) {
     TrainedVae t = requireTrained();
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(df.sparkSession().sparkContext());
     // Once per call, on the driver: the closure below carries only this handle.
     Broadcast<float[]> params = jsc.broadcast(t.params());
-    BatchInference f = new BatchInference(
-        params, t.config(), modelKey(), column, latentInput, df.schema().fieldIndex(column), outputs,
-        getInferenceBatchSize(), getNegElboSamples(), getScoreSeed(),
-        getBadRowPolicy() == BadRowPolicy.SKIP,
-        latentInput ? Support.REAL : new VaeNetwork(t.config()).likelihood().support(), counts);
+    BatchInference f =
+        new BatchInference(
+            params,
+            t.config(),
+            modelKey(),
+            column,
+            latentInput,
+            df.schema().fieldIndex(column),
+            outputs,
+            getInferenceBatchSize(),
+            getNegElboSamples(),
+            getScoreSeed(),
+            getBadRowPolicy() == BadRowPolicy.SKIP,
+            latentInput ? Support.REAL : new VaeNetwork(t.config()).likelihood().support(),
+            counts);
     Dataset<Row> mapped;
     if (df.isStreaming()) {
       mapped = df.mapPartitions(f, Encoders.row(out));
     } else {
       // Catalyst's rows in and out: no decoding and re-encoding of every column of every row.
-      mapped = SparkVaeMlAdapter.mapInternalRows(df, f.onInternalRows(df.schema().apply(column).dataType()), out);
+      mapped =
+          SparkVaeMlAdapter.mapInternalRows(
+              df, f.onInternalRows(df.schema().apply(column).dataType()), out);
     }
     // The row encoder drops column metadata: put back every column's (ML attributes, such as the
     // vector sizes of the input and of our outputs), so the result has exactly the schema that
@@ -534,7 +573,9 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
   TrainedVae requireTrained() {
     if (trained == null) {
       throw new IllegalStateException(
-          "VaeModel " + uid + " holds no trained parameters (it is the registration instance);"
+          "VaeModel "
+              + uid
+              + " holds no trained parameters (it is the registration instance);"
               + " fit a VaeEstimator or load a saved model");
     }
     return trained;
@@ -548,10 +589,14 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
     for (ParamSpec<VaeConfig, VaeConfig.Builder, ?> spec : VaeConfig.PARAMS) {
       Object param = StageParams.value(this, spec.name());
       Object actual = StageParams.sparkValue(spec, trained.config());
-      boolean same = actual instanceof int[] a ? Arrays.equals(a, (int[]) param) : actual.equals(param);
+      boolean same =
+          actual instanceof int[] a ? Arrays.equals(a, (int[]) param) : actual.equals(param);
       if (!same) {
         throw new IllegalArgumentException(
-            spec.name() + " is " + format(param) + " in the params but the model was trained with "
+            spec.name()
+                + " is "
+                + format(param)
+                + " in the params but the model was trained with "
                 + format(actual));
       }
     }
@@ -569,10 +614,16 @@ public final class VaeModel extends Model<VaeModel> implements VaeParams, MLWrit
 
   @Override
   public String toString() {
-    return "VaeModel: uid=" + uid
-        + (trained == null ? ", no parameters"
-            : ", inputDim=" + trained.config().inputDim() + ", latentDim=" + trained.config().latentDim()
-                + ", parameters=" + trained.paramCount());
+    return "VaeModel: uid="
+        + uid
+        + (trained == null
+            ? ", no parameters"
+            : ", inputDim="
+                + trained.config().inputDim()
+                + ", latentDim="
+                + trained.config().latentDim()
+                + ", parameters="
+                + trained.paramCount());
   }
 
   // ---- persistence

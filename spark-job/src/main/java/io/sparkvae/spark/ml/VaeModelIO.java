@@ -12,7 +12,8 @@ import org.apache.spark.ml.util.SparkVaeMlAdapter;
 /**
  * How a {@link VaeModel} is saved and loaded as a Spark ML directory: {@code data/} holds
  * model-lib's format (loadable without Spark), {@code export/} the safetensors export, {@code
- * metadata/} Spark's params. Apart from the model class so that it holds the model's behaviour only.
+ * metadata/} Spark's params. Apart from the model class so that it holds the model's behaviour
+ * only.
  */
 final class VaeModelIO {
   private VaeModelIO() {}
@@ -29,11 +30,16 @@ final class VaeModelIO {
     public void saveImpl(String path) {
       // data/ first: a directory whose metadata/ exists is complete.
       try {
-        HadoopModelStore.save(model.requireTrained(), new Path(path, "data").toString(), sc().hadoopConfiguration());
+        HadoopModelStore.save(
+            model.requireTrained(), new Path(path, "data").toString(), sc().hadoopConfiguration());
         // For Python and PyTorch users, Spark Connect ones included: the weights as safetensors.
-        ExportFiles.save(model.requireTrained(), new Path(path, VaeModel.EXPORT_DIR).toString(), sc().hadoopConfiguration());
+        ExportFiles.save(
+            model.requireTrained(),
+            new Path(path, VaeModel.EXPORT_DIR).toString(),
+            sc().hadoopConfiguration());
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot save the model data under " + path + ": " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            "cannot save the model data under " + path + ": " + e.getMessage(), e);
       }
       SparkVaeMlAdapter.saveMetadata(model, path, sparkSession());
     }
@@ -52,20 +58,30 @@ final class VaeModelIO {
     }
 
     private VaeModel loadFrom(String path) {
-      VaeModel m = SparkVaeMlAdapter.loadParams(path, sparkSession(), VaeModel.class, uid -> {
-        String data = new Path(path, "data").toString();
-        try {
-          TrainedVae t = HadoopModelStore.load(data, sc().hadoopConfiguration());
-          return new VaeModel(uid, t, TrainingHistory.fromMetadata(t.metadata()));
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot load the model data of " + path + ": " + e.getMessage(), e);
-        }
-      });
+      VaeModel m =
+          SparkVaeMlAdapter.loadParams(
+              path,
+              sparkSession(),
+              VaeModel.class,
+              uid -> {
+                String data = new Path(path, "data").toString();
+                try {
+                  TrainedVae t = HadoopModelStore.load(data, sc().hadoopConfiguration());
+                  return new VaeModel(uid, t, TrainingHistory.fromMetadata(t.metadata()));
+                } catch (IOException e) {
+                  throw new UncheckedIOException(
+                      "cannot load the model data of " + path + ": " + e.getMessage(), e);
+                }
+              });
       try {
         m.requireConsistent();
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(
-            "the model at " + path + " is inconsistent: metadata/ and data/ disagree: " + e.getMessage(), e);
+            "the model at "
+                + path
+                + " is inconsistent: metadata/ and data/ disagree: "
+                + e.getMessage(),
+            e);
       }
       return m;
     }

@@ -19,14 +19,14 @@ import org.apache.spark.ml.param.Params;
 /**
  * The parameters shared by {@link VaeEstimator} and {@link VaeModel} (a variational autoencoder,
  * Kingma &amp; Welling 2013, "Auto-Encoding Variational Bayes"), with a getter for each, typed by
- * its declaration ({@code value(this, spec)} returns the spec's type; a choice, held by Spark as its
- * text, comes back as its enum).
+ * its declaration ({@code value(this, spec)} returns the spec's type; a choice, held by Spark as
+ * its text, comes back as its enum).
  *
- * <p>There is one Spark {@code Param} per entry of {@link io.sparkvae.model.config.VaeConfig#PARAMS}
- * (architecture, likelihood, ELBO estimator, Adam), per entry of {@link
- * io.sparkvae.spark.train.DistributedConfig#PARAMS} (epochs, replicas, averaging), and for the
- * Spark ML settings below; name, doc, default and validator come from those declarations. Invalid
- * values are refused when set, with the parameter's name in the message.
+ * <p>There is one Spark {@code Param} per entry of {@link
+ * io.sparkvae.model.config.VaeConfig#PARAMS} (architecture, likelihood, ELBO estimator, Adam), per
+ * entry of {@link io.sparkvae.spark.train.DistributedConfig#PARAMS} (epochs, replicas, averaging),
+ * and for the Spark ML settings below; name, doc, default and validator come from those
+ * declarations. Invalid values are refused when set, with the parameter's name in the message.
  *
  * <p>Columns: {@code featuresCol} (default {@code "features"}) is read; {@code latentMeanCol}
  * ({@code "z_mean"}) and {@code latentStdCol} ({@code "z_std"}) are written by default; {@code
@@ -36,7 +36,9 @@ import org.apache.spark.ml.param.Params;
 public interface VaeParams extends Params {
   // ---- columns and inference
 
-  /** Input column (vector, array&lt;float&gt; or array&lt;double&gt;); default {@code "features"}. */
+  /**
+   * Input column (vector, array&lt;float&gt; or array&lt;double&gt;); default {@code "features"}.
+   */
   default String getFeaturesCol() {
     return value(this, MlSettings.FEATURES_COL);
   }
@@ -113,7 +115,9 @@ public interface VaeParams extends Params {
     return value(this, TabularSettings.CONTAMINATION);
   }
 
-  /** Output struct column of per-column negative log-likelihoods (tabular); default "column_nll". */
+  /**
+   * Output struct column of per-column negative log-likelihoods (tabular); default "column_nll".
+   */
   default String getColumnNllCol() {
     return value(this, MlSettings.COLUMN_NLL_COL);
   }

@@ -29,7 +29,10 @@ final class Charts {
 
   /** Past ten labels the colours repeat, so the marker shape changes with each round of them. */
   private static final Marker[] MARKERS = {
-    SeriesMarkers.CIRCLE, SeriesMarkers.SQUARE, SeriesMarkers.DIAMOND, SeriesMarkers.TRIANGLE_UP,
+    SeriesMarkers.CIRCLE,
+    SeriesMarkers.SQUARE,
+    SeriesMarkers.DIAMOND,
+    SeriesMarkers.TRIANGLE_UP,
     SeriesMarkers.TRIANGLE_DOWN
   };
 
@@ -46,8 +49,14 @@ final class Charts {
    * epoch has a finite value to plot.
    */
   static XYChart learningCurve(List<EpochMetrics> history, int width, int height) {
-    XYChart chart = new XYChartBuilder().width(width).height(height).title("Learning curve")
-        .xAxisTitle("epoch").yAxisTitle("-ELBO (nats per example)").build();
+    XYChart chart =
+        new XYChartBuilder()
+            .width(width)
+            .height(height)
+            .title("Learning curve")
+            .xAxisTitle("epoch")
+            .yAxisTitle("-ELBO (nats per example)")
+            .build();
     style(chart);
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
@@ -57,8 +66,8 @@ final class Charts {
     return any ? chart : null;
   }
 
-  private static boolean addFinite(XYChart chart, String name, List<EpochMetrics> history,
-      boolean train, Color color) {
+  private static boolean addFinite(
+      XYChart chart, String name, List<EpochMetrics> history, boolean train, Color color) {
     int n = 0;
     double[] x = new double[history.size()];
     double[] y = new double[history.size()];
@@ -86,15 +95,21 @@ final class Charts {
    *
    * @param labels one label per point, or {@code null}
    */
-  static XYChart latentScatter(LatentPlane plane, int[] labels, String title, int width,
-      int height) {
-    XYChart chart = new XYChartBuilder().width(width).height(height).title(title)
-        .xAxisTitle(plane.xTitle()).yAxisTitle(plane.yTitle()).build();
+  static XYChart latentScatter(
+      LatentPlane plane, int[] labels, String title, int width, int height) {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(width)
+            .height(height)
+            .title(title)
+            .xAxisTitle(plane.xTitle())
+            .yAxisTitle(plane.yTitle())
+            .build();
     style(chart);
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
     chart.getStyler().setMarkerSize(4);
-    boolean byLabel = labels != null
-        && Arrays.stream(labels).distinct().count() <= MAX_LABEL_SERIES;
+    boolean byLabel =
+        labels != null && Arrays.stream(labels).distinct().count() <= MAX_LABEL_SERIES;
     TreeMap<Integer, int[]> groups = group(plane, byLabel ? labels : null);
     chart.getStyler().setLegendVisible(byLabel);
     chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);

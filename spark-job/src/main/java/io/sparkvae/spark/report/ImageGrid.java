@@ -20,8 +20,8 @@ final class ImageGrid {
    * {@code count} images of {@code width x height} values, packed row-major one after another, in
    * rows of {@code columns} tiles separated by {@code gap} pixels.
    */
-  static BufferedImage tiles(float[] images, int count, int width, int height, int columns,
-      int scale, int gap) {
+  static BufferedImage tiles(
+      float[] images, int count, int width, int height, int columns, int scale, int gap) {
     check(images, count, width, height);
     int cols = Math.max(1, Math.min(columns, count));
     int rows = Math.max(1, (count + cols - 1) / cols);
@@ -41,8 +41,16 @@ final class ImageGrid {
    * {@code count} pairs, the image from {@code left} beside the one from {@code right} ({@code
    * pairGap} pixels apart), in rows of {@code columns} pairs {@code gap} pixels apart.
    */
-  static BufferedImage pairs(float[] left, float[] right, int count, int width, int height,
-      int columns, int scale, int pairGap, int gap) {
+  static BufferedImage pairs(
+      float[] left,
+      float[] right,
+      int count,
+      int width,
+      int height,
+      int columns,
+      int scale,
+      int pairGap,
+      int gap) {
     check(left, count, width, height);
     check(right, count, width, height);
     int cols = Math.max(1, Math.min(columns, count));
@@ -72,8 +80,14 @@ final class ImageGrid {
 
   private static void check(float[] images, int count, int width, int height) {
     if (count < 0 || width < 1 || height < 1 || (long) count * width * height > images.length) {
-      throw new IllegalArgumentException(count + " images of " + width + "x" + height
-          + " do not fit in an array of " + images.length);
+      throw new IllegalArgumentException(
+          count
+              + " images of "
+              + width
+              + "x"
+              + height
+              + " do not fit in an array of "
+              + images.length);
     }
   }
 
@@ -88,8 +102,15 @@ final class ImageGrid {
     return img;
   }
 
-  private static void draw(WritableRaster raster, int x0, int y0, float[] src, int offset,
-      int width, int height, int scale) {
+  private static void draw(
+      WritableRaster raster,
+      int x0,
+      int y0,
+      float[] src,
+      int offset,
+      int width,
+      int height,
+      int scale) {
     int[] block = new int[scale * scale];
     for (int py = 0; py < height; py++) {
       for (int px = 0; px < width; px++) {

@@ -38,7 +38,11 @@ record LatentPlane(double[] x, double[] y, String xTitle, String yTitle, String 
       }
       return dim == 2
           ? new LatentPlane(x, y, "z1", "z2", "the two latent coordinates as they are")
-          : new LatentPlane(x, y, "z1", "(none: the latent space is one-dimensional)",
+          : new LatentPlane(
+              x,
+              y,
+              "z1",
+              "(none: the latent space is one-dimensional)",
               "the single latent coordinate along the x axis");
     }
     double[] mean = new double[dim];
@@ -68,8 +72,11 @@ record LatentPlane(double[] x, double[] y, String xTitle, String yTitle, String 
     for (int j = 0; j < dim; j++) {
       total += cov[j][j];
     }
-    return new LatentPlane(x, y,
-        axisTitle("PC1", cov, pc1, total), axisTitle("PC2", cov, pc2, total),
+    return new LatentPlane(
+        x,
+        y,
+        axisTitle("PC1", cov, pc1, total),
+        axisTitle("PC2", cov, pc2, total),
         "the top two principal components of the " + dim + "-dimensional posterior means");
   }
 
@@ -100,9 +107,9 @@ record LatentPlane(double[] x, double[] y, String xTitle, String yTitle, String 
   /**
    * The unit eigenvector of the largest eigenvalue of a symmetric positive semi-definite matrix,
    * restricted to the complement of {@code orthogonalTo} when it is given (deflation by projection:
-   * each step removes the component along the first vector, which rounding would reintroduce).
-   * The sign is chosen so that the largest-magnitude entry is positive, so the picture does not
-   * flip between runs on slightly different data.
+   * each step removes the component along the first vector, which rounding would reintroduce). The
+   * sign is chosen so that the largest-magnitude entry is positive, so the picture does not flip
+   * between runs on slightly different data.
    */
   static double[] topEigenvector(double[][] m, double[] orthogonalTo) {
     int d = m.length;

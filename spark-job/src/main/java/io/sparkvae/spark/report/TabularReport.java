@@ -38,14 +38,20 @@ public final class TabularReport {
   public static void main(String[] args) throws IOException {
     SparkSession spark = SparkSession.builder().appName("sparkvae-tabular-report").getOrCreate();
     try {
-      write(spark, VaeModel.load(args[0]), args[1], Path.of(args[2]), args.length > 3 ? Integer.parseInt(args[3]) : 5);
+      write(
+          spark,
+          VaeModel.load(args[0]),
+          args[1],
+          Path.of(args[2]),
+          args.length > 3 ? Integer.parseInt(args[3]) : 5);
     } finally {
       spark.stop();
     }
   }
 
   /** Writes {@code out/index.html} and its learning curve. */
-  public static void write(SparkSession spark, VaeModel model, String scores, Path out, int top) throws IOException {
+  public static void write(SparkSession spark, VaeModel model, String scores, Path out, int top)
+      throws IOException {
     TabularSchema schema = model.tabular();
     if (schema == null) {
       throw new IllegalArgumentException("the model is not a tabular model (no inputCols)");
@@ -54,17 +60,32 @@ public final class TabularReport {
     List<ReportPage.Figure> figures = new ArrayList<>();
     XYChart curve = Charts.learningCurve(model.trainingHistory(), 800, 400);
     if (curve != null) {
-      BitmapEncoder.saveBitmap(curve, out.resolve(TrainingReport.LEARNING_CURVE).toString(), BitmapFormat.PNG);
-      figures.add(new ReportPage.Figure(TrainingReport.LEARNING_CURVE, "Learning curve",
-          "The training objective and validation negative ELBO per epoch, nats per row.", 800, 400, false));
+      BitmapEncoder.saveBitmap(
+          curve, out.resolve(TrainingReport.LEARNING_CURVE).toString(), BitmapFormat.PNG);
+      figures.add(
+          new ReportPage.Figure(
+              TrainingReport.LEARNING_CURVE,
+              "Learning curve",
+              "The training objective and validation negative ELBO per epoch, nats per row.",
+              800,
+              400,
+              false));
     }
     Dataset<Row> s = spark.read().parquet(scores);
-    String page = ReportPage.html(model.trainedVae(), model.trainingHistory(), figures, List.of(
-        "Negative log-likelihoods of numeric columns are densities of the standardised signed-log value"
-            + " (sign(x) log(1 + |x|)); count and categorical columns are probabilities. column_nll is"
-            + " evaluated at the posterior mean; neg_elbo adds the KL term and one sample's noise."));
+    String page =
+        ReportPage.html(
+            model.trainedVae(),
+            model.trainingHistory(),
+            figures,
+            List.of(
+                "Negative log-likelihoods of numeric columns are densities of the standardised signed-log value"
+                    + " (sign(x) log(1 + |x|)); count and categorical columns are probabilities. column_nll is"
+                    + " evaluated at the posterior mean; neg_elbo adds the KL term and one sample's noise."));
     String extra = columnSummary(s, schema) + topPerDay(s, schema, top);
-    Files.writeString(out.resolve("index.html"), page.replace("</body>", extra + "</body>"), StandardCharsets.UTF_8);
+    Files.writeString(
+        out.resolve("index.html"),
+        page.replace("</body>", extra + "</body>"),
+        StandardCharsets.UTF_8);
   }
 
   private static String columnSummary(Dataset<Row> s, TabularSchema schema) {
@@ -82,18 +103,38 @@ public final class TabularReport {
         flaggedRows++;
       }
     }
-    StringBuilder h = new StringBuilder("<h2>Per-column contributions</h2>\n<p>Mean negative log-likelihood per"
-        + " column over " + s.count() + " scored rows" + (flagged ? ", and the share of the " + flaggedRows
-        + " flagged rows (is_anomaly) whose largest contribution is the column" : "") + ".</p>\n<table>\n"
-        + "<tr><th>column</th><th>kind</th><th>mean nll (nats)</th>" + (flagged ? "<th>largest in flagged rows</th>"
-        : "") + "</tr>\n");
+    StringBuilder h =
+        new StringBuilder(
+            "<h2>Per-column contributions</h2>\n<p>Mean negative log-likelihood per"
+                + " column over "
+                + s.count()
+                + " scored rows"
+                + (flagged
+                    ? ", and the share of the "
+                        + flaggedRows
+                        + " flagged rows (is_anomaly) whose largest contribution is the column"
+                    : "")
+                + ".</p>\n<table>\n"
+                + "<tr><th>column</th><th>kind</th><th>mean nll (nats)</th>"
+                + (flagged ? "<th>largest in flagged rows</th>" : "")
+                + "</tr>\n");
     for (int j = 0; j < schema.columns().size(); j++) {
       TabularColumn c = schema.columns().get(j);
-      h.append("<tr><td>").append(ReportPage.escape(c.name())).append("</td><td>").append(c.kind().configName())
-          .append("</td><td class=\"num\">").append(ReportPage.nats(means.getDouble(j))).append("</td>");
+      h.append("<tr><td>")
+          .append(ReportPage.escape(c.name()))
+          .append("</td><td>")
+          .append(c.kind().configName())
+          .append("</td><td class=\"num\">")
+          .append(ReportPage.nats(means.getDouble(j)))
+          .append("</td>");
       if (flagged) {
-        h.append("<td class=\"num\">").append(String.format(Locale.ROOT, "%.1f %%",
-            flaggedRows == 0 ? 0.0 : 100.0 * topCount[j] / flaggedRows)).append("</td>");
+        h.append("<td class=\"num\">")
+            .append(
+                String.format(
+                    Locale.ROOT,
+                    "%.1f %%",
+                    flaggedRows == 0 ? 0.0 : 100.0 * topCount[j] / flaggedRows))
+            .append("</td>");
       }
       h.append("</tr>\n");
     }
@@ -103,16 +144,27 @@ public final class TabularReport {
   private static String topPerDay(Dataset<Row> s, TabularSchema schema, int top) {
     List<String> ids = new ArrayList<>();
     for (String c : s.columns()) {
-      if (!List.of("z_mean", "z_std", "neg_elbo", "column_nll", "is_anomaly", "run_date").contains(c)) {
+      if (!List.of("z_mean", "z_std", "neg_elbo", "column_nll", "is_anomaly", "run_date")
+          .contains(c)) {
         ids.add(c);
       }
     }
-    Dataset<Row> ranked = s.where("neg_elbo is not null").withColumn("rank", functions.row_number().over(
-        Window.partitionBy("run_date").orderBy(functions.col("neg_elbo").desc()))).where("rank <= " + top)
-        .orderBy("run_date", "rank");
-    StringBuilder h = new StringBuilder("<h2>Most anomalous rows per day</h2>\n<p>The " + top + " highest neg_elbo"
-        + " of each daily partition, with the column that contributed most (its nll in nats).</p>\n<table>\n"
-        + "<tr><th>run_date</th>");
+    Dataset<Row> ranked =
+        s.where("neg_elbo is not null")
+            .withColumn(
+                "rank",
+                functions
+                    .row_number()
+                    .over(Window.partitionBy("run_date").orderBy(functions.col("neg_elbo").desc())))
+            .where("rank <= " + top)
+            .orderBy("run_date", "rank");
+    StringBuilder h =
+        new StringBuilder(
+            "<h2>Most anomalous rows per day</h2>\n<p>The "
+                + top
+                + " highest neg_elbo"
+                + " of each daily partition, with the column that contributed most (its nll in nats).</p>\n<table>\n"
+                + "<tr><th>run_date</th>");
     ids.forEach(c -> h.append("<th>").append(ReportPage.escape(c)).append("</th>"));
     h.append("<th>neg_elbo</th><th>largest contribution</th></tr>\n");
     for (Row r : ranked.collectAsList()) {
@@ -123,9 +175,13 @@ public final class TabularReport {
       }
       Row nll = r.getStruct(r.fieldIndex("column_nll"));
       int j = argmax(nll);
-      h.append("<td class=\"num\">").append(ReportPage.nats(r.<Double>getAs("neg_elbo"))).append("</td><td>")
-          .append(ReportPage.escape(schema.columns().get(j).name())).append(" (")
-          .append(ReportPage.nats(nll.getDouble(j))).append(")</td></tr>\n");
+      h.append("<td class=\"num\">")
+          .append(ReportPage.nats(r.<Double>getAs("neg_elbo")))
+          .append("</td><td>")
+          .append(ReportPage.escape(schema.columns().get(j).name()))
+          .append(" (")
+          .append(ReportPage.nats(nll.getDouble(j)))
+          .append(")</td></tr>\n");
     }
     return h.append("</table>\n").toString();
   }

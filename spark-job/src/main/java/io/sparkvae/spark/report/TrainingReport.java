@@ -26,9 +26,9 @@ import org.knowm.xchart.BitmapEncoder.BitmapFormat;
 import org.knowm.xchart.XYChart;
 
 /**
- * The report a training job writes into a folder, for people who would rather look than read:
- * PNG pictures and one self-contained {@code index.html} that shows them with the final metrics
- * and the configuration.
+ * The report a training job writes into a folder, for people who would rather look than read: PNG
+ * pictures and one self-contained {@code index.html} that shows them with the final metrics and the
+ * configuration.
  *
  * <ul>
  *   <li>{@value #LEARNING_CURVE}: training objective and validation negative ELBO (nats per
@@ -38,16 +38,15 @@ import org.knowm.xchart.XYChart;
  *   <li>{@value #SAMPLES}: an 8x8 grid of decoder means of {@code z ~ N(0, I)}, seeded; when the
  *       features are images (it needs the model only, not the test images).
  *   <li>{@value #LATENT}: the posterior means of up to 5000 test rows on a plane (the latent
- *       coordinates themselves when the latent space has two dimensions, else its top two
- *       principal components), one colour per label, as in Pyro's VAE tutorial; when test rows
- *       are given.
+ *       coordinates themselves when the latent space has two dimensions, else its top two principal
+ *       components), one colour per label, as in Pyro's VAE tutorial; when test rows are given.
  *   <li>{@value #INDEX}: the page, referring to exactly the pictures written.
  * </ul>
  *
- * <p>The report is built in a hidden temporary sibling of the target folder and renamed into
- * place, replacing a previous report as a whole: a reader sees the old report or the new one,
- * never a mixture, and a failure leaves the old one (and no temporary folder) behind. Concurrent
- * writers to the same folder are not supported.
+ * <p>The report is built in a hidden temporary sibling of the target folder and renamed into place,
+ * replacing a previous report as a whole: a reader sees the old report or the new one, never a
+ * mixture, and a failure leaves the old one (and no temporary folder) behind. Concurrent writers to
+ * the same folder are not supported.
  *
  * <p>Inference runs on the CPU in batches of at most {@value #BATCH_ROWS} rows. Pictures are drawn
  * with AWT, headless unless the JVM was told otherwise.
@@ -107,14 +106,20 @@ public final class TrainingReport {
    * @param imageWidth width of an image when the features are images (28 for MNIST), else 0
    * @param imageHeight height of an image (28 for MNIST), else 0
    * @param seed seeds the prior samples, so the same model gives the same picture
-   * @throws IllegalArgumentException if {@code history} is empty, the image size is neither 0x0
-   *     nor a factorization of {@code inputDim}, or the test rows do not have {@code inputDim}
-   *     features
+   * @throws IllegalArgumentException if {@code history} is empty, the image size is neither 0x0 nor
+   *     a factorization of {@code inputDim}, or the test rows do not have {@code inputDim} features
    * @throws IOException if a file cannot be written or the folder cannot be replaced (it is then
    *     left as it was), or {@code dir} exists and is not a folder
    */
-  public static void write(Path dir, TrainedVae model, List<EpochMetrics> history,
-      Dataset testImages, int imageWidth, int imageHeight, long seed) throws IOException {
+  public static void write(
+      Path dir,
+      TrainedVae model,
+      List<EpochMetrics> history,
+      Dataset testImages,
+      int imageWidth,
+      int imageHeight,
+      long seed)
+      throws IOException {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(history, "history");
@@ -123,15 +128,25 @@ public final class TrainingReport {
       throw new IllegalArgumentException("history is empty: the report needs at least one epoch");
     }
     boolean images = imageWidth != 0 || imageHeight != 0;
-    if (images && (imageWidth < 1 || imageHeight < 1
-        || (long) imageWidth * imageHeight != config.inputDim())) {
-      throw new IllegalArgumentException("imageWidth x imageHeight = " + imageWidth + "x"
-          + imageHeight + " must be 0x0 (features that are not images) or have inputDim = "
-          + config.inputDim() + " pixels");
+    if (images
+        && (imageWidth < 1
+            || imageHeight < 1
+            || (long) imageWidth * imageHeight != config.inputDim())) {
+      throw new IllegalArgumentException(
+          "imageWidth x imageHeight = "
+              + imageWidth
+              + "x"
+              + imageHeight
+              + " must be 0x0 (features that are not images) or have inputDim = "
+              + config.inputDim()
+              + " pixels");
     }
     if (testImages != null && testImages.dim() != config.inputDim()) {
-      throw new IllegalArgumentException("testImages has " + testImages.dim()
-          + " features per row but the model's inputDim is " + config.inputDim());
+      throw new IllegalArgumentException(
+          "testImages has "
+              + testImages.dim()
+              + " features per row but the model's inputDim is "
+              + config.inputDim());
     }
     Path target = dir.toAbsolutePath().normalize();
     Path parent = target.getParent();
@@ -146,8 +161,8 @@ public final class TrainingReport {
     String name = target.getFileName().toString();
     Path tmp = newSibling(parent, "." + name + ".tmp-");
     try {
-      render(tmp, model, history, testImages, images ? imageWidth : 0, images ? imageHeight : 0,
-          seed);
+      render(
+          tmp, model, history, testImages, images ? imageWidth : 0, images ? imageHeight : 0, seed);
       replace(tmp, target);
     } catch (IOException | RuntimeException | Error e) {
       deleteTree(tmp, e);
@@ -155,23 +170,37 @@ public final class TrainingReport {
     }
   }
 
-  private static void render(Path out, TrainedVae model, List<EpochMetrics> history,
-      Dataset test, int width, int height, long seed) throws IOException {
+  private static void render(
+      Path out,
+      TrainedVae model,
+      List<EpochMetrics> history,
+      Dataset test,
+      int width,
+      int height,
+      long seed)
+      throws IOException {
     List<ReportPage.Figure> figures = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     XYChart curve = Charts.learningCurve(history, CHART_WIDTH, CURVE_HEIGHT);
     if (curve != null) {
       BitmapEncoder.saveBitmap(curve, out.resolve(LEARNING_CURVE).toString(), BitmapFormat.PNG);
       boolean validated = history.stream().anyMatch(m -> Double.isFinite(m.valNegElbo()));
-      figures.add(new ReportPage.Figure(LEARNING_CURVE, "Learning curve",
-          "The training objective (the mean over each epoch's minibatches; it is the negative"
-              + " ELBO when beta is 1 and there is no KL warm-up)"
-              + (validated ? " and the validation negative ELBO after each epoch" : "")
-              + ", in nats per example. Lower is better; curves that flatten mean training has"
-              + " converged"
-              + (validated ? ", and a validation curve that rises while the training curve falls"
-                  + " means over-fitting." : ". No validation set was given."),
-          CHART_WIDTH, CURVE_HEIGHT, false));
+      figures.add(
+          new ReportPage.Figure(
+              LEARNING_CURVE,
+              "Learning curve",
+              "The training objective (the mean over each epoch's minibatches; it is the negative"
+                  + " ELBO when beta is 1 and there is no KL warm-up)"
+                  + (validated ? " and the validation negative ELBO after each epoch" : "")
+                  + ", in nats per example. Lower is better; curves that flatten mean training has"
+                  + " converged"
+                  + (validated
+                      ? ", and a validation curve that rises while the training curve falls"
+                          + " means over-fitting."
+                      : ". No validation set was given."),
+              CHART_WIDTH,
+              CURVE_HEIGHT,
+              false));
     } else {
       notes.add("No epoch has a finite loss (training diverged), so there is no learning curve.");
     }
@@ -179,8 +208,9 @@ public final class TrainingReport {
     boolean haveTest = test != null && test.rows() > 0;
     boolean images = width > 0;
     if (!images && !haveTest) {
-      notes.add("No test rows were given and the features are not images, so the report has no"
-          + " pictures of the model itself.");
+      notes.add(
+          "No test rows were given and the features are not images, so the report has no"
+              + " pictures of the model itself.");
     } else {
       try (VaeInference vae = new VaeInference(model.config(), model.params(), Device.cpu())) {
         int scale = images ? Math.max(1, TILE_PIXELS / Math.max(width, height)) : 1;
@@ -195,40 +225,49 @@ public final class TrainingReport {
           if (latent != null) {
             figures.add(latent);
           } else {
-            notes.add("Every posterior mean of the test rows is NaN or infinite, so there is no"
-                + " latent plot.");
+            notes.add(
+                "Every posterior mean of the test rows is NaN or infinite, so there is no"
+                    + " latent plot.");
           }
         }
       }
       if (images && !haveTest) {
-        notes.add("No test images were given, so there are no reconstructions and no latent"
-            + " plot.");
+        notes.add(
+            "No test images were given, so there are no reconstructions and no latent" + " plot.");
       }
       if (!images) {
-        notes.add("The features are not images, so there are no reconstructions or samples to"
-            + " show.");
+        notes.add(
+            "The features are not images, so there are no reconstructions or samples to"
+                + " show.");
       }
     }
     ReportPage.write(out.resolve(INDEX), model, history, figures, notes);
   }
 
-  private static ReportPage.Figure reconstructions(Path out, VaeInference vae, Dataset test,
-      int width, int height, int scale) throws IOException {
+  private static ReportPage.Figure reconstructions(
+      Path out, VaeInference vae, Dataset test, int width, int height, int scale)
+      throws IOException {
     int n = Math.min(PAIRS, test.rows());
     float[] x = rows(test, spread(n, test.rows()));
     float[] recon = vae.reconstruct(x, n);
-    BufferedImage img = ImageGrid.pairs(x, recon, n, width, height, PAIR_COLUMNS, scale,
-        Math.max(1, scale), 4 * scale);
+    BufferedImage img =
+        ImageGrid.pairs(
+            x, recon, n, width, height, PAIR_COLUMNS, scale, Math.max(1, scale), 4 * scale);
     savePng(img, out.resolve(RECONSTRUCTIONS));
-    return new ReportPage.Figure(RECONSTRUCTIONS, "Reconstructions",
-        n + " test images (left of each pair) beside their reconstructions (right): the"
+    return new ReportPage.Figure(
+        RECONSTRUCTIONS,
+        "Reconstructions",
+        n
+            + " test images (left of each pair) beside their reconstructions (right): the"
             + " decoder's mean at the posterior mean of each image. Faithful copies mean the"
             + " latent code keeps what the image shows; blurred ones are typical of a VAE.",
-        img.getWidth(), img.getHeight(), true);
+        img.getWidth(),
+        img.getHeight(),
+        true);
   }
 
-  private static ReportPage.Figure samples(Path out, VaeInference vae, int width, int height,
-      int scale, long seed) throws IOException {
+  private static ReportPage.Figure samples(
+      Path out, VaeInference vae, int width, int height, int scale, long seed) throws IOException {
     int latent = vae.config().latentDim();
     SplittableRandom rng = new SplittableRandom(seed);
     float[] z = new float[SAMPLE_COUNT * latent];
@@ -236,15 +275,23 @@ public final class TrainingReport {
       z[i] = (float) rng.nextGaussian();
     }
     float[] means = vae.decodeMean(z, SAMPLE_COUNT);
-    BufferedImage img = ImageGrid.tiles(means, SAMPLE_COUNT, width, height, SAMPLE_COLUMNS, scale,
-        Math.max(2, scale));
+    BufferedImage img =
+        ImageGrid.tiles(
+            means, SAMPLE_COUNT, width, height, SAMPLE_COLUMNS, scale, Math.max(2, scale));
     savePng(img, out.resolve(SAMPLES));
-    return new ReportPage.Figure(SAMPLES, "Samples from the prior",
-        SAMPLE_COUNT + " images decoded from latent codes drawn from the prior N(0, I) (decoder"
-            + " means, seed " + seed + "): what the model has learned to generate. Shapes that"
+    return new ReportPage.Figure(
+        SAMPLES,
+        "Samples from the prior",
+        SAMPLE_COUNT
+            + " images decoded from latent codes drawn from the prior N(0, I) (decoder"
+            + " means, seed "
+            + seed
+            + "): what the model has learned to generate. Shapes that"
             + " look like the data mean the prior and the posteriors agree; smudges come from"
             + " regions of the latent space no training image maps to.",
-        img.getWidth(), img.getHeight(), true);
+        img.getWidth(),
+        img.getHeight(),
+        true);
   }
 
   /** The latent scatter, or null when no posterior mean is finite. */
@@ -267,28 +314,36 @@ public final class TrainingReport {
       }
     }
     LatentPlane plane = LatentPlane.of(finiteRowsOrNaN(means, n, latent), n, latent);
-    String title = "Latent space: posterior means of " + n + " test "
-        + (n == 1 ? "row" : "rows");
+    String title = "Latent space: posterior means of " + n + " test " + (n == 1 ? "row" : "rows");
     XYChart chart = Charts.latentScatter(plane, labels, title, CHART_WIDTH, SCATTER_HEIGHT);
     if (chart == null) {
       return null;
     }
     BitmapEncoder.saveBitmap(chart, out.resolve(LATENT).toString(), BitmapFormat.PNG);
-    boolean coloured = labels != null
-        && Arrays.stream(labels).distinct().count() <= Charts.MAX_LABEL_SERIES;
-    return new ReportPage.Figure(LATENT, "Latent space",
-        "The posterior means of " + n + " test rows"
+    boolean coloured =
+        labels != null && Arrays.stream(labels).distinct().count() <= Charts.MAX_LABEL_SERIES;
+    return new ReportPage.Figure(
+        LATENT,
+        "Latent space",
+        "The posterior means of "
+            + n
+            + " test rows"
             + (n < test.rows() ? " (spread evenly over the " + test.rows() + ")" : "")
-            + ", laid on a plane by " + plane.method()
-            + (coloured ? ", one colour per label. The model never saw a label: clusters of one"
-                + " colour mean the latent space separates the classes on its own, as in Pyro's"
-                + " VAE tutorial." : ". Clusters show structure the model found in the data."),
-        CHART_WIDTH, SCATTER_HEIGHT, false);
+            + ", laid on a plane by "
+            + plane.method()
+            + (coloured
+                ? ", one colour per label. The model never saw a label: clusters of one"
+                    + " colour mean the latent space separates the classes on its own, as in Pyro's"
+                    + " VAE tutorial."
+                : ". Clusters show structure the model found in the data."),
+        CHART_WIDTH,
+        SCATTER_HEIGHT,
+        false);
   }
 
   /**
-   * The means with every row that holds a non-finite value set wholly to NaN, so that such a row
-   * is dropped from the plot instead of poisoning the principal components of the others.
+   * The means with every row that holds a non-finite value set wholly to NaN, so that such a row is
+   * dropped from the plot instead of poisoning the principal components of the others.
    */
   private static float[] finiteRowsOrNaN(float[] means, int rows, int dim) {
     float[] clean = means.clone();
@@ -357,8 +412,8 @@ public final class TrainingReport {
   /**
    * A new empty folder with a unique hidden name in {@code parent}. Not {@link
    * Files#createTempDirectory}: that makes the folder private to its owner (rwx------), and the
-   * report, renamed from it, would keep those permissions; this one follows the umask, as the
-   * model folder beside it does.
+   * report, renamed from it, would keep those permissions; this one follows the umask, as the model
+   * folder beside it does.
    */
   private static Path newSibling(Path parent, String prefix) throws IOException {
     return Files.createDirectory(parent.resolve(prefix + UUID.randomUUID()));
@@ -387,8 +442,11 @@ public final class TrainingReport {
         Files.deleteIfExists(p);
       } catch (IOException e) {
         if (cause == null) {
-          throw new IOException("the report is in place but the previous one could not be"
-              + " deleted completely: " + p, e);
+          throw new IOException(
+              "the report is in place but the previous one could not be"
+                  + " deleted completely: "
+                  + p,
+              e);
         }
         cause.addSuppressed(e);
       }

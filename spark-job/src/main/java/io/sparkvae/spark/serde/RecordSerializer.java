@@ -31,7 +31,8 @@ final class RecordSerializer<T extends Record> extends Serializer<T> {
       constructor = type.getDeclaredConstructor(types);
       constructor.setAccessible(true);
     } catch (NoSuchMethodException e) {
-      throw new IllegalArgumentException("record " + type.getName() + " has no canonical constructor", e);
+      throw new IllegalArgumentException(
+          "record " + type.getName() + " has no canonical constructor", e);
     }
   }
 

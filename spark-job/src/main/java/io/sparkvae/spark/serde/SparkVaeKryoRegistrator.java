@@ -13,9 +13,9 @@ import io.sparkvae.spark.train.RoundInput;
 import org.apache.spark.serializer.KryoRegistrator;
 
 /**
- * Registers every SparkVAE class that crosses the wire or sits in Spark's serialized cache, so
- * jobs work with {@code spark.kryo.registrationRequired=true}. Everything registered here is plain
- * Java data: no DJL object is ever serialized.
+ * Registers every SparkVAE class that crosses the wire or sits in Spark's serialized cache, so jobs
+ * work with {@code spark.kryo.registrationRequired=true}. Everything registered here is plain Java
+ * data: no DJL object is ever serialized.
  */
 public final class SparkVaeKryoRegistrator implements KryoRegistrator {
   @Override
@@ -34,16 +34,21 @@ public final class SparkVaeKryoRegistrator implements KryoRegistrator {
     registerRecord(kryo, Divergence.class);
     registerRecord(kryo, Evaluation.Result.class);
     kryo.register(VaeConfig.class);
-    // VaeConfig's choices (Kryo writes an enum as its ordinal; a constant with a body is its enum's).
+    // VaeConfig's choices (Kryo writes an enum as its ordinal; a constant with a body is its
+    // enum's).
     kryo.register(io.sparkvae.model.vae.HiddenActivation.class);
     kryo.register(io.sparkvae.model.vae.LikelihoodKind.class);
     kryo.register(io.sparkvae.model.vae.GaussianVariance.class);
     kryo.register(io.sparkvae.model.vae.KlEstimator.class);
-    // Tabular schemas ride inside VaeConfig, and the schema fitter is a treeAggregate's result: both
-    // hold immutable JDK collections, which Java serialization (small objects, once per task) handles.
-    kryo.register(io.sparkvae.model.tabular.TabularSchema.class,
+    // Tabular schemas ride inside VaeConfig, and the schema fitter is a treeAggregate's result:
+    // both
+    // hold immutable JDK collections, which Java serialization (small objects, once per task)
+    // handles.
+    kryo.register(
+        io.sparkvae.model.tabular.TabularSchema.class,
         new com.esotericsoftware.kryo.serializers.JavaSerializer());
-    kryo.register(io.sparkvae.model.tabular.TabularFitter.class,
+    kryo.register(
+        io.sparkvae.model.tabular.TabularFitter.class,
         new com.esotericsoftware.kryo.serializers.JavaSerializer());
     kryo.register(float[].class);
     kryo.register(double[].class);
@@ -57,8 +62,20 @@ public final class SparkVaeKryoRegistrator implements KryoRegistrator {
     // array<float> and array<double> features columns: their type travels in the same schemas.
     kryo.register(org.apache.spark.sql.types.ArrayType.class);
     // Tabular input columns: the scans of their types ship them in the same schemas.
-    for (String type : new String[] {"TimestampType$", "TimestampNTZType$", "StringType$", "StringType",
-        "BooleanType$", "IntegerType$", "ShortType$", "ByteType$", "FloatType$", "DateType$", "DecimalType"}) {
+    for (String type :
+        new String[] {
+          "TimestampType$",
+          "TimestampNTZType$",
+          "StringType$",
+          "StringType",
+          "BooleanType$",
+          "IntegerType$",
+          "ShortType$",
+          "ByteType$",
+          "FloatType$",
+          "DateType$",
+          "DecimalType"
+        }) {
       try {
         kryo.register(Class.forName("org.apache.spark.sql.types." + type));
       } catch (ClassNotFoundException e) {

@@ -7,14 +7,15 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Counts of input rows that cannot be used, by reason, with the ids of the first few: what a
- * {@code fail} policy reports and a {@code skip} policy logs, in training ({@link FeatureColumn#pack})
- * and in {@code VaeModel.transform}. Ids are the rows' positions in the input ({@link #rowId}), as
- * {@code monotonically_increasing_id} gives them: input partition {@code id >>> 33}, row {@code id &
- * (2^33 - 1)} within it.
+ * Counts of input rows that cannot be used, by reason, with the ids of the first few: what a {@code
+ * fail} policy reports and a {@code skip} policy logs, in training ({@link FeatureColumn#pack}) and
+ * in {@code VaeModel.transform}. Ids are the rows' positions in the input ({@link #rowId}), as
+ * {@code monotonically_increasing_id} gives them: input partition {@code id >>> 33}, row {@code id
+ * & (2^33 - 1)} within it.
  */
 public final class BadRows implements Serializable {
   private static final long serialVersionUID = 1L;
+
   /** How many offending row ids are kept for the message. */
   public static final int EXAMPLES = 5;
 
@@ -101,14 +102,20 @@ public final class BadRows implements Serializable {
 
   /**
    * {@link #describe} without the null count, for inference, where a null cell is no data rather
-   * than a bad row: "3 not of size 784, 0 with NaN or Inf, ...; first rows (input partition:row): 1:4".
+   * than a bad row: "3 not of size 784, 0 with NaN or Inf, ...; first rows (input partition:row):
+   * 1:4".
    */
   public String describeValues(int dim, Support support) {
     List<String> ids = new ArrayList<>();
     for (long id : firstIds) {
       ids.add((id >>> 33) + ":" + (id & ((1L << 33) - 1)));
     }
-    return wrongSize + " not of size " + dim + ", " + nonFinite + " with NaN or Inf"
+    return wrongSize
+        + " not of size "
+        + dim
+        + ", "
+        + nonFinite
+        + " with NaN or Inf"
         + (support.bounded() ? ", " + outOfRange + " with " + support.describeOutside() : "")
         + (ids.isEmpty() ? "" : "; first rows (input partition:row): " + String.join(", ", ids));
   }

@@ -33,19 +33,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Training checkpoints in a directory, through Hadoop's FileSystem (local, HDFS, S3 alike): one
- * file per checkpointed round, {@code checkpoint-round-NNNNNNNNNN.svck} (the number of rounds done),
- * written to a temporary sibling and renamed, the newest {@code keep} kept. Which rounds are
+ * file per checkpointed round, {@code checkpoint-round-NNNNNNNNNN.svck} (the number of rounds
+ * done), written to a temporary sibling and renamed, the newest {@code keep} kept. Which rounds are
  * checkpointed (every N, each epoch's end) is the caller's choice.
  *
- * <p>File layout (format version 2): the 8-byte magic {@code SVAECKPT}, the format version
- * (int32, big-endian), the length of a UTF-8 JSON header (int32) and the header (epochs done,
- * minibatches done in the unfinished epoch and its statistics so far, rounds, Adam step, parameter
- * count, whether an outer momentum buffer follows, the divergence rollbacks so far, the options that
+ * <p>File layout (format version 2): the 8-byte magic {@code SVAECKPT}, the format version (int32,
+ * big-endian), the length of a UTF-8 JSON header (int32) and the header (epochs done, minibatches
+ * done in the unfinished epoch and its statistics so far, rounds, Adam step, parameter count,
+ * whether an outer momentum buffer follows, the divergence rollbacks so far, the options that
  * define the run and their hash, the epoch history, how many replicas' own Adam moments follow);
- * then little-endian float32 arrays ({@link Float32Codec}, as in a model's parameters.bin): parameters,
- * Adam first and second moments, the momentum
- * buffer if any, and with {@code adamState=local} each replica's first and second moments in
- * partition order; then the SHA-256 of
+ * then little-endian float32 arrays ({@link Float32Codec}, as in a model's parameters.bin):
+ * parameters, Adam first and second moments, the momentum buffer if any, and with {@code
+ * adamState=local} each replica's first and second moments in partition order; then the SHA-256 of
  * everything before it. Reading checks every part and never deserializes Java objects. Version 1
  * (epoch ends only, files {@code checkpoint-epoch-NNNNNN.svck}) is still read; its files count as
  * older than any of version 2.
@@ -57,14 +56,17 @@ import org.slf4j.LoggerFactory;
  * checkpoint was written last and adopts its id.
  *
  * <p>The class is over 400 lines because it holds one versioned file format (its writer and a
- * reader that checks every part, for two versions) together with the run-id rules for the directory;
- * the float arrays and the atomic write are shared ({@link Float32Codec}, {@code HadoopPublisher}).
+ * reader that checks every part, for two versions) together with the run-id rules for the
+ * directory; the float arrays and the atomic write are shared ({@link Float32Codec}, {@code
+ * HadoopPublisher}).
  */
 public final class Checkpoints {
   private static final Logger LOG = LoggerFactory.getLogger(Checkpoints.class);
   private static final byte[] MAGIC = "SVAECKPT".getBytes(StandardCharsets.US_ASCII);
+
   /** The checkpoint format version this code writes and reads. */
   public static final int FORMAT_VERSION = 2;
+
   private static final String PREFIX = "checkpoint-round-";
   private static final String PREFIX_V1 = "checkpoint-epoch-";
   private static final String SUFFIX = ".svck";
@@ -83,7 +85,8 @@ public final class Checkpoints {
   /**
    * Checkpoints of one run.
    *
-   * @param identity the options that must match for a checkpoint to be resumed (see {@link #identity})
+   * @param identity the options that must match for a checkpoint to be resumed (see {@link
+   *     #identity})
    * @param keep how many of the newest checkpoints to keep (at least 1)
    */
   public Checkpoints(String dir, Configuration conf, Map<String, String> identity, int keep) {
@@ -93,12 +96,15 @@ public final class Checkpoints {
   /**
    * Checkpoints of the run {@code runId} (letters and digits; empty: the run without an id).
    *
-   * @param identity the options that must match for a checkpoint to be resumed (see {@link #identity})
+   * @param identity the options that must match for a checkpoint to be resumed (see {@link
+   *     #identity})
    * @param keep how many of the run's newest checkpoints to keep (at least 1)
    */
-  public Checkpoints(String dir, Configuration conf, Map<String, String> identity, int keep, String runId) {
+  public Checkpoints(
+      String dir, Configuration conf, Map<String, String> identity, int keep, String runId) {
     if (!runId.matches("[A-Za-z0-9]*")) {
-      throw new IllegalArgumentException("a run id has letters and digits only, got '" + runId + "'");
+      throw new IllegalArgumentException(
+          "a run id has letters and digits only, got '" + runId + "'");
     }
     this.dir = new Path(dir);
     this.conf = conf;
@@ -121,17 +127,21 @@ public final class Checkpoints {
     if (!fs.exists(dir)) {
       return Optional.empty();
     }
-    return list(fs).stream().filter(p -> !runIdOf(p.getName()).equals(runId)).map(Path::toString).findFirst();
+    return list(fs).stream()
+        .filter(p -> !runIdOf(p.getName()).equals(runId))
+        .map(Path::toString)
+        .findFirst();
   }
 
   /**
    * The options that define what a run computes, by name: every VAE hyperparameter and the
    * distributed settings except {@code epochs} (a resumed run may go on for more epochs), {@code
    * evalBatchSize}, {@code divergencePolicy} and {@code maxRollbacks} (a run stopped by divergence
-   * may be resumed with rollbacks allowed; they change nothing while the run stays finite), plus the
-   * resolved replica count.
+   * may be resumed with rollbacks allowed; they change nothing while the run stays finite), plus
+   * the resolved replica count.
    */
-  public static Map<String, String> identity(VaeConfig config, DistributedConfig dist, int replicas) {
+  public static Map<String, String> identity(
+      VaeConfig config, DistributedConfig dist, int replicas) {
     Map<String, String> m = new TreeMap<>();
     for (ParamSpec<VaeConfig, VaeConfig.Builder, ?> p : VaeConfig.PARAMS) {
       m.put(p.name(), format(p, config));
@@ -155,7 +165,8 @@ public final class Checkpoints {
     fs.mkdirs(dir);
     Path target = new Path(dir, fileName(progress.rounds(), runId));
     HadoopPublisher.writeFile(fs, target, encode(progress));
-    // Only this run's files: another run's checkpoints in the same directory are not ours to delete.
+    // Only this run's files: another run's checkpoints in the same directory are not ours to
+    // delete.
     List<Path> own = list(fs).stream().filter(p -> runIdOf(p.getName()).equals(runId)).toList();
     for (int i = keep; i < own.size(); i++) {
       fs.delete(own.get(i), false);
@@ -190,20 +201,30 @@ public final class Checkpoints {
         continue;
       }
       if (!d.runId().equals(run)) {
-        LOG.warn("skipping checkpoint {}: its header says run '{}', its name run '{}'", p, d.runId(), run);
+        LOG.warn(
+            "skipping checkpoint {}: its header says run '{}', its name run '{}'",
+            p,
+            d.runId(),
+            run);
         continue;
       }
       List<String> differing = new ArrayList<>();
       for (String k : union(identity, d.identity())) {
         if (!String.valueOf(identity.get(k)).equals(String.valueOf(d.identity().get(k)))) {
-          differing.add(k + " (checkpoint " + d.identity().get(k) + ", now " + identity.get(k) + ")");
+          differing.add(
+              k + " (checkpoint " + d.identity().get(k) + ", now " + identity.get(k) + ")");
         }
       }
       if (!differing.isEmpty()) {
-        throw new IllegalArgumentException("checkpoint " + p + " was written by a run with other options: "
-            + String.join(", ", differing) + "; use another --checkpoint-dir or the same options");
+        throw new IllegalArgumentException(
+            "checkpoint "
+                + p
+                + " was written by a run with other options: "
+                + String.join(", ", differing)
+                + "; use another --checkpoint-dir or the same options");
       }
-      LOG.info("resuming from {} ({}, {} rounds)", p, d.progress().describe(), d.progress().rounds());
+      LOG.info(
+          "resuming from {} ({}, {} rounds)", p, d.progress().describe(), d.progress().rounds());
       runId = run;
       return Optional.of(d.progress());
     }
@@ -290,7 +311,8 @@ public final class Checkpoints {
     JsonObject id = new JsonObject();
     identity.forEach(id::addProperty);
     h.add("options", id);
-    h.addProperty("optionsHash", Float32Codec.sha256Hex(id.toString().getBytes(StandardCharsets.UTF_8)));
+    h.addProperty(
+        "optionsHash", Float32Codec.sha256Hex(id.toString().getBytes(StandardCharsets.UTF_8)));
     JsonArray hist = new JsonArray();
     for (EpochMetrics m : p.history()) {
       hist.add(JsonParser.parseString(m.toJson()));
@@ -308,9 +330,13 @@ public final class Checkpoints {
     int n = s.params().length;
     long payload = (long) arrays.size() * n * 4;
     if (16L + header.length + payload + 32 > Integer.MAX_VALUE - 8) {
-      throw new IOException("a checkpoint of " + payload + " bytes of arrays is larger than this format allows (2 GiB)");
+      throw new IOException(
+          "a checkpoint of "
+              + payload
+              + " bytes of arrays is larger than this format allows (2 GiB)");
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream((int) (16 + header.length + payload + 32));
+    ByteArrayOutputStream out =
+        new ByteArrayOutputStream((int) (16 + header.length + payload + 32));
     out.write(MAGIC);
     out.write(ByteBuffer.allocate(8).putInt(FORMAT_VERSION).putInt(header.length).array());
     out.write(header);
@@ -357,8 +383,12 @@ public final class Checkpoints {
     int arrays = first + 2 * replicas;
     long payload = (long) arrays * n * 4;
     if (n < 1 || 16L + header.length() + payload + 32 != b.length) {
-      throw new IOException(name + " holds " + (b.length - 16 - header.length() - 32) + " payload bytes, expected "
-          + payload);
+      throw new IOException(
+          name
+              + " holds "
+              + (b.length - 16 - header.length() - 32)
+              + " payload bytes, expected "
+              + payload);
     }
     float[][] a = Float32Codec.decode(b, 16 + header.length(), arrays, n);
     Map<String, String> identity = options(h);
@@ -374,8 +404,17 @@ public final class Checkpoints {
     }
     TrainingProgress progress;
     try {
-      progress = new TrainingProgress(h.get("epochsDone").getAsInt(), stepInEpoch, h.get("rounds").getAsLong(),
-          state, hasVelocity ? a[3] : null, history, soFar, rollbacks == null ? 0 : rollbacks.getAsInt(), moments);
+      progress =
+          new TrainingProgress(
+              h.get("epochsDone").getAsInt(),
+              stepInEpoch,
+              h.get("rounds").getAsLong(),
+              state,
+              hasVelocity ? a[3] : null,
+              history,
+              soFar,
+              rollbacks == null ? 0 : rollbacks.getAsInt(),
+              moments);
     } catch (IllegalArgumentException e) {
       throw new IOException(name + " has an inconsistent header: " + e.getMessage(), e);
     }
@@ -390,15 +429,21 @@ public final class Checkpoints {
     DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(b, 8, b.length - 8));
     int version = in.readInt();
     if (version != FORMAT_VERSION && version != 1) {
-      throw new IOException(name + " has checkpoint format version " + version + "; this SparkVAE reads 1 to "
-          + FORMAT_VERSION);
+      throw new IOException(
+          name
+              + " has checkpoint format version "
+              + version
+              + "; this SparkVAE reads 1 to "
+              + FORMAT_VERSION);
     }
     int headerLength = in.readInt();
     if (headerLength < 2 || headerLength > MAX_HEADER || 16L + headerLength + 32 > b.length) {
       throw new IOException(name + " has an invalid header length " + headerLength);
     }
     try {
-      JsonObject h = JsonParser.parseString(new String(b, 16, headerLength, StandardCharsets.UTF_8)).getAsJsonObject();
+      JsonObject h =
+          JsonParser.parseString(new String(b, 16, headerLength, StandardCharsets.UTF_8))
+              .getAsJsonObject();
       return new Header(version, headerLength, h);
     } catch (RuntimeException e) {
       throw new IOException(name + " has an unreadable header: " + e.getMessage(), e);
@@ -421,13 +466,20 @@ public final class Checkpoints {
     return history;
   }
 
-  /** The statistics of the unfinished epoch (format version 2; none in version 1, which saved only epoch ends). */
+  /**
+   * The statistics of the unfinished epoch (format version 2; none in version 1, which saved only
+   * epoch ends).
+   */
   private static TrainingProgress.EpochSoFar epochSoFar(JsonObject h, int version) {
     if (version < 2) {
       return TrainingProgress.EpochSoFar.NONE;
     }
     JsonObject e = h.getAsJsonObject("epochSoFar");
-    return new TrainingProgress.EpochSoFar(e.get("lossSum").getAsDouble(), e.get("examples").getAsLong(),
-        e.get("seconds").getAsDouble(), e.get("computeSeconds").getAsDouble(), e.get("rounds").getAsInt());
+    return new TrainingProgress.EpochSoFar(
+        e.get("lossSum").getAsDouble(),
+        e.get("examples").getAsLong(),
+        e.get("seconds").getAsDouble(),
+        e.get("computeSeconds").getAsDouble(),
+        e.get("rounds").getAsInt());
   }
 }

@@ -51,163 +51,169 @@ public final class DistributedConfig implements Serializable {
           (b, v) -> b.c.badRowPolicy = v);
 
   public static final ParamSpec<DistributedConfig, Builder, Integer> EPOCHS =
-      intAtLeast("epochs", "Passes over the training data.", 10, 1, c -> c.epochs, (b, v) -> b.c.epochs = v);
+      intAtLeast(
+          "epochs",
+          "Passes over the training data.",
+          10,
+          1,
+          c -> c.epochs,
+          (b, v) -> b.c.epochs = v);
 
   public static final ParamSpec<DistributedConfig, Builder, Integer> REPLICAS =
       intAtLeast(
-              "replicas",
-              "Model replicas, one per data shard (0: spark.default.parallelism).",
-              0,
-              0,
-              c -> c.replicas,
-              (b, v) -> b.c.replicas = v);
+          "replicas",
+          "Model replicas, one per data shard (0: spark.default.parallelism).",
+          0,
+          0,
+          c -> c.replicas,
+          (b, v) -> b.c.replicas = v);
 
   public static final ParamSpec<DistributedConfig, Builder, Integer> AVERAGING_STEPS =
       intAtLeast(
-              "averagingSteps",
-              "Local minibatch steps each replica runs between two parameter averagings; an epoch's"
-                  + " last round runs what is left of the shard.",
-              50,
-              1,
-              c -> c.averagingSteps,
-              (b, v) -> b.c.averagingSteps = v);
+          "averagingSteps",
+          "Local minibatch steps each replica runs between two parameter averagings; an epoch's"
+              + " last round runs what is left of the shard.",
+          50,
+          1,
+          c -> c.averagingSteps,
+          (b, v) -> b.c.averagingSteps = v);
 
   public static final ParamSpec<DistributedConfig, Builder, ScaleOut> SCALE_OUT =
       choice(
-              "scaleOut",
-              "How replicas share the work: auto (the global minibatch stays batchSize: each replica"
-                  + " takes its share, see replicaBatchSize and warmupRounds; the derived settings are logged"
-                  + " with their reasons) or off (every replica takes batchSize examples per step at"
-                  + " learningRate, so the global minibatch grows with the replicas).",
-              ScaleOut.class,
-              ScaleOut.AUTO,
-              c -> c.scaleOut,
-              (b, v) -> b.c.scaleOut = v);
+          "scaleOut",
+          "How replicas share the work: auto (the global minibatch stays batchSize: each replica"
+              + " takes its share, see replicaBatchSize and warmupRounds; the derived settings are logged"
+              + " with their reasons) or off (every replica takes batchSize examples per step at"
+              + " learningRate, so the global minibatch grows with the replicas).",
+          ScaleOut.class,
+          ScaleOut.AUTO,
+          c -> c.scaleOut,
+          (b, v) -> b.c.scaleOut = v);
 
   public static final ParamSpec<DistributedConfig, Builder, Integer> REPLICA_BATCH_SIZE =
       intAtLeast(
-              "replicaBatchSize",
-              "Examples per local step of each replica (0: derived, batchSize shared by the replicas so"
-                  + " that the global minibatch stays batchSize, at least "
-                  + io.sparkvae.model.averaging.ScaleOutPlan.MIN_REPLICA_BATCH
-                  + "; a larger global minibatch scales the learning rate by its square root).",
-              0,
-              0,
-              c -> c.replicaBatchSize,
-              (b, v) -> b.c.replicaBatchSize = v);
+          "replicaBatchSize",
+          "Examples per local step of each replica (0: derived, batchSize shared by the replicas so"
+              + " that the global minibatch stays batchSize, at least "
+              + io.sparkvae.model.averaging.ScaleOutPlan.MIN_REPLICA_BATCH
+              + "; a larger global minibatch scales the learning rate by its square root).",
+          0,
+          0,
+          c -> c.replicaBatchSize,
+          (b, v) -> b.c.replicaBatchSize = v);
 
   public static final ParamSpec<DistributedConfig, Builder, Integer> WARMUP_ROUNDS =
       intAtLeast(
-              "warmupRounds",
-              "Rounds over which the learning rate rises linearly to its value (-1: derived, a quarter"
-                  + " epoch when the learning rate was scaled up for a larger global minibatch, else 0).",
-              -1,
-              -1,
-              c -> c.warmupRounds,
-              (b, v) -> b.c.warmupRounds = v);
+          "warmupRounds",
+          "Rounds over which the learning rate rises linearly to its value (-1: derived, a quarter"
+              + " epoch when the learning rate was scaled up for a larger global minibatch, else 0).",
+          -1,
+          -1,
+          c -> c.warmupRounds,
+          (b, v) -> b.c.warmupRounds = v);
 
   public static final ParamSpec<DistributedConfig, Builder, AdamState> ADAM_STATE =
       choice(
-              "adamState",
-              "Adam moments: averaged with the parameters every round, or local to each replica.",
-              AdamState.class,
-              AdamState.AVERAGED,
-              c -> c.adamState,
-              (b, v) -> b.c.adamState = v);
+          "adamState",
+          "Adam moments: averaged with the parameters every round, or local to each replica.",
+          AdamState.class,
+          AdamState.AVERAGED,
+          c -> c.adamState,
+          (b, v) -> b.c.adamState = v);
 
   public static final ParamSpec<DistributedConfig, Builder, OuterOptimizerKind> OUTER_OPTIMIZER =
       choice(
-              "outerOptimizer",
-              "Driver-side optimizer on the averaged update: none (plain averaging) or nesterov"
-                  + " (block momentum).",
-              OuterOptimizerKind.class,
-              OuterOptimizerKind.NESTEROV,
-              c -> c.outerOptimizer,
-              (b, v) -> b.c.outerOptimizer = v);
+          "outerOptimizer",
+          "Driver-side optimizer on the averaged update: none (plain averaging) or nesterov"
+              + " (block momentum).",
+          OuterOptimizerKind.class,
+          OuterOptimizerKind.NESTEROV,
+          c -> c.outerOptimizer,
+          (b, v) -> b.c.outerOptimizer = v);
 
   public static final ParamSpec<DistributedConfig, Builder, Double> OUTER_LEARNING_RATE =
       doubleIn(
-              "outerLearningRate",
-              "Outer optimizer step size on the averaged update.",
-              1.0,
-              0,
-              false,
-              10,
-              true,
-              c -> c.outerLearningRate,
-              (b, v) -> b.c.outerLearningRate = v);
+          "outerLearningRate",
+          "Outer optimizer step size on the averaged update.",
+          1.0,
+          0,
+          false,
+          10,
+          true,
+          c -> c.outerLearningRate,
+          (b, v) -> b.c.outerLearningRate = v);
 
   public static final ParamSpec<DistributedConfig, Builder, Double> OUTER_MOMENTUM =
       doubleIn(
-              "outerMomentum",
-              "Outer (block) momentum; only with outerOptimizer=nesterov.",
-              0.7,
-              0,
-              true,
-              1,
-              false,
-              c -> c.outerMomentum,
-              (b, v) -> b.c.outerMomentum = v);
+          "outerMomentum",
+          "Outer (block) momentum; only with outerOptimizer=nesterov.",
+          0.7,
+          0,
+          true,
+          1,
+          false,
+          c -> c.outerMomentum,
+          (b, v) -> b.c.outerMomentum = v);
 
   public static final ParamSpec<DistributedConfig, Builder, Double> VALIDATION_FRACTION =
       doubleIn(
-              "validationFraction",
-              "Fraction of the input held out for validation when no validation set is given.",
-              0.0,
-              0,
-              true,
-              1,
-              false,
-              c -> c.validationFraction,
-              (b, v) -> b.c.validationFraction = v);
+          "validationFraction",
+          "Fraction of the input held out for validation when no validation set is given.",
+          0.0,
+          0,
+          true,
+          1,
+          false,
+          c -> c.validationFraction,
+          (b, v) -> b.c.validationFraction = v);
 
   public static final ParamSpec<DistributedConfig, Builder, Integer> EVAL_BATCH_SIZE =
       intAtLeast(
-              "evalBatchSize",
-              "Rows per forward pass when evaluating.",
-              1024,
-              1,
-              c -> c.evalBatchSize,
-              (b, v) -> b.c.evalBatchSize = v);
+          "evalBatchSize",
+          "Rows per forward pass when evaluating.",
+          1024,
+          1,
+          c -> c.evalBatchSize,
+          (b, v) -> b.c.evalBatchSize = v);
 
   public static final ParamSpec<DistributedConfig, Builder, OnDivergence> DIVERGENCE_POLICY =
       choice(
-              "divergencePolicy",
-              "On a NaN or infinite loss or parameter: fail (stop with an error; checkpoints already"
-                  + " written stay) or rollback (redo the round from its start with half the learning"
-                  + " rate, at most maxRollbacks times).",
-              OnDivergence.class,
-              OnDivergence.FAIL,
-              c -> c.divergencePolicy,
-              (b, v) -> b.c.divergencePolicy = v);
+          "divergencePolicy",
+          "On a NaN or infinite loss or parameter: fail (stop with an error; checkpoints already"
+              + " written stay) or rollback (redo the round from its start with half the learning"
+              + " rate, at most maxRollbacks times).",
+          OnDivergence.class,
+          OnDivergence.FAIL,
+          c -> c.divergencePolicy,
+          (b, v) -> b.c.divergencePolicy = v);
 
   public static final ParamSpec<DistributedConfig, Builder, Integer> MAX_ROLLBACKS =
       intAtLeast(
-              "maxRollbacks",
-              "With divergencePolicy=rollback: rollbacks allowed over the whole run before it fails.",
-              3,
-              0,
-              c -> c.maxRollbacks,
-              (b, v) -> b.c.maxRollbacks = v);
+          "maxRollbacks",
+          "With divergencePolicy=rollback: rollbacks allowed over the whole run before it fails.",
+          3,
+          0,
+          c -> c.maxRollbacks,
+          (b, v) -> b.c.maxRollbacks = v);
 
   /** Every distributed setting. {@code replicas = 0} means {@code spark.default.parallelism}. */
   public static final List<ParamSpec<DistributedConfig, Builder, ?>> PARAMS =
       List.of(
-      EPOCHS,
-      REPLICAS,
-      AVERAGING_STEPS,
-      SCALE_OUT,
-      REPLICA_BATCH_SIZE,
-      WARMUP_ROUNDS,
-      ADAM_STATE,
-      OUTER_OPTIMIZER,
-      OUTER_LEARNING_RATE,
-      OUTER_MOMENTUM,
-      VALIDATION_FRACTION,
-      EVAL_BATCH_SIZE,
-      BAD_ROW_POLICY,
-      DIVERGENCE_POLICY,
-      MAX_ROLLBACKS);
+          EPOCHS,
+          REPLICAS,
+          AVERAGING_STEPS,
+          SCALE_OUT,
+          REPLICA_BATCH_SIZE,
+          WARMUP_ROUNDS,
+          ADAM_STATE,
+          OUTER_OPTIMIZER,
+          OUTER_LEARNING_RATE,
+          OUTER_MOMENTUM,
+          VALIDATION_FRACTION,
+          EVAL_BATCH_SIZE,
+          BAD_ROW_POLICY,
+          DIVERGENCE_POLICY,
+          MAX_ROLLBACKS);
 
   /** The declarations above, with what every config class does with them. */
   public static final ParamSchema<DistributedConfig, Builder> SCHEMA =

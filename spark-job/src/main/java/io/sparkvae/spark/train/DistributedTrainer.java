@@ -29,11 +29,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains a VAE on a DataFrame with synchronous parameter averaging: the driver shards the data
- * into one packed, cached shard per replica; every round it broadcasts the global state, each
- * replica runs up to {@code averagingSteps} Adam steps on its shard (continuing through it across
- * rounds), and the driver combines the replicas' weighted sums with {@code treeAggregate},
- * divides once and optionally applies an outer Nesterov step (BMUF / DiLoCo).
+ * Trains a VAE on a DataFrame with synchronous parameter averaging: the driver shards the data into
+ * one packed, cached shard per replica; every round it broadcasts the global state, each replica
+ * runs up to {@code averagingSteps} Adam steps on its shard (continuing through it across rounds),
+ * and the driver combines the replicas' weighted sums with {@code treeAggregate}, divides once and
+ * optionally applies an outer Nesterov step (BMUF / DiLoCo).
  *
  * <p>Epochs: every replica passes once through its shard per epoch, the last round of an epoch
  * running only what is left, so each training example is used exactly once per epoch. Everything
@@ -42,10 +42,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Divergence: a replica that meets a NaN or infinite loss or state reports it instead of failing
  * its task, and the driver checks the averaged state of every round too, so a non-finite state is
- * never averaged in, checkpointed or returned. With {@code divergencePolicy=fail} the run stops with
- * a {@link TrainingDivergedException}; with {@code rollback} the round runs again from its start
- * (state and outer momentum) with half the learning rate, which stays halved for the rest of the
- * run, at most {@code maxRollbacks} times over the run.
+ * never averaged in, checkpointed or returned. With {@code divergencePolicy=fail} the run stops
+ * with a {@link TrainingDivergedException}; with {@code rollback} the round runs again from its
+ * start (state and outer momentum) with half the learning rate, which stays halved for the rest of
+ * the run, at most {@code maxRollbacks} times over the run.
  */
 public final class DistributedTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(DistributedTrainer.class);
@@ -66,13 +66,13 @@ public final class DistributedTrainer {
   }
 
   /**
-   * Trains as the request says: from fresh parameters, a warm start or a checkpoint's progress, until
-   * {@code epochs} epochs are done. Since every random stream is derived from (seed, round,
+   * Trains as the request says: from fresh parameters, a warm start or a checkpoint's progress,
+   * until {@code epochs} epochs are done. Since every random stream is derived from (seed, round,
    * partition, epoch), a run resumed from any progress it reported ends with exactly the parameters
    * of an uninterrupted run.
    *
-   * @throws TrainingDivergedException when a round diverges and {@code divergencePolicy} does not let
-   *     the run go on (nothing is returned; the listener saw only finite states)
+   * @throws TrainingDivergedException when a round diverges and {@code divergencePolicy} does not
+   *     let the run go on (nothing is returned; the listener saw only finite states)
    */
   public TrainingResult fit(TrainingRequest request) {
     Dataset<Row> train = request.train();
@@ -81,50 +81,83 @@ public final class DistributedTrainer {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(train.sparkSession().sparkContext());
     int replicas = replicas(dist, train.sparkSession());
     if (validation == null && dist.validationFraction() > 0) {
-      Dataset<Row>[] split = train.randomSplit(
-          new double[] {1 - dist.validationFraction(), dist.validationFraction()}, config.seed());
+      Dataset<Row>[] split =
+          train.randomSplit(
+              new double[] {1 - dist.validationFraction(), dist.validationFraction()},
+              config.seed());
       train = split[0];
       validation = split[1];
     }
     if (validation != null) {
       features.validate(validation.schema());
     }
-    TrainingProgress start = request.start() != null ? request.start()
-        : new TrainingProgress(0, 0, TrainingState.initial(ParamInit.initialize(ParamLayout.of(config), config.seed())),
-            null, List.of());
+    TrainingProgress start =
+        request.start() != null
+            ? request.start()
+            : new TrainingProgress(
+                0,
+                0,
+                TrainingState.initial(ParamInit.initialize(ParamLayout.of(config), config.seed())),
+                null,
+                List.of());
     String badStart = start.state().firstNonFinite();
     if (badStart != null) {
       throw new IllegalArgumentException("the initial training state is not finite: " + badStart);
     }
     String runId = UUID.randomUUID().toString();
-    JavaRDD<PackedShard> shards = pack(train, replicas).setName("sparkvae training shards " + runId);
-    JavaRDD<PackedShard> valShards = validation == null ? null
-        : pack(validation, replicas).setName("sparkvae validation shards " + runId);
+    JavaRDD<PackedShard> shards =
+        pack(train, replicas).setName("sparkvae training shards " + runId);
+    JavaRDD<PackedShard> valShards =
+        validation == null
+            ? null
+            : pack(validation, replicas).setName("sparkvae validation shards " + runId);
     try {
       jsc.setJobDescription("sparkvae: packing " + replicas + " training shards");
       ShardCounts counts = checkTrainingShards(shards, replicas);
       List<Integer> sizes = counts.sizes();
       SkippedRows skippedTraining = SkippedRows.of(counts.bad());
-      ScaleOutPlan plan = withDerivedKlWarmup(plan(replicas, Collections.max(sizes)), request.klWarmupFraction());
-      LOG.info("sparkvae: {} training rows in {} shards (sizes {} to {}), {} minibatches of {} per epoch, {} rounds"
-          + " per epoch", sizes.stream().mapToLong(Integer::longValue).sum(), replicas, Collections.min(sizes),
-          Collections.max(sizes), plan.batchesPerEpoch(), plan.config().batchSize(), plan.roundsPerEpoch());
+      ScaleOutPlan plan =
+          withDerivedKlWarmup(plan(replicas, Collections.max(sizes)), request.klWarmupFraction());
+      LOG.info(
+          "sparkvae: {} training rows in {} shards (sizes {} to {}), {} minibatches of {} per epoch, {} rounds"
+              + " per epoch",
+          sizes.stream().mapToLong(Integer::longValue).sum(),
+          replicas,
+          Collections.min(sizes),
+          Collections.max(sizes),
+          plan.batchesPerEpoch(),
+          plan.config().batchSize(),
+          plan.roundsPerEpoch());
       LOG.info("sparkvae: training with {}", plan.describe());
       plan.warnings().forEach(w -> LOG.warn("sparkvae: {}", w));
       request.listener().onPlan(plan);
-      SkippedRows skippedValidation = valShards == null ? SkippedRows.NONE : checkValidationShards(valShards);
-      EpochLoop.Validation validate = valShards == null ? null : (epoch, params) -> {
-        jsc.setJobDescription(String.format(Locale.ROOT, "epoch %d/%d · validation", epoch + 1, dist.epochs()));
-        return evaluate(jsc, valShards, params, epoch);
-      };
+      SkippedRows skippedValidation =
+          valShards == null ? SkippedRows.NONE : checkValidationShards(valShards);
+      EpochLoop.Validation validate =
+          valShards == null
+              ? null
+              : (epoch, params) -> {
+                jsc.setJobDescription(
+                    String.format(
+                        Locale.ROOT, "epoch %d/%d · validation", epoch + 1, dist.epochs()));
+                return evaluate(jsc, valShards, params, epoch);
+              };
       // The session's setting, so that it can change between runs of one session (tests do).
-      boolean keep = Boolean.parseBoolean(train.sparkSession().conf().get(ReplicaCache.ENABLED_CONF, "true"));
-      RoundRunner rounds = new RoundRunner(jsc, shards, runId, replicas, plan.averagesAdamState(), keep);
+      boolean keep =
+          Boolean.parseBoolean(train.sparkSession().conf().get(ReplicaCache.ENABLED_CONF, "true"));
+      RoundRunner rounds =
+          new RoundRunner(jsc, shards, runId, replicas, plan.averagesAdamState(), keep);
       try {
-        double warmUp = rounds.warmUp(plan.configForRound(start.rounds()), start.state(), start.rounds());
-        LOG.info(String.format(Locale.ROOT, "sparkvae: warm-up (engine start, JIT, native allocation) %.1f s, outside"
-            + " the epochs' timings", warmUp));
-        return new EpochLoop(plan, dist, rounds, request, start, validate, skippedTraining, skippedValidation)
+        double warmUp =
+            rounds.warmUp(plan.configForRound(start.rounds()), start.state(), start.rounds());
+        LOG.info(
+            String.format(
+                Locale.ROOT,
+                "sparkvae: warm-up (engine start, JIT, native allocation) %.1f s, outside"
+                    + " the epochs' timings",
+                warmUp));
+        return new EpochLoop(
+                plan, dist, rounds, request, start, validate, skippedTraining, skippedValidation)
             .run(config.toBuilder().klWarmupSteps(plan.config().klWarmupSteps()).build());
       } finally {
         rounds.release();
@@ -140,10 +173,19 @@ public final class DistributedTrainer {
 
   /** The run's scale-out plan for this data and replica count. */
   private ScaleOutPlan plan(int replicas, long largestShard) {
-    return ScaleOutPlan.derive(new ScaleOutPlan.Request(config, replicas, largestShard, dist.averagingSteps(),
-        dist.replicaBatchSize(), dist.warmupRounds(), dist.scaleOut() == ScaleOut.AUTO,
-        dist.outerOptimizer(), dist.outerLearningRate(),
-        dist.outerMomentum(), dist.averagesAdamState()));
+    return ScaleOutPlan.derive(
+        new ScaleOutPlan.Request(
+            config,
+            replicas,
+            largestShard,
+            dist.averagingSteps(),
+            dist.replicaBatchSize(),
+            dist.warmupRounds(),
+            dist.scaleOut() == ScaleOut.AUTO,
+            dist.outerOptimizer(),
+            dist.outerLearningRate(),
+            dist.outerMomentum(),
+            dist.averagesAdamState()));
   }
 
   /**
@@ -157,10 +199,17 @@ public final class DistributedTrainer {
     }
     long total = (long) plan.batchesPerEpoch() * dist.epochs();
     long steps = Math.max(1, Math.round(fraction * total));
-    return plan.withKlWarmupSteps(steps, String.format(Locale.ROOT,
-        "klWarmupSteps %d: the KL weight rises linearly from 0 to beta over %.0f %% of the run's %d optimizer steps"
-            + " (%d epochs of %d minibatches; derived because klWarmupSteps was not set)",
-        steps, 100 * fraction, total, dist.epochs(), plan.batchesPerEpoch()));
+    return plan.withKlWarmupSteps(
+        steps,
+        String.format(
+            Locale.ROOT,
+            "klWarmupSteps %d: the KL weight rises linearly from 0 to beta over %.0f %% of the run's %d optimizer steps"
+                + " (%d epochs of %d minibatches; derived because klWarmupSteps was not set)",
+            steps,
+            100 * fraction,
+            total,
+            dist.epochs(),
+            plan.batchesPerEpoch()));
   }
 
   /** The training shards' sizes and bad rows. */
@@ -169,30 +218,49 @@ public final class DistributedTrainer {
   /** Counts the training shards' rows and bad rows; fails when the policy or the sizes say so. */
   private ShardCounts checkTrainingShards(JavaRDD<PackedShard> shards, int replicas) {
     List<PackedShard> summaries = shards.map(DistributedTrainer::summary).collect();
-    BadRows bad = features.checkBadRows(summaries, "training", config.inputDim(), inputSupport(), skipBadRows());
+    BadRows bad =
+        features.checkBadRows(
+            summaries, "training", config.inputDim(), inputSupport(), skipBadRows());
     if (bad.total() > 0) {
-      LOG.warn("sparkvae: left out {} bad training rows of column '{}': {}", bad.total(), features.name(),
+      LOG.warn(
+          "sparkvae: left out {} bad training rows of column '{}': {}",
+          bad.total(),
+          features.name(),
           bad.describe(config.inputDim(), inputSupport()));
     }
     List<Integer> sizes = summaries.stream().map(PackedShard::rows).toList();
     long total = sizes.stream().mapToLong(Integer::longValue).sum();
     if (total == 0) {
-      throw new IllegalArgumentException("features column '" + features.name() + "' has no usable training rows");
+      throw new IllegalArgumentException(
+          "features column '" + features.name() + "' has no usable training rows");
     }
     long emptyShards = sizes.stream().filter(n -> n == 0).count();
     if (emptyShards > 0) {
-      throw new IllegalArgumentException("only " + total + " usable training rows for " + replicas + " replicas: "
-          + emptyShards + " shards are empty; use fewer replicas (--replicas) or more data");
+      throw new IllegalArgumentException(
+          "only "
+              + total
+              + " usable training rows for "
+              + replicas
+              + " replicas: "
+              + emptyShards
+              + " shards are empty; use fewer replicas (--replicas) or more data");
     }
     return new ShardCounts(sizes, bad);
   }
 
   /** Counts the validation shards' bad rows; fails when the policy says so. */
   private SkippedRows checkValidationShards(JavaRDD<PackedShard> valShards) {
-    BadRows badVal = features.checkBadRows(valShards.map(DistributedTrainer::summary).collect(), "validation",
-        config.inputDim(), inputSupport(), skipBadRows());
+    BadRows badVal =
+        features.checkBadRows(
+            valShards.map(DistributedTrainer::summary).collect(),
+            "validation",
+            config.inputDim(),
+            inputSupport(),
+            skipBadRows());
     if (badVal.total() > 0) {
-      LOG.warn("sparkvae: left out {} bad validation rows: {}", badVal.total(),
+      LOG.warn(
+          "sparkvae: left out {} bad validation rows: {}",
+          badVal.total(),
           badVal.describe(config.inputDim(), inputSupport()));
     }
     return SkippedRows.of(badVal);
@@ -215,7 +283,8 @@ public final class DistributedTrainer {
     }
   }
 
-  private Evaluation.Result evaluate(JavaSparkContext jsc, JavaRDD<PackedShard> data, float[] params, int epoch) {
+  private Evaluation.Result evaluate(
+      JavaSparkContext jsc, JavaRDD<PackedShard> data, float[] params, int epoch) {
     Broadcast<float[]> bc = jsc.broadcast(params);
     try {
       return data.mapPartitionsWithIndex(evalShard(bc, config, epoch, dist.evalBatchSize()), true)
@@ -234,13 +303,22 @@ public final class DistributedTrainer {
     FeatureColumn fc = features;
     int dim = config.inputDim();
     Support support = inputSupport();
-    long blockValues = Long.parseLong(
-        df.sparkSession().conf().get(PackedShard.BLOCK_VALUES_CONF, String.valueOf(PackedShard.DEFAULT_BLOCK_VALUES)));
-    return shardFrame(df, fc.name(), partitions).javaRDD()
-        .mapPartitions(rows -> Collections.singletonList(fc.pack(rows, dim, support, blockValues)).iterator())
-        // Deserialized: a shard is dense float[] blocks (as large either way), and every round's task
+    long blockValues =
+        Long.parseLong(
+            df.sparkSession()
+                .conf()
+                .get(
+                    PackedShard.BLOCK_VALUES_CONF,
+                    String.valueOf(PackedShard.DEFAULT_BLOCK_VALUES)));
+    return shardFrame(df, fc.name(), partitions)
+        .javaRDD()
+        .mapPartitions(
+            rows -> Collections.singletonList(fc.pack(rows, dim, support, blockValues)).iterator())
+        // Deserialized: a shard is dense float[] blocks (as large either way), and every round's
+        // task
         // reads it; cached serialized, each task of each round deserialized all of it (94 MB per
-        // MNIST replica per round). (Caching as objects once seemed to break the driver-kill test of
+        // MNIST replica per round). (Caching as objects once seemed to break the driver-kill test
+        // of
         // FaultToleranceIT; it only moved the GCs into the training steps, where a GC between the
         // forward and the backward pass freed a constant the autograd graph still read: see
         // Likelihoods.mulConst.)
@@ -250,8 +328,8 @@ public final class DistributedTrainer {
   /**
    * The features column split into shards, each in a canonical row order. A DataFrame-level
    * round-robin repartition (rows travel as Spark's binary rows, no Kryo per row; with Spark's
-   * default sort before repartitioning the split is deterministic), then a sort within each shard by
-   * the row's position in the input: a shard fetches its rows from every map output in whatever
+   * default sort before repartitioning the split is deterministic), then a sort within each shard
+   * by the row's position in the input: a shard fetches its rows from every map output in whatever
    * order they arrive, and after a lost executor that order changes. Sorting makes a recomputed
    * shard identical, so training after a fault ends with the fault-free parameters.
    */
@@ -286,8 +364,13 @@ public final class DistributedTrainer {
           continue;
         }
         try (VaeInference model = new VaeInference(config, params.value(), TaskDevice.current())) {
-          out.add(Evaluation.evaluate(model, s.data(), batchSize, 1,
-              Seeds.derive(config.seed(), ReplicaRunner.EVAL_STREAM, epoch, partition)));
+          out.add(
+              Evaluation.evaluate(
+                  model,
+                  s.data(),
+                  batchSize,
+                  1,
+                  Seeds.derive(config.seed(), ReplicaRunner.EVAL_STREAM, epoch, partition)));
         }
       }
       return out.iterator();

@@ -40,8 +40,11 @@ final class DivergencePolicy {
 
   /** The configuration a round runs with after the rollbacks so far. */
   VaeConfig apply(VaeConfig config) {
-    return rollbacks == 0 ? config
-        : config.toBuilder().learningRate(learningRateAfter(config.learningRate(), rollbacks)).build();
+    return rollbacks == 0
+        ? config
+        : config.toBuilder()
+            .learningRate(learningRateAfter(config.learningRate(), rollbacks))
+            .build();
   }
 
   /**
@@ -55,23 +58,48 @@ final class DivergencePolicy {
    */
   void onDivergence(String where, String divergence, double rate, int epoch, long round) {
     if (!dist.rollsBackOnDivergence()) {
-      throw new TrainingDivergedException(String.format(Locale.ROOT,
-          "training diverged in %s: %s. Nothing of this round was kept and no model is returned;"
-              + " earlier checkpoints are intact. Lower learningRate (now %s) or set"
-              + " divergencePolicy=rollback", where, divergence, rate),
-          epoch + 1, round + 1, rollbacks);
+      throw new TrainingDivergedException(
+          String.format(
+              Locale.ROOT,
+              "training diverged in %s: %s. Nothing of this round was kept and no model is returned;"
+                  + " earlier checkpoints are intact. Lower learningRate (now %s) or set"
+                  + " divergencePolicy=rollback",
+              where,
+              divergence,
+              rate),
+          epoch + 1,
+          round + 1,
+          rollbacks);
     }
     // (A learning rate halved down to 0 would be refused by VaeConfig: that ends the run too.)
-    if (rollbacks >= dist.maxRollbacks() || !(learningRateAfter(configuredRate, rollbacks + 1) > 0)) {
-      throw new TrainingDivergedException(String.format(Locale.ROOT,
-          "training diverged in %s after %d rollbacks (maxRollbacks=%d; learningRate now %s, configured"
-              + " %s): %s. No model is returned; earlier checkpoints are intact. Lower"
-              + " learningRate", where, rollbacks, dist.maxRollbacks(), rate, configuredRate, divergence),
-          epoch + 1, round + 1, rollbacks);
+    if (rollbacks >= dist.maxRollbacks()
+        || !(learningRateAfter(configuredRate, rollbacks + 1) > 0)) {
+      throw new TrainingDivergedException(
+          String.format(
+              Locale.ROOT,
+              "training diverged in %s after %d rollbacks (maxRollbacks=%d; learningRate now %s, configured"
+                  + " %s): %s. No model is returned; earlier checkpoints are intact. Lower"
+                  + " learningRate",
+              where,
+              rollbacks,
+              dist.maxRollbacks(),
+              rate,
+              configuredRate,
+              divergence),
+          epoch + 1,
+          round + 1,
+          rollbacks);
     }
     rollbacks++;
-    LOG.warn(String.format(Locale.ROOT,
-        "training diverged in %s: %s; rolling back to the start of the round and halving learningRate to"
-            + " %s (rollback %d of at most %d)", where, divergence, rate / 2, rollbacks, dist.maxRollbacks()));
+    LOG.warn(
+        String.format(
+            Locale.ROOT,
+            "training diverged in %s: %s; rolling back to the start of the round and halving learningRate to"
+                + " %s (rollback %d of at most %d)",
+            where,
+            divergence,
+            rate / 2,
+            rollbacks,
+            dist.maxRollbacks()));
   }
 }

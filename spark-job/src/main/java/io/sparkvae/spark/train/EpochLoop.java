@@ -27,8 +27,10 @@ final class EpochLoop {
   private final OuterStep outer;
   private final DivergencePolicy divergence;
   private final TrainingRequest request;
+
   /** Evaluates the validation set after an epoch; null without one. */
   private final Validation validate;
+
   private final TrainingProgress start;
   private final int replicas;
   private final SkippedRows skippedTraining;
@@ -38,8 +40,15 @@ final class EpochLoop {
   private long round;
   private final List<EpochMetrics> history;
 
-  EpochLoop(ScaleOutPlan plan, DistributedConfig dist, RoundRunner rounds, TrainingRequest request,
-      TrainingProgress start, Validation validate, SkippedRows skippedTraining, SkippedRows skippedValidation) {
+  EpochLoop(
+      ScaleOutPlan plan,
+      DistributedConfig dist,
+      RoundRunner rounds,
+      TrainingRequest request,
+      TrainingProgress start,
+      Validation validate,
+      SkippedRows skippedTraining,
+      SkippedRows skippedValidation) {
     this.plan = plan;
     this.dist = dist;
     this.rounds = rounds;
@@ -69,14 +78,18 @@ final class EpochLoop {
       boolean resumedHere = epoch == start.epochsDone();
       // A run resumed in the middle of an epoch picks up at the same minibatch, with the epoch's
       // statistics so far.
-      TrainingProgress.EpochSoFar soFar = runRounds(epoch, resumedHere ? start.stepInEpoch() : 0,
-          resumedHere ? start.epochSoFar() : TrainingProgress.EpochSoFar.NONE);
+      TrainingProgress.EpochSoFar soFar =
+          runRounds(
+              epoch,
+              resumedHere ? start.stepInEpoch() : 0,
+              resumedHere ? start.epochSoFar() : TrainingProgress.EpochSoFar.NONE);
       finishEpoch(epoch, soFar);
     }
     return new TrainingResult(configAsGiven, state, history, replicas, divergence.rollbacks());
   }
 
-  private TrainingProgress.EpochSoFar runRounds(int epoch, int firstStep, TrainingProgress.EpochSoFar soFar) {
+  private TrainingProgress.EpochSoFar runRounds(
+      int epoch, int firstStep, TrainingProgress.EpochSoFar soFar) {
     int steps = plan.averagingSteps();
     int batchesPerEpoch = plan.batchesPerEpoch();
     for (int done = firstStep; done < batchesPerEpoch; done += steps) {
@@ -84,12 +97,30 @@ final class EpochLoop {
       int stepsNow = Math.min(steps, batchesPerEpoch - done);
       AveragingSums sums = runRound(epoch, done, stepsNow);
       round++;
-      soFar = soFar.plus(sums.stats().lossSum(), sums.stats().examples(), (System.nanoTime() - roundStart) / 1e9,
-          rounds.computeSpan(sums.stats().seconds()));
+      soFar =
+          soFar.plus(
+              sums.stats().lossSum(),
+              sums.stats().examples(),
+              (System.nanoTime() - roundStart) / 1e9,
+              rounds.computeSpan(sums.stats().seconds()));
       boolean last = done + stepsNow >= batchesPerEpoch;
-      if (!last && request.progressEveryRounds() > 0 && round % request.progressEveryRounds() == 0) {
-        request.listener().onProgress(rounds.withMoments(new TrainingProgress(epoch, done + stepsNow, round, state,
-            outer.state(), history, soFar, divergence.rollbacks(), List.of())));
+      if (!last
+          && request.progressEveryRounds() > 0
+          && round % request.progressEveryRounds() == 0) {
+        request
+            .listener()
+            .onProgress(
+                rounds.withMoments(
+                    new TrainingProgress(
+                        epoch,
+                        done + stepsNow,
+                        round,
+                        state,
+                        outer.state(),
+                        history,
+                        soFar,
+                        divergence.rollbacks(),
+                        List.of())));
       }
     }
     return soFar;
@@ -102,17 +133,44 @@ final class EpochLoop {
    */
   private AveragingSums runRound(int epoch, int done, int steps) {
     int totalRounds = (int) ((long) plan.roundsPerEpoch() * dist.epochs());
-    String where = String.format(Locale.ROOT, "epoch %d/%d, round %d/%d", epoch + 1, dist.epochs(), round + 1,
-        totalRounds);
+    String where =
+        String.format(
+            Locale.ROOT,
+            "epoch %d/%d, round %d/%d",
+            epoch + 1,
+            dist.epochs(),
+            round + 1,
+            totalRounds);
     for (int attempt = 0; ; attempt++) {
       VaeConfig cfg = divergence.apply(plan.configForRound(round));
       // A resumed run's replicas start from their checkpointed moments.
-      ReplicaMoments[] initialMoments = !plan.averagesAdamState() && round == start.rounds()
-          && !start.replicaMoments().isEmpty() ? start.replicaMoments().toArray(new ReplicaMoments[0]) : null;
-      RoundInput input = new RoundInput(rounds.runId(), cfg, state, round, epoch, done, steps,
-          !plan.averagesAdamState(), initialMoments, rounds.keepReplicas());
-      AveragingSums sums = rounds.run(input, String.format(Locale.ROOT, "epoch %d/%d · round %d/%d%s", epoch + 1,
-          dist.epochs(), round + 1, totalRounds, attempt == 0 ? "" : " · after rollback " + divergence.rollbacks()));
+      ReplicaMoments[] initialMoments =
+          !plan.averagesAdamState() && round == start.rounds() && !start.replicaMoments().isEmpty()
+              ? start.replicaMoments().toArray(new ReplicaMoments[0])
+              : null;
+      RoundInput input =
+          new RoundInput(
+              rounds.runId(),
+              cfg,
+              state,
+              round,
+              epoch,
+              done,
+              steps,
+              !plan.averagesAdamState(),
+              initialMoments,
+              rounds.keepReplicas());
+      AveragingSums sums =
+          rounds.run(
+              input,
+              String.format(
+                  Locale.ROOT,
+                  "epoch %d/%d · round %d/%d%s",
+                  epoch + 1,
+                  dist.epochs(),
+                  round + 1,
+                  totalRounds,
+                  attempt == 0 ? "" : " · after rollback " + divergence.rollbacks()));
       RoundOutcome outcome = RoundOutcome.combine(sums, state, outer, replicas);
       if (outcome.divergence() == null) {
         state = outcome.state();
@@ -136,18 +194,42 @@ final class EpochLoop {
     if (validate != null) {
       val = validate.evaluate(epoch, state.params()).negElbo();
     }
-    EpochMetrics m = new EpochMetrics(epoch + 1, soFar.lossSum() / examples, val, examples / seconds, seconds,
-        Math.max(0, seconds - soFar.computeSeconds()), soFar.rounds(), examples, state.step(), round,
-        rounds.payloadBytes(), lastRss, skippedTraining, skippedValidation);
-    LOG.info(String.format(Locale.ROOT,
-        "epoch %d/%d: train -ELBO %.2f, validation -ELBO %s, %.0f samples/s, %.1f s of %.1f s outside replica"
-            + " compute", m.epoch(), dist.epochs(), m.trainNegElbo(),
-        Double.isNaN(val) ? "none" : String.format(Locale.ROOT, "%.2f", val), m.samplesPerSec(),
-        m.averagingSeconds(), m.seconds()));
+    EpochMetrics m =
+        new EpochMetrics(
+            epoch + 1,
+            soFar.lossSum() / examples,
+            val,
+            examples / seconds,
+            seconds,
+            Math.max(0, seconds - soFar.computeSeconds()),
+            soFar.rounds(),
+            examples,
+            state.step(),
+            round,
+            rounds.payloadBytes(),
+            lastRss,
+            skippedTraining,
+            skippedValidation);
+    LOG.info(
+        String.format(
+            Locale.ROOT,
+            "epoch %d/%d: train -ELBO %.2f, validation -ELBO %s, %.0f samples/s, %.1f s of %.1f s outside replica"
+                + " compute",
+            m.epoch(),
+            dist.epochs(),
+            m.trainNegElbo(),
+            Double.isNaN(val) ? "none" : String.format(Locale.ROOT, "%.2f", val),
+            m.samplesPerSec(),
+            m.averagingSeconds(),
+            m.seconds()));
     history.add(m);
     request.listener().onEpoch(m);
-    request.listener().onProgress(rounds.withMoments(new TrainingProgress(epoch + 1, round, state, outer.state(),
-        history, divergence.rollbacks())));
+    request
+        .listener()
+        .onProgress(
+            rounds.withMoments(
+                new TrainingProgress(
+                    epoch + 1, round, state, outer.state(), history, divergence.rollbacks())));
   }
 
   /** The validation set's mean −ELBO under given parameters after a (0-based) epoch. */

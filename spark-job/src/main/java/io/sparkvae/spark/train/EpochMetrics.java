@@ -13,57 +13,134 @@ import java.util.Locale;
  * @param seconds wall-clock seconds of the epoch's rounds (validation excluded)
  * @param averagingSeconds part of {@code seconds} not spent in replica compute: broadcast, task
  *     launch, result transfer and the average itself. A round's compute is the replicas' compute
- *     seconds as the task slots ran them: with R replicas on S slots ({@code spark.default.parallelism
- *     / spark.task.cpus}) they run in ceil(R / S) waves, each as long as the mean replica, so
- *     replicas waiting for a slot are compute, not overhead. What is left is overhead plus the
- *     imbalance between replicas (a wave lasts as long as its slowest replica)
+ *     seconds as the task slots ran them: with R replicas on S slots ({@code
+ *     spark.default.parallelism / spark.task.cpus}) they run in ceil(R / S) waves, each as long as
+ *     the mean replica, so replicas waiting for a slot are compute, not overhead. What is left is
+ *     overhead plus the imbalance between replicas (a wave lasts as long as its slowest replica)
  * @param rounds averaging rounds in the epoch
  * @param round rounds of the run so far (the global round counter at the epoch's end); -1 unknown
  * @param roundPayloadBytes serialized bytes one round moves: the broadcast state plus every
  *     replica's result; -1 unknown
- * @param executorRssBytes the largest resident set size of an executor JVM, measured by the replicas
- *     at the end of the epoch's last round; -1 unknown (not Linux)
- * @param skippedTraining training rows the run leaves out under {@code badRowPolicy=skip} (the
- *     same every epoch: bad rows are left out of the shards once)
+ * @param executorRssBytes the largest resident set size of an executor JVM, measured by the
+ *     replicas at the end of the epoch's last round; -1 unknown (not Linux)
+ * @param skippedTraining training rows the run leaves out under {@code badRowPolicy=skip} (the same
+ *     every epoch: bad rows are left out of the shards once)
  * @param skippedValidation validation rows left out likewise
  */
 public record EpochMetrics(
-    int epoch, double trainNegElbo, double valNegElbo, double samplesPerSec, double seconds,
-    double averagingSeconds, int rounds, long examples, long step, long round, long roundPayloadBytes,
-    long executorRssBytes, SkippedRows skippedTraining, SkippedRows skippedValidation) implements Serializable {
+    int epoch,
+    double trainNegElbo,
+    double valNegElbo,
+    double samplesPerSec,
+    double seconds,
+    double averagingSeconds,
+    int rounds,
+    long examples,
+    long step,
+    long round,
+    long roundPayloadBytes,
+    long executorRssBytes,
+    SkippedRows skippedTraining,
+    SkippedRows skippedValidation)
+    implements Serializable {
 
   /** An epoch that left no rows out. */
-  public EpochMetrics(int epoch, double trainNegElbo, double valNegElbo, double samplesPerSec, double seconds,
-      double averagingSeconds, int rounds, long examples, long step, long round, long roundPayloadBytes,
+  public EpochMetrics(
+      int epoch,
+      double trainNegElbo,
+      double valNegElbo,
+      double samplesPerSec,
+      double seconds,
+      double averagingSeconds,
+      int rounds,
+      long examples,
+      long step,
+      long round,
+      long roundPayloadBytes,
       long executorRssBytes) {
-    this(epoch, trainNegElbo, valNegElbo, samplesPerSec, seconds, averagingSeconds, rounds, examples, step, round,
-        roundPayloadBytes, executorRssBytes, SkippedRows.NONE, SkippedRows.NONE);
+    this(
+        epoch,
+        trainNegElbo,
+        valNegElbo,
+        samplesPerSec,
+        seconds,
+        averagingSeconds,
+        rounds,
+        examples,
+        step,
+        round,
+        roundPayloadBytes,
+        executorRssBytes,
+        SkippedRows.NONE,
+        SkippedRows.NONE);
   }
 
   /** An epoch whose round costs are not known (histories written before they were recorded). */
-  public EpochMetrics(int epoch, double trainNegElbo, double valNegElbo, double samplesPerSec, double seconds,
-      double averagingSeconds, int rounds, long examples, long step) {
-    this(epoch, trainNegElbo, valNegElbo, samplesPerSec, seconds, averagingSeconds, rounds, examples, step, -1, -1, -1);
+  public EpochMetrics(
+      int epoch,
+      double trainNegElbo,
+      double valNegElbo,
+      double samplesPerSec,
+      double seconds,
+      double averagingSeconds,
+      int rounds,
+      long examples,
+      long step) {
+    this(
+        epoch,
+        trainNegElbo,
+        valNegElbo,
+        samplesPerSec,
+        seconds,
+        averagingSeconds,
+        rounds,
+        examples,
+        step,
+        -1,
+        -1,
+        -1);
   }
 
   /** The JSON line of this epoch. */
   public String toJson() {
-    return String.format(Locale.ROOT,
+    return String.format(
+        Locale.ROOT,
         "{\"epoch\":%d,\"train_neg_elbo\":%s,\"val_neg_elbo\":%s,\"samples_per_sec\":%s,\"seconds\":%s,"
             + "\"averaging_seconds\":%s,\"rounds\":%d,\"examples\":%d,\"step\":%d,\"round\":%s,"
             + "\"round_payload_bytes\":%s,\"executor_rss_bytes\":%s,\"skipped_training_rows\":%s,"
             + "\"skipped_validation_rows\":%s}",
-        epoch, num(trainNegElbo), num(valNegElbo), num(samplesPerSec), num(seconds), num(averagingSeconds),
-        rounds, examples, step, count(round), count(roundPayloadBytes), count(executorRssBytes),
-        skippedTraining.toJson(), skippedValidation.toJson());
+        epoch,
+        num(trainNegElbo),
+        num(valNegElbo),
+        num(samplesPerSec),
+        num(seconds),
+        num(averagingSeconds),
+        rounds,
+        examples,
+        step,
+        count(round),
+        count(roundPayloadBytes),
+        count(executorRssBytes),
+        skippedTraining.toJson(),
+        skippedValidation.toJson());
   }
 
   /** Reads a line written by {@link #toJson} (null numbers are NaN). */
   public static EpochMetrics fromJson(com.google.gson.JsonObject o) {
-    return new EpochMetrics(o.get("epoch").getAsInt(), dbl(o, "train_neg_elbo"), dbl(o, "val_neg_elbo"),
-        dbl(o, "samples_per_sec"), dbl(o, "seconds"), dbl(o, "averaging_seconds"), o.get("rounds").getAsInt(),
-        o.get("examples").getAsLong(), o.get("step").getAsLong(), lng(o, "round"), lng(o, "round_payload_bytes"),
-        lng(o, "executor_rss_bytes"), SkippedRows.fromJson(o.get("skipped_training_rows")),
+    return new EpochMetrics(
+        o.get("epoch").getAsInt(),
+        dbl(o, "train_neg_elbo"),
+        dbl(o, "val_neg_elbo"),
+        dbl(o, "samples_per_sec"),
+        dbl(o, "seconds"),
+        dbl(o, "averaging_seconds"),
+        o.get("rounds").getAsInt(),
+        o.get("examples").getAsLong(),
+        o.get("step").getAsLong(),
+        lng(o, "round"),
+        lng(o, "round_payload_bytes"),
+        lng(o, "executor_rss_bytes"),
+        SkippedRows.fromJson(o.get("skipped_training_rows")),
         SkippedRows.fromJson(o.get("skipped_validation_rows")));
   }
 

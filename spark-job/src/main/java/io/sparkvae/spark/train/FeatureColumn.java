@@ -8,7 +8,6 @@ import java.util.Iterator;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -44,7 +43,8 @@ public final class FeatureColumn implements Serializable {
 
   /** "columns are: a, b" for a message, or what an input without any column most likely means. */
   public static String columnList(String[] columns) {
-    return columns.length == 0 ? "the input has no columns at all (is it empty, or not in the --input-format given?)"
+    return columns.length == 0
+        ? "the input has no columns at all (is it empty, or not in the --input-format given?)"
         : "columns are: " + String.join(", ", columns);
   }
 
@@ -61,7 +61,10 @@ public final class FeatureColumn implements Serializable {
     StructField f = schema.apply(name);
     if (!isSupported(f.dataType())) {
       throw new IllegalArgumentException(
-          "features column '" + name + "' has type " + f.dataType().catalogString()
+          "features column '"
+              + name
+              + "' has type "
+              + f.dataType().catalogString()
               + "; expected vector, array<float> or array<double>");
     }
   }
@@ -86,10 +89,11 @@ public final class FeatureColumn implements Serializable {
         // A sparse vector writes only its active entries: the rest must be zero, not whatever a
         // previous row left in a reused buffer.
         Arrays.fill(dst, offset, offset + v.size(), 0f);
-        v.foreachActive((i, x) -> {
-          dst[offset + (int) i] = (float) (double) x;
-          return null;
-        });
+        v.foreachActive(
+            (i, x) -> {
+              dst[offset + (int) i] = (float) (double) x;
+              return null;
+            });
       }
       return;
     }
@@ -106,22 +110,25 @@ public final class FeatureColumn implements Serializable {
 
   /**
    * Checks one packed row, {@code buf[offset .. offset + dim)}: null when every value is finite and
-   * inside the likelihood's {@code support}, else the problem (NaN or infinity before a value outside
-   * the support, when a row has both). Training and inference use this one check, so a row is refused
-   * for the same reasons in both; the check itself is the likelihood's ({@link Support#check}).
+   * inside the likelihood's {@code support}, else the problem (NaN or infinity before a value
+   * outside the support, when a row has both). Training and inference use this one check, so a row
+   * is refused for the same reasons in both; the check itself is the likelihood's ({@link
+   * Support#check}).
    */
   public static BadRows.Reason checkValues(float[] buf, int offset, int dim, Support support) {
     Support.Violation v = support.check(buf, offset, dim);
     if (v == null) {
       return null;
     }
-    return v == Support.Violation.NON_FINITE ? BadRows.Reason.NON_FINITE : BadRows.Reason.OUT_OF_RANGE;
+    return v == Support.Violation.NON_FINITE
+        ? BadRows.Reason.NON_FINITE
+        : BadRows.Reason.OUT_OF_RANGE;
   }
 
   /**
    * Packs rows whose first field is this column (and whose second, if any, is the row's id) into
-   * one shard. Rows that cannot be used (null, wrong size, NaN or Inf, values outside the likelihood's
-   * support) are left out and counted in the shard, so that the driver can report the
+   * one shard. Rows that cannot be used (null, wrong size, NaN or Inf, values outside the
+   * likelihood's support) are left out and counted in the shard, so that the driver can report the
    * counts over the whole dataset.
    *
    * @param expectedDim the required row size, or -1 to take the first row's
@@ -165,11 +172,15 @@ public final class FeatureColumn implements Serializable {
       }
       packed.keepRow();
     }
-    RowBlocks data = packed == null ? RowBlocks.of(new float[0], 0, Math.max(dim, 0)) : packed.build();
+    RowBlocks data =
+        packed == null ? RowBlocks.of(new float[0], 0, Math.max(dim, 0)) : packed.build();
     return new PackedShard(data, bad);
   }
 
-  /** {@link #pack(Iterator, int, Support, long)} checking finiteness only, in blocks of the default size. */
+  /**
+   * {@link #pack(Iterator, int, Support, long)} checking finiteness only, in blocks of the default
+   * size.
+   */
   public PackedShard pack(Iterator<Row> rows, int expectedDim) {
     return pack(rows, expectedDim, Support.REAL, PackedShard.DEFAULT_BLOCK_VALUES);
   }
@@ -181,16 +192,23 @@ public final class FeatureColumn implements Serializable {
    * @param role "training" or "validation", for the message
    * @return the bad rows over all shards
    */
-  public BadRows checkBadRows(java.util.List<PackedShard> shards, String role, int dim, Support support,
-      boolean skip) {
+  public BadRows checkBadRows(
+      java.util.List<PackedShard> shards, String role, int dim, Support support, boolean skip) {
     BadRows all = new BadRows();
     for (PackedShard s : shards) {
       all = all.plus(s.badRows());
     }
     if (all.total() > 0 && !skip) {
-      throw new IllegalArgumentException("features column '" + name + "' of the " + role + " data has "
-          + all.total() + " bad rows: " + all.describe(dim, support)
-          + " (badRowPolicy=skip leaves them out)");
+      throw new IllegalArgumentException(
+          "features column '"
+              + name
+              + "' of the "
+              + role
+              + " data has "
+              + all.total()
+              + " bad rows: "
+              + all.describe(dim, support)
+              + " (badRowPolicy=skip leaves them out)");
     }
     return all;
   }

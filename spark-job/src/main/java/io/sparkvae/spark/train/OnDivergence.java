@@ -10,7 +10,10 @@ public enum OnDivergence {
   /** {@code rollback}: redo the round from its start with half the learning rate. */
   ROLLBACK;
 
-  /** The configuration name ({@code fail}), so that messages and logs show the value as it is written. */
+  /**
+   * The configuration name ({@code fail}), so that messages and logs show the value as it is
+   * written.
+   */
   @Override
   public String toString() {
     return io.sparkvae.model.config.ParamType.nameOf(this);

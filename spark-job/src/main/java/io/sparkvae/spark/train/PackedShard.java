@@ -5,9 +5,9 @@ import java.io.Serializable;
 
 /**
  * One shard of training or validation data, packed once into blocks of whole rows ({@link
- * RowBlocks}) so that the training loop touches no per-row object, and a shard is bounded by memory,
- * not by the 2^31 values of one Java array. It is the unit Spark caches (serialized with Kryo) and
- * ships when a shard must move.
+ * RowBlocks}) so that the training loop touches no per-row object, and a shard is bounded by
+ * memory, not by the 2^31 values of one Java array. It is the unit Spark caches (serialized with
+ * Kryo) and ships when a shard must move.
  */
 public final class PackedShard implements Serializable {
   private static final long serialVersionUID = 2L;

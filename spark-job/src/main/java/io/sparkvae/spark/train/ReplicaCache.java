@@ -12,20 +12,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Replicas kept alive in this executor JVM between rounds: each one's native state (parameter
- * tensors, gradient buffers, its manager, the fused Adam's arrays), so that a round does not build a
- * new replica per task. A cache, never the truth: the driver's broadcast state is loaded into every
- * replica at the start of every round, so a task that finds no replica here (first round, lost or
- * new executor, replica moved, retried or speculative task) builds one from the same state and
- * computes the same bits (tested with the cache on and off).
+ * tensors, gradient buffers, its manager, the fused Adam's arrays), so that a round does not build
+ * a new replica per task. A cache, never the truth: the driver's broadcast state is loaded into
+ * every replica at the start of every round, so a task that finds no replica here (first round,
+ * lost or new executor, replica moved, retried or speculative task) builds one from the same state
+ * and computes the same bits (tested with the cache on and off).
  *
  * <p>Keyed by run and replica index; each entry records the driver state it expects next (the round
- * after the one it finished), its device and configuration. A replica is taken out while a task uses
- * it, so two copies of one task never share it; one whose expected round, device or configuration
- * does not match is closed and rebuilt. Entries are closed on known paths: the end of a run
- * ({@link #forget}), eviction of the least recently used beyond {@link #CAPACITY}, and JVM shutdown.
+ * after the one it finished), its device and configuration. A replica is taken out while a task
+ * uses it, so two copies of one task never share it; one whose expected round, device or
+ * configuration does not match is closed and rebuilt. Entries are closed on known paths: the end of
+ * a run ({@link #forget}), eviction of the least recently used beyond {@link #CAPACITY}, and JVM
+ * shutdown.
  */
 final class ReplicaCache {
-  /** Spark setting that turns the cache off (true by default); read on the driver, carried per round. */
+  /**
+   * Spark setting that turns the cache off (true by default); read on the driver, carried per
+   * round.
+   */
   static final String ENABLED_CONF = "spark.sparkvae.replicaCache.enabled";
 
   /**
@@ -41,11 +45,13 @@ final class ReplicaCache {
 
   /** Least recently used first; guarded by its own lock. */
   private static final LinkedHashMap<String, Entry> ENTRIES = new LinkedHashMap<>(16, 0.75f, true);
+
   private static final AtomicLong HITS = new AtomicLong();
   private static final AtomicLong MISSES = new AtomicLong();
 
   static {
-    Runtime.getRuntime().addShutdownHook(new Thread(ReplicaCache::closeAll, "sparkvae-replica-cache-close"));
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(ReplicaCache::closeAll, "sparkvae-replica-cache-close"));
   }
 
   private ReplicaCache() {}
@@ -59,12 +65,16 @@ final class ReplicaCache {
    * config} on {@code device}; null when there is none or it does not match (then it is closed).
    * The caller owns the replica until it {@link #put}s it back or closes it.
    */
-  static LocalTrainer take(String runId, int partition, long round, Device device, VaeConfig config) {
+  static LocalTrainer take(
+      String runId, int partition, long round, Device device, VaeConfig config) {
     Entry e;
     synchronized (ENTRIES) {
       e = ENTRIES.remove(key(runId, partition));
     }
-    if (e != null && e.expectsRound() == round && e.device().equals(device) && e.trainer().adopt(config)) {
+    if (e != null
+        && e.expectsRound() == round
+        && e.device().equals(device)
+        && e.trainer().adopt(config)) {
       HITS.incrementAndGet();
       return e.trainer();
     }
@@ -75,7 +85,10 @@ final class ReplicaCache {
     return null;
   }
 
-  /** Keeps a replica that finished round {@code round} for the next one (evicting the oldest beyond capacity). */
+  /**
+   * Keeps a replica that finished round {@code round} for the next one (evicting the oldest beyond
+   * capacity).
+   */
   static void put(String runId, int partition, long round, Device device, LocalTrainer trainer) {
     Entry old;
     java.util.List<Entry> evicted = new java.util.ArrayList<>();

@@ -11,7 +11,8 @@ import java.io.Serializable;
 public record ReplicaMoments(int partition, float[] adamM, float[] adamV) implements Serializable {
   public ReplicaMoments {
     if (adamM.length != adamV.length) {
-      throw new IllegalArgumentException("moments of different sizes: " + adamM.length + " and " + adamV.length);
+      throw new IllegalArgumentException(
+          "moments of different sizes: " + adamM.length + " and " + adamV.length);
     }
   }
 }

@@ -6,9 +6,9 @@ import io.sparkvae.model.train.TrainingState;
 import java.io.Serializable;
 
 /**
- * What one replica sends back after a round: its state, the weight of its vote in the average
- * (the examples it trained on this round), and its statistics; or, when it diverged, only what
- * went wrong.
+ * What one replica sends back after a round: its state, the weight of its vote in the average (the
+ * examples it trained on this round), and its statistics; or, when it diverged, only what went
+ * wrong.
  *
  * @param state the replica's state at the end of the round; null when it diverged
  * @param divergence null, or the NaN/Inf the replica ran into (then weight 0 and no statistics)

@@ -30,13 +30,15 @@ import org.slf4j.LoggerFactory;
 public final class ReplicaRunner {
   /** Tags that keep the random streams of a run apart. */
   static final long SHUFFLE_STREAM = 101;
+
   static final long NOISE_STREAM = 102;
   static final long EVAL_STREAM = 103;
   static final long WARMUP_STREAM = 104;
 
   /**
-   * Minibatch steps of a warm-up: enough for the JIT to compile the step's Java loops (the fused Adam
-   * loop runs over every parameter once a step) and for the native allocations to be made once.
+   * Minibatch steps of a warm-up: enough for the JIT to compile the step's Java loops (the fused
+   * Adam loop runs over every parameter once a step) and for the native allocations to be made
+   * once.
    */
   static final int WARMUP_STEPS = 5;
 
@@ -53,7 +55,8 @@ public final class ReplicaRunner {
    * from and those it ended with. Keeping the start lets the same round run again (a retried task,
    * or a round the driver rolled back after a divergence) from the same moments.
    */
-  private record LocalMoments(long round, float[] startM, float[] startV, float[] endM, float[] endV) {}
+  private record LocalMoments(
+      long round, float[] startM, float[] startV, float[] endM, float[] endV) {}
 
   private ReplicaRunner() {}
 
@@ -70,9 +73,11 @@ public final class ReplicaRunner {
   /**
    * Runs one replica's share of a round.
    *
-   * @param runMoments the run's global moments when the round carries none (local moments), else null
+   * @param runMoments the run's global moments when the round carries none (local moments), else
+   *     null
    */
-  static ReplicaResult run(RoundInput in, TrainingState runMoments, int partition, PackedShard shard) {
+  static ReplicaResult run(
+      RoundInput in, TrainingState runMoments, int partition, PackedShard shard) {
     int batch = in.config().batchSize();
     int left = batchesPerEpoch(shard.rows(), batch) - in.stepInEpoch();
     int steps = Math.max(0, Math.min(in.steps(), left));
@@ -80,27 +85,36 @@ public final class ReplicaRunner {
     TrainingState start = startState(in, runMoments, partition, key);
     if (steps == 0 || shard.rows() == 0) {
       if (in.localAdamState()) {
-        // Nothing left in this epoch for this replica: its moments are as they were, after this round too.
-        LOCAL_MOMENTS.put(key, new LocalMoments(in.round(), start.adamM(), start.adamV(), start.adamM(), start.adamV()));
+        // Nothing left in this epoch for this replica: its moments are as they were, after this
+        // round too.
+        LOCAL_MOMENTS.put(
+            key,
+            new LocalMoments(
+                in.round(), start.adamM(), start.adamV(), start.adamM(), start.adamV()));
       }
       return new ReplicaResult(partition, start, 0, TrainStats.EMPTY);
     }
     ShuffledBatches batches =
-        new ShuffledBatches(shard.data(), batch, Seeds.derive(in.config().seed(), SHUFFLE_STREAM, partition));
+        new ShuffledBatches(
+            shard.data(), batch, Seeds.derive(in.config().seed(), SHUFFLE_STREAM, partition));
     batches.seek(in.epoch(), in.stepInEpoch() * batch);
     java.util.SplittableRandom noise =
-        new java.util.SplittableRandom(Seeds.derive(in.config().seed(), NOISE_STREAM, in.round(), partition));
+        new java.util.SplittableRandom(
+            Seeds.derive(in.config().seed(), NOISE_STREAM, in.round(), partition));
     TrainingState end;
     TrainStats stats;
     Device device = TaskDevice.current();
-    LocalTrainer trainer = in.keepReplicas() ? ReplicaCache.take(in.runId(), partition, in.round(), device, in.config())
-        : null;
+    LocalTrainer trainer =
+        in.keepReplicas()
+            ? ReplicaCache.take(in.runId(), partition, in.round(), device, in.config())
+            : null;
     boolean keep = false;
     try {
       if (trainer == null) {
         trainer = new LocalTrainer(in.config(), start, device);
       } else {
-        // The whole driver state, every round: what makes a kept replica compute the same bits as a new one.
+        // The whole driver state, every round: what makes a kept replica compute the same bits as a
+        // new one.
         trainer.load(start);
       }
       stats = trainer.train(batches, steps, noise);
@@ -124,21 +138,29 @@ public final class ReplicaRunner {
       return diverged(in, partition, end.step(), stats.meanLoss(), bad + " after the update");
     }
     if (in.localAdamState()) {
-      LOCAL_MOMENTS.put(key, new LocalMoments(in.round(), start.adamM(), start.adamV(), end.adamM(), end.adamV()));
+      LOCAL_MOMENTS.put(
+          key,
+          new LocalMoments(in.round(), start.adamM(), start.adamV(), end.adamM(), end.adamV()));
     }
     return new ReplicaResult(partition, end, stats.examples(), stats);
   }
 
   /**
-   * Warms one replica up before the first round, outside the epochs' clock: starts the engine, builds
-   * the replica, and runs a few throwaway steps on its shard so that the JIT and the native
+   * Warms one replica up before the first round, outside the epochs' clock: starts the engine,
+   * builds the replica, and runs a few throwaway steps on its shard so that the JIT and the native
    * allocations happen here. The steps draw from a stream of their own and the replica is kept for
    * the first round ({@code keep}), which loads the whole driver state into it like any kept
    * replica: nothing of the warm-up reaches the training.
    *
    * @param firstRound the round the replica will run next
    */
-  static void warmUp(String runId, VaeConfig config, TrainingState state, long firstRound, boolean keep, int partition,
+  static void warmUp(
+      String runId,
+      VaeConfig config,
+      TrainingState state,
+      long firstRound,
+      boolean keep,
+      int partition,
       PackedShard shard) {
     if (shard.rows() == 0) {
       return;
@@ -147,9 +169,15 @@ public final class ReplicaRunner {
     LocalTrainer trainer = new LocalTrainer(config, state, device);
     boolean kept = false;
     try {
-      ShuffledBatches batches = new ShuffledBatches(shard.data(), config.batchSize(),
-          Seeds.derive(config.seed(), WARMUP_STREAM, partition));
-      trainer.train(batches, WARMUP_STEPS, new java.util.SplittableRandom(Seeds.derive(config.seed(), WARMUP_STREAM)));
+      ShuffledBatches batches =
+          new ShuffledBatches(
+              shard.data(),
+              config.batchSize(),
+              Seeds.derive(config.seed(), WARMUP_STREAM, partition));
+      trainer.train(
+          batches,
+          WARMUP_STEPS,
+          new java.util.SplittableRandom(Seeds.derive(config.seed(), WARMUP_STREAM)));
       trainer.snapshot();
       if (keep) {
         ReplicaCache.put(runId, partition, firstRound - 1, device, trainer);
@@ -164,8 +192,12 @@ public final class ReplicaRunner {
     }
   }
 
-  /** The state a replica starts the round from: the driver's, with its own moments when they are local. */
-  private static TrainingState startState(RoundInput in, TrainingState runMoments, int partition, String key) {
+  /**
+   * The state a replica starts the round from: the driver's, with its own moments when they are
+   * local.
+   */
+  private static TrainingState startState(
+      RoundInput in, TrainingState runMoments, int partition, String key) {
     TrainingState start = in.state(runMoments);
     if (!in.localAdamState()) {
       return start;
@@ -179,13 +211,22 @@ public final class ReplicaRunner {
       ReplicaMoments resumed = in.initialMoments()[partition];
       return new TrainingState(start.params(), resumed.adamM(), resumed.adamV(), start.step());
     } else if (in.round() > 0) {
-      LOG.warn("replica {} of run {} lost its local Adam moments (new executor?); restarting them", partition, in.runId());
+      LOG.warn(
+          "replica {} of run {} lost its local Adam moments (new executor?); restarting them",
+          partition,
+          in.runId());
     }
     return start;
   }
 
-  private static ReplicaResult diverged(RoundInput in, int partition, long step, double loss, String reason) {
-    LOG.warn("replica {} diverged in round {}: {} at optimizer step {}", partition, in.round() + 1, reason, step);
+  private static ReplicaResult diverged(
+      RoundInput in, int partition, long step, double loss, String reason) {
+    LOG.warn(
+        "replica {} diverged in round {}: {} at optimizer step {}",
+        partition,
+        in.round() + 1,
+        reason,
+        step);
     return ReplicaResult.diverged(new Divergence(partition, step, loss, reason));
   }
 
@@ -195,7 +236,9 @@ public final class ReplicaRunner {
    */
   static ReplicaMoments momentsAfter(String runId, int partition, long round) {
     LocalMoments saved = LOCAL_MOMENTS.get(runId + "/" + partition);
-    return saved == null || saved.round() != round ? null : new ReplicaMoments(partition, saved.endM(), saved.endV());
+    return saved == null || saved.round() != round
+        ? null
+        : new ReplicaMoments(partition, saved.endM(), saved.endV());
   }
 
   /** Forgets the local moments and closes the kept replicas of a finished run on this executor. */

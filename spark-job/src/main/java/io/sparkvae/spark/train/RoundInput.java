@@ -9,8 +9,8 @@ import java.io.Serializable;
  * round starts. Plain arrays only, no native object.
  *
  * <p>With local Adam moments the global moments are those the run started from and stay so; they
- * are broadcast once per run beside the rounds ({@link #withoutMoments}, {@link #state(TrainingState)}),
- * and a round carries only the parameters.
+ * are broadcast once per run beside the rounds ({@link #withoutMoments}, {@link
+ * #state(TrainingState)}), and a round carries only the parameters.
  *
  * @param runId identifies the training run (keys executor-side caches)
  * @param params the global parameters
@@ -24,24 +24,75 @@ import java.io.Serializable;
  * @param initialMoments with local Adam state, the first round of a resumed run: each replica's
  *     moments from the checkpoint, by partition (an array: Kryo 4 cannot read immutable lists);
  *     otherwise null
- * @param keepReplicas whether replicas stay on their executors between rounds ({@link ReplicaCache})
+ * @param keepReplicas whether replicas stay on their executors between rounds ({@link
+ *     ReplicaCache})
  */
 public record RoundInput(
-    String runId, VaeConfig config, float[] params, float[] adamM, float[] adamV, long step, long round, int epoch,
-    int stepInEpoch, int steps, boolean localAdamState, ReplicaMoments[] initialMoments, boolean keepReplicas)
+    String runId,
+    VaeConfig config,
+    float[] params,
+    float[] adamM,
+    float[] adamV,
+    long step,
+    long round,
+    int epoch,
+    int stepInEpoch,
+    int steps,
+    boolean localAdamState,
+    ReplicaMoments[] initialMoments,
+    boolean keepReplicas)
     implements Serializable {
 
   /** A round starting from the whole global state {@code state}. */
-  public RoundInput(String runId, VaeConfig config, TrainingState state, long round, int epoch, int stepInEpoch,
-      int steps, boolean localAdamState, ReplicaMoments[] initialMoments, boolean keepReplicas) {
-    this(runId, config, state.params(), state.adamM(), state.adamV(), state.step(), round, epoch, stepInEpoch, steps,
-        localAdamState, initialMoments, keepReplicas);
+  public RoundInput(
+      String runId,
+      VaeConfig config,
+      TrainingState state,
+      long round,
+      int epoch,
+      int stepInEpoch,
+      int steps,
+      boolean localAdamState,
+      ReplicaMoments[] initialMoments,
+      boolean keepReplicas) {
+    this(
+        runId,
+        config,
+        state.params(),
+        state.adamM(),
+        state.adamV(),
+        state.step(),
+        round,
+        epoch,
+        stepInEpoch,
+        steps,
+        localAdamState,
+        initialMoments,
+        keepReplicas);
   }
 
   /** A round whose replicas are not kept between rounds. */
-  public RoundInput(String runId, VaeConfig config, TrainingState state, long round, int epoch, int stepInEpoch,
-      int steps, boolean localAdamState, ReplicaMoments[] initialMoments) {
-    this(runId, config, state, round, epoch, stepInEpoch, steps, localAdamState, initialMoments, false);
+  public RoundInput(
+      String runId,
+      VaeConfig config,
+      TrainingState state,
+      long round,
+      int epoch,
+      int stepInEpoch,
+      int steps,
+      boolean localAdamState,
+      ReplicaMoments[] initialMoments) {
+    this(
+        runId,
+        config,
+        state,
+        round,
+        epoch,
+        stepInEpoch,
+        steps,
+        localAdamState,
+        initialMoments,
+        false);
   }
 
   /** Whether the global moments travel with this round (else in the run's broadcast). */
@@ -52,7 +103,8 @@ public record RoundInput(
   /** The global state this round starts from. */
   public TrainingState state() {
     if (!hasMoments()) {
-      throw new IllegalStateException("round " + round + " carries no Adam moments: they are in the run's broadcast");
+      throw new IllegalStateException(
+          "round " + round + " carries no Adam moments: they are in the run's broadcast");
     }
     return new TrainingState(params, adamM, adamV, step);
   }
@@ -62,13 +114,28 @@ public record RoundInput(
    * broadcast) when the round carries none.
    */
   public TrainingState state(TrainingState runMoments) {
-    return hasMoments() || runMoments == null ? state()
+    return hasMoments() || runMoments == null
+        ? state()
         : new TrainingState(params, runMoments.adamM(), runMoments.adamV(), step);
   }
 
-  /** This round without the global moments (with local moments: they travel once per run instead). */
+  /**
+   * This round without the global moments (with local moments: they travel once per run instead).
+   */
   public RoundInput withoutMoments() {
-    return new RoundInput(runId, config, params, null, null, step, round, epoch, stepInEpoch, steps, localAdamState,
-        initialMoments, keepReplicas);
+    return new RoundInput(
+        runId,
+        config,
+        params,
+        null,
+        null,
+        step,
+        round,
+        epoch,
+        stepInEpoch,
+        steps,
+        localAdamState,
+        initialMoments,
+        keepReplicas);
   }
 }

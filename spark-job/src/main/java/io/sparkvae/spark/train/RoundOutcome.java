@@ -13,13 +13,20 @@ import io.sparkvae.model.train.TrainingState;
 record RoundOutcome(TrainingState state, String divergence) {
 
   /**
-   * Combines a round's sums into the next global state through the outer step, or says why the round
-   * diverged; in that case the outer step's state is left as it was before the round.
+   * Combines a round's sums into the next global state through the outer step, or says why the
+   * round diverged; in that case the outer step's state is left as it was before the round.
    */
-  static RoundOutcome combine(AveragingSums sums, TrainingState start, OuterStep outer, int replicas) {
+  static RoundOutcome combine(
+      AveragingSums sums, TrainingState start, OuterStep outer, int replicas) {
     if (sums.diverged() > 0) {
-      return new RoundOutcome(null,
-          sums.firstDivergence().describe() + " (" + sums.diverged() + " of " + replicas + " replicas diverged)");
+      return new RoundOutcome(
+          null,
+          sums.firstDivergence().describe()
+              + " ("
+              + sums.diverged()
+              + " of "
+              + replicas
+              + " replicas diverged)");
     }
     float[] before = outer.state();
     TrainingState averaged = sums.average(start);
@@ -34,7 +41,14 @@ record RoundOutcome(TrainingState state, String divergence) {
       return new RoundOutcome(averaged, null);
     }
     outer.restore(before);
-    return new RoundOutcome(null, "the averaged state is not finite (" + bad + ") after optimizer step "
-        + averaged.step() + " (mean minibatch loss " + sums.stats().meanLoss() + " per example this round)");
+    return new RoundOutcome(
+        null,
+        "the averaged state is not finite ("
+            + bad
+            + ") after optimizer step "
+            + averaged.step()
+            + " (mean minibatch loss "
+            + sums.stats().meanLoss()
+            + " per example this round)");
   }
 }

@@ -30,11 +30,21 @@ final class RoundRunner {
   private final boolean averageMoments;
   private final CollectionAccumulator<Long> rss;
   private final boolean keepReplicas;
-  /** With local moments: the run's global moments, broadcast once (they change only with a new state's arrays). */
+
+  /**
+   * With local moments: the run's global moments, broadcast once (they change only with a new
+   * state's arrays).
+   */
   private Broadcast<TrainingState> runMoments;
+
   private long payloadBytes = -1;
 
-  RoundRunner(JavaSparkContext jsc, JavaRDD<PackedShard> shards, String runId, int replicas, boolean averageMoments,
+  RoundRunner(
+      JavaSparkContext jsc,
+      JavaRDD<PackedShard> shards,
+      String runId,
+      int replicas,
+      boolean averageMoments,
       boolean keepReplicas) {
     this.jsc = jsc;
     this.shards = shards;
@@ -45,7 +55,9 @@ final class RoundRunner {
     this.keepReplicas = keepReplicas;
   }
 
-  /** Whether replicas stay on their executors between rounds ({@link ReplicaCache#ENABLED_CONF}). */
+  /**
+   * Whether replicas stay on their executors between rounds ({@link ReplicaCache#ENABLED_CONF}).
+   */
   boolean keepReplicas() {
     return keepReplicas;
   }
@@ -55,14 +67,17 @@ final class RoundRunner {
     jsc.setJobDescription(description);
     RoundInput sent = input;
     if (!averageMoments) {
-      // Local moments: the global ones are the run's starting moments; a round ships only parameters.
+      // Local moments: the global ones are the run's starting moments; a round ships only
+      // parameters.
       TrainingState state = input.state();
-      if (runMoments == null || runMoments.value().adamM() != state.adamM()
+      if (runMoments == null
+          || runMoments.value().adamM() != state.adamM()
           || runMoments.value().adamV() != state.adamV()) {
         if (runMoments != null) {
           runMoments.destroy();
         }
-        // The whole state (its parameters are not read): a TrainingState is what the serializer knows.
+        // The whole state (its parameters are not read): a TrainingState is what the serializer
+        // knows.
         runMoments = jsc.broadcast(state);
       }
       sent = input.withoutMoments();
@@ -73,7 +88,8 @@ final class RoundRunner {
     Broadcast<RoundInput> bc = jsc.broadcast(sent);
     rss.reset();
     try {
-      return shards.mapPartitionsWithIndex(trainReplica(bc, averageMoments ? null : runMoments, rss), true)
+      return shards
+          .mapPartitionsWithIndex(trainReplica(bc, averageMoments ? null : runMoments, rss), true)
           .treeAggregate(new AveragingSums(), addReplica(averageMoments), AveragingSums::merge, 2);
     } finally {
       bc.destroy();
@@ -94,13 +110,18 @@ final class RoundRunner {
     try {
       String run = runId;
       boolean keep = keepReplicas;
-      shards.mapPartitionsWithIndex(
-          (Function2<Integer, Iterator<PackedShard>, Iterator<Integer>>) (partition, it) -> {
-            while (it.hasNext()) {
-              ReplicaRunner.warmUp(run, config, bc.value(), firstRound, keep, partition, it.next());
-            }
-            return List.<Integer>of().iterator();
-          }, true).count();
+      shards
+          .mapPartitionsWithIndex(
+              (Function2<Integer, Iterator<PackedShard>, Iterator<Integer>>)
+                  (partition, it) -> {
+                    while (it.hasNext()) {
+                      ReplicaRunner.warmUp(
+                          run, config, bc.value(), firstRound, keep, partition, it.next());
+                    }
+                    return List.<Integer>of().iterator();
+                  },
+              true)
+          .count();
     } finally {
       bc.destroy();
     }
@@ -109,9 +130,9 @@ final class RoundRunner {
 
   /**
    * The wall-clock seconds a round's replica compute spans: the replicas run at most {@link
-   * #taskSlots} at a time, so {@code replicas} replicas run in {@code ceil(replicas / slots)} waves,
-   * each about as long as the mean replica (the shards differ by at most one row). With fewer
-   * replicas than slots that is the mean replica's compute.
+   * #taskSlots} at a time, so {@code replicas} replicas run in {@code ceil(replicas / slots)}
+   * waves, each about as long as the mean replica (the shards differ by at most one row). With
+   * fewer replicas than slots that is the mean replica's compute.
    *
    * @param replicaSeconds the replicas' compute seconds, summed
    */
@@ -139,7 +160,10 @@ final class RoundRunner {
     return runId;
   }
 
-  /** Serialized bytes one round moves (the broadcast plus every replica's result); -1 before the first. */
+  /**
+   * Serialized bytes one round moves (the broadcast plus every replica's result); -1 before the
+   * first.
+   */
   long payloadBytes() {
     return payloadBytes;
   }
@@ -160,15 +184,25 @@ final class RoundRunner {
     }
     long round = p.rounds() - 1;
     String run = runId;
-    List<ReplicaMoments> found = new ArrayList<>(shards.mapPartitionsWithIndex(
-        (Function2<Integer, Iterator<PackedShard>, Iterator<ReplicaMoments>>) (partition, it) -> {
-          ReplicaMoments m = ReplicaRunner.momentsAfter(run, partition, round);
-          return (m == null ? List.<ReplicaMoments>of() : List.of(m)).iterator();
-        }, true).collect());
+    List<ReplicaMoments> found =
+        new ArrayList<>(
+            shards
+                .mapPartitionsWithIndex(
+                    (Function2<Integer, Iterator<PackedShard>, Iterator<ReplicaMoments>>)
+                        (partition, it) -> {
+                          ReplicaMoments m = ReplicaRunner.momentsAfter(run, partition, round);
+                          return (m == null ? List.<ReplicaMoments>of() : List.of(m)).iterator();
+                        },
+                    true)
+                .collect());
     found.sort(java.util.Comparator.comparingInt(ReplicaMoments::partition));
     if (found.size() != replicas) {
-      LOG.warn("only {} of {} replicas still hold their local Adam moments of round {} (executors lost?):"
-          + " this progress has none, and a run resumed from it restarts them", found.size(), replicas, round + 1);
+      LOG.warn(
+          "only {} of {} replicas still hold their local Adam moments of round {} (executors lost?):"
+              + " this progress has none, and a run resumed from it restarts them",
+          found.size(),
+          replicas,
+          round + 1);
       return p;
     }
     return p.withReplicaMoments(found);
@@ -192,18 +226,26 @@ final class RoundRunner {
       jsc.setJobDescription("sparkvae: releasing the replicas of run " + run);
       shards.foreachPartition(it -> ReplicaRunner.forget(run));
     } catch (RuntimeException e) {
-      LOG.warn("could not release the replicas of run {} on the executors: {}", runId, e.toString());
+      LOG.warn(
+          "could not release the replicas of run {} on the executors: {}", runId, e.toString());
     }
   }
 
   // Static so that the closures capture only the broadcast handle and a flag, never this runner.
 
   private static Function2<Integer, Iterator<PackedShard>, Iterator<ReplicaResult>> trainReplica(
-      Broadcast<RoundInput> input, Broadcast<TrainingState> runMoments, CollectionAccumulator<Long> rss) {
+      Broadcast<RoundInput> input,
+      Broadcast<TrainingState> runMoments,
+      CollectionAccumulator<Long> rss) {
     return (partition, it) -> {
       List<ReplicaResult> out = new ArrayList<>(1);
       while (it.hasNext()) {
-        out.add(ReplicaRunner.run(input.value(), runMoments == null ? null : runMoments.value(), partition, it.next()));
+        out.add(
+            ReplicaRunner.run(
+                input.value(),
+                runMoments == null ? null : runMoments.value(),
+                partition,
+                it.next()));
       }
       long resident = ExecutorMemory.residentBytes();
       if (resident >= 0) {
@@ -213,8 +255,11 @@ final class RoundRunner {
     };
   }
 
-  private static Function2<AveragingSums, ReplicaResult, AveragingSums> addReplica(boolean withMoments) {
-    return (sums, r) -> r.divergence() != null ? sums.addDiverged(r.divergence())
-        : sums.add(r.state(), r.weight(), withMoments, r.stats());
+  private static Function2<AveragingSums, ReplicaResult, AveragingSums> addReplica(
+      boolean withMoments) {
+    return (sums, r) ->
+        r.divergence() != null
+            ? sums.addDiverged(r.divergence())
+            : sums.add(r.state(), r.weight(), withMoments, r.stats());
   }
 }

@@ -11,11 +11,12 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * What a training run writes besides the model, and where it starts: checkpoints (and resuming
- * from them), the metrics file and the report. Each setting is declared once in {@link #PARAMS}
- * (name, doc, default, validator), like {@link DistributedConfig}'s; the command line ({@code
- * --checkpoint-dir}, ...) and the Spark ML estimator ({@code setCheckpointDir}, ...) both read these
- * declarations, so a run behaves the same whichever started it. All off by default (empty paths).
+ * What a training run writes besides the model, and where it starts: checkpoints (and resuming from
+ * them), the metrics file and the report. Each setting is declared once in {@link #PARAMS} (name,
+ * doc, default, validator), like {@link DistributedConfig}'s; the command line ({@code
+ * --checkpoint-dir}, ...) and the Spark ML estimator ({@code setCheckpointDir}, ...) both read
+ * these declarations, so a run behaves the same whichever started it. All off by default (empty
+ * paths).
  */
 public final class RunOptions implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -32,64 +33,108 @@ public final class RunOptions implements Serializable {
   private int reportRows;
 
   public static final ParamSpec<RunOptions, Builder, String> CHECKPOINT_DIR =
-      path("checkpointDir", "Folder for training checkpoints (Hadoop path; empty: none).",
-          c -> c.checkpointDir, (b, v) -> b.c.checkpointDir = v);
+      path(
+          "checkpointDir",
+          "Folder for training checkpoints (Hadoop path; empty: none).",
+          c -> c.checkpointDir,
+          (b, v) -> b.c.checkpointDir = v);
 
   public static final ParamSpec<RunOptions, Builder, Boolean> RESUME =
-      bool("resume", "Continue from the newest valid checkpoint in checkpointDir (of the run written last).", false,
-          c -> c.resume, (b, v) -> b.c.resume = v);
+      bool(
+          "resume",
+          "Continue from the newest valid checkpoint in checkpointDir (of the run written last).",
+          false,
+          c -> c.resume,
+          (b, v) -> b.c.resume = v);
 
   public static final ParamSpec<RunOptions, Builder, Boolean> SHARE_CHECKPOINT_DIR =
-      bool("shareCheckpointDir", "Start a new run in a checkpointDir that holds another run's checkpoints"
-          + " (they are kept; resume then continues the run written last). Without it such a run is refused.",
-          false, c -> c.shareCheckpointDir, (b, v) -> b.c.shareCheckpointDir = v);
+      bool(
+          "shareCheckpointDir",
+          "Start a new run in a checkpointDir that holds another run's checkpoints"
+              + " (they are kept; resume then continues the run written last). Without it such a run is refused.",
+          false,
+          c -> c.shareCheckpointDir,
+          (b, v) -> b.c.shareCheckpointDir = v);
 
   public static final ParamSpec<RunOptions, Builder, Integer> CHECKPOINT_EVERY_ROUNDS =
-      intAtLeast("checkpointEveryRounds",
+      intAtLeast(
+          "checkpointEveryRounds",
           "Also checkpoint in the middle of an epoch, every this many averaging rounds (0: at epoch ends only).",
-          100, 0, c -> c.checkpointEveryRounds, (b, v) -> b.c.checkpointEveryRounds = v);
+          100,
+          0,
+          c -> c.checkpointEveryRounds,
+          (b, v) -> b.c.checkpointEveryRounds = v);
 
   public static final ParamSpec<RunOptions, Builder, Integer> CHECKPOINTS_KEPT =
-      intAtLeast("checkpointsKept", "How many of the newest checkpoints to keep.", 3, 1,
-          c -> c.checkpointsKept, (b, v) -> b.c.checkpointsKept = v);
+      intAtLeast(
+          "checkpointsKept",
+          "How many of the newest checkpoints to keep.",
+          3,
+          1,
+          c -> c.checkpointsKept,
+          (b, v) -> b.c.checkpointsKept = v);
 
   public static final ParamSpec<RunOptions, Builder, String> METRICS_OUT =
-      path("metricsOut", "Metrics file (Hadoop path): one JSON object per epoch, rewritten atomically after each"
-          + " (empty: none).", c -> c.metricsOut, (b, v) -> b.c.metricsOut = v);
+      path(
+          "metricsOut",
+          "Metrics file (Hadoop path): one JSON object per epoch, rewritten atomically after each"
+              + " (empty: none).",
+          c -> c.metricsOut,
+          (b, v) -> b.c.metricsOut = v);
 
   public static final ParamSpec<RunOptions, Builder, String> REPORT_DIR =
-      path("reportDir", "Local folder for the training report (PNG plots and index.html; empty: none).",
-          c -> c.reportDir, (b, v) -> b.c.reportDir = v);
+      path(
+          "reportDir",
+          "Local folder for the training report (PNG plots and index.html; empty: none).",
+          c -> c.reportDir,
+          (b, v) -> b.c.reportDir = v);
 
   public static final ParamSpec<RunOptions, Builder, Boolean> OVERWRITE =
-      bool("overwrite", "Replace a previous SparkVAE report at reportDir (and, on the command line, a previous"
-          + " model at modelOut); a folder that is not one is never replaced.", false,
-          c -> c.overwrite, (b, v) -> b.c.overwrite = v);
+      bool(
+          "overwrite",
+          "Replace a previous SparkVAE report at reportDir (and, on the command line, a previous"
+              + " model at modelOut); a folder that is not one is never replaced.",
+          false,
+          c -> c.overwrite,
+          (b, v) -> b.c.overwrite = v);
 
   public static final ParamSpec<RunOptions, Builder, String> IMAGE_SIZE =
-      matching("imageSize", "Width x height of the features as images in the report (e.g. 28x28); auto: square"
-          + " when inputDim is a perfect square; none: not images.", "auto", "auto|none|\\d+x\\d+",
-          "WIDTHxHEIGHT, auto or none", c -> c.imageSize, (b, v) -> b.c.imageSize = v);
+      matching(
+          "imageSize",
+          "Width x height of the features as images in the report (e.g. 28x28); auto: square"
+              + " when inputDim is a perfect square; none: not images.",
+          "auto",
+          "auto|none|\\d+x\\d+",
+          "WIDTHxHEIGHT, auto or none",
+          c -> c.imageSize,
+          (b, v) -> b.c.imageSize = v);
 
   public static final ParamSpec<RunOptions, Builder, Integer> REPORT_ROWS =
-      intAtLeast("reportRows", "Validation rows (at most) pictured in the report.", 5000, 1,
-          c -> c.reportRows, (b, v) -> b.c.reportRows = v);
+      intAtLeast(
+          "reportRows",
+          "Validation rows (at most) pictured in the report.",
+          5000,
+          1,
+          c -> c.reportRows,
+          (b, v) -> b.c.reportRows = v);
 
   /** Every setting, declared once. */
-  public static final List<ParamSpec<RunOptions, Builder, ?>> PARAMS = List.of(
-      CHECKPOINT_DIR,
-      RESUME,
-      SHARE_CHECKPOINT_DIR,
-      CHECKPOINT_EVERY_ROUNDS,
-      CHECKPOINTS_KEPT,
-      METRICS_OUT,
-      REPORT_DIR,
-      OVERWRITE,
-      IMAGE_SIZE,
-      REPORT_ROWS);
+  public static final List<ParamSpec<RunOptions, Builder, ?>> PARAMS =
+      List.of(
+          CHECKPOINT_DIR,
+          RESUME,
+          SHARE_CHECKPOINT_DIR,
+          CHECKPOINT_EVERY_ROUNDS,
+          CHECKPOINTS_KEPT,
+          METRICS_OUT,
+          REPORT_DIR,
+          OVERWRITE,
+          IMAGE_SIZE,
+          REPORT_ROWS);
 
   /** The declarations above, with what every config class does with them. */
-  public static final ParamSchema<RunOptions, Builder> SCHEMA = new ParamSchema<>("training run setting", PARAMS);
+  public static final ParamSchema<RunOptions, Builder> SCHEMA =
+      new ParamSchema<>("training run setting", PARAMS);
 
   private RunOptions() {}
 
@@ -161,8 +206,14 @@ public final class RunOptions implements Serializable {
     int w = Integer.parseInt(wh[0]);
     int h = Integer.parseInt(wh[1]);
     if ((long) w * h != inputDim) {
-      throw new IllegalArgumentException("imageSize (--image-size) " + imageSize + " has " + ((long) w * h)
-          + " pixels but the features have " + inputDim + " values");
+      throw new IllegalArgumentException(
+          "imageSize (--image-size) "
+              + imageSize
+              + " has "
+              + ((long) w * h)
+              + " pixels but the features have "
+              + inputDim
+              + " values");
     }
     return new int[] {w, h};
   }
@@ -193,7 +244,8 @@ public final class RunOptions implements Serializable {
      */
     public RunOptions build() {
       if (c.resume && c.checkpointDir.isEmpty()) {
-        throw new IllegalArgumentException("resume (--resume) needs checkpointDir (--checkpoint-dir)");
+        throw new IllegalArgumentException(
+            "resume (--resume) needs checkpointDir (--checkpoint-dir)");
       }
       RunOptions out = c;
       c = new RunOptions();

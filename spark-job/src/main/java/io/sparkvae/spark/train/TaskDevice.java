@@ -11,7 +11,8 @@ public final class TaskDevice {
   /**
    * The task's first assigned GPU ({@code spark.task.resource.gpu.amount}), or CPU. On the first
    * call in a JVM it also sizes PyTorch's intra-op thread pool to {@code spark.task.cpus}, unless
-   * {@code ai.djl.pytorch.num_threads} was set explicitly: the engine reads it once, when it starts.
+   * {@code ai.djl.pytorch.num_threads} was set explicitly: the engine reads it once, when it
+   * starts.
    */
   public static Device current() {
     TaskContext tc = TaskContext.get();

@@ -2,10 +2,10 @@ package io.sparkvae.spark.train;
 
 /**
  * Distributed training stopped because a round ran into NaN or infinity (a replica's minibatch loss
- * or state, or the averaged parameters) and the divergence policy did not allow it to go on:
- * {@code divergencePolicy=fail}, or {@code rollback} with its {@code maxRollbacks} spent. Nothing of
- * the diverged round is kept: the trainer returns no state, so no model is written, and checkpoints
- * of earlier epochs stay as they were.
+ * or state, or the averaged parameters) and the divergence policy did not allow it to go on: {@code
+ * divergencePolicy=fail}, or {@code rollback} with its {@code maxRollbacks} spent. Nothing of the
+ * diverged round is kept: the trainer returns no state, so no model is written, and checkpoints of
+ * earlier epochs stay as they were.
  */
 public final class TrainingDivergedException extends IllegalStateException {
   private static final long serialVersionUID = 1L;

@@ -29,8 +29,8 @@ public interface TrainingListener {
 
   /**
    * Where the run stands: at each epoch's end (after {@link #onEpoch}) and, inside an epoch, after
-   * every {@link TrainingRequest#progressEveryRounds()}-th round of the run. Only finite states
-   * are reported.
+   * every {@link TrainingRequest#progressEveryRounds()}-th round of the run. Only finite states are
+   * reported.
    */
   default void onProgress(TrainingProgress progress) {}
 }

@@ -10,9 +10,9 @@ import java.util.Objects;
  * uninterrupted run would (state, outer momentum, round counter, position in the epoch,
  * learning-rate halvings, the epoch's statistics so far) and the history of finished epochs.
  *
- * <p>The random streams need no saved position: shuffles are derived from (seed, partition,
- * epoch) and noise from (seed, round, partition), so {@code epochsDone}, {@code stepInEpoch} and
- * {@code rounds} are the positions of every generator.
+ * <p>The random streams need no saved position: shuffles are derived from (seed, partition, epoch)
+ * and noise from (seed, round, partition), so {@code epochsDone}, {@code stepInEpoch} and {@code
+ * rounds} are the positions of every generator.
  *
  * @param epochsDone completed epochs
  * @param stepInEpoch minibatches every replica has run in epoch {@code epochsDone + 1}; 0 at an
@@ -28,23 +28,33 @@ import java.util.Objects;
  *     partition; empty when the moments are averaged (they are in {@code state}) or were not
  *     available (a replica's executor was lost: a resumed run restarts them from zero)
  */
-public record TrainingProgress(int epochsDone, int stepInEpoch, long rounds, TrainingState state, float[] velocity,
-    List<EpochMetrics> history, EpochSoFar epochSoFar, int rollbacks, List<ReplicaMoments> replicaMoments)
+public record TrainingProgress(
+    int epochsDone,
+    int stepInEpoch,
+    long rounds,
+    TrainingState state,
+    float[] velocity,
+    List<EpochMetrics> history,
+    EpochSoFar epochSoFar,
+    int rollbacks,
+    List<ReplicaMoments> replicaMoments)
     implements Serializable {
   public TrainingProgress {
     history = List.copyOf(history);
     replicaMoments = List.copyOf(replicaMoments);
     for (int i = 0; i < replicaMoments.size(); i++) {
       if (replicaMoments.get(i).partition() != i) {
-        throw new IllegalArgumentException("replica moments must be by partition 0.." + (replicaMoments.size() - 1));
+        throw new IllegalArgumentException(
+            "replica moments must be by partition 0.." + (replicaMoments.size() - 1));
       }
     }
     Objects.requireNonNull(state, "state");
     Objects.requireNonNull(epochSoFar, "epochSoFar");
     if (epochsDone < 0 || stepInEpoch < 0 || rounds < 0 || rollbacks < 0) {
-      throw new IllegalArgumentException(String.format(
-          "epochsDone, stepInEpoch, rounds and rollbacks must be >= 0, got %d, %d, %d, %d",
-          epochsDone, stepInEpoch, rounds, rollbacks));
+      throw new IllegalArgumentException(
+          String.format(
+              "epochsDone, stepInEpoch, rounds and rollbacks must be >= 0, got %d, %d, %d, %d",
+              epochsDone, stepInEpoch, rounds, rollbacks));
     }
     if (stepInEpoch == 0 && !epochSoFar.equals(EpochSoFar.NONE)) {
       throw new IllegalArgumentException("statistics of an unfinished epoch at an epoch's end");
@@ -53,19 +63,28 @@ public record TrainingProgress(int epochsDone, int stepInEpoch, long rounds, Tra
 
   /** Progress at the end of an epoch, without replica moments. */
   public TrainingProgress(
-      int epochsDone, long rounds, TrainingState state, float[] velocity, List<EpochMetrics> history, int rollbacks) {
+      int epochsDone,
+      long rounds,
+      TrainingState state,
+      float[] velocity,
+      List<EpochMetrics> history,
+      int rollbacks) {
     this(epochsDone, 0, rounds, state, velocity, history, EpochSoFar.NONE, rollbacks, List.of());
   }
 
   /** The same progress with the replicas' own Adam moments. */
   public TrainingProgress withReplicaMoments(List<ReplicaMoments> moments) {
-    return new TrainingProgress(epochsDone, stepInEpoch, rounds, state, velocity, history, epochSoFar, rollbacks,
-        moments);
+    return new TrainingProgress(
+        epochsDone, stepInEpoch, rounds, state, velocity, history, epochSoFar, rollbacks, moments);
   }
 
   /** Progress at the end of an epoch of a run that has not rolled back. */
   public TrainingProgress(
-      int epochsDone, long rounds, TrainingState state, float[] velocity, List<EpochMetrics> history) {
+      int epochsDone,
+      long rounds,
+      TrainingState state,
+      float[] velocity,
+      List<EpochMetrics> history) {
     this(epochsDone, rounds, state, velocity, history, 0);
   }
 
@@ -76,8 +95,14 @@ public record TrainingProgress(int epochsDone, int stepInEpoch, long rounds, Tra
 
   /** "epoch 3" at an epoch's end, or "epoch 4, minibatch 100" in the middle of one. */
   public String describe() {
-    return atEpochEnd() ? epochsDone + " epochs done"
-        : epochsDone + " epochs and " + stepInEpoch + " minibatches of epoch " + (epochsDone + 1) + " done";
+    return atEpochEnd()
+        ? epochsDone + " epochs done"
+        : epochsDone
+            + " epochs and "
+            + stepInEpoch
+            + " minibatches of epoch "
+            + (epochsDone + 1)
+            + " done";
   }
 
   /**
@@ -87,18 +112,25 @@ public record TrainingProgress(int epochsDone, int stepInEpoch, long rounds, Tra
    * @param lossSum objective summed over the examples trained on
    * @param examples examples trained on
    * @param seconds wall-clock seconds of the rounds
-   * @param computeSeconds wall-clock seconds of the rounds' replica compute ({@link RoundRunner#computeSpan})
+   * @param computeSeconds wall-clock seconds of the rounds' replica compute ({@link
+   *     RoundRunner#computeSpan})
    * @param rounds rounds done
    */
-  public record EpochSoFar(double lossSum, long examples, double seconds, double computeSeconds, int rounds)
+  public record EpochSoFar(
+      double lossSum, long examples, double seconds, double computeSeconds, int rounds)
       implements Serializable {
     /** Nothing yet. */
     public static final EpochSoFar NONE = new EpochSoFar(0, 0, 0, 0, 0);
 
     /** Adds one round. */
-    public EpochSoFar plus(double roundLossSum, long roundExamples, double roundSeconds, double roundCompute) {
-      return new EpochSoFar(lossSum + roundLossSum, examples + roundExamples, seconds + roundSeconds,
-          computeSeconds + roundCompute, rounds + 1);
+    public EpochSoFar plus(
+        double roundLossSum, long roundExamples, double roundSeconds, double roundCompute) {
+      return new EpochSoFar(
+          lossSum + roundLossSum,
+          examples + roundExamples,
+          seconds + roundSeconds,
+          computeSeconds + roundCompute,
+          rounds + 1);
     }
   }
 }

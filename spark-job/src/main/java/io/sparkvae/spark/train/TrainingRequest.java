@@ -17,20 +17,26 @@ import org.apache.spark.sql.Row;
  *     this-many-th round of the run (0: at epoch ends only). With {@code adamState=local} each such
  *     progress fetches every replica's moments from the executors, so it costs something
  * @param klWarmupFraction above 0: the configuration's {@code klWarmupSteps} is replaced by this
- *     fraction of the run's optimizer steps (epochs × minibatches per epoch, known once the data are
- *     packed); 0: the configuration's {@code klWarmupSteps} as given
+ *     fraction of the run's optimizer steps (epochs × minibatches per epoch, known once the data
+ *     are packed); 0: the configuration's {@code klWarmupSteps} as given
  */
 public record TrainingRequest(
-    Dataset<Row> train, Dataset<Row> validation, TrainingProgress start, TrainingListener listener,
-    int progressEveryRounds, double klWarmupFraction) {
+    Dataset<Row> train,
+    Dataset<Row> validation,
+    TrainingProgress start,
+    TrainingListener listener,
+    int progressEveryRounds,
+    double klWarmupFraction) {
   public TrainingRequest {
     Objects.requireNonNull(train, "train");
     Objects.requireNonNull(listener, "listener");
     if (progressEveryRounds < 0) {
-      throw new IllegalArgumentException("progressEveryRounds must be >= 0, got " + progressEveryRounds);
+      throw new IllegalArgumentException(
+          "progressEveryRounds must be >= 0, got " + progressEveryRounds);
     }
     if (!(klWarmupFraction >= 0 && klWarmupFraction <= 1)) {
-      throw new IllegalArgumentException("klWarmupFraction must be in [0, 1], got " + klWarmupFraction);
+      throw new IllegalArgumentException(
+          "klWarmupFraction must be in [0, 1], got " + klWarmupFraction);
     }
   }
 
@@ -46,7 +52,8 @@ public record TrainingRequest(
 
   /** The same request starting from {@code p} (a checkpoint's progress, or a warm start). */
   public TrainingRequest from(TrainingProgress p) {
-    return new TrainingRequest(train, validation, p, listener, progressEveryRounds, klWarmupFraction);
+    return new TrainingRequest(
+        train, validation, p, listener, progressEveryRounds, klWarmupFraction);
   }
 
   /** The same request with a listener. */
@@ -59,7 +66,10 @@ public record TrainingRequest(
     return new TrainingRequest(train, validation, start, listener, rounds, klWarmupFraction);
   }
 
-  /** The same request with the KL warm-up derived as {@code fraction} of the run's steps (0: as configured). */
+  /**
+   * The same request with the KL warm-up derived as {@code fraction} of the run's steps (0: as
+   * configured).
+   */
   public TrainingRequest klWarmupFraction(double fraction) {
     return new TrainingRequest(train, validation, start, listener, progressEveryRounds, fraction);
   }

@@ -19,11 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Inputs of another kind than {@code --input-format} are named before Spark reads them, truncated
- * gzip IDX files are named on the driver, and a foreign message quoting binary bytes prints cleanly.
+ * gzip IDX files are named on the driver, and a foreign message quoting binary bytes prints
+ * cleanly.
  */
 class InputFilesTest {
   private static final Configuration CONF = new Configuration();
-  private static final byte[] PARQUET_HEAD = {'P', 'A', 'R', '1', 0x15, 0x04, 0x15, (byte) 0x90, 0x01, 0x00};
+  private static final byte[] PARQUET_HEAD = {
+    'P', 'A', 'R', '1', 0x15, 0x04, 0x15, (byte) 0x90, 0x01, 0x00
+  };
 
   @TempDir Path dir;
 
@@ -31,16 +34,22 @@ class InputFilesTest {
   void aParquetFileAmongLibsvmFilesIsNamedWithTheOptionToChange() throws IOException {
     Files.writeString(dir.resolve("a.libsvm"), "0 1:0.5 3:0.25\n1 2:1.0\n");
     Files.write(dir.resolve("b.parquet"), PARQUET_HEAD);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> InputFiles.check(CONF, dir.toString(), InputFormat.LIBSVM));
-    assertTrue(e.getMessage().contains("b.parquet is a Parquet file but --input-format is libsvm"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> InputFiles.check(CONF, dir.toString(), InputFormat.LIBSVM));
+    assertTrue(
+        e.getMessage().contains("b.parquet is a Parquet file but --input-format is libsvm"),
+        e.getMessage());
     assertTrue(e.getMessage().contains("use --input-format parquet"), e.getMessage());
-    assertTrue(InputFiles.looksLikeText(e.getMessage().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+    assertTrue(
+        InputFiles.looksLikeText(e.getMessage().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
         "no bytes of the file in the message: " + e.getMessage());
   }
 
   @Test
-  void binaryContentInACsvInputIsRefusedButCompressedFilesAndHiddenFilesAreLeftToSpark() throws IOException {
+  void binaryContentInACsvInputIsRefusedButCompressedFilesAndHiddenFilesAreLeftToSpark()
+      throws IOException {
     Files.writeString(dir.resolve("part-0.csv"), "a,b\n1,2\n");
     Files.write(dir.resolve("part-1.csv.gz"), gzip("a,b\n3,4\n".getBytes()));
     Files.write(dir.resolve("_SUCCESS"), new byte[] {0, 1, 2});
@@ -49,17 +58,23 @@ class InputFilesTest {
 
     Files.createDirectories(dir.resolve("day=1"));
     Files.write(dir.resolve("day=1").resolve("image.bin"), new byte[] {0, 0, 8, 3, 0, 0, 0, 1});
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> InputFiles.check(CONF, dir.toString(), InputFormat.CSV));
-    assertTrue(e.getMessage().contains("image.bin is not a csv text file (binary content"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> InputFiles.check(CONF, dir.toString(), InputFormat.CSV));
+    assertTrue(
+        e.getMessage().contains("image.bin is not a csv text file (binary content"),
+        e.getMessage());
   }
 
   @Test
   void aTextFileInAParquetInputIsNamed() throws IOException {
     Files.write(dir.resolve("part-0.parquet"), PARQUET_HEAD);
     Files.writeString(dir.resolve("notes.txt"), "not parquet\n");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> InputFiles.check(CONF, dir.toString(), InputFormat.PARQUET));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> InputFiles.check(CONF, dir.toString(), InputFormat.PARQUET));
     assertTrue(e.getMessage().contains("notes.txt is not a Parquet file"), e.getMessage());
     assertTrue(e.getMessage().contains("it looks like text"), e.getMessage());
     Files.delete(dir.resolve("notes.txt"));
@@ -71,14 +86,18 @@ class InputFilesTest {
     byte[] idx = idx(300, 28 * 28);
     Path whole = dir.resolve("train-images-idx3-ubyte.gz");
     Files.write(whole, gzip(idx));
-    assertEquals(300, IdxRelation.header(CONF, whole.toString()).count(), "the whole file is accepted");
+    assertEquals(
+        300, IdxRelation.header(CONF, whole.toString()).count(), "the whole file is accepted");
 
     byte[] compressed = Files.readAllBytes(whole);
     Path cut = dir.resolve("cut-images-idx3-ubyte.gz");
     Files.write(cut, Arrays.copyOf(compressed, compressed.length / 2));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> IdxRelation.header(CONF, cut.toString()));
-    assertTrue(e.getMessage().startsWith("input " + "file:" + cut) || e.getMessage().contains(cut.toString()),
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> IdxRelation.header(CONF, cut.toString()));
+    assertTrue(
+        e.getMessage().startsWith("input " + "file:" + cut)
+            || e.getMessage().contains(cut.toString()),
         e.getMessage());
     assertTrue(e.getMessage().contains("truncated or corrupt gzip file"), e.getMessage());
     assertTrue(e.getMessage().contains("fetch it again"), e.getMessage());
@@ -87,17 +106,27 @@ class InputFilesTest {
   @Test
   void anEmptyOrCutIdxFileIsNamedAsSuchNotAsANullMessage() throws IOException {
     Path empty = Files.createFile(dir.resolve("empty-idx3-ubyte"));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> IdxRelation.header(CONF, empty.toString()));
-    assertEquals("input " + empty + " ends inside its IDX header (0 bytes): it is empty, truncated or not an IDX file;"
-        + " fetch it again", e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> IdxRelation.header(CONF, empty.toString()));
+    assertEquals(
+        "input "
+            + empty
+            + " ends inside its IDX header (0 bytes): it is empty, truncated or not an IDX file;"
+            + " fetch it again",
+        e.getMessage());
     Path cut = Files.write(dir.resolve("cut-idx3-ubyte"), new byte[] {0, 0, 8, 3, 0, 0});
-    e = assertThrows(IllegalArgumentException.class, () -> IdxRelation.header(CONF, cut.toString()));
-    assertTrue(e.getMessage().startsWith("input " + cut + " ends inside its IDX header (6 bytes)"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> IdxRelation.header(CONF, cut.toString()));
+    assertTrue(
+        e.getMessage().startsWith("input " + cut + " ends inside its IDX header (6 bytes)"),
+        e.getMessage());
   }
 
   @Test
-  void aGzipFileOfTwoMembersIsAcceptedThoughItsTrailerHoldsTheLastMembersLength() throws IOException {
+  void aGzipFileOfTwoMembersIsAcceptedThoughItsTrailerHoldsTheLastMembersLength()
+      throws IOException {
     byte[] idx = idx(50, 16);
     int half = idx.length / 2;
     ByteArrayOutputStream both = new ByteArrayOutputStream();
@@ -110,10 +139,12 @@ class InputFilesTest {
 
   @Test
   void aForeignMessageQuotingBinaryBytesPrintsAsText() {
-    String parquetInMessage = "For input string: \"PAR1\u0015\u0004\uFFFD\uFFFD\u0001L\uFFFD\uFFFD   (\uFFFD/\uFFFD\"";
+    String parquetInMessage =
+        "For input string: \"PAR1\u0015\u0004\uFFFD\uFFFD\u0001L\uFFFD\uFFFD   (\uFFFD/\uFFFD\"";
     assertEquals("For input string: \"PAR1?L?   (?/?\"", JobMain.printable(parquetInMessage));
     String longOne = "x".repeat(JobMain.MAX_MESSAGE_CHARS + 10);
-    assertEquals("x".repeat(JobMain.MAX_MESSAGE_CHARS) + "... (" + longOne.length() + " characters in all)",
+    assertEquals(
+        "x".repeat(JobMain.MAX_MESSAGE_CHARS) + "... (" + longOne.length() + " characters in all)",
         JobMain.printable(longOne));
     assertEquals("line one\n\tline two", JobMain.printable("line one\n\tline two"));
   }
@@ -122,7 +153,9 @@ class InputFilesTest {
   void aRelativeIdxPathIsQualifiedOnTheDriverForTheExecutors() {
     // Executors resolve relative paths against their own working directory: they must get this one.
     String cwd = Path.of("").toAbsolutePath().toString();
-    assertEquals("file:" + cwd + "/data/mnist/x-idx3-ubyte", IdxRelation.qualified(CONF, "data/mnist/x-idx3-ubyte"));
+    assertEquals(
+        "file:" + cwd + "/data/mnist/x-idx3-ubyte",
+        IdxRelation.qualified(CONF, "data/mnist/x-idx3-ubyte"));
     assertEquals("file:/abs/x", IdxRelation.qualified(CONF, "/abs/x"));
     assertEquals("file:/abs/x", IdxRelation.qualified(CONF, "file:/abs/x"));
   }

@@ -11,11 +11,16 @@ import org.junit.jupiter.api.Test;
 class JobMainTest {
   @Test
   void ourOwnRefusalsAreUserErrorsWithoutAStackTraceButForeignOnesAreNot() {
-    Exception refused = assertThrowsFrom(() -> OutputGuard.checkReport(java.nio.file.Path.of("/"), false));
+    Exception refused =
+        assertThrowsFrom(() -> OutputGuard.checkReport(java.nio.file.Path.of("/"), false));
     assertTrue(JobMain.isUserError(refused), "a refusal thrown by SparkVAE");
-    IllegalStateException spark = new IllegalStateException("Cannot call methods on a stopped SparkContext.");
-    spark.setStackTrace(new StackTraceElement[] {
-        new StackTraceElement("org.apache.spark.SparkContext", "assertNotStopped", "SparkContext.scala", 1)});
+    IllegalStateException spark =
+        new IllegalStateException("Cannot call methods on a stopped SparkContext.");
+    spark.setStackTrace(
+        new StackTraceElement[] {
+          new StackTraceElement(
+              "org.apache.spark.SparkContext", "assertNotStopped", "SparkContext.scala", 1)
+        });
     assertFalse(JobMain.isUserError(spark), "Spark's own failures keep their stack trace");
     assertTrue(JobMain.hint(spark).contains("SPARKVAE_AUTH_SECRET"), JobMain.hint(spark));
     assertEquals("", JobMain.hint(refused));
@@ -23,10 +28,16 @@ class JobMainTest {
 
   @Test
   void aMissingColumnOfAnInputWithoutColumnsSaysWhatThatMeans() {
-    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> new io.sparkvae.spark.train.FeatureColumn("features").validate(new org.apache.spark.sql.types.StructType()));
-    assertEquals("features column 'features' does not exist; the input has no columns at all (is it empty, or not"
-        + " in the --input-format given?)", e.getMessage());
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                new io.sparkvae.spark.train.FeatureColumn("features")
+                    .validate(new org.apache.spark.sql.types.StructType()));
+    assertEquals(
+        "features column 'features' does not exist; the input has no columns at all (is it empty, or not"
+            + " in the --input-format given?)",
+        e.getMessage());
   }
 
   interface Body {

@@ -32,10 +32,11 @@ class LocalClusterIT {
   @Test
   void trainAndScoreOnAStandaloneClusterWithIdempotentDailyPartitions() throws Exception {
     int port = freePort();
-    Map<String, String> env = Map.of(
-        "SPARKVAE_CLUSTER_DIR", tmp.resolve("cluster").toString(),
-        "SPARKVAE_MASTER_PORT", String.valueOf(port),
-        "SPARKVAE_WORKER_MEMORY", "1500m");
+    Map<String, String> env =
+        Map.of(
+            "SPARKVAE_CLUSTER_DIR", tmp.resolve("cluster").toString(),
+            "SPARKVAE_MASTER_PORT", String.valueOf(port),
+            "SPARKVAE_WORKER_MEMORY", "1500m");
     String master = "spark://127.0.0.1:" + port;
     try {
       Scripts.ok(Scripts.run(env, 180, "local-cluster.sh", "start", "2"));
@@ -45,18 +46,56 @@ class LocalClusterIT {
       // The training input by a path relative to the driver's working directory (the project, where
       // the scripts run): executors run in their workers' work dirs, so the driver must hand them a
       // qualified path (IDX inputs failed here with "File data/mnist/... does not exist").
-      String relativeTrain = Scripts.projectDir().toAbsolutePath().relativize(train.toAbsolutePath()).toString();
-      Scripts.Result r = Scripts.ok(Scripts.run(env, 900, "train.sh", "--master", master,
-          "--conf", "spark.rpc.message.maxSize=1", "--conf", "spark.executor.memory=1g", "--conf", "spark.cores.max=2",
-          "--", "--config", "conf/mnist.conf", "--input", relativeTrain, "--validation-input", test.toString(),
-          "--epochs", "1", "--replicas", "2", "--model-out", model.toString()));
+      String relativeTrain =
+          Scripts.projectDir().toAbsolutePath().relativize(train.toAbsolutePath()).toString();
+      Scripts.Result r =
+          Scripts.ok(
+              Scripts.run(
+                  env,
+                  900,
+                  "train.sh",
+                  "--master",
+                  master,
+                  "--conf",
+                  "spark.rpc.message.maxSize=1",
+                  "--conf",
+                  "spark.executor.memory=1g",
+                  "--conf",
+                  "spark.cores.max=2",
+                  "--",
+                  "--config",
+                  "conf/mnist.conf",
+                  "--input",
+                  relativeTrain,
+                  "--validation-input",
+                  test.toString(),
+                  "--epochs",
+                  "1",
+                  "--replicas",
+                  "2",
+                  "--model-out",
+                  model.toString()));
       assertTrue(r.output().contains("epoch 1/1"), r.output());
       assertTrue(Files.exists(model.resolve("data/model.json")), "model written");
 
       Path scores = tmp.resolve("scores");
-      String[] score = {"--master", master, "--conf", "spark.executor.memory=1g", "--",
-          "--model", model.toString(), "--input", test.toString(), "--input-format", "idx",
-          "--output", scores.toString(), "--run-date", "2026-11-24"};
+      String[] score = {
+        "--master",
+        master,
+        "--conf",
+        "spark.executor.memory=1g",
+        "--",
+        "--model",
+        model.toString(),
+        "--input",
+        test.toString(),
+        "--input-format",
+        "idx",
+        "--output",
+        scores.toString(),
+        "--run-date",
+        "2026-11-24"
+      };
       Scripts.ok(Scripts.run(env, 600, "score.sh", score));
       List<Row> first = read(scores, "2026-11-24");
       assertEquals(300, first.size());
@@ -81,8 +120,13 @@ class LocalClusterIT {
   static List<Row> read(Path scores, String day) {
     SparkSession spark = SparkTestSession.start("LocalClusterIT-read");
     try {
-      return spark.read().parquet(scores.toString()).where("run_date = '" + day + "'")
-          .select("id", "neg_elbo").orderBy("id").collectAsList();
+      return spark
+          .read()
+          .parquet(scores.toString())
+          .where("run_date = '" + day + "'")
+          .select("id", "neg_elbo")
+          .orderBy("id")
+          .collectAsList();
     } finally {
       spark.stop();
     }

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A full disk under {@code --model-out}: a real one, a 2 MiB tmpfs filled to the last byte (this
  * needs the right to mount, which the project's machines and CI have; elsewhere the test is
- * reported as skipped, never as passed). Hadoop's local file system reports ENOSPC as an
- * {@code FSError}, which named no option and escaped as an uncaught Error.
+ * reported as skipped, never as passed). Hadoop's local file system reports ENOSPC as an {@code
+ * FSError}, which named no option and escaped as an uncaught Error.
  */
 class ModelOutputFullDiskTest {
   @TempDir Path tmp;
@@ -34,24 +34,38 @@ class ModelOutputFullDiskTest {
   void aFullDiskNamesModelOutAndLeavesThePreviousModelIntact() throws Exception {
     Path disk = tmp.resolve("disk");
     Files.createDirectories(disk);
-    assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", disk.toString()),
+    assumeTrue(
+        run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", disk.toString()),
         "cannot mount a tmpfs here (needs CAP_SYS_ADMIN)");
     SparkSession spark = SparkTestSession.start("ModelOutputFullDiskTest");
     try {
-      VaeConfig config = VaeConfig.builder().inputDim(12).encoderHidden(10).decoderHidden(10).latentDim(3)
-          .batchSize(8).seed(3).build();
-      TrainedVae first = new TrainedVae(config, ParamInit.initialize(ParamLayout.of(config), 1), Map.of());
-      TrainedVae second = new TrainedVae(config, ParamInit.initialize(ParamLayout.of(config), 2), Map.of());
+      VaeConfig config =
+          VaeConfig.builder()
+              .inputDim(12)
+              .encoderHidden(10)
+              .decoderHidden(10)
+              .latentDim(3)
+              .batchSize(8)
+              .seed(3)
+              .build();
+      TrainedVae first =
+          new TrainedVae(config, ParamInit.initialize(ParamLayout.of(config), 1), Map.of());
+      TrainedVae second =
+          new TrainedVae(config, ParamInit.initialize(ParamLayout.of(config), 2), Map.of());
       String out = disk.resolve("model").toString();
       ModelOutput.write(spark, new VaeModel(first), out, false);
       fill(disk.resolve("ballast"));
 
-      IOException e = assertThrows(IOException.class,
-          () -> ModelOutput.write(spark, new VaeModel(second), out, true));
-      assertTrue(e.getMessage().startsWith("cannot write the model to --model-out " + out), e.getMessage());
+      IOException e =
+          assertThrows(
+              IOException.class, () -> ModelOutput.write(spark, new VaeModel(second), out, true));
+      assertTrue(
+          e.getMessage().startsWith("cannot write the model to --model-out " + out),
+          e.getMessage());
       assertTrue(e.getMessage().contains("the previous model, if any, is intact"), e.getMessage());
       Files.delete(disk.resolve("ballast"));
-      assertArrayEquals(first.params(), VaeModel.load(out).trainedVae().params(), "the previous model is intact");
+      assertArrayEquals(
+          first.params(), VaeModel.load(out).trainedVae().params(), "the previous model is intact");
     } finally {
       spark.stop();
       run("umount", disk.toString());

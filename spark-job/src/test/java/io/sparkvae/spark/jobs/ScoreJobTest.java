@@ -31,28 +31,31 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** ScoreJob's entry point on a local session: --bad-row-policy skip counts, fail keeps the old day. */
+/**
+ * ScoreJob's entry point on a local session: --bad-row-policy skip counts, fail keeps the old day.
+ */
 class ScoreJobTest {
   static final int DIM = 6;
   static final int N = 30;
   static SparkSession spark;
 
-  @TempDir
-  static Path tmp;
+  @TempDir static Path tmp;
 
   static String model;
   static String input;
 
   /** Row id → what is wrong with it: null features, 4 values, NaN, +Inf, 1.5, -0.25. */
-  static final Map<Long, String> BAD = Map.of(2L, "null", 7L, "size", 11L, "nan", 12L, "inf", 20L, "above",
-      29L, "below");
+  static final Map<Long, String> BAD =
+      Map.of(2L, "null", 7L, "size", 11L, "nan", 12L, "inf", 20L, "above", 29L, "below");
 
   @BeforeAll
   static void start() throws IOException {
     spark = SparkTestSession.start("ScoreJobTest");
-    VaeConfig config = VaeConfig.builder().inputDim(DIM).encoderHidden(5).decoderHidden(5).latentDim(2).build();
+    VaeConfig config =
+        VaeConfig.builder().inputDim(DIM).encoderHidden(5).decoderHidden(5).latentDim(2).build();
     model = tmp.resolve("model").toString();
-    new VaeModel(new TrainedVae(config, ParamInit.initialize(ParamLayout.of(config), 3), Map.of())).write()
+    new VaeModel(new TrainedVae(config, ParamInit.initialize(ParamLayout.of(config), 3), Map.of()))
+        .write()
         .save(model);
     SplittableRandom r = new SplittableRandom(1);
     List<Row> rows = new ArrayList<>();
@@ -68,12 +71,19 @@ class ScoreJobTest {
         case "inf" -> f.set(5, Double.POSITIVE_INFINITY);
         case "above" -> f.set(0, 1.5);
         case "below" -> f.set(3, -0.25);
-        default -> { }
+        default -> {}
       }
-      rows.add(RowFactory.create(id, bad.equals("null") ? null : scala.jdk.javaapi.CollectionConverters.asScala(f).toSeq()));
+      rows.add(
+          RowFactory.create(
+              id,
+              bad.equals("null")
+                  ? null
+                  : scala.jdk.javaapi.CollectionConverters.asScala(f).toSeq()));
     }
-    StructType schema = new StructType().add("id", DataTypes.LongType, false)
-        .add("features", DataTypes.createArrayType(DataTypes.DoubleType, true), true);
+    StructType schema =
+        new StructType()
+            .add("id", DataTypes.LongType, false)
+            .add("features", DataTypes.createArrayType(DataTypes.DoubleType, true), true);
     input = tmp.resolve("input").toString();
     // One file: one input partition, read in row order.
     spark.createDataFrame(rows, schema).coalesce(1).write().parquet(input);
@@ -87,9 +97,23 @@ class ScoreJobTest {
   }
 
   static ScoreJob.Summary score(String policy, String day) throws IOException {
-    return ScoreJob.run(spark, ScoreJob.parse(new String[] {"--model", model, "--input", input, "--output",
-        tmp.resolve("scores").toString(), "--run-date", day, "--bad-row-policy", policy, "--inference-batch-size",
-        "8"}));
+    return ScoreJob.run(
+        spark,
+        ScoreJob.parse(
+            new String[] {
+              "--model",
+              model,
+              "--input",
+              input,
+              "--output",
+              tmp.resolve("scores").toString(),
+              "--run-date",
+              day,
+              "--bad-row-policy",
+              policy,
+              "--inference-batch-size",
+              "8"
+            }));
   }
 
   @Test
@@ -98,8 +122,12 @@ class ScoreJobTest {
     assertEquals(new ScoreJob.Summary(30, 1, 1, 2, 2), s);
     assertEquals(5, s.skipped());
     assertEquals(24, s.scored());
-    List<Row> written = spark.read().parquet(tmp.resolve("scores").resolve("run_date=2026-01-01").toString())
-        .orderBy("id").collectAsList();
+    List<Row> written =
+        spark
+            .read()
+            .parquet(tmp.resolve("scores").resolve("run_date=2026-01-01").toString())
+            .orderBy("id")
+            .collectAsList();
     assertEquals(N, written.size());
     for (Row r : written) {
       long id = r.getLong(r.fieldIndex("id"));
@@ -119,69 +147,116 @@ class ScoreJobTest {
 
     Exception e = assertThrows(Exception.class, () -> score("fail", "2026-02-01"));
     String root = JobMain.rootMessage(e);
-    assertTrue(root.contains("features column 'features' has 5 unusable row(s) in partition 0 (of 30 rows): 1 not"
-        + " of size 6, 2 with NaN or Inf, 2 with values outside [0, 1] (the Bernoulli likelihood needs them in"
-        + " it); first rows (input partition:row): 0:7, 0:11, 0:12, 0:20, 0:29 (badRowPolicy=skip gives them null"
-        + " outputs)"), root);
+    assertTrue(
+        root.contains(
+            "features column 'features' has 5 unusable row(s) in partition 0 (of 30 rows): 1 not"
+                + " of size 6, 2 with NaN or Inf, 2 with values outside [0, 1] (the Bernoulli likelihood needs them in"
+                + " it); first rows (input partition:row): 0:7, 0:11, 0:12, 0:20, 0:29 (badRowPolicy=skip gives them null"
+                + " outputs)"),
+        root);
 
     Map<String, byte[]> after = contents(day);
     assertEquals(before.keySet(), after.keySet(), "the partition's files");
     before.forEach((name, bytes) -> assertArrayEquals(bytes, after.get(name), name));
     try (Stream<Path> s = Files.list(day.getParent())) {
-      assertEquals(Set.of("run_date=2026-02-01"), Set.copyOf(s.map(p -> p.getFileName().toString())
-          .filter(n -> !n.equals("run_date=2026-01-01")).toList()), "no staging directory left");
+      assertEquals(
+          Set.of("run_date=2026-02-01"),
+          Set.copyOf(
+              s.map(p -> p.getFileName().toString())
+                  .filter(n -> !n.equals("run_date=2026-01-01"))
+                  .toList()),
+          "no staging directory left");
     }
   }
 
   static String[] options(String modelDir, String day, String... more) {
-    List<String> a = new ArrayList<>(List.of("--model", modelDir, "--input", input, "--output",
-        tmp.resolve("scores").toString(), "--run-date", day, "--bad-row-policy", "skip"));
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                "--model",
+                modelDir,
+                "--input",
+                input,
+                "--output",
+                tmp.resolve("scores").toString(),
+                "--run-date",
+                day,
+                "--bad-row-policy",
+                "skip"));
     a.addAll(List.of(more));
     return a.toArray(new String[0]);
   }
 
   @Test
   void thePartitionColumnAndRunDateCannotNameAPathOutsideTheOutput() {
-    IllegalArgumentException pc = assertThrows(IllegalArgumentException.class,
-        () -> ScoreJob.parse(options(model, "2026-01-03", "--partition-column", "../../escape_pc")));
-    assertTrue(pc.getMessage().startsWith("invalid value for --partition-column: '../../escape_pc'"), pc.getMessage());
+    IllegalArgumentException pc =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                ScoreJob.parse(
+                    options(model, "2026-01-03", "--partition-column", "../../escape_pc")));
+    assertTrue(
+        pc.getMessage().startsWith("invalid value for --partition-column: '../../escape_pc'"),
+        pc.getMessage());
     for (String day : List.of("..", ".", "_hidden", "a/../b")) {
-      IllegalArgumentException rd = assertThrows(IllegalArgumentException.class,
-          () -> ScoreJob.parse(options(model, day)), day);
-      assertTrue(rd.getMessage().startsWith("invalid value for --run-date: '" + day + "'"), rd.getMessage());
+      IllegalArgumentException rd =
+          assertThrows(
+              IllegalArgumentException.class, () -> ScoreJob.parse(options(model, day)), day);
+      assertTrue(
+          rd.getMessage().startsWith("invalid value for --run-date: '" + day + "'"),
+          rd.getMessage());
     }
   }
 
   @Test
-  void aSecondRunForTheSameDayIsRefusedAndLeavesTheFirstOnesStagingAlone() throws IOException, InterruptedException {
+  void aSecondRunForTheSameDayIsRefusedAndLeavesTheFirstOnesStagingAlone()
+      throws IOException, InterruptedException {
     Path scores = tmp.resolve("scores");
-    Path staging = scores.resolve("_staging-run_date=2026-03-01-0f6c7a52-9a0e-4f43-8d0b-3b1f8c2d9e11");
+    Path staging =
+        scores.resolve("_staging-run_date=2026-03-01-0f6c7a52-9a0e-4f43-8d0b-3b1f8c2d9e11");
     Files.createDirectories(staging.resolve("_temporary/0"));
-    org.apache.hadoop.fs.Path lockFile = new org.apache.hadoop.fs.Path(scores.resolve(
-        "_sparkvae-lock-run_date=2026-03-01").toUri());
-    io.sparkvae.spark.fs.OutputLock first = io.sparkvae.spark.fs.OutputLock.acquire(
-        org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration()), lockFile, "the day",
-        java.time.Duration.ofHours(1));
+    org.apache.hadoop.fs.Path lockFile =
+        new org.apache.hadoop.fs.Path(scores.resolve("_sparkvae-lock-run_date=2026-03-01").toUri());
+    io.sparkvae.spark.fs.OutputLock first =
+        io.sparkvae.spark.fs.OutputLock.acquire(
+            org.apache.hadoop.fs.FileSystem.getLocal(new org.apache.hadoop.conf.Configuration()),
+            lockFile,
+            "the day",
+            java.time.Duration.ofHours(1));
     try {
-      IllegalStateException e = assertThrows(IllegalStateException.class,
-          () -> ScoreJob.run(spark, ScoreJob.parse(options(model, "2026-03-01"))));
-      assertTrue(e.getMessage().startsWith("another run is writing the partition " + scores + "/run_date=2026-03-01 ("),
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () -> ScoreJob.run(spark, ScoreJob.parse(options(model, "2026-03-01"))));
+      assertTrue(
+          e.getMessage()
+              .startsWith(
+                  "another run is writing the partition " + scores + "/run_date=2026-03-01 ("),
           e.getMessage());
-      assertTrue(Files.isDirectory(staging.resolve("_temporary/0")), "the first run's staging directory");
+      assertTrue(
+          Files.isDirectory(staging.resolve("_temporary/0")), "the first run's staging directory");
     } finally {
       first.close();
     }
     assertFalse(Files.exists(Path.of(lockFile.toUri())), "released");
     // A lock left by a run that died long ago is stale: taken over.
-    Files.writeString(Path.of(lockFile.toUri()), "owner=gone\nstarted=2020-01-01T00:00:00Z\ntoken=x\n");
+    Files.writeString(
+        Path.of(lockFile.toUri()), "owner=gone\nstarted=2020-01-01T00:00:00Z\ntoken=x\n");
     assertEquals(N, ScoreJob.run(spark, ScoreJob.parse(options(model, "2026-03-01"))).rows());
     assertFalse(Files.exists(Path.of(lockFile.toUri())));
     // So is a fresh lock of a process of this host that is gone (a run killed with SIGKILL).
     Process gone = new ProcessBuilder("true").start();
     assertTrue(gone.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
     String name = java.lang.management.ManagementFactory.getRuntimeMXBean().getName();
-    Files.writeString(Path.of(lockFile.toUri()), "owner=killed\nstarted=" + java.time.Instant.now() + "\npid="
-        + gone.pid() + "\nhost=" + name.substring(name.indexOf('@') + 1) + "\ntoken=y\n");
+    Files.writeString(
+        Path.of(lockFile.toUri()),
+        "owner=killed\nstarted="
+            + java.time.Instant.now()
+            + "\npid="
+            + gone.pid()
+            + "\nhost="
+            + name.substring(name.indexOf('@') + 1)
+            + "\ntoken=y\n");
     assertEquals(N, ScoreJob.run(spark, ScoreJob.parse(options(model, "2026-03-01"))).rows());
   }
 

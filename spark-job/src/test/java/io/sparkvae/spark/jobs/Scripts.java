@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-/** Runs the project's real scripts as a user would, under a timeout, killing them on the way out. */
+/**
+ * Runs the project's real scripts as a user would, under a timeout, killing them on the way out.
+ */
 final class Scripts {
   record Result(int exit, String output) {}
 
@@ -26,10 +28,14 @@ final class Scripts {
   }
 
   static Path mnistDir() {
-    return Path.of(System.getProperty("sparkvae.data.dir", projectDir().resolve("data").toString()), "mnist");
+    return Path.of(
+        System.getProperty("sparkvae.data.dir", projectDir().resolve("data").toString()), "mnist");
   }
 
-  /** Runs {@code submit-scripts/<script> args...}; the process tree is destroyed if it outlives the timeout. */
+  /**
+   * Runs {@code submit-scripts/<script> args...}; the process tree is destroyed if it outlives the
+   * timeout.
+   */
   static Result run(Map<String, String> env, long timeoutSeconds, String script, String... args)
       throws IOException, InterruptedException {
     try (Running r = start(env, script, args)) {
@@ -45,19 +51,21 @@ final class Scripts {
 
     Running(Process p) {
       this.process = p;
-      this.pump = new Thread(() -> {
-        try (InputStream in = p.getInputStream()) {
-          byte[] buf = new byte[8192];
-          int n;
-          while ((n = in.read(buf)) > 0) {
-            synchronized (out) {
-              out.write(buf, 0, n);
-            }
-          }
-        } catch (IOException ignored) {
-          // the process was destroyed
-        }
-      });
+      this.pump =
+          new Thread(
+              () -> {
+                try (InputStream in = p.getInputStream()) {
+                  byte[] buf = new byte[8192];
+                  int n;
+                  while ((n = in.read(buf)) > 0) {
+                    synchronized (out) {
+                      out.write(buf, 0, n);
+                    }
+                  }
+                } catch (IOException ignored) {
+                  // the process was destroyed
+                }
+              });
       pump.start();
     }
 
@@ -73,7 +81,8 @@ final class Scripts {
       while (!output().contains(text)) {
         if (System.nanoTime() > end || !process.isAlive() && !output().contains(text)) {
           if (!process.isAlive() || System.nanoTime() > end) {
-            throw new AssertionError("no '" + text + "' within " + seconds + " s; output:\n" + output());
+            throw new AssertionError(
+                "no '" + text + "' within " + seconds + " s; output:\n" + output());
           }
         }
         Thread.sleep(100);
@@ -113,7 +122,8 @@ final class Scripts {
     List<String> cmd = new ArrayList<>();
     cmd.add(projectDir().resolve("submit-scripts").resolve(script).toString());
     cmd.addAll(Arrays.asList(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(projectDir().toFile()).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).directory(projectDir().toFile()).redirectErrorStream(true);
     pb.environment().remove("SPARK_HOME");
     pb.environment().put("SPARKVAE_DRIVER_MEMORY", "2g");
     pb.environment().putAll(env);
@@ -140,7 +150,8 @@ final class Scripts {
       out.writeInt(28);
       out.write(images, 16, n * 784);
     }
-    try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(dir.resolve(prefix + "-labels-idx1-ubyte")))) {
+    try (DataOutputStream out =
+        new DataOutputStream(Files.newOutputStream(dir.resolve(prefix + "-labels-idx1-ubyte")))) {
       out.writeInt(0x00000801);
       out.writeInt(n);
       out.write(labels, 8, n);

@@ -25,12 +25,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The standalone cluster of {@code local-cluster.sh} with a shared secret: authentication
- * ({@code spark.authenticate}) and AES-based RPC encryption ({@code spark.network.crypto.enabled})
- * on the Master, the Workers, the executors and the driver, I/O encryption in the job. A job with
- * the secret trains; the secret shows in no log file, no job output and no process's command
- * line; a job without it is refused. Nothing here ever prints the secret: every output shown on
- * failure has it replaced by {@code <secret>}.
+ * The standalone cluster of {@code local-cluster.sh} with a shared secret: authentication ({@code
+ * spark.authenticate}) and AES-based RPC encryption ({@code spark.network.crypto.enabled}) on the
+ * Master, the Workers, the executors and the driver, I/O encryption in the job. A job with the
+ * secret trains; the secret shows in no log file, no job output and no process's command line; a
+ * job without it is refused. Nothing here ever prints the secret: every output shown on failure has
+ * it replaced by {@code <secret>}.
  */
 class SecureClusterIT {
   @TempDir Path tmp;
@@ -46,27 +46,52 @@ class SecureClusterIT {
     Path cluster = tmp.resolve("cluster");
     Path driverTmp = Files.createDirectories(tmp.resolve("driver-tmp"));
     int port = LocalClusterIT.freePort();
-    Map<String, String> env = new HashMap<>(Map.of(
-        "SPARKVAE_CLUSTER_DIR", cluster.toString(),
-        "SPARKVAE_MASTER_PORT", String.valueOf(port),
-        "SPARKVAE_WORKER_MEMORY", "1500m",
-        "TMPDIR", driverTmp.toString()));
+    Map<String, String> env =
+        new HashMap<>(
+            Map.of(
+                "SPARKVAE_CLUSTER_DIR", cluster.toString(),
+                "SPARKVAE_MASTER_PORT", String.valueOf(port),
+                "SPARKVAE_WORKER_MEMORY", "1500m",
+                "TMPDIR", driverTmp.toString()));
     Map<String, String> secured = new HashMap<>(env);
     secured.put("SPARKVAE_AUTH_SECRET_FILE", secretFile.toString());
     String master = "spark://127.0.0.1:" + port;
     try {
       Scripts.Result started = Scripts.run(secured, 180, "local-cluster.sh", "start", "2");
       assertEquals(0, started.exit(), redact(started.output(), secret));
-      assertTrue(started.output().contains("authentication and RPC encryption on"), redact(started.output(), secret));
+      assertTrue(
+          started.output().contains("authentication and RPC encryption on"),
+          redact(started.output(), secret));
       Path train = Scripts.subset(tmp.resolve("data"), true, 2000);
       Path test = Scripts.subset(tmp.resolve("data"), false, 300);
       Path model = tmp.resolve("model");
 
       // The secured job; while it runs, every process's command line is read, again and again.
-      Scripts.Running job = Scripts.start(secured, "train.sh", "--master", master,
-          "--conf", "spark.rpc.message.maxSize=1", "--conf", "spark.executor.memory=1g", "--conf", "spark.cores.max=2",
-          "--", "--config", "conf/mnist.conf", "--input", train.toString(), "--validation-input", test.toString(),
-          "--epochs", "1", "--replicas", "2", "--model-out", model.toString());
+      Scripts.Running job =
+          Scripts.start(
+              secured,
+              "train.sh",
+              "--master",
+              master,
+              "--conf",
+              "spark.rpc.message.maxSize=1",
+              "--conf",
+              "spark.executor.memory=1g",
+              "--conf",
+              "spark.cores.max=2",
+              "--",
+              "--config",
+              "conf/mnist.conf",
+              "--input",
+              train.toString(),
+              "--validation-input",
+              test.toString(),
+              "--epochs",
+              "1",
+              "--replicas",
+              "2",
+              "--model-out",
+              model.toString());
       Set<String> seen = new LinkedHashSet<>();
       List<String> leaks = new ArrayList<>();
       boolean executorGotSecret = false;
@@ -81,11 +106,14 @@ class SecureClusterIT {
             if (cmdline.contains(secret)) {
               leaks.add("command line of pid " + pid);
             }
-            if (cmdline.contains("CoarseGrainedExecutorBackend") && cmdline.contains(cluster.toString())) {
+            if (cmdline.contains("CoarseGrainedExecutorBackend")
+                && cmdline.contains(cluster.toString())) {
               seen.add("executor " + pid);
               // The worker hands the secret to its executors in their environment (Spark's
               // CommandUtils sets _SPARK_AUTH_SECRET when authentication is on).
-              executorGotSecret |= ("\0" + read(proc.resolve("environ"))).contains("\0_SPARK_AUTH_SECRET=" + secret + "\0");
+              executorGotSecret |=
+                  ("\0" + read(proc.resolve("environ")))
+                      .contains("\0_SPARK_AUTH_SECRET=" + secret + "\0");
             } else if (pidFiles.contains(pid)) {
               seen.add(cmdline.contains(".master.Master") ? "master" : "worker " + pid);
             } else if (cmdline.contains("org.apache.spark.deploy.SparkSubmit")
@@ -95,45 +123,79 @@ class SecureClusterIT {
           }
           Thread.sleep(250);
         }
-        assertTrue(r != null, "the secured job did not finish within 900 s; output:\n" + redact(job.output(), secret));
+        assertTrue(
+            r != null,
+            "the secured job did not finish within 900 s; output:\n"
+                + redact(job.output(), secret));
       } finally {
         job.kill();
       }
       assertEquals(0, r.exit(), "exit status; output:\n" + redact(r.output(), secret));
       assertTrue(r.output().contains("epoch 1/1"), redact(r.output(), secret));
       assertTrue(Files.exists(model.resolve("data/model.json")), "model written");
-      assertTrue(seen.contains("master") && seen.contains("driver")
-          && seen.stream().filter(s -> s.startsWith("worker")).count() == 2
-          && seen.stream().anyMatch(s -> s.startsWith("executor")),
-          "the command lines of the master, both workers, an executor and the driver were read: " + seen);
+      assertTrue(
+          seen.contains("master")
+              && seen.contains("driver")
+              && seen.stream().filter(s -> s.startsWith("worker")).count() == 2
+              && seen.stream().anyMatch(s -> s.startsWith("executor")),
+          "the command lines of the master, both workers, an executor and the driver were read: "
+              + seen);
       assertTrue(executorGotSecret, "an executor had the secret in its environment");
       assertEquals(List.of(), leaks, "the secret is on no command line");
       assertFalse(r.output().contains(secret), "the secret is not in the job's output");
-      assertEquals(List.of(), filesContaining(cluster, secret), "cluster files (logs, executor stdout/stderr) with the secret");
+      assertEquals(
+          List.of(),
+          filesContaining(cluster, secret),
+          "cluster files (logs, executor stdout/stderr) with the secret");
       try (Stream<Path> left = Files.list(driverTmp)) {
-        assertEquals(0, left.count(), "the driver's private properties file is removed when the job ends");
+        assertEquals(
+            0, left.count(), "the driver's private properties file is removed when the job ends");
       }
 
       // The same job without the secret: its driver does not authenticate, and the master answers
       // each attempt to register with "Expected SaslMessage, received something else". Spark's
       // standalone client retries registration 3 times, 20 s apart (fixed in StandaloneAppClient,
       // not spark.network.timeout), then gives up ("All masters are unresponsive"), stops the
-      // SparkContext and the job exits non-zero: about 70 s. The bound is generous for a busy machine.
+      // SparkContext and the job exits non-zero: about 70 s. The bound is generous for a busy
+      // machine.
       Path refused = tmp.resolve("refused-model");
-      Scripts.Running intruder = Scripts.start(env, "train.sh", "--master", master,
-          "--conf", "spark.executor.memory=1g", "--conf", "spark.cores.max=2",
-          "--", "--config", "conf/mnist.conf", "--input", train.toString(), "--validation-input", test.toString(),
-          "--epochs", "1", "--replicas", "2", "--model-out", refused.toString());
+      Scripts.Running intruder =
+          Scripts.start(
+              env,
+              "train.sh",
+              "--master",
+              master,
+              "--conf",
+              "spark.executor.memory=1g",
+              "--conf",
+              "spark.cores.max=2",
+              "--",
+              "--config",
+              "conf/mnist.conf",
+              "--input",
+              train.toString(),
+              "--validation-input",
+              test.toString(),
+              "--epochs",
+              "1",
+              "--replicas",
+              "2",
+              "--model-out",
+              refused.toString());
       try {
         Scripts.Result denied = intruder.await(300);
-        assertTrue(denied != null, "a job without the secret neither finished nor failed within 300 s; output:\n"
-            + redact(intruder.output(), secret));
+        assertTrue(
+            denied != null,
+            "a job without the secret neither finished nor failed within 300 s; output:\n"
+                + redact(intruder.output(), secret));
         String out = redact(denied.output(), secret);
         assertNotEquals(0, denied.exit(), "a job without the secret fails; output:\n" + out);
-        assertTrue(out.contains("Expected SaslMessage") && out.contains("All masters are unresponsive"),
+        assertTrue(
+            out.contains("Expected SaslMessage") && out.contains("All masters are unresponsive"),
             "refused for want of authentication; output:\n" + out);
         assertFalse(Files.exists(refused), "no model from a job without the secret");
-        assertFalse(denied.output().contains(secret), "the secret is not in the refused job's output");
+        assertFalse(
+            denied.output().contains(secret), "the secret is not in the refused job's output");
       } finally {
         intruder.kill();
       }
@@ -148,18 +210,28 @@ class SecureClusterIT {
     Path readable = tmp.resolve("readable");
     Files.writeString(readable, "0123456789abcdef\n");
     Files.setPosixFilePermissions(readable, PosixFilePermissions.fromString("rw-r-----"));
-    Map<String, String> env = Map.of("SPARKVAE_CLUSTER_DIR", tmp.resolve("cluster").toString(),
-        "SPARKVAE_AUTH_SECRET_FILE", readable.toString());
-    for (String[] cmd : new String[][] {{"local-cluster.sh", "start", "1"}, {"train.sh", "--", "--help"}}) {
+    Map<String, String> env =
+        Map.of(
+            "SPARKVAE_CLUSTER_DIR",
+            tmp.resolve("cluster").toString(),
+            "SPARKVAE_AUTH_SECRET_FILE",
+            readable.toString());
+    for (String[] cmd :
+        new String[][] {{"local-cluster.sh", "start", "1"}, {"train.sh", "--", "--help"}}) {
       Scripts.Result r = Scripts.run(env, 60, cmd[0], Arrays.copyOfRange(cmd, 1, cmd.length));
       assertEquals(2, r.exit(), r.output());
-      assertTrue(r.output().contains("has mode 640; it must be readable by its owner only (chmod 600"), r.output());
+      assertTrue(
+          r.output().contains("has mode 640; it must be readable by its owner only (chmod 600"),
+          r.output());
     }
     assertFalse(Files.exists(tmp.resolve("cluster")), "nothing started");
 
     Path empty = tmp.resolve("empty");
-    Files.createFile(empty, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Scripts.Result r = Scripts.run(Map.of("SPARKVAE_AUTH_SECRET_FILE", empty.toString()), 60, "train.sh", "--", "--help");
+    Files.createFile(
+        empty, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    Scripts.Result r =
+        Scripts.run(
+            Map.of("SPARKVAE_AUTH_SECRET_FILE", empty.toString()), 60, "train.sh", "--", "--help");
     assertEquals(2, r.exit(), r.output());
     assertTrue(r.output().contains("is empty"), r.output());
   }
@@ -182,7 +254,8 @@ class SecureClusterIT {
 
   static List<Path> procs() throws IOException {
     try (Stream<Path> s = Files.list(Path.of("/proc"))) {
-      return s.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList();
+      return s.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit))
+          .toList();
     }
   }
 
@@ -195,12 +268,19 @@ class SecureClusterIT {
     }
   }
 
-  /** The regular files under {@code dir} (links not followed, jars skipped) that contain {@code s}. */
+  /**
+   * The regular files under {@code dir} (links not followed, jars skipped) that contain {@code s}.
+   */
   static List<String> filesContaining(Path dir, String s) throws IOException {
     List<String> hits = new ArrayList<>();
     try (Stream<Path> files = Files.walk(dir)) {
-      for (Path f : files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)
-          && !f.toString().endsWith(".jar")).toList()) {
+      for (Path f :
+          files
+              .filter(
+                  f ->
+                      Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)
+                          && !f.toString().endsWith(".jar"))
+              .toList()) {
         if (read(f).contains(s)) {
           hits.add(dir.relativize(f).toString());
         }

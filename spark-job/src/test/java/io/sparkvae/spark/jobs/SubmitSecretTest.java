@@ -27,8 +27,13 @@ class SubmitSecretTest {
   @BeforeEach
   void copyScripts() throws IOException {
     Path project = Scripts.projectDir();
-    for (String f : List.of("submit-scripts/train.sh", "submit-scripts/env.sh", "submit-scripts/lib/submit.sh",
-        "submit-scripts/lib/auth.sh", "conf/spark-defaults.conf")) {
+    for (String f :
+        List.of(
+            "submit-scripts/train.sh",
+            "submit-scripts/env.sh",
+            "submit-scripts/lib/submit.sh",
+            "submit-scripts/lib/auth.sh",
+            "conf/spark-defaults.conf")) {
       Files.createDirectories(home.resolve(f).getParent());
       Files.copy(project.resolve(f), home.resolve(f));
     }
@@ -36,8 +41,11 @@ class SubmitSecretTest {
     Files.createFile(home.resolve("spark-job/target/spark-job-0-app.jar"));
     Path submit = home.resolve("spark/bin/spark-submit");
     Files.createDirectories(submit.getParent());
-    // Prints the mode of the --properties-file it is given; "die" kills the calling script with SIGKILL.
-    Files.writeString(submit, """
+    // Prints the mode of the --properties-file it is given; "die" kills the calling script with
+    // SIGKILL.
+    Files.writeString(
+        submit,
+        """
         #!/usr/bin/env bash
         while [ $# -gt 0 ]; do
           if [ "$1" = --properties-file ]; then echo "mode $(stat -c %a "$2") of $2"; fi
@@ -49,8 +57,9 @@ class SubmitSecretTest {
   }
 
   String run(String... jobArgs) throws IOException, InterruptedException {
-    List<String> cmd = new java.util.ArrayList<>(List.of("bash", home.resolve("submit-scripts/train.sh").toString(),
-        "--"));
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of("bash", home.resolve("submit-scripts/train.sh").toString(), "--"));
     cmd.addAll(List.of(jobArgs));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("SPARK_HOME", home.resolve("spark").toString());
@@ -58,14 +67,17 @@ class SubmitSecretTest {
     pb.environment().put("SPARKVAE_AUTH_SECRET", "s3cret");
     pb.environment().remove("SPARKVAE_AUTH_SECRET_FILE");
     Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the script ended");
     return out;
   }
 
   List<String> leftovers() throws IOException {
     try (Stream<Path> s = Files.list(tmpdir)) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("sparkvae-auth.")).toList();
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("sparkvae-auth."))
+          .toList();
     }
   }
 
@@ -76,7 +88,8 @@ class SubmitSecretTest {
     assertEquals(List.of(), leftovers(), "removed when the script ends");
 
     run("die");
-    assertEquals(1, leftovers().size(), "a script killed with SIGKILL cannot remove it: " + leftovers());
+    assertEquals(
+        1, leftovers().size(), "a script killed with SIGKILL cannot remove it: " + leftovers());
     out = run("--epochs", "1");
     assertTrue(out.startsWith("mode 600 of "), out);
     assertEquals(List.of(), leftovers(), "the next run removed the copy of the killed one");

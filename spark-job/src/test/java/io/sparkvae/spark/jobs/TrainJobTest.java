@@ -29,16 +29,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** TrainJob.run on a local session: what it may replace, and checkpoint directories that belong to one run. */
+/**
+ * TrainJob.run on a local session: what it may replace, and checkpoint directories that belong to
+ * one run.
+ */
 class TrainJobTest {
   static final int DIM = 6;
   static SparkSession spark;
 
-  @TempDir
-  static Path shared;
+  @TempDir static Path shared;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   static String input;
 
@@ -54,7 +55,8 @@ class TrainJobTest {
       }
       rows.add(RowFactory.create(i, Vectors.dense(v)));
     }
-    StructType schema = new StructType().add("id", DataTypes.IntegerType).add("features", new VectorUDT());
+    StructType schema =
+        new StructType().add("id", DataTypes.IntegerType).add("features", new VectorUDT());
     input = shared.resolve("train").toString();
     spark.createDataFrame(rows, schema).write().parquet(input);
   }
@@ -68,9 +70,29 @@ class TrainJobTest {
 
   /** Options of a tiny run writing to {@code model}, plus {@code more}. */
   static String[] args(String model, String... more) {
-    List<String> a = new ArrayList<>(List.of("--input", input, "--input-format", "parquet", "--model-out", model,
-        "--epochs", "1", "--replicas", "2", "--latent-dim", "2", "--encoder-hidden", "4", "--decoder-hidden", "4",
-        "--batch-size", "8", "--averaging-steps", "1"));
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                "--input",
+                input,
+                "--input-format",
+                "parquet",
+                "--model-out",
+                model,
+                "--epochs",
+                "1",
+                "--replicas",
+                "2",
+                "--latent-dim",
+                "2",
+                "--encoder-hidden",
+                "4",
+                "--decoder-hidden",
+                "4",
+                "--batch-size",
+                "8",
+                "--averaging-steps",
+                "1"));
     a.addAll(Arrays.asList(more));
     return a.toArray(new String[0]);
   }
@@ -92,7 +114,9 @@ class TrainJobTest {
     Files.writeString(foreign.resolve("thesis.txt"), "years of work");
     for (String[] a : List.of(args(foreign.toString()), args(foreign.toString(), "--overwrite"))) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> train(a));
-      assertTrue(e.getMessage().contains("--model-out " + foreign) && e.getMessage().contains("not a SparkVAE model"),
+      assertTrue(
+          e.getMessage().contains("--model-out " + foreign)
+              && e.getMessage().contains("not a SparkVAE model"),
           e.getMessage());
       assertEquals(List.of("sub", "thesis.txt"), names(foreign));
     }
@@ -105,8 +129,10 @@ class TrainJobTest {
     Files.createDirectories(foreign);
     Files.writeString(foreign.resolve("notes.md"), "mine");
     String model = tmp.resolve("model").toString();
-    for (String[] a : List.of(args(model, "--report-dir", foreign.toString()),
-        args(model, "--report-dir", foreign.toString(), "--overwrite"))) {
+    for (String[] a :
+        List.of(
+            args(model, "--report-dir", foreign.toString()),
+            args(model, "--report-dir", foreign.toString(), "--overwrite"))) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> train(a));
       assertTrue(e.getMessage().contains("--report-dir " + foreign), e.getMessage());
       assertEquals(List.of("notes.md"), names(foreign));
@@ -118,9 +144,12 @@ class TrainJobTest {
   void aMetricsOutThatIsAFolderIsRefusedBeforeTraining() throws IOException {
     Path folder = Files.createDirectories(tmp.resolve("metrics"));
     String model = tmp.resolve("model").toString();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> train(args(model, "--metrics-out", folder.toString())));
-    assertTrue(e.getMessage().startsWith("--metrics-out " + folder + " is a folder"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> train(args(model, "--metrics-out", folder.toString())));
+    assertTrue(
+        e.getMessage().startsWith("--metrics-out " + folder + " is a folder"), e.getMessage());
     assertFalse(Files.exists(Path.of(model)), "refused before training");
   }
 
@@ -130,9 +159,13 @@ class TrainJobTest {
     String report = tmp.resolve("report").toString();
     train(args(model, "--report-dir", report, "--image-size", "none"));
     assertTrue(Files.exists(Path.of(model, "data", "model.json")));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> train(args(model, "--report-dir", report, "--image-size", "none")));
-    assertTrue(e.getMessage().contains("holds a previous SparkVAE model; add --overwrite"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> train(args(model, "--report-dir", report, "--image-size", "none")));
+    assertTrue(
+        e.getMessage().contains("holds a previous SparkVAE model; add --overwrite"),
+        e.getMessage());
     Files.writeString(Path.of(model, "old-marker"), ""); // so that the replacement shows
     train(args(model, "--report-dir", report, "--image-size", "none", "--overwrite"));
     assertFalse(Files.exists(Path.of(model, "old-marker")));
@@ -145,12 +178,28 @@ class TrainJobTest {
     train(args(tmp.resolve("m1").toString(), "--checkpoint-dir", ck, "--epochs", "2"));
     List<String> first = names(Path.of(ck));
     assertFalse(first.isEmpty());
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> train(args(tmp.resolve("m2").toString(), "--checkpoint-dir", ck, "--checkpoint-every-rounds", "1")));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                train(
+                    args(
+                        tmp.resolve("m2").toString(),
+                        "--checkpoint-dir",
+                        ck,
+                        "--checkpoint-every-rounds",
+                        "1")));
     assertTrue(e.getMessage().contains("holds checkpoints of another run"), e.getMessage());
-    // Told to share the directory: its own checkpoints, pruned among themselves; the other run's stay.
-    train(args(tmp.resolve("m2").toString(), "--checkpoint-dir", ck, "--checkpoint-every-rounds", "1",
-        "--share-checkpoint-dir"));
+    // Told to share the directory: its own checkpoints, pruned among themselves; the other run's
+    // stay.
+    train(
+        args(
+            tmp.resolve("m2").toString(),
+            "--checkpoint-dir",
+            ck,
+            "--checkpoint-every-rounds",
+            "1",
+            "--share-checkpoint-dir"));
     List<String> after = names(Path.of(ck));
     assertTrue(after.containsAll(first), "the first run's checkpoints are kept: " + after);
     assertEquals(first.size() + 3, after.size(), "the second run kept its own newest 3: " + after);
@@ -160,12 +209,25 @@ class TrainJobTest {
   void resumingACheckpointPastTheEpochsSaysSo() throws IOException {
     String ck = tmp.resolve("ck").toString();
     train(args(tmp.resolve("m1").toString(), "--checkpoint-dir", ck, "--epochs", "2"));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> train(args(tmp.resolve("m2").toString(), "--checkpoint-dir", ck, "--resume", "--epochs", "1")));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                train(
+                    args(
+                        tmp.resolve("m2").toString(),
+                        "--checkpoint-dir",
+                        ck,
+                        "--resume",
+                        "--epochs",
+                        "1")));
     assertTrue(e.getMessage().contains("already past --epochs 1 (2 epochs done)"), e.getMessage());
     assertFalse(Files.exists(tmp.resolve("m2")));
   }
-  /** Only a --kl-warmup-steps given sets the param, so that the tabular default applies otherwise. */
+
+  /**
+   * Only a --kl-warmup-steps given sets the param, so that the tabular default applies otherwise.
+   */
   @Test
   void klWarmupStepsIsSetOnTheEstimatorOnlyWhenGiven() {
     VaeEstimator given = TrainJob.estimator(TrainJob.parse(args("m", "--kl-warmup-steps", "0")));
@@ -177,25 +239,39 @@ class TrainJobTest {
 
   @Test
   void onTheCommandLineTheLastSpellingOfAnOptionWins() {
-    TrainJob.Parsed p = TrainJob.parse(args("m", "--latent-dim", "3", "--latentDim", "7", "--latent-dim", "9"));
+    TrainJob.Parsed p =
+        TrainJob.parse(args("m", "--latent-dim", "3", "--latentDim", "7", "--latent-dim", "9"));
     assertEquals(9, p.vae().build().latentDim());
-    assertEquals(7, TrainJob.parse(args("m", "--latent-dim", "3", "--latentDim", "7")).vae().build().latentDim());
+    assertEquals(
+        7,
+        TrainJob.parse(args("m", "--latent-dim", "3", "--latentDim", "7"))
+            .vae()
+            .build()
+            .latentDim());
   }
 
   @Test
-  void relativePathsInAConfigFileAreTakenFromTheFilesFolderAndOnTheCommandLineFromTheCurrentDirectory()
-      throws IOException {
+  void
+      relativePathsInAConfigFileAreTakenFromTheFilesFolderAndOnTheCommandLineFromTheCurrentDirectory()
+          throws IOException {
     // The project's own file, read from another directory (the tests run in spark-job/).
     Path project = Path.of("..").toAbsolutePath().normalize();
-    TrainJob.Parsed mnist = TrainJob.parse(new String[] {"--config", "../conf/mnist.conf", "--model-out", "m"});
-    assertEquals(project.resolve("data/mnist/train-images-idx3-ubyte").toString(), mnist.job().input());
-    assertEquals(project.resolve("data/mnist/t10k-images-idx3-ubyte").toString(), mnist.job().validationInput());
-    assertEquals("m", mnist.job().modelOut(), "a command-line path stays relative to the current directory");
+    TrainJob.Parsed mnist =
+        TrainJob.parse(new String[] {"--config", "../conf/mnist.conf", "--model-out", "m"});
+    assertEquals(
+        project.resolve("data/mnist/train-images-idx3-ubyte").toString(), mnist.job().input());
+    assertEquals(
+        project.resolve("data/mnist/t10k-images-idx3-ubyte").toString(),
+        mnist.job().validationInput());
+    assertEquals(
+        "m", mnist.job().modelOut(), "a command-line path stays relative to the current directory");
 
     Path folder = Files.createDirectories(tmp.resolve("project/conf"));
     Path conf = folder.resolve("run.conf");
-    Files.writeString(conf, "input = ../data/train\nmodel-out = out/model\ncheckpoint-dir = \"hdfs:///ck\"\n"
-        + "metrics-out = /abs/metrics.jsonl\nreport-dir = \"file:report\"\nvalidation-input = \"\"\n");
+    Files.writeString(
+        conf,
+        "input = ../data/train\nmodel-out = out/model\ncheckpoint-dir = \"hdfs:///ck\"\n"
+            + "metrics-out = /abs/metrics.jsonl\nreport-dir = \"file:report\"\nvalidation-input = \"\"\n");
     TrainJob.Parsed p = TrainJob.parse(new String[] {"--config", conf.toString()});
     assertEquals(tmp.resolve("project/data/train").toString(), p.job().input());
     assertEquals(folder.resolve("out/model").toString(), p.job().modelOut());
@@ -203,12 +279,17 @@ class TrainJobTest {
     assertEquals("/abs/metrics.jsonl", p.run().metricsOut(), "an absolute path is left as it is");
     assertEquals("file:report", p.run().reportDir());
     assertEquals("", p.job().validationInput(), "empty is none");
-    TrainJob.Parsed q = TrainJob.parse(new String[] {"--config", conf.toString(), "--input", "data/x"});
-    assertEquals("data/x", q.job().input(), "the command line overrides the file, relative to the current directory");
+    TrainJob.Parsed q =
+        TrainJob.parse(new String[] {"--config", conf.toString(), "--input", "data/x"});
+    assertEquals(
+        "data/x",
+        q.job().input(),
+        "the command line overrides the file, relative to the current directory");
 
     Path scoreConf = folder.resolve("score.conf");
     Files.writeString(scoreConf, "model = ../runs/m\ninput = in\noutput = ../runs/scores\n");
-    ScoreJobOptions s = ScoreJob.parse(new String[] {"--config", scoreConf.toString(), "--run-date", "2026-01-01"});
+    ScoreJobOptions s =
+        ScoreJob.parse(new String[] {"--config", scoreConf.toString(), "--run-date", "2026-01-01"});
     assertEquals(tmp.resolve("project/runs/m").toString(), s.model());
     assertEquals(folder.resolve("in").toString(), s.input());
     assertEquals(tmp.resolve("project/runs/scores").toString(), s.output());
@@ -218,9 +299,12 @@ class TrainJobTest {
   void aConfigFileWithTwoSpellingsOfOneOptionIsAnError() throws IOException {
     Path conf = tmp.resolve("both.conf");
     Files.writeString(conf, "latent-dim = 3\nlatentDim = 7\n");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> TrainJob.parse(args("m", "--config", conf.toString())));
-    assertTrue(e.getMessage().startsWith("config file " + conf + " sets latentDim twice"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TrainJob.parse(args("m", "--config", conf.toString())));
+    assertTrue(
+        e.getMessage().startsWith("config file " + conf + " sets latentDim twice"), e.getMessage());
   }
 
   @Test
@@ -247,17 +331,42 @@ class TrainJobTest {
   void aCommandLineRunAndAnEstimatorFitWithTheSameSettingsGiveTheSameModel() throws IOException {
     String model = tmp.resolve("cli").toString();
     String metrics = tmp.resolve("metrics.jsonl").toString();
-    VaeModel cli = TrainJob.run(spark, TrainJob.parse(args(model, "--metrics-out", metrics, "--validation-fraction",
-        "0.25", "--epochs", "2")));
+    VaeModel cli =
+        TrainJob.run(
+            spark,
+            TrainJob.parse(
+                args(
+                    model,
+                    "--metrics-out",
+                    metrics,
+                    "--validation-fraction",
+                    "0.25",
+                    "--epochs",
+                    "2")));
     List<String> cliLines = Files.readAllLines(Path.of(metrics));
     VaeModel loaded = VaeModel.load(model);
 
     // The same data (the job's reader) and the same settings, through the Spark ML API.
-    org.apache.spark.sql.Dataset<Row> df = InputReader.read(spark, input, InputFormat.PARQUET, "features", "",
-        Math.max(2, spark.sparkContext().defaultParallelism()));
-    VaeModel api = new io.sparkvae.spark.ml.VaeEstimator().setEpochs(2).setReplicas(2).setLatentDim(2)
-        .setEncoderHidden(4).setDecoderHidden(4).setBatchSize(8).setAveragingSteps(1).setValidationFraction(0.25)
-        .setMetricsOut(metrics).fit(df);
+    org.apache.spark.sql.Dataset<Row> df =
+        InputReader.read(
+            spark,
+            input,
+            InputFormat.PARQUET,
+            "features",
+            "",
+            Math.max(2, spark.sparkContext().defaultParallelism()));
+    VaeModel api =
+        new io.sparkvae.spark.ml.VaeEstimator()
+            .setEpochs(2)
+            .setReplicas(2)
+            .setLatentDim(2)
+            .setEncoderHidden(4)
+            .setDecoderHidden(4)
+            .setBatchSize(8)
+            .setAveragingSteps(1)
+            .setValidationFraction(0.25)
+            .setMetricsOut(metrics)
+            .fit(df);
     List<String> apiLines = Files.readAllLines(Path.of(metrics));
 
     for (VaeModel m : List.of(cli, loaded)) {
@@ -267,26 +376,52 @@ class TrainJobTest {
       for (org.apache.spark.ml.param.Param<?> p : api.params()) {
         org.apache.spark.ml.param.Param<Object> q = m.getParam(p.name());
         assertEquals(api.isSet(p), m.isSet(q), p.name() + " set on one model only");
-        assertEquals(String.valueOf(valueText(api.getOrDefault(p))), String.valueOf(valueText(m.getOrDefault(q))),
+        assertEquals(
+            String.valueOf(valueText(api.getOrDefault(p))),
+            String.valueOf(valueText(m.getOrDefault(q))),
             p.name());
       }
-      assertEquals(2, m.trainingHistory().size(), "the command line's model keeps its training history");
+      assertEquals(
+          2, m.trainingHistory().size(), "the command line's model keeps its training history");
       for (int e = 0; e < 2; e++) {
         io.sparkvae.spark.train.EpochMetrics a = api.trainingHistory().get(e);
         io.sparkvae.spark.train.EpochMetrics b = m.trainingHistory().get(e);
-        assertEquals(List.of(a.epoch(), a.trainNegElbo(), a.valNegElbo(), a.rounds(), a.examples(), a.step(),
-            a.round()), List.of(b.epoch(), b.trainNegElbo(), b.valNegElbo(), b.rounds(), b.examples(), b.step(),
-            b.round()), "epoch " + (e + 1));
+        assertEquals(
+            List.of(
+                a.epoch(),
+                a.trainNegElbo(),
+                a.valNegElbo(),
+                a.rounds(),
+                a.examples(),
+                a.step(),
+                a.round()),
+            List.of(
+                b.epoch(),
+                b.trainNegElbo(),
+                b.valNegElbo(),
+                b.rounds(),
+                b.examples(),
+                b.step(),
+                b.round()),
+            "epoch " + (e + 1));
       }
       java.util.Map<String, String> meta = new java.util.TreeMap<>(m.trainedVae().metadata());
       java.util.Map<String, String> apiMeta = new java.util.TreeMap<>(api.trainedVae().metadata());
       assertEquals(apiMeta.keySet(), meta.keySet(), "one metadata vocabulary");
-      for (String key : List.of("trainedBy", "featuresCol", "replicas", "epochs", "steps", "trainNegElbo",
-          "valNegElbo")) {
+      for (String key :
+          List.of(
+              "trainedBy",
+              "featuresCol",
+              "replicas",
+              "epochs",
+              "steps",
+              "trainNegElbo",
+              "valNegElbo")) {
         assertEquals(apiMeta.get(key), meta.get(key), key);
       }
     }
-    assertEquals(deterministic(apiLines), deterministic(cliLines), "the metrics files, timings aside");
+    assertEquals(
+        deterministic(apiLines), deterministic(cliLines), "the metrics files, timings aside");
   }
 
   private static Object valueText(Object v) {
@@ -295,7 +430,13 @@ class TrainJobTest {
 
   /** The metrics lines without the fields that measure time or memory. */
   private static List<String> deterministic(List<String> lines) {
-    return lines.stream().map(l -> l.replaceAll("\"(samples_per_sec|seconds|averaging_seconds|executor_rss_bytes)"
-        + "\":[^,}]*", "")).toList();
+    return lines.stream()
+        .map(
+            l ->
+                l.replaceAll(
+                    "\"(samples_per_sec|seconds|averaging_seconds|executor_rss_bytes)"
+                        + "\":[^,}]*",
+                    ""))
+        .toList();
   }
 }

@@ -50,10 +50,18 @@ class SparkMlContractTest {
 
   @Test
   void aFittedModelPassesSparksCheckCopyAndUids() {
-    VaeEstimator est = new VaeEstimator().setEncoderHidden(10).setDecoderHidden(10).setLatentDim(3).setBatchSize(8)
-        .setEpochs(1).setReplicas(2);
-    VaeModel model = est.fit(VaeMlFixtures.frame(spark, VaeMlFixtures.rows(32, 3), DIM,
-        VaeMlFixtures.CellType.VECTOR, 2));
+    VaeEstimator est =
+        new VaeEstimator()
+            .setEncoderHidden(10)
+            .setDecoderHidden(10)
+            .setLatentDim(3)
+            .setBatchSize(8)
+            .setEpochs(1)
+            .setReplicas(2);
+    VaeModel model =
+        est.fit(
+            VaeMlFixtures.frame(
+                spark, VaeMlFixtures.rows(32, 3), DIM, VaeMlFixtures.CellType.VECTOR, 2));
     MLTestingUtils.checkCopyAndUids(est, model);
     ParamsSuite.checkParams(model);
   }

@@ -10,10 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkvae.spark.train.BadRowPolicy;
-import io.sparkvae.model.vae.LikelihoodKind;
 import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.vae.LikelihoodKind;
 import io.sparkvae.spark.SparkTestSession;
+import io.sparkvae.spark.train.BadRowPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,12 +42,12 @@ import org.junit.jupiter.api.io.TempDir;
 class VaeBadRowsTest {
   /** 20 rows, two partitions of 10 (ids 0-9 and 10-19, in order). */
   static final int N = 20;
+
   static final String[] OUTPUTS = {"z_mean", "z_std", "z", "score", "rec"};
   static SparkSession spark;
   static float[] x;
 
-  @TempDir
-  static Path tmp;
+  @TempDir static Path tmp;
 
   @BeforeAll
   static void start() {
@@ -81,13 +81,14 @@ class VaeBadRowsTest {
       l.add((double) x[i * DIM + j]);
     }
     if (bad != null) {
-      double v = switch (bad) {
-        case NAN -> Double.NaN;
-        case POS_INF -> Double.POSITIVE_INFINITY;
-        case ABOVE_ONE -> 1.5;
-        case BELOW_ZERO -> -0.5;
-        default -> l.get(4);
-      };
+      double v =
+          switch (bad) {
+            case NAN -> Double.NaN;
+            case POS_INF -> Double.POSITIVE_INFINITY;
+            case ABOVE_ONE -> 1.5;
+            case BELOW_ZERO -> -0.5;
+            default -> l.get(4);
+          };
       l.set(4, v);
     }
     return scala.jdk.javaapi.CollectionConverters.asScala(l).toSeq();
@@ -102,8 +103,10 @@ class VaeBadRowsTest {
     for (int i = 0; i < N; i++) {
       list.add(RowFactory.create(i, cell(i, bad.get(i))));
     }
-    StructType schema = new StructType().add("id", DataTypes.IntegerType, false)
-        .add("features", DataTypes.createArrayType(DataTypes.DoubleType, true), true);
+    StructType schema =
+        new StructType()
+            .add("id", DataTypes.IntegerType, false)
+            .add("features", DataTypes.createArrayType(DataTypes.DoubleType, true), true);
     return twoPartitions(spark.createDataFrame(list, schema));
   }
 
@@ -113,8 +116,12 @@ class VaeBadRowsTest {
   }
 
   static VaeModel model(VaeConfig config, String policy) {
-    return new VaeModel(untrained(config, 7)).setLatentSampleCol("z").setNegElboCol("score")
-        .setReconstructionCol("rec").setInferenceBatchSize(4).setBadRowPolicy(policy);
+    return new VaeModel(untrained(config, 7))
+        .setLatentSampleCol("z")
+        .setNegElboCol("score")
+        .setReconstructionCol("rec")
+        .setInferenceBatchSize(4)
+        .setBadRowPolicy(policy);
   }
 
   static String rootMessage(Throwable t) {
@@ -136,24 +143,66 @@ class VaeBadRowsTest {
     VaeModel m = model(SMALL, "fail");
     // A null in partition 0 is no data, not a failure; partition 1 holds two bad rows of one kind
     // at its rows 2 and 7.
-    assertEquals("features column 'features' has 2 unusable row(s) in partition 1 (of 10 rows): 2 not of"
-        + " size 12, 0 with NaN or Inf, 0" + range + "; first rows (input partition:row): 1:2, 1:7" + tail,
+    assertEquals(
+        "features column 'features' has 2 unusable row(s) in partition 1 (of 10 rows): 2 not of"
+            + " size 12, 0 with NaN or Inf, 0"
+            + range
+            + "; first rows (input partition:row): 1:2, 1:7"
+            + tail,
         failure(m, frame(Map.of(3, Bad.NULL, 12, Bad.WRONG_SIZE, 17, Bad.WRONG_SIZE))));
-    assertEquals("features column 'features' has 2 unusable row(s) in partition 1 (of 10 rows): 0 not of"
-        + " size 12, 2 with NaN or Inf, 0" + range + "; first rows (input partition:row): 1:2, 1:7" + tail,
+    assertEquals(
+        "features column 'features' has 2 unusable row(s) in partition 1 (of 10 rows): 0 not of"
+            + " size 12, 2 with NaN or Inf, 0"
+            + range
+            + "; first rows (input partition:row): 1:2, 1:7"
+            + tail,
         failure(m, frame(Map.of(3, Bad.NULL, 12, Bad.NAN, 17, Bad.NAN))));
-    assertEquals("features column 'features' has 2 unusable row(s) in partition 1 (of 10 rows): 0 not of"
-        + " size 12, 2 with NaN or Inf, 0" + range + "; first rows (input partition:row): 1:2, 1:7" + tail,
+    assertEquals(
+        "features column 'features' has 2 unusable row(s) in partition 1 (of 10 rows): 0 not of"
+            + " size 12, 2 with NaN or Inf, 0"
+            + range
+            + "; first rows (input partition:row): 1:2, 1:7"
+            + tail,
         failure(m, frame(Map.of(3, Bad.NULL, 12, Bad.POS_INF, 17, Bad.POS_INF))));
-    assertEquals("features column 'features' has 2 unusable row(s) in partition 1 (of 10 rows): 0 not of"
-        + " size 12, 0 with NaN or Inf, 2" + range + "; first rows (input partition:row): 1:2, 1:7" + tail,
+    assertEquals(
+        "features column 'features' has 2 unusable row(s) in partition 1 (of 10 rows): 0 not of"
+            + " size 12, 0 with NaN or Inf, 2"
+            + range
+            + "; first rows (input partition:row): 1:2, 1:7"
+            + tail,
         failure(m, frame(Map.of(3, Bad.NULL, 12, Bad.ABOVE_ONE, 17, Bad.BELOW_ZERO))));
     // Every kind in one partition: counted by reason, the first five rows listed in order.
-    assertEquals("features column 'features' has 8 unusable row(s) in partition 0 (of 10 rows): 2 not of"
-        + " size 12, 4 with NaN or Inf, 2" + range + "; first rows (input partition:row): 0:1, 0:2, 0:3, 0:4,"
-        + " 0:6" + tail,
-        failure(m, frame(Map.of(0, Bad.NULL, 1, Bad.WRONG_SIZE, 2, Bad.NAN, 3, Bad.POS_INF, 4, Bad.ABOVE_ONE,
-            5, Bad.NULL, 6, Bad.NAN, 7, Bad.WRONG_SIZE, 8, Bad.BELOW_ZERO, 9, Bad.NAN))));
+    assertEquals(
+        "features column 'features' has 8 unusable row(s) in partition 0 (of 10 rows): 2 not of"
+            + " size 12, 4 with NaN or Inf, 2"
+            + range
+            + "; first rows (input partition:row): 0:1, 0:2, 0:3, 0:4,"
+            + " 0:6"
+            + tail,
+        failure(
+            m,
+            frame(
+                Map.of(
+                    0,
+                    Bad.NULL,
+                    1,
+                    Bad.WRONG_SIZE,
+                    2,
+                    Bad.NAN,
+                    3,
+                    Bad.POS_INF,
+                    4,
+                    Bad.ABOVE_ONE,
+                    5,
+                    Bad.NULL,
+                    6,
+                    Bad.NAN,
+                    7,
+                    Bad.WRONG_SIZE,
+                    8,
+                    Bad.BELOW_ZERO,
+                    9,
+                    Bad.NAN))));
   }
 
   @Test
@@ -168,17 +217,35 @@ class VaeBadRowsTest {
         assertEquals(isNull, r.isNullAt(r.fieldIndex(c)), c + " of row " + r.getInt(0));
       }
     }
-    assertEquals(List.of(20L, 18L, 2L, 0L), List.of(counts.rows(), counts.scored(), counts.nullFeatures(),
-        counts.skipped()));
+    assertEquals(
+        List.of(20L, 18L, 2L, 0L),
+        List.of(counts.rows(), counts.scored(), counts.nullFeatures(), counts.skipped()));
   }
 
   @Test
   void underSkipBadRowsGetNullOutputsAndAreCountedByReason() {
     VaeModel m = model(SMALL, "skip");
-    Map<Integer, Bad> bad = Map.of(0, Bad.NULL, 3, Bad.WRONG_SIZE, 4, Bad.NAN, 9, Bad.POS_INF, 11, Bad.ABOVE_ONE,
-        12, Bad.NULL, 15, Bad.BELOW_ZERO, 19, Bad.WRONG_SIZE);
+    Map<Integer, Bad> bad =
+        Map.of(
+            0,
+            Bad.NULL,
+            3,
+            Bad.WRONG_SIZE,
+            4,
+            Bad.NAN,
+            9,
+            Bad.POS_INF,
+            11,
+            Bad.ABOVE_ONE,
+            12,
+            Bad.NULL,
+            15,
+            Bad.BELOW_ZERO,
+            19,
+            Bad.WRONG_SIZE);
     InferenceCounts counts = InferenceCounts.register(spark.sparkContext(), "test");
-    // One action, with the transform after the last shuffle: each partition is computed once, so the
+    // One action, with the transform after the last shuffle: each partition is computed once, so
+    // the
     // counts are exact.
     List<Row> rows = m.transform(frame(bad), counts).collectAsList();
     List<Row> reference = model(SMALL, "fail").transform(frame(Map.of())).collectAsList();
@@ -191,9 +258,18 @@ class VaeBadRowsTest {
       }
       if (!bad.containsKey(i)) {
         // Skipped rows do not shift the others' outputs.
-        assertAllClose(floats(reference.get(i).getAs("z_mean")), floats(r.getAs("z_mean")), 1e-6, 1e-6,
+        assertAllClose(
+            floats(reference.get(i).getAs("z_mean")),
+            floats(r.getAs("z_mean")),
+            1e-6,
+            1e-6,
             "z_mean of row " + i);
-        assertAllClose(floats(reference.get(i).getAs("rec")), floats(r.getAs("rec")), 1e-6, 1e-6, "rec of row " + i);
+        assertAllClose(
+            floats(reference.get(i).getAs("rec")),
+            floats(r.getAs("rec")),
+            1e-6,
+            1e-6,
+            "rec of row " + i);
       }
     }
     assertEquals(20, counts.rows());
@@ -203,8 +279,10 @@ class VaeBadRowsTest {
     assertEquals(2, counts.outOfRange());
     assertEquals(6, counts.skipped());
     assertEquals(12, counts.scored());
-    assertEquals("20 rows: 12 scored, 2 with null features, 6 skipped (2 of the wrong size, 2 with NaN or Inf,"
-        + " 2 with values outside [0, 1])", counts.toString());
+    assertEquals(
+        "20 rows: 12 scored, 2 with null features, 6 skipped (2 of the wrong size, 2 with NaN or Inf,"
+            + " 2 with values outside [0, 1])",
+        counts.toString());
   }
 
   @Test
@@ -212,31 +290,41 @@ class VaeBadRowsTest {
     VaeConfig gaussian = SMALL.toBuilder().likelihood(LikelihoodKind.GAUSSIAN).build();
     VaeModel m = model(gaussian, "fail");
     InferenceCounts counts = InferenceCounts.register(spark.sparkContext(), "test");
-    List<Row> rows = m.transform(frame(Map.of(2, Bad.ABOVE_ONE, 14, Bad.BELOW_ZERO)), counts).collectAsList();
+    List<Row> rows =
+        m.transform(frame(Map.of(2, Bad.ABOVE_ONE, 14, Bad.BELOW_ZERO)), counts).collectAsList();
     for (Row r : rows) {
       for (String c : OUTPUTS) {
         assertFalse(r.isNullAt(r.fieldIndex(c)), c + " of row " + r.getInt(0));
       }
     }
-    assertEquals(List.of(20L, 20L, 0L), List.of(counts.rows(), counts.scored(), counts.nullOutputs()));
+    assertEquals(
+        List.of(20L, 20L, 0L), List.of(counts.rows(), counts.scored(), counts.nullOutputs()));
     // NaN is refused under every likelihood, and the message leaves out the [0, 1] count.
-    assertEquals("features column 'features' has 1 unusable row(s) in partition 1 (of 10 rows): 0 not of size"
-        + " 12, 1 with NaN or Inf; first rows (input partition:row): 1:4 (badRowPolicy=skip gives them null"
-        + " outputs)", failure(m, frame(Map.of(2, Bad.ABOVE_ONE, 14, Bad.NAN))));
+    assertEquals(
+        "features column 'features' has 1 unusable row(s) in partition 1 (of 10 rows): 0 not of size"
+            + " 12, 1 with NaN or Inf; first rows (input partition:row): 1:4 (badRowPolicy=skip gives them null"
+            + " outputs)",
+        failure(m, frame(Map.of(2, Bad.ABOVE_ONE, 14, Bad.NAN))));
   }
 
   @Test
   void decodeAppliesThePolicyToLatentCodes() {
     List<Row> list = new ArrayList<>();
     for (int i = 0; i < N; i++) {
-      list.add(RowFactory.create(i, i == 3 ? null : Vectors.dense(0.1 * i, i == 15 ? Double.NaN : -0.2, 0.3)));
+      list.add(
+          RowFactory.create(
+              i, i == 3 ? null : Vectors.dense(0.1 * i, i == 15 ? Double.NaN : -0.2, 0.3)));
     }
-    StructType schema = new StructType().add("id", DataTypes.IntegerType, false).add("code", new VectorUDT(), true);
+    StructType schema =
+        new StructType().add("id", DataTypes.IntegerType, false).add("code", new VectorUDT(), true);
     Dataset<Row> codes = twoPartitions(spark.createDataFrame(list, schema));
-    assertEquals("latent column 'code' has 1 unusable row(s) in partition 1 (of 10 rows): 0 not of size 3, 1 with"
-        + " NaN or Inf; first rows (input partition:row): 1:5 (badRowPolicy=skip gives them null outputs)",
-        rootMessage(assertThrows(SparkException.class,
-            () -> model(SMALL, "fail").decode(codes, "code", "x").collect())));
+    assertEquals(
+        "latent column 'code' has 1 unusable row(s) in partition 1 (of 10 rows): 0 not of size 3, 1 with"
+            + " NaN or Inf; first rows (input partition:row): 1:5 (badRowPolicy=skip gives them null outputs)",
+        rootMessage(
+            assertThrows(
+                SparkException.class,
+                () -> model(SMALL, "fail").decode(codes, "code", "x").collect())));
     List<Row> decoded = model(SMALL, "skip").decode(codes, "code", "x").collectAsList();
     for (Row r : decoded) {
       int id = r.getInt(0);
@@ -249,7 +337,8 @@ class VaeBadRowsTest {
     VaeModel m = new VaeModel(untrained(SMALL, 1));
     assertEquals(BadRowPolicy.FAIL, m.getBadRowPolicy());
     assertEquals(BadRowPolicy.SKIP, m.setBadRowPolicy("skip").getBadRowPolicy());
-    String msg = assertThrows(IllegalArgumentException.class, () -> m.setBadRowPolicy("drop")).getMessage();
+    String msg =
+        assertThrows(IllegalArgumentException.class, () -> m.setBadRowPolicy("drop")).getMessage();
     assertTrue(msg.contains("badRowPolicy") && msg.contains("drop"), msg);
     assertEquals(BadRowPolicy.SKIP, new VaeEstimator().setBadRowPolicy("skip").getBadRowPolicy());
 
@@ -260,12 +349,19 @@ class VaeBadRowsTest {
     // A model saved before transform had the param: its metadata has no badRowPolicy at all.
     Path metadata;
     try (Stream<Path> files = Files.list(Path.of(path, "metadata"))) {
-      metadata = files.filter(p -> p.getFileName().toString().startsWith("part-")).findFirst().orElseThrow();
+      metadata =
+          files
+              .filter(p -> p.getFileName().toString().startsWith("part-"))
+              .findFirst()
+              .orElseThrow();
     }
     String json = Files.readString(metadata);
-    String old = json.replaceAll("\"badRowPolicy\":\"[a-z]+\",", "").replaceAll(",\"badRowPolicy\":\"[a-z]+\"", "");
+    String old =
+        json.replaceAll("\"badRowPolicy\":\"[a-z]+\",", "")
+            .replaceAll(",\"badRowPolicy\":\"[a-z]+\"", "");
     assertFalse(old.contains("badRowPolicy"), old);
-    assertTrue(json.length() - old.length() > 20, "both the set value and the default were removed");
+    assertTrue(
+        json.length() - old.length() > 20, "both the set value and the default were removed");
     Files.writeString(metadata, old);
     Files.deleteIfExists(metadata.resolveSibling("." + metadata.getFileName() + ".crc"));
     VaeModel loaded = VaeModel.load(path);

@@ -46,8 +46,16 @@ class VaeEstimatorTest {
   }
 
   static VaeEstimator small() {
-    return new VaeEstimator().setEncoderHidden(10).setDecoderHidden(10).setLatentDim(3).setBatchSize(8)
-        .setLearningRate(5e-3).setSeed(3).setEpochs(2).setReplicas(2).setAveragingSteps(2);
+    return new VaeEstimator()
+        .setEncoderHidden(10)
+        .setDecoderHidden(10)
+        .setLatentDim(3)
+        .setBatchSize(8)
+        .setLearningRate(5e-3)
+        .setSeed(3)
+        .setEpochs(2)
+        .setReplicas(2)
+        .setAveragingSteps(2);
   }
 
   @Test
@@ -98,35 +106,51 @@ class VaeEstimatorTest {
   @Test
   void vectorColumnsWithAnMlAttributeGiveTheirSize() {
     Dataset<Row> df = frame(spark, x, DIM, CellType.VECTOR, 2);
-    Dataset<Row> sized = df.withColumn("features",
-        df.col("features").as("features", new AttributeGroup("features", DIM).toMetadata()));
+    Dataset<Row> sized =
+        df.withColumn(
+            "features",
+            df.col("features").as("features", new AttributeGroup("features", DIM).toMetadata()));
     VaeModel model = small().setEpochs(1).fit(sized);
     assertEquals(DIM, model.getInputDim());
     // The model checks the attribute of the data it transforms before running anything.
-    Dataset<Row> wrong = df.withColumn("features",
-        df.col("features").as("features", new AttributeGroup("features", DIM + 1).toMetadata()));
-    assertEquals("features column 'features' has vectors of size 13 but the model expects 12",
+    Dataset<Row> wrong =
+        df.withColumn(
+            "features",
+            df.col("features")
+                .as("features", new AttributeGroup("features", DIM + 1).toMetadata()));
+    assertEquals(
+        "features column 'features' has vectors of size 13 but the model expects 12",
         assertThrows(IllegalArgumentException.class, () -> model.transform(wrong)).getMessage());
   }
 
   @Test
   void fitRefusesDataItCannotTrainOn() {
-    Dataset<Row> allNull = frame(spark, Arrays.copyOf(x, 3 * DIM), DIM, CellType.VECTOR, 1, 0, 1, 2);
-    assertEquals("features column 'features' has no non-null rows to train on",
+    Dataset<Row> allNull =
+        frame(spark, Arrays.copyOf(x, 3 * DIM), DIM, CellType.VECTOR, 1, 0, 1, 2);
+    assertEquals(
+        "features column 'features' has no non-null rows to train on",
         assertThrows(IllegalArgumentException.class, () -> small().fit(allNull)).getMessage());
 
     Dataset<Row> someNull = frame(spark, x, DIM, CellType.VECTOR, 2, 5);
-    String msg = assertThrows(IllegalArgumentException.class, () -> small().fit(someNull)).getMessage();
-    assertTrue(msg.startsWith("features column 'features' of the training data has 1 bad rows: 1 null"), msg);
+    String msg =
+        assertThrows(IllegalArgumentException.class, () -> small().fit(someNull)).getMessage();
+    assertTrue(
+        msg.startsWith("features column 'features' of the training data has 1 bad rows: 1 null"),
+        msg);
 
     // inputDim set through Spark's generic setter (the command line's --input-dim, or a loaded
     // estimator) is a contract, as on the command line: rows of another size are bad rows.
     VaeEstimator est = small();
     IntParam inputDim = (IntParam) (Param<?>) est.getParam("inputDim");
     est.set(inputDim, 10);
-    msg = assertThrows(IllegalArgumentException.class, () -> est.fit(frame(spark, x, DIM, CellType.FLOAT_ARRAY, 1)))
-        .getMessage();
-    assertTrue(msg.startsWith("features column 'features' of the training data has 48 bad rows: 0 null, 48 not of size 10,"),
+    msg =
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> est.fit(frame(spark, x, DIM, CellType.FLOAT_ARRAY, 1)))
+            .getMessage();
+    assertTrue(
+        msg.startsWith(
+            "features column 'features' of the training data has 48 bad rows: 0 null, 48 not of size 10,"),
         msg);
   }
 
@@ -140,18 +164,27 @@ class VaeEstimatorTest {
     small().setEpochs(1).setCheckpointDir(ck).setMetricsOut(metrics).fit(df);
     assertEquals(1, java.nio.file.Files.readAllLines(java.nio.file.Path.of(metrics)).size());
     // Another run in the same folder is refused unless it resumes (or shares the folder).
-    IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
-        () -> small().setEpochs(2).setCheckpointDir(ck).fit(df));
+    IllegalArgumentException other =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> small().setEpochs(2).setCheckpointDir(ck).fit(df));
     assertTrue(other.getMessage().contains("holds checkpoints of another run"), other.getMessage());
-    VaeModel resumed = small().setEpochs(2).setCheckpointDir(ck).setResume(true).setMetricsOut(metrics).fit(df);
+    VaeModel resumed =
+        small().setEpochs(2).setCheckpointDir(ck).setResume(true).setMetricsOut(metrics).fit(df);
     assertArrayEquals(straight.trainedVae().params(), resumed.trainedVae().params());
     assertEquals(2, resumed.trainingHistory().size());
-    assertEquals(straight.trainingHistory().get(1).trainNegElbo(), resumed.trainingHistory().get(1).trainNegElbo());
-    assertEquals(2, java.nio.file.Files.readAllLines(java.nio.file.Path.of(metrics)).size(),
+    assertEquals(
+        straight.trainingHistory().get(1).trainNegElbo(),
+        resumed.trainingHistory().get(1).trainNegElbo());
+    assertEquals(
+        2,
+        java.nio.file.Files.readAllLines(java.nio.file.Path.of(metrics)).size(),
         "the resumed run's file holds the checkpoint's epoch and its own");
     assertTrue(resumed.getResume());
     assertEquals(ck, resumed.getCheckpointDir());
-    assertEquals("resume (--resume) needs checkpointDir (--checkpoint-dir)",
-        assertThrows(IllegalArgumentException.class, () -> small().setResume(true).fit(df)).getMessage());
+    assertEquals(
+        "resume (--resume) needs checkpointDir (--checkpoint-dir)",
+        assertThrows(IllegalArgumentException.class, () -> small().setResume(true).fit(df))
+            .getMessage());
   }
 }

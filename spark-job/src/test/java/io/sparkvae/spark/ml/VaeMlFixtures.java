@@ -30,11 +30,20 @@ final class VaeMlFixtures {
   static final int LATENT = 3;
 
   /** A small VAE (12-10-3) with freshly initialised parameters: no training needed. */
-  static final VaeConfig SMALL = VaeConfig.builder().inputDim(DIM).encoderHidden(10).decoderHidden(10)
-      .latentDim(LATENT).batchSize(8).learningRate(5e-3).seed(3).build();
+  static final VaeConfig SMALL =
+      VaeConfig.builder()
+          .inputDim(DIM)
+          .encoderHidden(10)
+          .decoderHidden(10)
+          .latentDim(LATENT)
+          .batchSize(8)
+          .learningRate(5e-3)
+          .seed(3)
+          .build();
 
   static TrainedVae untrained(VaeConfig config, long seed) {
-    return new TrainedVae(config, ParamInit.initialize(ParamLayout.of(config), seed), Map.of("note", "untrained"));
+    return new TrainedVae(
+        config, ParamInit.initialize(ParamLayout.of(config), seed), Map.of("note", "untrained"));
   }
 
   /** Rows of three clusters in [0,1]^DIM, packed row-major. */
@@ -58,10 +67,12 @@ final class VaeMlFixtures {
   }
 
   /**
-   * A DataFrame {@code (id int, features <type>)} of the packed rows in order, in {@code partitions}
-   * partitions of consecutive rows; the rows listed in {@code nullRows} have null features.
+   * A DataFrame {@code (id int, features <type>)} of the packed rows in order, in {@code
+   * partitions} partitions of consecutive rows; the rows listed in {@code nullRows} have null
+   * features.
    */
-  static Dataset<Row> frame(SparkSession spark, float[] x, int dim, CellType type, int partitions, int... nullRows) {
+  static Dataset<Row> frame(
+      SparkSession spark, float[] x, int dim, CellType type, int partitions, int... nullRows) {
     List<Row> list = new ArrayList<>();
     int n = x.length / dim;
     for (int i = 0; i < n; i++) {
@@ -73,14 +84,17 @@ final class VaeMlFixtures {
       }
       list.add(RowFactory.create(i, cell));
     }
-    DataType t = switch (type) {
-      case VECTOR -> new VectorUDT();
-      case FLOAT_ARRAY -> DataTypes.createArrayType(DataTypes.FloatType, true);
-      case DOUBLE_ARRAY -> DataTypes.createArrayType(DataTypes.DoubleType, true);
-    };
-    StructType schema = new StructType().add("id", DataTypes.IntegerType, false).add("features", t, true);
+    DataType t =
+        switch (type) {
+          case VECTOR -> new VectorUDT();
+          case FLOAT_ARRAY -> DataTypes.createArrayType(DataTypes.FloatType, true);
+          case DOUBLE_ARRAY -> DataTypes.createArrayType(DataTypes.DoubleType, true);
+        };
+    StructType schema =
+        new StructType().add("id", DataTypes.IntegerType, false).add("features", t, true);
     // Consecutive ids per partition, in order: collecting gives the rows in id order.
-    return spark.createDataFrame(list, schema)
+    return spark
+        .createDataFrame(list, schema)
         .repartitionByRange(partitions, org.apache.spark.sql.functions.col("id"))
         .sortWithinPartitions("id");
   }
@@ -122,11 +136,13 @@ final class VaeMlFixtures {
   }
 
   /** One named tolerance: |a - e| <= atol + rtol * |e|, elementwise, shapes first. */
-  static void assertAllClose(float[] expected, float[] actual, double atol, double rtol, String what) {
+  static void assertAllClose(
+      float[] expected, float[] actual, double atol, double rtol, String what) {
     assertEquals(expected.length, actual.length, what + ": length");
     for (int i = 0; i < expected.length; i++) {
       double diff = Math.abs((double) actual[i] - expected[i]);
-      assertTrue(diff <= atol + rtol * Math.abs(expected[i]),
+      assertTrue(
+          diff <= atol + rtol * Math.abs(expected[i]),
           what + "[" + i + "]: expected " + expected[i] + " but was " + actual[i]);
     }
   }

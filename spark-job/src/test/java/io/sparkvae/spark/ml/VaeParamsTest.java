@@ -10,10 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkvae.model.vae.KlEstimator;
 import io.sparkvae.model.config.ParamSpec;
 import io.sparkvae.model.config.ParamType;
 import io.sparkvae.model.config.VaeConfig;
+import io.sparkvae.model.vae.KlEstimator;
 import io.sparkvae.spark.train.DistributedConfig;
 import io.sparkvae.spark.train.RunOptions;
 import java.lang.reflect.Method;
@@ -38,10 +38,25 @@ import org.junit.jupiter.api.Test;
 
 /** The params contract of both stages, without Spark jobs. */
 class VaeParamsTest {
-  static final List<String> ML_PARAMS = List.of("featuresCol", "latentMeanCol", "latentStdCol",
-      "latentSampleCol", "negElboCol", "reconstructionCol", "inferenceBatchSize", "negElboSamples", "scoreSeed",
-      "inputCols", "columnKinds", "timestampFeatures", "categoricalMaxLevels", "maxCategories", "contamination",
-      "columnNllCol", "anomalyCol");
+  static final List<String> ML_PARAMS =
+      List.of(
+          "featuresCol",
+          "latentMeanCol",
+          "latentStdCol",
+          "latentSampleCol",
+          "negElboCol",
+          "reconstructionCol",
+          "inferenceBatchSize",
+          "negElboSamples",
+          "scoreSeed",
+          "inputCols",
+          "columnKinds",
+          "timestampFeatures",
+          "categoricalMaxLevels",
+          "maxCategories",
+          "contamination",
+          "columnNllCol",
+          "anomalyCol");
 
   static List<Params> stages() {
     return List.of(new VaeEstimator(), new VaeModel(untrained(SMALL, 1)));
@@ -50,7 +65,11 @@ class VaeParamsTest {
   @Test
   void everyParamBelongsToTheStage() {
     for (Params s : stages()) {
-      assertEquals(VaeConfig.PARAMS.size() + DistributedConfig.PARAMS.size() + RunOptions.PARAMS.size() + ML_PARAMS.size(),
+      assertEquals(
+          VaeConfig.PARAMS.size()
+              + DistributedConfig.PARAMS.size()
+              + RunOptions.PARAMS.size()
+              + ML_PARAMS.size(),
           s.params().length);
       Set<String> names = new HashSet<>();
       for (Param<?> p : s.params()) {
@@ -77,11 +96,18 @@ class VaeParamsTest {
         assertArrayEquals((int[]) spec.defaultValue(), (int[]) def, spec.name());
       } else {
         // A choice is a string param holding the choice's text form.
-        assertEquals(spec.paramType().isChoice() ? textOfDefault(spec) : spec.defaultValue(), def, spec.name());
-        Class<?> expected = spec.type() == Integer.class ? IntParam.class
-            : spec.type() == Long.class ? LongParam.class
-            : spec.type() == Double.class ? DoubleParam.class
-            : spec.type() == Boolean.class ? BooleanParam.class : Param.class;
+        assertEquals(
+            spec.paramType().isChoice() ? textOfDefault(spec) : spec.defaultValue(),
+            def,
+            spec.name());
+        Class<?> expected =
+            spec.type() == Integer.class
+                ? IntParam.class
+                : spec.type() == Long.class
+                    ? LongParam.class
+                    : spec.type() == Double.class
+                        ? DoubleParam.class
+                        : spec.type() == Boolean.class ? BooleanParam.class : Param.class;
         assertSame(expected, p.getClass(), spec.name());
       }
       assertTrue(est.explainParams().contains(spec.doc()), spec.name());
@@ -134,7 +160,9 @@ class VaeParamsTest {
         assertEquals(def, got, p.name());
       }
       if (!p.name().equals("inputDim")) {
-        assertTrue(Arrays.stream(VaeEstimator.class.getMethods()).anyMatch(m -> m.getName().equals("set" + cap)),
+        assertTrue(
+            Arrays.stream(VaeEstimator.class.getMethods())
+                .anyMatch(m -> m.getName().equals("set" + cap)),
             "setter of " + p.name());
       }
     }
@@ -142,8 +170,16 @@ class VaeParamsTest {
 
   @Test
   void typedAndGenericSettersSetValues() {
-    VaeEstimator est = new VaeEstimator().setLatentDim(7).setEncoderHidden(20, 10).setEpochs(3)
-        .setReplicas(2).setKlEstimator("analytic").setFeaturesCol("x").setNegElboCol("score").setScoreSeed(9);
+    VaeEstimator est =
+        new VaeEstimator()
+            .setLatentDim(7)
+            .setEncoderHidden(20, 10)
+            .setEpochs(3)
+            .setReplicas(2)
+            .setKlEstimator("analytic")
+            .setFeaturesCol("x")
+            .setNegElboCol("score")
+            .setScoreSeed(9);
     assertEquals(7, est.getLatentDim());
     assertArrayEquals(new int[] {20, 10}, est.getEncoderHidden());
     assertEquals(3, est.getEpochs());
@@ -153,8 +189,12 @@ class VaeParamsTest {
     assertEquals("score", est.getNegElboCol());
     assertEquals(9L, est.getScoreSeed());
     // setValue converts numbers of another width and text, as config files give them.
-    est.setValue("decoderHidden", "30,15").setValue("batchSize", 64L).setValue("seed", 5).setValue("beta", 2)
-        .setValue("inferenceBatchSize", "16").setValue("scoreSeed", 3);
+    est.setValue("decoderHidden", "30,15")
+        .setValue("batchSize", 64L)
+        .setValue("seed", 5)
+        .setValue("beta", 2)
+        .setValue("inferenceBatchSize", "16")
+        .setValue("scoreSeed", 3);
     assertArrayEquals(new int[] {30, 15}, est.getDecoderHidden());
     assertEquals(64, est.getBatchSize());
     assertEquals(5L, est.getSeed());
@@ -172,29 +212,48 @@ class VaeParamsTest {
   @Test
   void invalidValuesAreRefusedWithTheParamName() {
     VaeEstimator est = new VaeEstimator();
-    assertEquals("invalid value for latentDim: 0 (expected >= 1)",
+    assertEquals(
+        "invalid value for latentDim: 0 (expected >= 1)",
         assertThrows(IllegalArgumentException.class, () -> est.setLatentDim(0)).getMessage());
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> est.setEncoderHidden(10, 0)).getMessage()
-        .startsWith("invalid value for encoderHidden"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> est.setActivation("sigmoid")).getMessage()
-        .startsWith("invalid value for activation: sigmoid"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> est.setEpochs(0)).getMessage()
-        .startsWith("invalid value for epochs"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> est.setInferenceBatchSize(0)).getMessage()
-        .startsWith("invalid value for inferenceBatchSize: 0"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> est.setFeaturesCol("")).getMessage()
-        .startsWith("invalid value for featuresCol"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> est.setValue("batchSize", 2.5)).getMessage()
-        .startsWith("invalid value for batchSize"));
-    assertEquals("invalid value for imageSize: 28-28 (expected WIDTHxHEIGHT, auto or none)",
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> est.setEncoderHidden(10, 0))
+            .getMessage()
+            .startsWith("invalid value for encoderHidden"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> est.setActivation("sigmoid"))
+            .getMessage()
+            .startsWith("invalid value for activation: sigmoid"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> est.setEpochs(0))
+            .getMessage()
+            .startsWith("invalid value for epochs"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> est.setInferenceBatchSize(0))
+            .getMessage()
+            .startsWith("invalid value for inferenceBatchSize: 0"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> est.setFeaturesCol(""))
+            .getMessage()
+            .startsWith("invalid value for featuresCol"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> est.setValue("batchSize", 2.5))
+            .getMessage()
+            .startsWith("invalid value for batchSize"));
+    assertEquals(
+        "invalid value for imageSize: 28-28 (expected WIDTHxHEIGHT, auto or none)",
         assertThrows(IllegalArgumentException.class, () -> est.setImageSize("28-28")).getMessage());
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> est.setValue("nope", 1)).getMessage()
-        .startsWith("unknown parameter 'nope'"));
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> est.setValue("inputDim", 10)).getMessage()
-        .contains("inputDim"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> est.setValue("nope", 1))
+            .getMessage()
+            .startsWith("unknown parameter 'nope'"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> est.setValue("inputDim", 10))
+            .getMessage()
+            .contains("inputDim"));
     // Spark's own set path validates through the same declaration.
     IntParam latent = (IntParam) (Param<?>) est.getParam("latentDim");
-    String sparkMessage = assertThrows(IllegalArgumentException.class, () -> est.set(latent, 0)).getMessage();
+    String sparkMessage =
+        assertThrows(IllegalArgumentException.class, () -> est.set(latent, 0)).getMessage();
     assertTrue(sparkMessage.contains("latentDim"), sparkMessage);
     assertEquals(50, est.getLatentDim(), "unchanged");
   }
@@ -202,9 +261,14 @@ class VaeParamsTest {
   @Test
   void crossFieldRulesFailInTransformSchema() {
     VaeEstimator est = new VaeEstimator().setElboSamples(4).setKlEstimator("analytic");
-    String msg = assertThrows(IllegalArgumentException.class,
-        () -> est.transformSchema(new org.apache.spark.sql.types.StructType()
-            .add("features", new org.apache.spark.ml.linalg.VectorUDT()))).getMessage();
+    String msg =
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                    est.transformSchema(
+                        new org.apache.spark.sql.types.StructType()
+                            .add("features", new org.apache.spark.ml.linalg.VectorUDT())))
+            .getMessage();
     assertTrue(msg.contains("elboSamples") && msg.contains("klEstimator"), msg);
   }
 
@@ -230,7 +294,8 @@ class VaeParamsTest {
     assertEquals(11L, mcopy.getScoreSeed());
     assertSame(model.trainedVae(), mcopy.trainedVae());
     // A copy may not contradict the trained parameters.
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> model.copy(new ParamMap().put(model.getParam("latentDim").w(9))));
   }
 
@@ -241,10 +306,15 @@ class VaeParamsTest {
     assertEquals(3, model.getLatentDim());
     assertArrayEquals(new int[] {10}, model.getEncoderHidden());
     assertEquals(SMALL, model.vaeConfig());
-    String msg = assertThrows(IllegalArgumentException.class, () -> model.setValue("latentDim", 4)).getMessage();
+    String msg =
+        assertThrows(IllegalArgumentException.class, () -> model.setValue("latentDim", 4))
+            .getMessage();
     assertTrue(msg.startsWith("latentDim is a training parameter"), msg);
     assertThrows(IllegalArgumentException.class, () -> model.setValue("epochs", 4));
-    msg = assertThrows(IllegalArgumentException.class, () -> model.setValue("checkpointDir", "/tmp/x")).getMessage();
+    msg =
+        assertThrows(
+                IllegalArgumentException.class, () -> model.setValue("checkpointDir", "/tmp/x"))
+            .getMessage();
     assertTrue(msg.startsWith("checkpointDir is a training parameter"), msg);
     assertEquals("q", model.setValue("negElboCol", "q").getNegElboCol());
   }

@@ -45,8 +45,7 @@ class VaeReadWriteTest {
   static SparkSession spark;
   static float[] x;
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @BeforeAll
   static void start() {
@@ -85,11 +84,20 @@ class VaeReadWriteTest {
 
   @Test
   void modelRoundTripsThroughSaveAndLoad() throws Exception {
-    TrainedVae trained = new TrainedVae(SMALL, untrained(SMALL, 2).params(),
-        java.util.Map.of(TrainingHistory.HISTORY_KEY,
-            TrainingHistory.toJson(List.of(new EpochMetrics(1, 40.5, Double.NaN, 1e3, 0.25, 0.125, 3, 40, 5)))));
-    VaeModel model = new VaeModel(trained).setNegElboCol("score").setReconstructionCol("rec").setScoreSeed(8)
-        .setInferenceBatchSize(16);
+    TrainedVae trained =
+        new TrainedVae(
+            SMALL,
+            untrained(SMALL, 2).params(),
+            java.util.Map.of(
+                TrainingHistory.HISTORY_KEY,
+                TrainingHistory.toJson(
+                    List.of(new EpochMetrics(1, 40.5, Double.NaN, 1e3, 0.25, 0.125, 3, 40, 5)))));
+    VaeModel model =
+        new VaeModel(trained)
+            .setNegElboCol("score")
+            .setReconstructionCol("rec")
+            .setScoreSeed(8)
+            .setInferenceBatchSize(16);
     String path = tmp.resolve("model").toString();
     model.write().save(path);
 
@@ -119,8 +127,11 @@ class VaeReadWriteTest {
     // No temporary directory is left next to data/, and data/ holds the two model-lib files only;
     // export/ holds the safetensors export for Python and PyTorch users.
     assertEquals(List.of("data", VaeModel.EXPORT_DIR, "metadata"), list(Path.of(path)));
-    assertEquals(List.of(ModelFormat.MODEL_JSON, ModelFormat.PARAMETERS_BIN), list(Path.of(path, "data")));
-    assertEquals(List.of(SafetensorsExport.CONFIG, SafetensorsExport.WEIGHTS), list(Path.of(path, VaeModel.EXPORT_DIR)));
+    assertEquals(
+        List.of(ModelFormat.MODEL_JSON, ModelFormat.PARAMETERS_BIN), list(Path.of(path, "data")));
+    assertEquals(
+        List.of(SafetensorsExport.CONFIG, SafetensorsExport.WEIGHTS),
+        list(Path.of(path, VaeModel.EXPORT_DIR)));
   }
 
   @Test
@@ -130,9 +141,11 @@ class VaeReadWriteTest {
     model.exportSafetensors(dir.toString());
     assertEquals(List.of(SafetensorsExport.CONFIG, SafetensorsExport.WEIGHTS), list(dir));
     byte[] weights = Files.readAllBytes(dir.resolve(SafetensorsExport.WEIGHTS));
-    long header = java.nio.ByteBuffer.wrap(weights).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    long header =
+        java.nio.ByteBuffer.wrap(weights).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
     assertEquals(8 + header + 4L * model.trainedVae().paramCount(), weights.length);
-    Exception e = assertThrows(RuntimeException.class, () -> model.exportSafetensors(dir.toString()));
+    Exception e =
+        assertThrows(RuntimeException.class, () -> model.exportSafetensors(dir.toString()));
     assertTrue(e.getMessage().contains("already exists"), e.getMessage());
     assertEquals(List.of(SafetensorsExport.CONFIG, SafetensorsExport.WEIGHTS), list(dir));
   }
@@ -153,7 +166,8 @@ class VaeReadWriteTest {
     params[5] = Float.NaN;
     VaeModel diverged = new VaeModel(new TrainedVae(SMALL, params, java.util.Map.of()));
     Path path = tmp.resolve("diverged");
-    Exception e = assertThrows(IllegalArgumentException.class, () -> diverged.write().save(path.toString()));
+    Exception e =
+        assertThrows(IllegalArgumentException.class, () -> diverged.write().save(path.toString()));
     assertTrue(e.getMessage().contains("not finite"), e.getMessage());
     assertFalse(Files.exists(path));
   }
@@ -180,8 +194,14 @@ class VaeReadWriteTest {
 
   @Test
   void estimatorRoundTripsThroughSaveAndLoad() throws Exception {
-    VaeEstimator est = new VaeEstimator().setLatentDim(4).setEncoderHidden(16, 8).setEpochs(3)
-        .setKlEstimator("analytic").setNegElboCol("score").setScoreSeed(-3);
+    VaeEstimator est =
+        new VaeEstimator()
+            .setLatentDim(4)
+            .setEncoderHidden(16, 8)
+            .setEpochs(3)
+            .setKlEstimator("analytic")
+            .setNegElboCol("score")
+            .setScoreSeed(-3);
     String path = tmp.resolve("estimator").toString();
     est.write().save(path);
     assertThrows(IOException.class, () -> est.write().save(path));
@@ -211,8 +231,16 @@ class VaeReadWriteTest {
     }
     Dataset<Row> df = spark.createDataFrame(rows, schema);
     VectorAssembler assembler = new VectorAssembler().setInputCols(inputs).setOutputCol("features");
-    VaeEstimator vae = new VaeEstimator().setEncoderHidden(10).setDecoderHidden(10).setLatentDim(3)
-        .setBatchSize(8).setEpochs(1).setReplicas(2).setAveragingSteps(2).setNegElboCol("score");
+    VaeEstimator vae =
+        new VaeEstimator()
+            .setEncoderHidden(10)
+            .setDecoderHidden(10)
+            .setLatentDim(3)
+            .setBatchSize(8)
+            .setEpochs(1)
+            .setReplicas(2)
+            .setAveragingSteps(2)
+            .setNegElboCol("score");
     Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {assembler, vae});
 
     String pipePath = tmp.resolve("pipeline").toString();
@@ -238,7 +266,10 @@ class VaeReadWriteTest {
 
   private static Path partFile(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> p.getFileName().toString().startsWith("part-")).findFirst().orElseThrow();
+      return files
+          .filter(p -> p.getFileName().toString().startsWith("part-"))
+          .findFirst()
+          .orElseThrow();
     }
   }
 }

@@ -16,9 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /** Output schemas and the exact messages of schema errors. */
 class VaeSchemaTest {
-  static final StructType INPUT = new StructType()
-      .add("id", DataTypes.IntegerType)
-      .add("x", SQLDataTypes.VectorType());
+  static final StructType INPUT =
+      new StructType().add("id", DataTypes.IntegerType).add("x", SQLDataTypes.VectorType());
 
   static VaeModel model() {
     return new VaeModel(untrained(SMALL, 1)).setFeaturesCol("x");
@@ -26,7 +25,9 @@ class VaeSchemaTest {
 
   @Test
   void everyCombinationOfOutputsGivesItsColumns() {
-    String[] params = {"latentMeanCol", "latentStdCol", "latentSampleCol", "negElboCol", "reconstructionCol"};
+    String[] params = {
+      "latentMeanCol", "latentStdCol", "latentSampleCol", "negElboCol", "reconstructionCol"
+    };
     String[] names = {"m", "s", "z", "score", "rec"};
     for (int mask = 0; mask < 1 << params.length; mask++) {
       VaeModel m = model();
@@ -51,7 +52,7 @@ class VaeSchemaTest {
             assertEquals(12, AttributeGroup.fromStructField(f).size());
           }
           case "score" -> assertEquals(DataTypes.DoubleType, f.dataType());
-          default -> { }
+          default -> {}
         }
         if (!f.name().equals("id") && !f.name().equals("x")) {
           assertEquals(true, f.nullable(), f.name());
@@ -62,7 +63,8 @@ class VaeSchemaTest {
       for (String param : params) {
         est.setValue(param, m.getOrDefault(m.getParam(param)));
       }
-      assertEquals(expected, List.of(est.transformSchema(INPUT).fieldNames()), "estimator, mask " + mask);
+      assertEquals(
+          expected, List.of(est.transformSchema(INPUT).fieldNames()), "estimator, mask " + mask);
     }
   }
 
@@ -74,9 +76,10 @@ class VaeSchemaTest {
 
   @Test
   void arrayColumnsAreAccepted() {
-    for (StructType in : List.of(
-        new StructType().add("x", DataTypes.createArrayType(DataTypes.FloatType)),
-        new StructType().add("x", DataTypes.createArrayType(DataTypes.DoubleType, false)))) {
+    for (StructType in :
+        List.of(
+            new StructType().add("x", DataTypes.createArrayType(DataTypes.FloatType)),
+            new StructType().add("x", DataTypes.createArrayType(DataTypes.DoubleType, false)))) {
       assertEquals(3, model().transformSchema(in).fields().length);
     }
   }
@@ -84,28 +87,38 @@ class VaeSchemaTest {
   @Test
   void missingFeaturesColumn() {
     VaeModel m = model().setFeaturesCol("pixels");
-    assertEquals("features column 'pixels' does not exist; columns are: id, x",
+    assertEquals(
+        "features column 'pixels' does not exist; columns are: id, x",
         assertThrows(IllegalArgumentException.class, () -> m.transformSchema(INPUT)).getMessage());
-    assertEquals("features column 'pixels' does not exist; columns are: id, x",
-        assertThrows(IllegalArgumentException.class,
-            () -> new VaeEstimator().setFeaturesCol("pixels").transformSchema(INPUT)).getMessage());
+    assertEquals(
+        "features column 'pixels' does not exist; columns are: id, x",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new VaeEstimator().setFeaturesCol("pixels").transformSchema(INPUT))
+            .getMessage());
   }
 
   @Test
   void unsupportedFeaturesType() {
     StructType in = new StructType().add("x", DataTypes.StringType);
-    assertEquals("features column 'x' has type string; expected vector, array<float> or array<double>",
-        assertThrows(IllegalArgumentException.class, () -> model().transformSchema(in)).getMessage());
+    assertEquals(
+        "features column 'x' has type string; expected vector, array<float> or array<double>",
+        assertThrows(IllegalArgumentException.class, () -> model().transformSchema(in))
+            .getMessage());
     StructType ints = new StructType().add("x", DataTypes.createArrayType(DataTypes.IntegerType));
-    assertEquals("features column 'x' has type array<int>; expected vector, array<float> or array<double>",
-        assertThrows(IllegalArgumentException.class, () -> model().transformSchema(ints)).getMessage());
+    assertEquals(
+        "features column 'x' has type array<int>; expected vector, array<float> or array<double>",
+        assertThrows(IllegalArgumentException.class, () -> model().transformSchema(ints))
+            .getMessage());
   }
 
   @Test
   void wrongVectorSizeFromTheMlAttribute() {
     StructType in = new StructType().add(new AttributeGroup("x", 10).toStructField());
-    assertEquals("features column 'x' has vectors of size 10 but the model expects 12",
-        assertThrows(IllegalArgumentException.class, () -> model().transformSchema(in)).getMessage());
+    assertEquals(
+        "features column 'x' has vectors of size 10 but the model expects 12",
+        assertThrows(IllegalArgumentException.class, () -> model().transformSchema(in))
+            .getMessage());
     StructType right = new StructType().add(new AttributeGroup("x", 12).toStructField());
     assertEquals(3, model().transformSchema(right).fields().length);
   }
@@ -113,20 +126,31 @@ class VaeSchemaTest {
   @Test
   void existingOutputColumn() {
     StructType in = INPUT.add("z_mean", DataTypes.DoubleType);
-    assertEquals("output column 'z_mean' already exists",
-        assertThrows(IllegalArgumentException.class, () -> model().transformSchema(in)).getMessage());
-    assertEquals("output column 'id' already exists",
-        assertThrows(IllegalArgumentException.class,
-            () -> model().setNegElboCol("id").transformSchema(INPUT)).getMessage());
-    assertEquals("output column 'z_mean' already exists",
-        assertThrows(IllegalArgumentException.class, () -> new VaeEstimator().setFeaturesCol("x").transformSchema(in))
+    assertEquals(
+        "output column 'z_mean' already exists",
+        assertThrows(IllegalArgumentException.class, () -> model().transformSchema(in))
+            .getMessage());
+    assertEquals(
+        "output column 'id' already exists",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> model().setNegElboCol("id").transformSchema(INPUT))
+            .getMessage());
+    assertEquals(
+        "output column 'z_mean' already exists",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new VaeEstimator().setFeaturesCol("x").transformSchema(in))
             .getMessage());
   }
 
   @Test
   void outputColumnsMustDiffer() {
-    assertEquals("output columns latentMeanCol and latentStdCol are both 'z'",
-        assertThrows(IllegalArgumentException.class,
-            () -> model().setLatentMeanCol("z").setLatentStdCol("z").transformSchema(INPUT)).getMessage());
+    assertEquals(
+        "output columns latentMeanCol and latentStdCol are both 'z'",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> model().setLatentMeanCol("z").setLatentStdCol("z").transformSchema(INPUT))
+            .getMessage());
   }
 }

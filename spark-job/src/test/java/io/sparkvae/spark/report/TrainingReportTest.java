@@ -39,16 +39,26 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TrainingReportTest {
   static final int SIDE = 28;
   static final int DIM = SIDE * SIDE;
-  static final Set<String> ALL_FILES = Set.of(TrainingReport.LEARNING_CURVE,
-      TrainingReport.RECONSTRUCTIONS, TrainingReport.SAMPLES, TrainingReport.LATENT,
-      TrainingReport.INDEX);
+  static final Set<String> ALL_FILES =
+      Set.of(
+          TrainingReport.LEARNING_CURVE,
+          TrainingReport.RECONSTRUCTIONS,
+          TrainingReport.SAMPLES,
+          TrainingReport.LATENT,
+          TrainingReport.INDEX);
   static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
   @TempDir Path tmp;
 
   static TrainedVae model(int latent) {
-    VaeConfig config = VaeConfig.builder().inputDim(DIM).encoderHidden(20).decoderHidden(20)
-        .latentDim(latent).seed(11).build();
+    VaeConfig config =
+        VaeConfig.builder()
+            .inputDim(DIM)
+            .encoderHidden(20)
+            .decoderHidden(20)
+            .latentDim(latent)
+            .seed(11)
+            .build();
     float[] params = ParamInit.initialize(ParamLayout.of(config), config.seed());
     return new TrainedVae(config, params, Map.of("test_neg_elbo", "543.21 <nats>"));
   }
@@ -64,8 +74,8 @@ class TrainingReportTest {
       for (int y = 0; y < SIDE; y++) {
         for (int c = 0; c < SIDE; c++) {
           boolean bar = y >= 4 && y < 24 && c >= 3 + 2 * label && c < 6 + 2 * label;
-          x[i * DIM + y * SIDE + c] = bar
-              ? (float) r.nextDouble(0.8, 1.0) : (float) r.nextDouble(0.0, 0.1);
+          x[i * DIM + y * SIDE + c] =
+              bar ? (float) r.nextDouble(0.8, 1.0) : (float) r.nextDouble(0.0, 0.1);
         }
       }
     }
@@ -93,8 +103,13 @@ class TrainingReportTest {
       }
     }
     String html = Files.readString(dir.resolve(TrainingReport.INDEX), StandardCharsets.UTF_8);
-    assertEquals(Set.of(TrainingReport.LEARNING_CURVE, TrainingReport.RECONSTRUCTIONS,
-        TrainingReport.SAMPLES, TrainingReport.LATENT), imageSources(html));
+    assertEquals(
+        Set.of(
+            TrainingReport.LEARNING_CURVE,
+            TrainingReport.RECONSTRUCTIONS,
+            TrainingReport.SAMPLES,
+            TrainingReport.LATENT),
+        imageSources(html));
     for (String metric : List.of("150.75", "152.38", "1987.6", "1894.7")) {
       assertTrue(html.contains(metric), "the page shows " + metric);
     }
@@ -104,7 +119,8 @@ class TrainingReportTest {
     assertTrue(html.contains("543.21 &lt;nats&gt;"), "metadata is shown escaped");
     assertFalse(html.contains("<script"), "no script");
     assertFalse(html.matches("(?s).*(src|href)=\"(https?:)?//.*"), "no external resource");
-    assertTrue(html.contains(latent == 2 ? "two latent coordinates" : "principal components"),
+    assertTrue(
+        html.contains(latent == 2 ? "two latent coordinates" : "principal components"),
         "how the plane was made");
   }
 
@@ -118,8 +134,8 @@ class TrainingReportTest {
     int tile = SIDE * scale;
     // first pair: the test image at (gap, gap), its reconstruction one tile and a pairGap right
     assertTrue(variance(img, gap, gap, tile, tile) > 100, "the test image has a bar on noise");
-    assertTrue(variance(img, gap + tile + scale, gap, tile, tile) > 0,
-        "the reconstruction is not flat");
+    assertTrue(
+        variance(img, gap + tile + scale, gap, tile, tile) > 0, "the reconstruction is not flat");
     BufferedImage samples = ImageIO.read(dir.resolve(TrainingReport.SAMPLES).toFile());
     assertEquals(scale + 8 * (tile + scale), samples.getWidth(), "8 tiles of 3x scale");
   }
@@ -132,17 +148,19 @@ class TrainingReportTest {
     checkPng(dir.resolve(TrainingReport.LEARNING_CURVE), 200);
     String html = Files.readString(dir.resolve(TrainingReport.INDEX));
     assertEquals(Set.of(TrainingReport.LEARNING_CURVE), imageSources(html));
-    for (String missing : List.of(TrainingReport.RECONSTRUCTIONS, TrainingReport.SAMPLES,
-        TrainingReport.LATENT)) {
+    for (String missing :
+        List.of(TrainingReport.RECONSTRUCTIONS, TrainingReport.SAMPLES, TrainingReport.LATENT)) {
       assertFalse(html.contains(missing), "no reference to " + missing);
     }
 
     // images but no test set: samples need the model only
     Path imagesDir = tmp.resolve("other").resolve("report");
     TrainingReport.write(imagesDir, model(5), history(true), null, SIDE, SIDE, 7);
-    assertEquals(Set.of(TrainingReport.LEARNING_CURVE, TrainingReport.SAMPLES,
-        TrainingReport.INDEX), names(imagesDir));
-    assertEquals(Set.of(TrainingReport.LEARNING_CURVE, TrainingReport.SAMPLES),
+    assertEquals(
+        Set.of(TrainingReport.LEARNING_CURVE, TrainingReport.SAMPLES, TrainingReport.INDEX),
+        names(imagesDir));
+    assertEquals(
+        Set.of(TrainingReport.LEARNING_CURVE, TrainingReport.SAMPLES),
         imageSources(Files.readString(imagesDir.resolve(TrainingReport.INDEX))));
     checkPng(imagesDir.resolve(TrainingReport.SAMPLES), 200);
   }
@@ -151,10 +169,12 @@ class TrainingReportTest {
   void featuresThatAreNotImagesGetTheLatentPlotOnly() throws IOException {
     Path dir = tmp.resolve("report");
     TrainingReport.write(dir, model(5), history(true), images(300, false, 2), 0, 0, 7);
-    assertEquals(Set.of(TrainingReport.LEARNING_CURVE, TrainingReport.LATENT,
-        TrainingReport.INDEX), names(dir));
+    assertEquals(
+        Set.of(TrainingReport.LEARNING_CURVE, TrainingReport.LATENT, TrainingReport.INDEX),
+        names(dir));
     checkPng(dir.resolve(TrainingReport.LATENT), 200);
-    assertEquals(Set.of(TrainingReport.LEARNING_CURVE, TrainingReport.LATENT),
+    assertEquals(
+        Set.of(TrainingReport.LEARNING_CURVE, TrainingReport.LATENT),
         imageSources(Files.readString(dir.resolve(TrainingReport.INDEX))));
   }
 
@@ -174,8 +194,11 @@ class TrainingReportTest {
     Path dir = tmp.resolve("report");
     TrainingReport.write(dir, model(5), history(true), images(200, true, 1), SIDE, SIDE, 7);
     Files.writeString(dir.resolve("stale.txt"), "from an older run");
-    List<EpochMetrics> longer = Stream.concat(history(true).stream(),
-        Stream.of(new EpochMetrics(4, 140.5, 141.25, 2000.0, 1.0, 0.2, 10, 3000, 40))).toList();
+    List<EpochMetrics> longer =
+        Stream.concat(
+                history(true).stream(),
+                Stream.of(new EpochMetrics(4, 140.5, 141.25, 2000.0, 1.0, 0.2, 10, 3000, 40)))
+            .toList();
 
     TrainingReport.write(dir, model(5), longer, null, 0, 0, 7);
 
@@ -193,34 +216,44 @@ class TrainingReportTest {
     Path reference = Files.createDirectory(tmp.resolve("reference"));
     Path dir = tmp.resolve("report");
     TrainingReport.write(dir, model(5), history(true), null, 0, 0, 7);
-    assertEquals(Files.getPosixFilePermissions(reference), Files.getPosixFilePermissions(dir),
+    assertEquals(
+        Files.getPosixFilePermissions(reference),
+        Files.getPosixFilePermissions(dir),
         "not the owner-only permissions of a temporary folder");
   }
 
   @Test
   void theSameSeedGivesTheSamePictures() throws IOException {
-    TrainingReport.write(tmp.resolve("a"), model(5), history(true), images(200, true, 1), SIDE,
-        SIDE, 7);
-    TrainingReport.write(tmp.resolve("b"), model(5), history(true), images(200, true, 1), SIDE,
-        SIDE, 7);
+    TrainingReport.write(
+        tmp.resolve("a"), model(5), history(true), images(200, true, 1), SIDE, SIDE, 7);
+    TrainingReport.write(
+        tmp.resolve("b"), model(5), history(true), images(200, true, 1), SIDE, SIDE, 7);
     for (String f : List.of(TrainingReport.SAMPLES, TrainingReport.RECONSTRUCTIONS)) {
-      assertArrayEquals(Files.readAllBytes(tmp.resolve("a").resolve(f)),
-          Files.readAllBytes(tmp.resolve("b").resolve(f)), f);
+      assertArrayEquals(
+          Files.readAllBytes(tmp.resolve("a").resolve(f)),
+          Files.readAllBytes(tmp.resolve("b").resolve(f)),
+          f);
     }
   }
 
   @Test
   void badArgumentsAreRefusedBeforeAnythingIsWritten() throws IOException {
     Path dir = tmp.resolve("report");
-    IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
-        () -> TrainingReport.write(dir, model(5), history(true), null, 28, 27, 7));
+    IllegalArgumentException size =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TrainingReport.write(dir, model(5), history(true), null, 28, 27, 7));
     assertTrue(size.getMessage().contains("28x27"), size.getMessage());
-    IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
-        () -> TrainingReport.write(dir, model(5), List.of(), null, 0, 0, 7));
+    IllegalArgumentException empty =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TrainingReport.write(dir, model(5), List.of(), null, 0, 0, 7));
     assertTrue(empty.getMessage().contains("history"), empty.getMessage());
     Dataset narrow = new Dataset(new float[10 * 3], 10, 3, null);
-    IllegalArgumentException dim = assertThrows(IllegalArgumentException.class,
-        () -> TrainingReport.write(dir, model(5), history(true), narrow, 0, 0, 7));
+    IllegalArgumentException dim =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> TrainingReport.write(dir, model(5), history(true), narrow, 0, 0, 7));
     assertTrue(dim.getMessage().contains("inputDim is 784"), dim.getMessage());
     assertFalse(Files.exists(dir));
     assertEquals(Set.of(), names(tmp));
@@ -230,7 +263,8 @@ class TrainingReportTest {
   void aFileInTheWayIsNotReplaced() throws IOException {
     Path file = tmp.resolve("report");
     Files.writeString(file, "not a folder");
-    assertThrows(IOException.class,
+    assertThrows(
+        IOException.class,
         () -> TrainingReport.write(file, model(5), history(true), null, 0, 0, 7));
     assertEquals("not a folder", Files.readString(file));
     assertEquals(Set.of("report"), names(tmp));

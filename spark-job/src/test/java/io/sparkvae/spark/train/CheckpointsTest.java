@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CheckpointsTest {
   @TempDir Path dir;
 
-  static final VaeConfig CONFIG = VaeConfig.builder().inputDim(6).encoderHidden(4).decoderHidden(4).latentDim(2).build();
+  static final VaeConfig CONFIG =
+      VaeConfig.builder().inputDim(6).encoderHidden(4).decoderHidden(4).latentDim(2).build();
   static final DistributedConfig DIST = DistributedConfig.builder().replicas(2).build();
 
   static float[] random(int n, long seed) {
@@ -36,7 +37,9 @@ class CheckpointsTest {
 
   static TrainingProgress progress(int epoch) {
     int n = io.sparkvae.model.vae.ParamLayout.of(CONFIG).totalSize();
-    TrainingState s = new TrainingState(random(n, epoch), random(n, epoch + 10), random(n, epoch + 20), 7L * epoch);
+    TrainingState s =
+        new TrainingState(
+            random(n, epoch), random(n, epoch + 10), random(n, epoch + 20), 7L * epoch);
     EpochMetrics m = new EpochMetrics(epoch, 100.5, Double.NaN, 1000, 2, 0.5, 3, 600, 7L * epoch);
     return new TrainingProgress(epoch, 3L * epoch, s, random(n, epoch + 30), List.of(m), epoch - 1);
   }
@@ -63,8 +66,13 @@ class CheckpointsTest {
     assertEquals(1, back.history().size());
     assertTrue(Double.isNaN(back.history().get(0).valNegElbo()));
     try (Stream<Path> files = Files.list(dir)) {
-      assertEquals(List.of("checkpoint-round-0000000006.svck", "checkpoint-round-0000000009.svck"),
-          files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".svck")).sorted().toList(),
+      assertEquals(
+          List.of("checkpoint-round-0000000006.svck", "checkpoint-round-0000000009.svck"),
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(n -> n.endsWith(".svck"))
+              .sorted()
+              .toList(),
           "the newest 2 are kept");
     }
   }
@@ -74,13 +82,15 @@ class CheckpointsTest {
     Checkpoints ck = checkpoints(Checkpoints.identity(CONFIG, DIST, 2));
     ck.write(progress(1));
     ck.write(progress(2));
-    try (RandomAccessFile f = new RandomAccessFile(dir.resolve("checkpoint-round-0000000006.svck").toFile(), "rw")) {
+    try (RandomAccessFile f =
+        new RandomAccessFile(dir.resolve("checkpoint-round-0000000006.svck").toFile(), "rw")) {
       f.seek(f.length() / 2);
       int b = f.read();
       f.seek(f.length() / 2);
       f.write(b ^ 0x40);
     }
-    assertEquals(1, ck.latest().orElseThrow().epochsDone(), "falls back to the previous checkpoint");
+    assertEquals(
+        1, ck.latest().orElseThrow().epochsDone(), "falls back to the previous checkpoint");
     Files.write(dir.resolve("checkpoint-round-0000000003.svck"), new byte[] {1, 2, 3});
     assertTrue(ck.latest().isEmpty(), "no intact checkpoint left");
   }
@@ -90,14 +100,20 @@ class CheckpointsTest {
     checkpoints(Checkpoints.identity(CONFIG, DIST, 2)).write(progress(1));
     VaeConfig other = CONFIG.toBuilder().learningRate(0.01).build();
     DistributedConfig otherDist = DIST.toBuilder().averagingSteps(7).build();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> checkpoints(Checkpoints.identity(other, otherDist, 2)).latest());
-    assertTrue(e.getMessage().contains("learningRate (checkpoint 0.001, now 0.01)"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> checkpoints(Checkpoints.identity(other, otherDist, 2)).latest());
+    assertTrue(
+        e.getMessage().contains("learningRate (checkpoint 0.001, now 0.01)"), e.getMessage());
     assertTrue(e.getMessage().contains("averagingSteps (checkpoint 50, now 7)"), e.getMessage());
     // More epochs is not a different run, nor is another divergence policy (a run stopped by a
     // divergence may go on with rollbacks).
-    DistributedConfig longer = DIST.toBuilder().epochs(30).divergencePolicy(OnDivergence.ROLLBACK).maxRollbacks(9).build();
-    assertEquals(1, checkpoints(Checkpoints.identity(CONFIG, longer, 2)).latest().orElseThrow().epochsDone());
+    DistributedConfig longer =
+        DIST.toBuilder().epochs(30).divergencePolicy(OnDivergence.ROLLBACK).maxRollbacks(9).build();
+    assertEquals(
+        1,
+        checkpoints(Checkpoints.identity(CONFIG, longer, 2)).latest().orElseThrow().epochsDone());
   }
 
   @Test
@@ -122,11 +138,20 @@ class CheckpointsTest {
     }
   }
 
-  /** A checkpoint in the middle of epoch 4: 50 of its minibatches done, with its statistics so far. */
+  /**
+   * A checkpoint in the middle of epoch 4: 50 of its minibatches done, with its statistics so far.
+   */
   static TrainingProgress midEpoch() {
     TrainingProgress epoch3 = progress(3);
-    return new TrainingProgress(3, 50, 10, epoch3.state().withParams(random(epoch3.state().params().length, 99)),
-        epoch3.velocity(), epoch3.history(), new TrainingProgress.EpochSoFar(1234.5, 512, 0.75, 0.5, 1), 2,
+    return new TrainingProgress(
+        3,
+        50,
+        10,
+        epoch3.state().withParams(random(epoch3.state().params().length, 99)),
+        epoch3.velocity(),
+        epoch3.history(),
+        new TrainingProgress.EpochSoFar(1234.5, 512, 0.75, 0.5, 1),
+        2,
         List.of());
   }
 
@@ -134,8 +159,10 @@ class CheckpointsTest {
   void eachReplicasOwnAdamMomentsRoundTrip() throws IOException {
     Checkpoints ck = checkpoints(Checkpoints.identity(CONFIG, DIST, 2));
     int n = progress(1).state().params().length;
-    List<ReplicaMoments> moments = List.of(new ReplicaMoments(0, random(n, 40), random(n, 41)),
-        new ReplicaMoments(1, random(n, 42), random(n, 43)));
+    List<ReplicaMoments> moments =
+        List.of(
+            new ReplicaMoments(0, random(n, 40), random(n, 41)),
+            new ReplicaMoments(1, random(n, 42), random(n, 43)));
     ck.write(midEpoch().withReplicaMoments(moments));
     TrainingProgress back = ck.latest().orElseThrow();
     assertEquals(2, back.replicaMoments().size());
@@ -144,7 +171,8 @@ class CheckpointsTest {
       assertArrayEquals(moments.get(r).adamM(), back.replicaMoments().get(r).adamM());
       assertArrayEquals(moments.get(r).adamV(), back.replicaMoments().get(r).adamV());
     }
-    assertArrayEquals(midEpoch().velocity(), back.velocity(), "the momentum buffer still comes first");
+    assertArrayEquals(
+        midEpoch().velocity(), back.velocity(), "the momentum buffer still comes first");
     assertArrayEquals(midEpoch().state().adamV(), back.state().adamV());
   }
 
@@ -161,20 +189,27 @@ class CheckpointsTest {
     assertArrayEquals(midEpoch().state().params(), back.state().params());
     assertEquals("3 epochs and 50 minibatches of epoch 4 done", back.describe());
     try (Stream<Path> files = Files.list(dir)) {
-      assertEquals(List.of("checkpoint-round-0000000009.svck", "checkpoint-round-0000000010.svck"),
-          files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".svck")).sorted().toList());
+      assertEquals(
+          List.of("checkpoint-round-0000000009.svck", "checkpoint-round-0000000010.svck"),
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(n -> n.endsWith(".svck"))
+              .sorted()
+              .toList());
     }
   }
 
   /**
-   * A file of format version 1 (epoch ends only): the version-2 encoding without the fields
-   * version 2 added, under the old name.
+   * A file of format version 1 (epoch ends only): the version-2 encoding without the fields version
+   * 2 added, under the old name.
    */
   static byte[] versionOne(Checkpoints ck, TrainingProgress p) throws IOException {
     byte[] b = ck.encode(p);
     int headerLength = java.nio.ByteBuffer.wrap(b, 12, 4).getInt();
-    com.google.gson.JsonObject h = com.google.gson.JsonParser.parseString(
-        new String(b, 16, headerLength, java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject();
+    com.google.gson.JsonObject h =
+        com.google.gson.JsonParser.parseString(
+                new String(b, 16, headerLength, java.nio.charset.StandardCharsets.UTF_8))
+            .getAsJsonObject();
     h.remove("stepInEpoch");
     h.remove("epochSoFar");
     byte[] header = h.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -195,7 +230,10 @@ class CheckpointsTest {
     assertTrue(back.atEpochEnd());
     assertArrayEquals(progress(5).state().params(), back.state().params());
     ck.write(progress(2));
-    assertEquals(2, ck.latest().orElseThrow().epochsDone(), "a version-2 file is newer than any of version 1");
+    assertEquals(
+        2,
+        ck.latest().orElseThrow().epochsDone(),
+        "a version-2 file is newer than any of version 1");
   }
 
   @Test
@@ -226,7 +264,8 @@ class CheckpointsTest {
       } else {
         try {
           Checkpoints.decode(bad, name);
-          continue; // a change the format cannot tell from a real checkpoint (a payload float, a digit)
+          continue; // a change the format cannot tell from a real checkpoint (a payload float, a
+          // digit)
         } catch (IOException e) {
           // Anything else thrown (or a hang, or a crash) fails the test.
           assertTrue(e.getMessage().startsWith(name + " "), e.getMessage());
@@ -234,9 +273,13 @@ class CheckpointsTest {
         }
       }
       Files.write(newest, bad);
-      assertEquals(1, ck.latest().orElseThrow().epochsDone(), "the resume falls back to the older checkpoint: " + name);
+      assertEquals(
+          1,
+          ck.latest().orElseThrow().epochsDone(),
+          "the resume falls back to the older checkpoint: " + name);
     }
-    assertTrue(resealedRefused > 100, "only " + resealedRefused + " resealed mutations reached a refusal");
+    assertTrue(
+        resealedRefused > 100, "only " + resealedRefused + " resealed mutations reached a refusal");
   }
 
   private static byte[] mutate(byte[] good, SplittableRandom rnd) {
@@ -244,7 +287,10 @@ class CheckpointsTest {
     switch (rnd.nextInt(4)) {
       case 0 -> { // flip bits in a few bytes, in the header more often than not
         for (int k = 0, n = 1 + rnd.nextInt(3); k < n; k++) {
-          int at = rnd.nextBoolean() ? 8 + rnd.nextInt(Math.min(600, b.length - 8)) : rnd.nextInt(b.length);
+          int at =
+              rnd.nextBoolean()
+                  ? 8 + rnd.nextInt(Math.min(600, b.length - 8))
+                  : rnd.nextInt(b.length);
           b[at] ^= (byte) (1 << rnd.nextInt(8));
         }
       }

@@ -22,7 +22,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Replicas kept on their executors between rounds train exactly the bits of replicas built every round. */
+/**
+ * Replicas kept on their executors between rounds train exactly the bits of replicas built every
+ * round.
+ */
 class ReplicaCacheTest {
   static final int DIM = DistributedTrainerTest.DIM;
   static final VaeConfig SMALL = DistributedTrainerTest.SMALL;
@@ -50,7 +53,8 @@ class ReplicaCacheTest {
       }
       list.add(RowFactory.create(i, Vectors.dense(v)));
     }
-    StructType schema = new StructType().add("id", DataTypes.IntegerType).add("features", new VectorUDT());
+    StructType schema =
+        new StructType().add("id", DataTypes.IntegerType).add("features", new VectorUDT());
     return spark.createDataFrame(list, schema).repartition(3);
   }
 
@@ -80,23 +84,42 @@ class ReplicaCacheTest {
     assertArrayEquals(rebuilt.state().adamV(), kept.state().adamV());
     assertEquals(rebuilt.state().step(), kept.state().step());
     for (int e = 0; e < rebuilt.history().size(); e++) {
-      assertEquals(rebuilt.history().get(e).trainNegElbo(), kept.history().get(e).trainNegElbo(), 0.0);
+      assertEquals(
+          rebuilt.history().get(e).trainNegElbo(), kept.history().get(e).trainNegElbo(), 0.0);
     }
-    // The broadcast and two replicas' results, each arraysPerState arrays, plus at most 20 % framing.
+    // The broadcast and two replicas' results, each arraysPerState arrays, plus at most 20 %
+    // framing.
     long floats = 3L * arraysPerState * ParamLayout.of(SMALL).totalSize();
     long bytes = kept.history().get(0).roundPayloadBytes();
-    assertTrue(bytes >= 4 * floats && bytes < 4 * floats * 1.2, bytes + " bytes per round, " + floats + " floats");
+    assertTrue(
+        bytes >= 4 * floats && bytes < 4 * floats * 1.2,
+        bytes + " bytes per round, " + floats + " floats");
   }
 
   @Test
   void averagedMomentsWithWarmupAndOuterMomentum() {
-    sameBitsWithAndWithout(DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(2).warmupRounds(3)
-        .scaleOut(ScaleOut.OFF).build(), 3);
+    sameBitsWithAndWithout(
+        DistributedConfig.builder()
+            .replicas(2)
+            .averagingSteps(3)
+            .epochs(2)
+            .warmupRounds(3)
+            .scaleOut(ScaleOut.OFF)
+            .build(),
+        3);
   }
 
   @Test
   void localMoments() {
-    sameBitsWithAndWithout(DistributedConfig.builder().replicas(2).averagingSteps(3).epochs(2).adamState(AdamState.LOCAL)
-        .outerOptimizer(OuterOptimizerKind.NONE).scaleOut(ScaleOut.OFF).build(), 1);
+    sameBitsWithAndWithout(
+        DistributedConfig.builder()
+            .replicas(2)
+            .averagingSteps(3)
+            .epochs(2)
+            .adamState(AdamState.LOCAL)
+            .outerOptimizer(OuterOptimizerKind.NONE)
+            .scaleOut(ScaleOut.OFF)
+            .build(),
+        1);
   }
 }

@@ -32,11 +32,11 @@ import org.apache.spark.unsafe.Platform;
  * defaultParamMap), so {@code Pipeline}/{@code PipelineModel} persistence and Spark's tooling read
  * SparkVAE stages like their own.
  *
- * <p>It is also the one place that reads Catalyst's internals, for the batch transform: a
- * DataFrame mapped as an RDD of {@link InternalRow}s and back ({@link #mapInternalRows}: the
- * classic {@code SparkSession}'s {@code internalCreateDataFrame}), feature cells read in place out
- * of Spark's binary rows ({@link FeatureCells}: {@link UnsafeArrayData}'s layout, {@link
- * VectorUDT}'s struct layout), outputs appended as internal values ({@link #appendColumns}).
+ * <p>It is also the one place that reads Catalyst's internals, for the batch transform: a DataFrame
+ * mapped as an RDD of {@link InternalRow}s and back ({@link #mapInternalRows}: the classic {@code
+ * SparkSession}'s {@code internalCreateDataFrame}), feature cells read in place out of Spark's
+ * binary rows ({@link FeatureCells}: {@link UnsafeArrayData}'s layout, {@link VectorUDT}'s struct
+ * layout), outputs appended as internal values ({@link #appendColumns}).
  *
  * <p>At each Spark upgrade, re-check: {@code DefaultParamsWriter.saveMetadata} and {@code
  * DefaultParamsReader.loadMetadata} signatures; {@code VectorUDT.sqlType} (type byte 0 sparse / 1
@@ -81,12 +81,14 @@ public final class SparkVaeMlAdapter {
    * The rows of {@code df} through {@code f} as Catalyst's binary rows, as a DataFrame of schema
    * {@code out}: no decoding and re-encoding of every column of every row. The result's plan starts
    * at this RDD (as MLlib's tree ensembles and XGBoost4J-Spark's do), so filters on it are not
-   * pushed below the function. Batch DataFrames only (a streaming one cannot be planned into an RDD).
+   * pushed below the function. Batch DataFrames only (a streaming one cannot be planned into an
+   * RDD).
    */
   public static Dataset<Row> mapInternalRows(
       Dataset<Row> df, FlatMapFunction<Iterator<InternalRow>, InternalRow> f, StructType out) {
     RDD<InternalRow> rows = df.queryExecution().toRdd().toJavaRDD().mapPartitions(f).rdd();
-    return ((org.apache.spark.sql.classic.SparkSession) df.sparkSession()).internalCreateDataFrame(rows, out, false);
+    return ((org.apache.spark.sql.classic.SparkSession) df.sparkSession())
+        .internalCreateDataFrame(rows, out, false);
   }
 
   /**
@@ -98,8 +100,10 @@ public final class SparkVaeMlAdapter {
     Object[] internal = new Object[values.length];
     for (int i = 0; i < values.length; i++) {
       Object v = values[i];
-      internal[i] = v instanceof Vector vec ? VECTOR_UDT.serialize(vec)
-          : v instanceof Object[] fields ? new GenericInternalRow(fields) : v;
+      internal[i] =
+          v instanceof Vector vec
+              ? VECTOR_UDT.serialize(vec)
+              : v instanceof Object[] fields ? new GenericInternalRow(fields) : v;
     }
     return new JoinedRow(row, new GenericInternalRow(internal));
   }
@@ -118,16 +122,17 @@ public final class SparkVaeMlAdapter {
 
   /**
    * Reads one column's cells (a vector, {@code array<float>} or {@code array<double>} of {@code
-   * cellSize} values) out of Catalyst's binary rows into a float buffer: dense cells with one memory
-   * copy where the row is Spark's binary format (reading element by element was the largest Java
-   * cost of a transform in a JFR profile), sparse vectors entry by entry. One reader per task (it
-   * holds a scratch row).
+   * cellSize} values) out of Catalyst's binary rows into a float buffer: dense cells with one
+   * memory copy where the row is Spark's binary format (reading element by element was the largest
+   * Java cost of a transform in a JFR profile), sparse vectors entry by entry. One reader per task
+   * (it holds a scratch row).
    */
   public static final class FeatureCells {
     private final int columnIndex;
     private final int cellSize;
     private final boolean isVector;
     private final boolean isFloat;
+
     /** One row's doubles, copied in bulk out of Spark's binary array before narrowing to float. */
     private final double[] doubles;
 
@@ -153,7 +158,8 @@ public final class SparkVaeMlAdapter {
       if (row.isNullAt(columnIndex)) {
         return Cell.NULL;
       }
-      return isVector ? readVector(row.getStruct(columnIndex, 4), packed, offset)
+      return isVector
+          ? readVector(row.getStruct(columnIndex, 4), packed, offset)
           : readArray(row.getArray(columnIndex), packed, offset);
     }
 
@@ -178,7 +184,8 @@ public final class SparkVaeMlAdapter {
         for (int i = 0, n = indices.numElements(); i < n; i++) {
           int index = indices.getInt(i);
           if (index < 0 || index >= size) {
-            throw new IllegalArgumentException("sparse vector index " + index + " outside its size " + size);
+            throw new IllegalArgumentException(
+                "sparse vector index " + index + " outside its size " + size);
           }
           packed[offset + index] = (float) values.getDouble(i);
         }
@@ -192,8 +199,12 @@ public final class SparkVaeMlAdapter {
       }
       if (a instanceof UnsafeArrayData u && !hasNull(u)) {
         if (isFloat) {
-          Platform.copyMemory(u.getBaseObject(), valuesOffset(u), packed,
-              Platform.FLOAT_ARRAY_OFFSET + (long) offset * Float.BYTES, (long) cellSize * Float.BYTES);
+          Platform.copyMemory(
+              u.getBaseObject(),
+              valuesOffset(u),
+              packed,
+              Platform.FLOAT_ARRAY_OFFSET + (long) offset * Float.BYTES,
+              (long) cellSize * Float.BYTES);
         } else {
           packDoubles(u, packed, offset);
         }
@@ -210,7 +221,11 @@ public final class SparkVaeMlAdapter {
 
     /** Copies the {@code cellSize} doubles of a binary array (no nulls) to {@code offset}. */
     private void packDoubles(UnsafeArrayData a, float[] packed, int offset) {
-      Platform.copyMemory(a.getBaseObject(), valuesOffset(a), doubles, Platform.DOUBLE_ARRAY_OFFSET,
+      Platform.copyMemory(
+          a.getBaseObject(),
+          valuesOffset(a),
+          doubles,
+          Platform.DOUBLE_ARRAY_OFFSET,
           (long) cellSize * Double.BYTES);
       for (int i = 0; i < cellSize; i++) {
         packed[offset + i] = (float) doubles[i];
