@@ -59,68 +59,55 @@ public final class TabularBench {
     }
   }
 
-  private static void run(SparkSession spark, String[] args) {
-    String path = args[0];
-    long trainRows = Long.parseLong(args[1]);
-    long heldRows = Long.parseLong(args[2]);
-    int epochs = Integer.parseInt(args[3]);
-    String kinds = args.length > 4 ? args[4] : "";
-    int latent = args.length > 5 ? Integer.parseInt(args[5]) : 16;
-    int hidden = args.length > 6 ? Integer.parseInt(args[6]) : 256;
-    // One or more sample counts, comma-separated: the held-out rows are scored with each (one
-    // model).
-    int[] scoreSamples =
-        args.length > 7
-            ? java.util.Arrays.stream(args[7].split(",")).mapToInt(Integer::parseInt).toArray()
-            : new int[] {1};
-    double beta = args.length > 8 ? Double.parseDouble(args[8]) : 1.0;
-    // Empty or absent: klWarmupSteps stays unset, so the tabular default applies (40 % of the
-    // steps).
-    Long klWarmup = args.length > 9 && !args[9].isEmpty() ? Long.valueOf(args[9]) : null;
-    Dataset<Row> all = spark.read().parquet(path);
-    Column may = functions.col("date").lt(functions.lit("2001-05-01").cast("timestamp_ntz"));
-    Dataset<Row> train = sample(all.where(may), trainRows, 1);
-    Dataset<Row> held = sample(all.where(functions.not(may)), heldRows, 2).cache();
-    long t0 = System.nanoTime();
-    VaeEstimator estimator =
-        new VaeEstimator()
-            .setInputCols("date,delay,distance,origin,destination")
-            .setTimestampFeatures(true)
-            .setColumnKinds(kinds)
-            .setLatentDim(latent)
-            .setEncoderHidden(hidden)
-            .setDecoderHidden(hidden)
-            .setBeta(beta)
-            .setBatchSize(512)
-            .setLearningRate(1e-3)
-            .setEpochs(epochs)
-            .setReplicas(2)
-            .setSeed(7)
-            .setNegElboCol("neg_elbo")
-            .setContamination(0.01);
-    if (klWarmup != null) {
-      estimator.setKlWarmupSteps(klWarmup);
+  /**
+   * The command line: PATH TRAIN_ROWS HELD_ROWS EPOCHS [KINDS LATENT HIDDEN SAMPLES BETA WARMUP].
+   */
+  private record Args(
+      String path,
+      long trainRows,
+      long heldRows,
+      int epochs,
+      String kinds,
+      int latent,
+      int hidden,
+      int[] scoreSamples,
+      double beta,
+      Long klWarmup) {
+    static Args parse(String[] args) {
+      return new Args(
+          args[0],
+          Long.parseLong(args[1]),
+          Long.parseLong(args[2]),
+          Integer.parseInt(args[3]),
+          args.length > 4 ? args[4] : "",
+          args.length > 5 ? Integer.parseInt(args[5]) : 16,
+          args.length > 6 ? Integer.parseInt(args[6]) : 256,
+          // One or more sample counts, comma-separated: the held-out rows are scored with each
+          // (one model).
+          args.length > 7
+              ? java.util.Arrays.stream(args[7].split(",")).mapToInt(Integer::parseInt).toArray()
+              : new int[] {1},
+          args.length > 8 ? Double.parseDouble(args[8]) : 1.0,
+          // Empty or absent: klWarmupSteps stays unset, so the tabular default applies (40 % of
+          // the steps).
+          args.length > 9 && !args[9].isEmpty() ? Long.valueOf(args[9]) : null);
     }
-    VaeModel model = estimator.fit(train);
+  }
+
+  private static void run(SparkSession spark, String[] argv) {
+    Args a = Args.parse(argv);
+    Dataset<Row> all = spark.read().parquet(a.path());
+    Column may = functions.col("date").lt(functions.lit("2001-05-01").cast("timestamp_ntz"));
+    Dataset<Row> train = sample(all.where(may), a.trainRows(), 1);
+    Dataset<Row> held = sample(all.where(functions.not(may)), a.heldRows(), 2).cache();
+    long t0 = System.nanoTime();
+    VaeModel model = estimator(a).fit(train);
     double trainSeconds = (System.nanoTime() - t0) / 1e9;
     TabularSchema schema = model.tabular();
-    System.out.println("schema " + schema.columns() + ", packed width " + schema.packedWidth());
-    System.out.println(
-        "kl_warmup_steps "
-            + model.vaeConfig().klWarmupSteps()
-            + (klWarmup == null ? " (default)" : " (set)"));
-    for (EpochMetrics m : model.trainingHistory()) {
-      System.out.printf(
-          Locale.ROOT,
-          "epoch %d train_neg_elbo %.4f val_neg_elbo %.4f samples_per_sec %.0f%n",
-          m.epoch(),
-          m.trainNegElbo(),
-          m.valNegElbo(),
-          m.samplesPerSec());
-    }
+    printTraining(model, a.klWarmup() == null);
     // Cached so that every sample count scores the very same injected rows.
     Dataset<Row> injected = inject(held, schema).cache();
-    for (int samples : scoreSamples) {
+    for (int samples : a.scoreSamples()) {
       System.out.printf(Locale.ROOT, "score_samples %d%n", samples);
       model.setNegElboSamples(samples);
       Dataset<Row> scored =
@@ -138,6 +125,47 @@ public final class TabularBench {
               .cache();
       report(scored, schema, trainSeconds, model.anomalyThreshold());
       scored.unpersist();
+    }
+  }
+
+  private static VaeEstimator estimator(Args a) {
+    VaeEstimator estimator =
+        new VaeEstimator()
+            .setInputCols("date,delay,distance,origin,destination")
+            .setTimestampFeatures(true)
+            .setColumnKinds(a.kinds())
+            .setLatentDim(a.latent())
+            .setEncoderHidden(a.hidden())
+            .setDecoderHidden(a.hidden())
+            .setBeta(a.beta())
+            .setBatchSize(512)
+            .setLearningRate(1e-3)
+            .setEpochs(a.epochs())
+            .setReplicas(2)
+            .setSeed(7)
+            .setNegElboCol("neg_elbo")
+            .setContamination(0.01);
+    if (a.klWarmup() != null) {
+      estimator.setKlWarmupSteps(a.klWarmup());
+    }
+    return estimator;
+  }
+
+  private static void printTraining(VaeModel model, boolean defaultWarmup) {
+    TabularSchema schema = model.tabular();
+    System.out.println("schema " + schema.columns() + ", packed width " + schema.packedWidth());
+    System.out.println(
+        "kl_warmup_steps "
+            + model.vaeConfig().klWarmupSteps()
+            + (defaultWarmup ? " (default)" : " (set)"));
+    for (EpochMetrics m : model.trainingHistory()) {
+      System.out.printf(
+          Locale.ROOT,
+          "epoch %d train_neg_elbo %.4f val_neg_elbo %.4f samples_per_sec %.0f%n",
+          m.epoch(),
+          m.trainNegElbo(),
+          m.valNegElbo(),
+          m.samplesPerSec());
     }
   }
 

@@ -247,8 +247,6 @@ public final class TrainLocal {
       return 0;
     }
     Options o = parsed.options();
-    int epochs = o.epochs;
-    int iwaeSamples = o.iwaeSamples;
     if (o.threads > 0) {
       // Read once when the engine starts: must be set before the first NDManager.
       System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(o.threads));
@@ -267,8 +265,17 @@ public final class TrainLocal {
         config,
         train.rows(),
         test.rows(),
-        epochs);
+        o.epochs);
 
+    train(config, train, test, o, device, out);
+    return 0;
+  }
+
+  /** Trains for {@code o.epochs}, printing one line per epoch, then saves the model if asked. */
+  private static void train(
+      VaeConfig config, Dataset train, Dataset test, Options o, Device device, PrintStream out)
+      throws java.io.IOException {
+    int iwaeSamples = o.iwaeSamples;
     ParamLayout layout = ParamLayout.of(config);
     TrainingState state = TrainingState.initial(ParamInit.initialize(layout, config.seed()));
     ShuffledBatches batches =
@@ -285,39 +292,48 @@ public final class TrainLocal {
             + (iwaeSamples > 1 ? "\ttest_neg_iwae" : ""));
     out.println("device " + device);
     try (LocalTrainer trainer = new LocalTrainer(config, state, device)) {
-      for (int epoch = 1; epoch <= epochs; epoch++) {
+      for (int epoch = 1; epoch <= o.epochs; epoch++) {
         TrainStats stats = trainer.train(batches, batches.batchesPerEpoch(), noise);
         try (VaeInference model = new VaeInference(config, trainer.snapshot().params(), device)) {
           last =
               Evaluation.evaluate(
                   model, test, 1000, iwaeSamples, Seeds.derive(config.seed(), 3, epoch));
         }
-        out.printf(
-            Locale.ROOT,
-            "%d\t%.1f\t%.0f\t%.2f\t%.2f%s%n",
-            epoch,
-            stats.seconds(),
-            stats.examples() / stats.seconds(),
-            stats.meanLoss(),
-            last.negElbo(),
-            iwaeSamples > 1 ? String.format(Locale.ROOT, "\t%.2f", last.negIwae()) : "");
-        out.flush();
+        printEpoch(out, epoch, stats, last, iwaeSamples);
       }
       if (!o.modelOut.isEmpty()) {
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put(
-            "trainedBy",
-            TrainLocal.class.getName()); // the metadata vocabulary of spark-job's VaeEstimator
-        meta.put("epochs", String.valueOf(epochs));
-        if (last != null) {
-          meta.put("testNegElbo", String.valueOf(last.negElbo()));
-        }
-        Path target = Path.of(o.modelOut);
-        ModelFormat.save(new TrainedVae(config, trainer.snapshot().params(), meta), target, true);
-        out.println("model saved to " + target.toAbsolutePath());
+        save(config, trainer.snapshot().params(), o, last, out);
       }
     }
-    return 0;
+  }
+
+  private static void printEpoch(
+      PrintStream out, int epoch, TrainStats stats, Evaluation.Result last, int iwaeSamples) {
+    out.printf(
+        Locale.ROOT,
+        "%d\t%.1f\t%.0f\t%.2f\t%.2f%s%n",
+        epoch,
+        stats.seconds(),
+        stats.examples() / stats.seconds(),
+        stats.meanLoss(),
+        last.negElbo(),
+        iwaeSamples > 1 ? String.format(Locale.ROOT, "\t%.2f", last.negIwae()) : "");
+    out.flush();
+  }
+
+  private static void save(
+      VaeConfig config, float[] params, Options o, Evaluation.Result last, PrintStream out)
+      throws java.io.IOException {
+    Map<String, String> meta = new LinkedHashMap<>();
+    // The metadata vocabulary of spark-job's VaeEstimator.
+    meta.put("trainedBy", TrainLocal.class.getName());
+    meta.put("epochs", String.valueOf(o.epochs));
+    if (last != null) {
+      meta.put("testNegElbo", String.valueOf(last.negElbo()));
+    }
+    Path target = Path.of(o.modelOut);
+    ModelFormat.save(new TrainedVae(config, params, meta), target, true);
+    out.println("model saved to " + target.toAbsolutePath());
   }
 
   /** "cpu", or "gpu" / "gpu:N" (the first or the N-th CUDA device; an error when there is none). */

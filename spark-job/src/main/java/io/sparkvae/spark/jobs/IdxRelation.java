@@ -141,21 +141,7 @@ public final class IdxRelation {
         if (count < 0 || item < 1 || item > Integer.MAX_VALUE) {
           throw new IllegalArgumentException("input " + path + " has an invalid header");
         }
-        long expected = 4L + 4L * dims + (long) count * item;
-        if (!gzip && fs.getFileStatus(p).getLen() != expected) {
-          throw new IllegalArgumentException(
-              "input "
-                  + path
-                  + " is truncated or has trailing bytes: "
-                  + fs.getFileStatus(p).getLen()
-                  + " bytes for "
-                  + count
-                  + " items of "
-                  + item);
-        }
-        if (gzip) {
-          checkGzipLength(fs, p, expected);
-        }
+        checkLength(fs, p, path, gzip, 4L + 4L * dims + (long) count * item, count, item);
         return new Header(count, (int) item, 4 + 4 * dims, gzip);
       } catch (EOFException e) {
         // An empty or cut file: DataInputStream's EOFException has no message ("null").
@@ -170,6 +156,28 @@ public final class IdxRelation {
       }
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read input " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Refuses a file whose length is not the one its IDX header declares. */
+  private static void checkLength(
+      FileSystem fs, Path p, String path, boolean gzip, long expected, int count, long item)
+      throws IOException {
+    if (gzip) {
+      checkGzipLength(fs, p, expected);
+      return;
+    }
+    long length = fs.getFileStatus(p).getLen();
+    if (length != expected) {
+      throw new IllegalArgumentException(
+          "input "
+              + path
+              + " is truncated or has trailing bytes: "
+              + length
+              + " bytes for "
+              + count
+              + " items of "
+              + item);
     }
   }
 

@@ -75,22 +75,85 @@ public final class DistributedTrainer {
    *     let the run go on (nothing is returned; the listener saw only finite states)
    */
   public TrainingResult fit(TrainingRequest request) {
+    features.validate(request.train().schema());
+    JavaSparkContext jsc =
+        JavaSparkContext.fromSparkContext(request.train().sparkSession().sparkContext());
+    int replicas = replicas(dist, request.train().sparkSession());
+    Split split = trainAndValidation(request);
+    Dataset<Row> train = split.train();
+    Dataset<Row> validation = split.validation();
+    TrainingProgress start = startingPoint(request);
+    String runId = UUID.randomUUID().toString();
+    JavaRDD<PackedShard> shards =
+        pack(train, replicas).setName("sparkvae training shards " + runId);
+    JavaRDD<PackedShard> valShards =
+        validation == null
+            ? null
+            : pack(validation, replicas).setName("sparkvae validation shards " + runId);
+    try {
+      jsc.setJobDescription("sparkvae: packing " + replicas + " training shards");
+      ShardCounts counts = checkTrainingShards(shards, replicas);
+      ScaleOutPlan plan =
+          withDerivedKlWarmup(
+              plan(replicas, Collections.max(counts.sizes())), request.klWarmupFraction());
+      logPlan(plan, counts.sizes(), replicas);
+      request.listener().onPlan(plan);
+      SkippedRows skippedValidation =
+          valShards == null ? SkippedRows.NONE : checkValidationShards(valShards);
+      // The session's setting, so that it can change between runs of one session (tests do).
+      boolean keep =
+          Boolean.parseBoolean(train.sparkSession().conf().get(ReplicaCache.ENABLED_CONF, "true"));
+      RoundRunner rounds =
+          new RoundRunner(jsc, shards, runId, replicas, plan.averagesAdamState(), keep);
+      try {
+        warmUp(rounds, plan, start);
+        return new EpochLoop(
+                plan,
+                dist,
+                rounds,
+                request,
+                start,
+                validation(jsc, valShards),
+                SkippedRows.of(counts.bad()),
+                skippedValidation)
+            .run(config.toBuilder().klWarmupSteps(plan.config().klWarmupSteps()).build());
+      } finally {
+        rounds.release();
+      }
+    } finally {
+      shards.unpersist(false);
+      if (valShards != null) {
+        valShards.unpersist(false);
+      }
+      jsc.setJobDescription(null);
+    }
+  }
+
+  /**
+   * The training rows and the validation rows (null for none): the request's own validation set,
+   * else a seeded split of {@code validationFraction} of the training rows.
+   */
+  private Split trainAndValidation(TrainingRequest request) {
     Dataset<Row> train = request.train();
     Dataset<Row> validation = request.validation();
-    features.validate(train.schema());
-    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(train.sparkSession().sparkContext());
-    int replicas = replicas(dist, train.sparkSession());
     if (validation == null && dist.validationFraction() > 0) {
       Dataset<Row>[] split =
           train.randomSplit(
               new double[] {1 - dist.validationFraction(), dist.validationFraction()},
               config.seed());
-      train = split[0];
-      validation = split[1];
+      return new Split(split[0], split[1]);
     }
     if (validation != null) {
       features.validate(validation.schema());
     }
+    return new Split(train, validation);
+  }
+
+  /** Training rows and validation rows (null for none). */
+  private record Split(Dataset<Row> train, Dataset<Row> validation) {}
+
+  /** Where the run starts: the request's progress (a resume), else the initial parameters. */
+  private TrainingProgress startingPoint(TrainingRequest request) {
     TrainingProgress start =
         request.start() != null
             ? request.start()
@@ -104,71 +167,46 @@ public final class DistributedTrainer {
     if (badStart != null) {
       throw new IllegalArgumentException("the initial training state is not finite: " + badStart);
     }
-    String runId = UUID.randomUUID().toString();
-    JavaRDD<PackedShard> shards =
-        pack(train, replicas).setName("sparkvae training shards " + runId);
-    JavaRDD<PackedShard> valShards =
-        validation == null
-            ? null
-            : pack(validation, replicas).setName("sparkvae validation shards " + runId);
-    try {
-      jsc.setJobDescription("sparkvae: packing " + replicas + " training shards");
-      ShardCounts counts = checkTrainingShards(shards, replicas);
-      List<Integer> sizes = counts.sizes();
-      SkippedRows skippedTraining = SkippedRows.of(counts.bad());
-      ScaleOutPlan plan =
-          withDerivedKlWarmup(plan(replicas, Collections.max(sizes)), request.klWarmupFraction());
-      LOG.info(
-          "sparkvae: {} training rows in {} shards (sizes {} to {}), {} minibatches of {} per epoch, {} rounds"
-              + " per epoch",
-          sizes.stream().mapToLong(Integer::longValue).sum(),
-          replicas,
-          Collections.min(sizes),
-          Collections.max(sizes),
-          plan.batchesPerEpoch(),
-          plan.config().batchSize(),
-          plan.roundsPerEpoch());
-      LOG.info("sparkvae: training with {}", plan.describe());
-      plan.warnings().forEach(w -> LOG.warn("sparkvae: {}", w));
-      request.listener().onPlan(plan);
-      SkippedRows skippedValidation =
-          valShards == null ? SkippedRows.NONE : checkValidationShards(valShards);
-      EpochLoop.Validation validate =
-          valShards == null
-              ? null
-              : (epoch, params) -> {
-                jsc.setJobDescription(
-                    String.format(
-                        Locale.ROOT, "epoch %d/%d · validation", epoch + 1, dist.epochs()));
-                return evaluate(jsc, valShards, params, epoch);
-              };
-      // The session's setting, so that it can change between runs of one session (tests do).
-      boolean keep =
-          Boolean.parseBoolean(train.sparkSession().conf().get(ReplicaCache.ENABLED_CONF, "true"));
-      RoundRunner rounds =
-          new RoundRunner(jsc, shards, runId, replicas, plan.averagesAdamState(), keep);
-      try {
-        double warmUp =
-            rounds.warmUp(plan.configForRound(start.rounds()), start.state(), start.rounds());
-        LOG.info(
-            String.format(
-                Locale.ROOT,
-                "sparkvae: warm-up (engine start, JIT, native allocation) %.1f s, outside"
-                    + " the epochs' timings",
-                warmUp));
-        return new EpochLoop(
-                plan, dist, rounds, request, start, validate, skippedTraining, skippedValidation)
-            .run(config.toBuilder().klWarmupSteps(plan.config().klWarmupSteps()).build());
-      } finally {
-        rounds.release();
-      }
-    } finally {
-      shards.unpersist(false);
-      if (valShards != null) {
-        valShards.unpersist(false);
-      }
-      jsc.setJobDescription(null);
+    return start;
+  }
+
+  private static void logPlan(ScaleOutPlan plan, List<Integer> sizes, int replicas) {
+    LOG.info(
+        "sparkvae: {} training rows in {} shards (sizes {} to {}), {} minibatches of {} per epoch, {} rounds"
+            + " per epoch",
+        sizes.stream().mapToLong(Integer::longValue).sum(),
+        replicas,
+        Collections.min(sizes),
+        Collections.max(sizes),
+        plan.batchesPerEpoch(),
+        plan.config().batchSize(),
+        plan.roundsPerEpoch());
+    LOG.info("sparkvae: training with {}", plan.describe());
+    plan.warnings().forEach(w -> LOG.warn("sparkvae: {}", w));
+  }
+
+  /** The end-of-epoch validation over the validation shards, or null without any. */
+  private EpochLoop.Validation validation(JavaSparkContext jsc, JavaRDD<PackedShard> valShards) {
+    if (valShards == null) {
+      return null;
     }
+    return (epoch, params) -> {
+      jsc.setJobDescription(
+          String.format(Locale.ROOT, "epoch %d/%d · validation", epoch + 1, dist.epochs()));
+      return evaluate(jsc, valShards, params, epoch);
+    };
+  }
+
+  /** Builds the replicas before the first epoch, so their start is not timed as training. */
+  private static void warmUp(RoundRunner rounds, ScaleOutPlan plan, TrainingProgress start) {
+    double seconds =
+        rounds.warmUp(plan.configForRound(start.rounds()), start.state(), start.rounds());
+    LOG.info(
+        String.format(
+            Locale.ROOT,
+            "sparkvae: warm-up (engine start, JIT, native allocation) %.1f s, outside"
+                + " the epochs' timings",
+            seconds));
   }
 
   /** The run's scale-out plan for this data and replica count. */
