@@ -4,6 +4,8 @@ import ai.djl.Device;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.data.Dataset;
 import io.sparkvae.model.format.TrainedVae;
+import io.sparkvae.model.publish.LocalStorage;
+import io.sparkvae.model.publish.Publisher;
 import io.sparkvae.model.vae.VaeInference;
 import io.sparkvae.spark.train.EpochMetrics;
 import java.awt.image.BufferedImage;
@@ -11,15 +13,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
-import java.util.UUID;
-import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.BitmapEncoder.BitmapFormat;
@@ -157,17 +155,23 @@ public final class TrainingReport {
         && !Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException(target + " exists and is not a folder; not replacing it by a report");
     }
-    Files.createDirectories(parent);
-    String name = target.getFileName().toString();
-    Path tmp = newSibling(parent, "." + name + ".tmp-");
-    try {
-      render(
-          tmp, model, history, testImages, images ? imageWidth : 0, images ? imageHeight : 0, seed);
-      replace(tmp, target);
-    } catch (IOException | RuntimeException | Error e) {
-      deleteTree(tmp, e);
-      throw e;
-    }
+    // The one publication algorithm (model-lib's Publisher): a replaced report is deleted only once
+    // the new one is in place, and a crash between the renames is recovered by the next write.
+    LocalStorage.publisher()
+        .publish(
+            target,
+            Publisher.Existing.replace(),
+            staging -> {
+              Files.createDirectory(staging);
+              render(
+                  staging,
+                  model,
+                  history,
+                  testImages,
+                  images ? imageWidth : 0,
+                  images ? imageHeight : 0,
+                  seed);
+            });
   }
 
   private static void render(
@@ -379,77 +383,6 @@ public final class TrainingReport {
   private static void savePng(BufferedImage img, Path file) throws IOException {
     if (!ImageIO.write(img, "png", file.toFile())) {
       throw new IOException("no PNG writer in this JVM's ImageIO, cannot write " + file);
-    }
-  }
-
-  /**
-   * Puts {@code fresh} where {@code target} is. An existing report is first renamed aside and
-   * deleted only once the new one is in place, so a failed rename leaves it where it was.
-   */
-  private static void replace(Path fresh, Path target) throws IOException {
-    Path parent = target.getParent();
-    String name = target.getFileName().toString();
-    if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-      Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
-      return;
-    }
-    // the new folder reserves a unique name; the move replaces it, as it is empty
-    Path old = newSibling(parent, "." + name + ".old-");
-    Files.move(target, old, StandardCopyOption.REPLACE_EXISTING);
-    try {
-      Files.move(fresh, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException | RuntimeException e) {
-      try {
-        Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException back) {
-        e.addSuppressed(back);
-      }
-      throw e;
-    }
-    deleteTree(old, null);
-  }
-
-  /**
-   * A new empty folder with a unique hidden name in {@code parent}. Not {@link
-   * Files#createTempDirectory}: that makes the folder private to its owner (rwx------), and the
-   * report, renamed from it, would keep those permissions; this one follows the umask, as the model
-   * folder beside it does.
-   */
-  private static Path newSibling(Path parent, String prefix) throws IOException {
-    return Files.createDirectory(parent.resolve(prefix + UUID.randomUUID()));
-  }
-
-  /**
-   * Deletes a folder and what it holds. With a {@code cause}, failures are attached to it (the
-   * caller is already failing and rethrows it); without one, the first failure is thrown.
-   */
-  private static void deleteTree(Path root, Throwable cause) throws IOException {
-    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    List<Path> paths;
-    try (Stream<Path> walk = Files.walk(root)) {
-      paths = walk.sorted(Comparator.reverseOrder()).toList();
-    } catch (IOException e) {
-      if (cause == null) {
-        throw e;
-      }
-      cause.addSuppressed(e);
-      return;
-    }
-    for (Path p : paths) {
-      try {
-        Files.deleteIfExists(p);
-      } catch (IOException e) {
-        if (cause == null) {
-          throw new IOException(
-              "the report is in place but the previous one could not be"
-                  + " deleted completely: "
-                  + p,
-              e);
-        }
-        cause.addSuppressed(e);
-      }
     }
   }
 }
