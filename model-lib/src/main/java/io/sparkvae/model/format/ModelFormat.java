@@ -94,6 +94,11 @@ import java.util.Map;
  *
  * The sha256 covers {@code parameters.bin} only: {@code model.json} stays hand-editable (its
  * metadata in particular), and every field in it that concerns the parameters is cross-checked.
+ *
+ * <p>Over 400 lines because about 100 of them are this specification of the format and its
+ * versions; the code is the version switch and the two sections' readers, with parameters.bin in
+ * {@link ParametersFile}, the tensor list in {@link TensorList} and publication in {@link
+ * Publisher}.
  */
 public final class ModelFormat {
   /** The value of the {@code format} field. */

@@ -24,6 +24,11 @@ import java.util.Map;
  *
  * <p>Bad values (infinities, wrong types) are counted per column and left out of that column's
  * statistics; {@link #badValues()} reports them so the caller can apply its bad-row policy.
+ *
+ * <p>Over 400 lines because the per-column accumulator (counts, moments, distinct values, bad
+ * values: what Spark merges across partitions) and the inference rules that read it belong
+ * together; the resulting schema and its likelihoods are in {@link TabularSchema} and {@link
+ * TabularLikelihood}.
  */
 public final class TabularFitter implements Serializable {
   private static final long serialVersionUID = 1L;

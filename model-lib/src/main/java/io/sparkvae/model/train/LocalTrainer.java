@@ -44,6 +44,10 @@ import java.util.random.RandomGenerator;
  * parameters saved, for the same bits: see {@link #adamStep}). On a GPU (or should a CPU tensor
  * ever not alias its buffer) it runs as tensor operations on the device. The two agree to the last
  * bit of the parameters (tested; see {@link FlatAdam} for why not every bit).
+ *
+ * <p>Over 400 lines because the step is one unit: the aliasing of parameter tensors onto this
+ * trainer's buffer, the forward/backward over fresh leaves and the two Adam paths share that memory
+ * and must change together; the Adam arithmetic itself is in {@link FlatAdam}.
  */
 public final class LocalTrainer implements AutoCloseable {
   /** Final but for the learning rate, which {@link #adopt} may change. */
