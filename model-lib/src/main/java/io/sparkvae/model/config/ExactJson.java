@@ -2,6 +2,7 @@ package io.sparkvae.model.config;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import java.math.BigDecimal;
 
 /**
@@ -50,7 +51,7 @@ public final class ExactJson {
 
   /** A JSON string. */
   public static String string(JsonElement e, String what) {
-    if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+    if (!isString(e)) {
       throw new IllegalArgumentException(what + " must be a string, found " + shown(e));
     }
     return e.getAsString();
@@ -66,15 +67,38 @@ public final class ExactJson {
 
   /** A JSON array of 32-bit integers; an element's message names it as {@code what[i]}. */
   public static int[] int32Array(JsonElement e, String what) {
-    if (e == null || !e.isJsonArray()) {
-      throw new IllegalArgumentException(what + " must be a JSON array, found " + shown(e));
-    }
-    JsonArray a = e.getAsJsonArray();
+    JsonArray a = array(e, what);
     int[] out = new int[a.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = int32(a.get(i), what + "[" + i + "]");
     }
     return out;
+  }
+
+  /** True for a JSON string. */
+  public static boolean isString(JsonElement e) {
+    return e != null && e.isJsonPrimitive() && e.getAsJsonPrimitive().isString();
+  }
+
+  /** A JSON array. */
+  public static JsonArray array(JsonElement e, String what) {
+    if (e == null || !e.isJsonArray()) {
+      throw new IllegalArgumentException(what + " must be a JSON array, found " + shown(e));
+    }
+    return e.getAsJsonArray();
+  }
+
+  /** A JSON object. */
+  public static JsonObject object(JsonElement e, String what) {
+    if (e == null || !e.isJsonObject()) {
+      throw new IllegalArgumentException(what + " must be a JSON object, found " + shown(e));
+    }
+    return e.getAsJsonObject();
+  }
+
+  /** The object-valued field {@code field} of {@code parent}. */
+  public static JsonObject object(JsonObject parent, String field, String what) {
+    return object(parent.get(field), what);
   }
 
   /** A value as shown in messages: its JSON text, cut at 80 characters. */

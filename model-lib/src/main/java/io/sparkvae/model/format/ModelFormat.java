@@ -1,10 +1,10 @@
 package io.sparkvae.model.format;
 
-import static io.sparkvae.model.format.JsonFields.array;
-import static io.sparkvae.model.format.JsonFields.intValue;
-import static io.sparkvae.model.format.JsonFields.isString;
-import static io.sparkvae.model.format.JsonFields.object;
-import static io.sparkvae.model.format.JsonFields.string;
+import static io.sparkvae.model.config.ExactJson.array;
+import static io.sparkvae.model.config.ExactJson.int32;
+import static io.sparkvae.model.config.ExactJson.isString;
+import static io.sparkvae.model.config.ExactJson.object;
+import static io.sparkvae.model.config.ExactJson.string;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -252,7 +252,7 @@ public final class ModelFormat {
       throw new IllegalArgumentException(
           "unknown model format " + format + " (expected \"" + FORMAT_NAME + "\")");
     }
-    int version = intValue(root.get("formatVersion"), "formatVersion");
+    int version = int32(root.get("formatVersion"), "formatVersion");
     switch (version) {
       case 1:
         return describe(root, readConfig(root, CONFIG_V1));
@@ -288,7 +288,7 @@ public final class ModelFormat {
     requireEquals(p, "file", PARAMETERS_BIN);
     requireEquals(p, "dtype", DTYPE);
     requireEquals(p, "byteOrder", BYTE_ORDER);
-    int count = intValue(p.get("count"), "parameters.count");
+    int count = int32(p.get("count"), "parameters.count");
     if (count != layout.totalSize()) {
       throw new IllegalArgumentException(
           "parameters.count is "

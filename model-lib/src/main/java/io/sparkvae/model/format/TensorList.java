@@ -1,9 +1,9 @@
 package io.sparkvae.model.format;
 
-import static io.sparkvae.model.format.JsonFields.array;
-import static io.sparkvae.model.format.JsonFields.intValue;
-import static io.sparkvae.model.format.JsonFields.object;
-import static io.sparkvae.model.format.JsonFields.string;
+import static io.sparkvae.model.config.ExactJson.array;
+import static io.sparkvae.model.config.ExactJson.int32;
+import static io.sparkvae.model.config.ExactJson.object;
+import static io.sparkvae.model.config.ExactJson.string;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
@@ -72,9 +72,9 @@ final class TensorList {
       JsonArray shapeJson = array(t.get("shape"), what + ".shape");
       long[] shape = new long[shapeJson.size()];
       for (int k = 0; k < shape.length; k++) {
-        shape[k] = intValue(shapeJson.get(k), what + ".shape[" + k + "]");
+        shape[k] = int32(shapeJson.get(k), what + ".shape[" + k + "]");
       }
-      int offset = intValue(t.get("offset"), what + ".offset");
+      int offset = int32(t.get("offset"), what + ".offset");
       ParamLayout.Entry e = expected.get(i);
       if (!name.equals(e.name()) || !Arrays.equals(shape, e.shape()) || offset != e.offset()) {
         throw new IllegalArgumentException(
