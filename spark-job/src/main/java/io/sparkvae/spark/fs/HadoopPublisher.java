@@ -57,9 +57,7 @@ public final class HadoopPublisher {
       throws IOException {
     Path t = new Path(target);
     FileSystem fs = t.getFileSystem(conf);
-    if (t.getParent() == null) {
-      throw new IllegalArgumentException("cannot replace the root directory " + target);
-    }
+    // The root is refused by Publisher ("cannot publish the root directory").
     of(fs)
         .publish(
             t, existing -> guard.check(fs, existing), staging -> writer.write(staging.toString()));
