@@ -98,6 +98,8 @@ PARAMS = (
               'Outer (block) momentum; only with outerOptimizer=nesterov.'),
     ParamDecl('outerOptimizer', 'string', 'nesterov', False,
               'Driver-side optimizer on the averaged update: none (plain averaging) or nesterov (block momentum).'),
+    ParamDecl('overlapSteps', 'int', 0, False,
+              "Steps of the next round each replica runs from its own state while the driver averages (0: none; less than averagingSteps). When the new global state arrives, the replica moves them onto it (its state + (global - the state it sent)), so that the round's fixed cost overlaps compute. Adam moments are then local to each replica (adamState is not used); a replica whose executor is lost or whose task is retried runs its round from the global state instead (logged)."),
     ParamDecl('overwrite', 'bool', False, False,
               'Replace a previous SparkVAE report at reportDir (and, on the command line, a previous model at modelOut); a folder that is not one is never replaced.'),
     ParamDecl('reconstructionCol', 'string', '', True,

@@ -485,6 +485,11 @@ public final class VaeEstimator extends Estimator<VaeModel>
     return setValue("adamState", v);
   }
 
+  /** Sets the steps of the next round each replica runs ahead while the driver averages. */
+  public VaeEstimator setOverlapSteps(int v) {
+    return setValue("overlapSteps", v);
+  }
+
   /** Sets the outer optimizer (none, nesterov). */
   public VaeEstimator setOuterOptimizer(String v) {
     return setValue("outerOptimizer", v);

@@ -256,6 +256,11 @@ public interface VaeParams extends Params {
     return value(this, DistributedConfig.ADAM_STATE);
   }
 
+  /** Steps of the next round each replica runs ahead while the driver averages (0: none). */
+  default int getOverlapSteps() {
+    return value(this, DistributedConfig.OVERLAP_STEPS);
+  }
+
   /** Outer optimizer: none or nesterov. */
   default OuterOptimizerKind getOuterOptimizer() {
     return value(this, DistributedConfig.OUTER_OPTIMIZER);

@@ -26,6 +26,7 @@ public final class SparkVaeKryoRegistrator implements KryoRegistrator {
     kryo.register(io.sparkvae.spark.train.BadRows.class);
     registerRecord(kryo, ReplicaResult.class);
     registerRecord(kryo, RoundInput.class);
+    registerRecord(kryo, RoundInput.Overlap.class);
     registerRecord(kryo, io.sparkvae.spark.train.ReplicaMoments.class);
     kryo.register(io.sparkvae.spark.train.ReplicaMoments[].class);
     kryo.register(TrainingState.class);

@@ -14,6 +14,10 @@ import java.util.List;
  * The settings of distributed training, each declared once (name, doc, default, validator) like
  * {@link io.sparkvae.model.config.VaeConfig}'s, and snapshotted into this immutable object before
  * any Spark job starts.
+ *
+ * <p>Over 400 lines because the declarations and the builder's typed setters are one per setting,
+ * alike by design; move the declarations out (as {@code VaeConfigParams} did for VaeConfig) when it
+ * grows further.
  */
 public final class DistributedConfig implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -25,6 +29,7 @@ public final class DistributedConfig implements Serializable {
   private int replicaBatchSize;
   private int warmupRounds;
   private AdamState adamState;
+  private int overlapSteps;
   private OuterOptimizerKind outerOptimizer;
   private double outerLearningRate;
   private double outerMomentum;
@@ -121,6 +126,20 @@ public final class DistributedConfig implements Serializable {
           c -> c.adamState,
           (b, v) -> b.c.adamState = v);
 
+  public static final ParamSpec<DistributedConfig, Builder, Integer> OVERLAP_STEPS =
+      intAtLeast(
+          "overlapSteps",
+          "Steps of the next round each replica runs from its own state while the driver averages"
+              + " (0: none; less than averagingSteps). When the new global state arrives, the"
+              + " replica moves them onto it (its state + (global - the state it sent)), so that"
+              + " the round's fixed cost overlaps compute. Adam moments are then local to each"
+              + " replica (adamState is not used); a replica whose executor is lost or whose task is"
+              + " retried runs its round from the global state instead (logged).",
+          0,
+          0,
+          c -> c.overlapSteps,
+          (b, v) -> b.c.overlapSteps = v);
+
   public static final ParamSpec<DistributedConfig, Builder, OuterOptimizerKind> OUTER_OPTIMIZER =
       choice(
           "outerOptimizer",
@@ -206,6 +225,7 @@ public final class DistributedConfig implements Serializable {
           REPLICA_BATCH_SIZE,
           WARMUP_ROUNDS,
           ADAM_STATE,
+          OVERLAP_STEPS,
           OUTER_OPTIMIZER,
           OUTER_LEARNING_RATE,
           OUTER_MOMENTUM,
@@ -259,8 +279,13 @@ public final class DistributedConfig implements Serializable {
     return adamState;
   }
 
+  /** Whether Adam moments are averaged every round: {@code adamState=averaged}, no steps ahead. */
   public boolean averagesAdamState() {
-    return adamState == AdamState.AVERAGED;
+    return adamState == AdamState.AVERAGED && overlapSteps == 0;
+  }
+
+  public int overlapSteps() {
+    return overlapSteps;
   }
 
   public OuterOptimizerKind outerOptimizer() {
@@ -358,6 +383,10 @@ public final class DistributedConfig implements Serializable {
 
     public Builder adamState(AdamState v) {
       return with(ADAM_STATE, v);
+    }
+
+    public Builder overlapSteps(int v) {
+      return with(OVERLAP_STEPS, v);
     }
 
     public Builder outerOptimizer(OuterOptimizerKind v) {

@@ -76,6 +76,7 @@ public final class DistributedTrainer {
    */
   public TrainingResult fit(TrainingRequest request) {
     features.validate(request.train().schema());
+    checkOverlapSteps(dist);
     JavaSparkContext jsc =
         JavaSparkContext.fromSparkContext(request.train().sparkSession().sparkContext());
     int replicas = replicas(dist, request.train().sparkSession());
@@ -97,6 +98,14 @@ public final class DistributedTrainer {
           withDerivedKlWarmup(
               plan(replicas, Collections.max(counts.sizes())), request.klWarmupFraction());
       logPlan(plan, counts.sizes(), replicas);
+      if (dist.overlapSteps() > 0) {
+        LOG.info(
+            "sparkvae: overlapSteps {}: each replica runs the next round's first {} steps from its own"
+                + " state while the driver averages, then moves them onto the new global state; Adam"
+                + " moments stay local to each replica",
+            dist.overlapSteps(),
+            dist.overlapSteps());
+      }
       request.listener().onPlan(plan);
       SkippedRows skippedValidation =
           valShards == null ? SkippedRows.NONE : checkValidationShards(valShards);
@@ -168,6 +177,19 @@ public final class DistributedTrainer {
       throw new IllegalArgumentException("the initial training state is not finite: " + badStart);
     }
     return start;
+  }
+
+  /** Refuses more steps run ahead than a round has. */
+  static void checkOverlapSteps(DistributedConfig dist) {
+    if (dist.overlapSteps() > 0 && dist.overlapSteps() >= dist.averagingSteps()) {
+      throw new IllegalArgumentException(
+          "overlapSteps ("
+              + dist.overlapSteps()
+              + ") must be less than averagingSteps ("
+              + dist.averagingSteps()
+              + "): the steps a replica runs ahead are the first of the next round's"
+              + " averagingSteps; lower overlapSteps (10 of 50 measured well, docs/BENCHMARKS.md §4)");
+    }
   }
 
   private static void logPlan(ScaleOutPlan plan, List<Integer> sizes, int replicas) {

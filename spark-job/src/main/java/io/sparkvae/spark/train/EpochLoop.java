@@ -38,6 +38,10 @@ final class EpochLoop {
 
   private TrainingState state;
   private long round;
+
+  /** Steps of the next round the replicas run ahead after the round just run (overlapSteps). */
+  private int ranAhead;
+
   private final List<EpochMetrics> history;
 
   EpochLoop(
@@ -95,7 +99,8 @@ final class EpochLoop {
     for (int done = firstStep; done < batchesPerEpoch; done += steps) {
       long roundStart = System.nanoTime();
       int stepsNow = Math.min(steps, batchesPerEpoch - done);
-      AveragingSums sums = runRound(epoch, done, stepsNow);
+      int nextSteps = Math.min(steps, batchesPerEpoch - done - stepsNow);
+      AveragingSums sums = runRound(epoch, done, stepsNow, stepsAhead(nextSteps));
       round++;
       soFar =
           soFar.plus(
@@ -127,11 +132,22 @@ final class EpochLoop {
   }
 
   /**
-   * Runs one round until it does not diverge (a rolled-back round runs again from the same state,
-   * round number, so the same noise, and shard position, with half the learning rate) and keeps its
-   * outcome as the new state.
+   * Steps of the next round to run ahead after this one: {@code overlapSteps}, at most the next
+   * round's steps, and none at the end of an epoch (validation and metrics come between) or before
+   * a progress report (a checkpoint then holds no steps ahead, so a resumed run continues exactly).
    */
-  private AveragingSums runRound(int epoch, int done, int steps) {
+  private int stepsAhead(int nextSteps) {
+    boolean progressAfter =
+        request.progressEveryRounds() > 0 && (round + 1) % request.progressEveryRounds() == 0;
+    return nextSteps <= 0 || progressAfter ? 0 : Math.min(dist.overlapSteps(), nextSteps);
+  }
+
+  /**
+   * Runs one round until it does not diverge (a rolled-back round runs again from the same state,
+   * round number, so the same noise, and shard position, with half the learning rate, and without
+   * steps run ahead) and keeps its outcome as the new state.
+   */
+  private AveragingSums runRound(int epoch, int done, int steps, int runAhead) {
     int totalRounds = (int) ((long) plan.roundsPerEpoch() * dist.epochs());
     String where =
         String.format(
@@ -160,6 +176,14 @@ final class EpochLoop {
               !plan.averagesAdamState(),
               initialMoments,
               rounds.keepReplicas());
+      if (dist.overlapSteps() > 0) {
+        input =
+            input.withOverlap(
+                new RoundInput.Overlap(
+                    attempt == 0 ? ranAhead : 0,
+                    runAhead,
+                    runAhead == 0 ? null : divergence.apply(plan.configForRound(round + 1))));
+      }
       AveragingSums sums =
           rounds.run(
               input,
@@ -174,6 +198,7 @@ final class EpochLoop {
       RoundOutcome outcome = RoundOutcome.combine(sums, state, outer, replicas);
       if (outcome.divergence() == null) {
         state = outcome.state();
+        ranAhead = runAhead;
         return sums;
       }
       // A loss not finite before any update is not cured by a smaller step: say so at once.

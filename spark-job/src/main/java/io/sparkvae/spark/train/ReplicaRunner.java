@@ -2,6 +2,7 @@ package io.sparkvae.spark.train;
 
 import ai.djl.Device;
 import io.sparkvae.model.averaging.Divergence;
+import io.sparkvae.model.averaging.EagerOverlap;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.train.LocalTrainer;
 import io.sparkvae.model.train.NonFiniteLossException;
@@ -10,6 +11,7 @@ import io.sparkvae.model.train.ShuffledBatches;
 import io.sparkvae.model.train.TrainStats;
 import io.sparkvae.model.train.TrainingState;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * partition). A retried or relocated task therefore recomputes exactly the same result. The
  * replica's native state may stay on the executor between rounds ({@link ReplicaCache}), but it is
  * only a container: every round loads the whole driver state into it.
+ *
+ * <p>With {@code overlapSteps} the replica also runs the next round's first steps ahead, from its
+ * own state, once its task has returned ({@link RunAhead}); the next round's task moves them onto
+ * the new global state. A task that finds none (a new executor, a retry) runs its round from the
+ * global state, so only runs without steps ahead keep the promise above.
  *
  * <p>A replica that runs into NaN or infinity (a non-finite minibatch loss, or a non-finite value
  * in its state after the steps) does not fail its task: it returns a {@link ReplicaResult} that
@@ -82,8 +89,21 @@ public final class ReplicaRunner {
     int left = batchesPerEpoch(shard.rows(), batch) - in.stepInEpoch();
     int steps = Math.max(0, Math.min(in.steps(), left));
     String key = in.runId() + "/" + partition;
-    TrainingState start = startState(in, runMoments, partition, key);
-    if (steps == 0 || shard.rows() == 0) {
+    RunAhead.Ahead ahead = takeAhead(in, partition, key);
+    if (ahead != null && ahead.diverged() != null) {
+      ahead.trainer().close();
+      NonFiniteLossException e = ahead.diverged();
+      return diverged(in, partition, e.step(), e.loss(), "minibatch loss is " + e.loss());
+    }
+    TrainingState start =
+        ahead != null
+            ? ahead
+                .state()
+                .withParams(
+                    EagerOverlap.continuation(
+                        ahead.state().params(), in.params(), ahead.sent().params()))
+            : startState(in, runMoments, partition, key);
+    if (ahead == null && (steps == 0 || shard.rows() == 0)) {
       if (in.localAdamState()) {
         // Nothing left in this epoch for this replica: its moments are as they were, after this
         // round too.
@@ -94,32 +114,57 @@ public final class ReplicaRunner {
       }
       return new ReplicaResult(partition, start, 0, TrainStats.EMPTY);
     }
-    ShuffledBatches batches =
-        new ShuffledBatches(
-            shard.data(), batch, Seeds.derive(in.config().seed(), SHUFFLE_STREAM, partition));
-    batches.seek(in.epoch(), in.stepInEpoch() * batch);
-    java.util.SplittableRandom noise =
-        new java.util.SplittableRandom(
-            Seeds.derive(in.config().seed(), NOISE_STREAM, in.round(), partition));
-    TrainingState end;
+    ShuffledBatches batches;
+    SplittableRandom noise;
     TrainStats stats;
+    if (ahead != null) {
+      batches = ahead.batches();
+      noise = ahead.noise();
+      stats = ahead.stats();
+    } else {
+      batches =
+          new ShuffledBatches(
+              shard.data(), batch, Seeds.derive(in.config().seed(), SHUFFLE_STREAM, partition));
+      batches.seek(in.epoch(), in.stepInEpoch() * batch);
+      noise =
+          new SplittableRandom(
+              Seeds.derive(in.config().seed(), NOISE_STREAM, in.round(), partition));
+      stats = TrainStats.EMPTY;
+    }
+    int toRun = steps - (ahead == null ? 0 : ahead.steps());
+    TrainingState end;
     Device device = TaskDevice.current();
     LocalTrainer trainer =
-        in.keepReplicas()
-            ? ReplicaCache.take(in.runId(), partition, in.round(), device, in.config())
-            : null;
+        ahead != null
+            ? ahead.trainer()
+            : in.keepReplicas()
+                ? ReplicaCache.take(in.runId(), partition, in.round(), device, in.config())
+                : null;
     boolean keep = false;
+    boolean handedOver = false;
     try {
       if (trainer == null) {
         trainer = new LocalTrainer(in.config(), start, device);
       } else {
         // The whole driver state, every round: what makes a kept replica compute the same bits as a
         // new one.
+        if (!trainer.adopt(in.config())) {
+          throw new IllegalStateException("a replica run ahead has another configuration");
+        }
         trainer.load(start);
       }
-      stats = trainer.train(batches, steps, noise);
+      if (toRun > 0) {
+        stats = stats.plus(trainer.train(batches, toRun, noise));
+      }
       end = trainer.snapshot();
-      keep = in.keepReplicas();
+      // The loss of the last step can be finite while that step's update overflowed: scan what
+      // would be averaged (and kept as local moments) before it leaves the replica.
+      String bad = end.firstNonFinite();
+      if (bad != null) {
+        return diverged(in, partition, end.step(), stats.meanLoss(), bad + " after the update");
+      }
+      handedOver = runAhead(in, partition, key, trainer, end, batches);
+      keep = !handedOver && in.keepReplicas();
     } catch (NonFiniteLossException e) {
       // Reported, not thrown: a task that throws is retried (4 times on a cluster) and would
       // diverge again, since it recomputes exactly the same steps. The driver decides instead.
@@ -127,15 +172,9 @@ public final class ReplicaRunner {
     } finally {
       if (keep) {
         ReplicaCache.put(in.runId(), partition, in.round(), device, trainer);
-      } else if (trainer != null) {
+      } else if (trainer != null && !handedOver) {
         trainer.close();
       }
-    }
-    // The loss of the last step can be finite while that step's update overflowed: scan what
-    // would be averaged (and kept as local moments) before it leaves the replica.
-    String bad = end.firstNonFinite();
-    if (bad != null) {
-      return diverged(in, partition, end.step(), stats.meanLoss(), bad + " after the update");
     }
     if (in.localAdamState()) {
       LOCAL_MOMENTS.put(
@@ -143,6 +182,50 @@ public final class ReplicaRunner {
           new LocalMoments(in.round(), start.adamM(), start.adamV(), end.adamM(), end.adamV()));
     }
     return new ReplicaResult(partition, end, stats.examples(), stats);
+  }
+
+  /**
+   * The steps this replica ran ahead for the round, when the round expects some; null otherwise or
+   * when there are none here (logged: the round then runs from the global state).
+   */
+  private static RunAhead.Ahead takeAhead(RoundInput in, int partition, String key) {
+    if (in.overlap().ranAhead() == 0) {
+      return null;
+    }
+    RunAhead.Ahead a = RunAhead.take(key, in.round());
+    if (a == null) {
+      LOG.warn(
+          "replica {} of run {} finds no steps run ahead for round {} (a new executor, or a retried"
+              + " task): it runs the round from the global state",
+          partition,
+          in.runId(),
+          in.round() + 1);
+    }
+    return a;
+  }
+
+  /**
+   * Starts the next round's first steps on a background thread ({@link RunAhead}) when the round
+   * asks for it and this replica's shard has them.
+   *
+   * @return whether the replica was handed over
+   */
+  private static boolean runAhead(
+      RoundInput in,
+      int partition,
+      String key,
+      LocalTrainer trainer,
+      TrainingState end,
+      ShuffledBatches batches) {
+    int n = Math.min(in.overlap().runAhead(), batches.batchesLeftInEpoch());
+    if (n <= 0) {
+      return false;
+    }
+    SplittableRandom nextNoise =
+        new SplittableRandom(
+            Seeds.derive(in.config().seed(), NOISE_STREAM, in.round() + 1, partition));
+    RunAhead.start(key, in.round() + 1, trainer, end, batches, nextNoise, n, in.overlap().next());
+    return true;
   }
 
   /**
@@ -244,6 +327,7 @@ public final class ReplicaRunner {
   /** Forgets the local moments and closes the kept replicas of a finished run on this executor. */
   public static void forget(String runId) {
     LOCAL_MOMENTS.keySet().removeIf(k -> k.startsWith(runId + "/"));
+    RunAhead.forget(runId);
     ReplicaCache.forget(runId);
   }
 }

@@ -26,6 +26,8 @@ import java.io.Serializable;
  *     otherwise null
  * @param keepReplicas whether replicas stay on their executors between rounds ({@link
  *     ReplicaCache})
+ * @param overlap the steps the replicas ran ahead for this round and run ahead after it ({@code
+ *     overlapSteps})
  */
 public record RoundInput(
     String runId,
@@ -40,8 +42,42 @@ public record RoundInput(
     int steps,
     boolean localAdamState,
     ReplicaMoments[] initialMoments,
-    boolean keepReplicas)
+    boolean keepReplicas,
+    Overlap overlap)
     implements Serializable {
+
+  /**
+   * What a round with {@code overlapSteps} says about steps run ahead ({@link RunAhead}).
+   *
+   * @param ranAhead steps of this round each replica ran ahead after the previous round, from its
+   *     own state, which it moves onto this round's global state (0: none)
+   * @param runAhead steps of the next round to run ahead after this one (0: none)
+   * @param next the configuration of the next round (its learning rate), null when {@code runAhead}
+   *     is 0
+   */
+  public record Overlap(int ranAhead, int runAhead, VaeConfig next) implements Serializable {
+    /** No steps ahead, before or after. */
+    public static final Overlap NONE = new Overlap(0, 0, null);
+  }
+
+  /** This round with other steps ahead. */
+  public RoundInput withOverlap(Overlap o) {
+    return new RoundInput(
+        runId,
+        config,
+        params,
+        adamM,
+        adamV,
+        step,
+        round,
+        epoch,
+        stepInEpoch,
+        steps,
+        localAdamState,
+        initialMoments,
+        keepReplicas,
+        o);
+  }
 
   /** A round starting from the whole global state {@code state}. */
   public RoundInput(
@@ -68,7 +104,8 @@ public record RoundInput(
         steps,
         localAdamState,
         initialMoments,
-        keepReplicas);
+        keepReplicas,
+        Overlap.NONE);
   }
 
   /** A round whose replicas are not kept between rounds. */
@@ -136,6 +173,7 @@ public record RoundInput(
         steps,
         localAdamState,
         initialMoments,
-        keepReplicas);
+        keepReplicas,
+        overlap);
   }
 }
