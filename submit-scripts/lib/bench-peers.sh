@@ -2,9 +2,12 @@
 # SparkVAE beside its peers (submit-scripts/bench.sh --peers): training samples/s of Pyro's MNIST VAE
 # as SparkVAE's single-process trainer, a plain PyTorch program and a Pyro program run it
 # (submit-scripts/lib/peers.py), 1 and 2 threads each, and SparkVAE in Spark local[2] with 2
-# replicas, in one sitting, alternating the programs REPS times so that a noisy machine hurts them
-# alike. samples/s of a run is the median of its epochs after the first (warm-up); a row's figure
-# is the median of its REPS runs, with min-max.
+# replicas (synchronous rounds, and rounds that overlap compute: --overlap-steps 10), in one
+# sitting, alternating the programs REPS times so that a noisy machine hurts them alike. samples/s
+# of a run is the median of its epochs after the first (warm-up); a row's figure is the median of
+# its REPS runs, with min-max. The FLOP bound (FlopBench) is measured before and after the runs, and
+# each SparkVAE row gets its share of the bound that applies to it; the Spark rows also report the
+# share of an epoch outside replica compute and the first epoch's speed against the steady one.
 # Usage: submit-scripts/bench.sh --peers [--epochs E] [--reps N]   (default 3 epochs, 2 repetitions;
 #        needs: mvn -B -DskipTests package, and MNIST: submit-scripts/fetch-data.sh mnist)
 # Installs what it needs: PyTorch from Debian (python3-torch 1.13 with OpenBLAS, through apt-get;
@@ -29,6 +32,8 @@ done
 note() { echo "bench-peers: $*" >&2; }
 app_jar=$(ls spark-job/target/spark-job-*-app.jar 2>/dev/null | head -n 1 || true)
 [ -n "$app_jar" ] || { echo "bench-peers: build first: mvn -B -DskipTests package" >&2; exit 2; }
+bench_jar=$(ls bench/target/bench-*.jar 2>/dev/null | grep -v -- '-sources\|-tests' | head -n 1 || true)
+[ -n "$bench_jar" ] || { echo "bench-peers: build first: mvn -B -DskipTests package (bench/target/bench-*.jar is missing)" >&2; exit 2; }
 submit-scripts/fetch-data.sh mnist >/dev/null
 
 # Debian's torch lives in the system Python's dist-packages: the venv is made from that Python
@@ -75,14 +80,35 @@ run_peer() { # impl threads rep
   awk -F'\t' '$3 ~ /^[0-9]+$/ {print $5}' "$logs/$1-$2-$3.tsv" | median_after_first
 }
 
-run_spark() { # rep: Spark local[2], 2 replicas, the quickstart's training
-  submit-scripts/train.sh --master 'local[2]' -- --config conf/mnist.conf --epochs "$epochs" --replicas 2 \
-    --model-out "$logs/spark-model-$1" --metrics-out "$logs/spark-$1.jsonl" > "$logs/spark-$1.log" 2>&1
-  rm -rf "$logs/spark-model-$1"
-  grep -o '"samples_per_sec":[0-9.]*' "$logs/spark-$1.jsonl" | cut -d: -f2 | median_after_first
+run_spark() { # name rep [trainer options]: Spark local[2], 2 replicas, the quickstart's training
+  local name="$1" rep="$2"; shift 2
+  submit-scripts/train.sh --master 'local[2]' -- --config conf/mnist.conf --epochs "$epochs" --replicas 2 "$@" \
+    --model-out "$logs/$name-model-$rep" --metrics-out "$logs/$name-$rep.jsonl" > "$logs/$name-$rep.log" 2>&1
+  rm -rf "$logs/$name-model-$rep"
+  spark_epochs "$logs/$name-$rep.jsonl" | awk '{print $2}' | median_after_first
+}
+
+spark_epochs() { # metrics.jsonl -> "epoch samples/s outside-share" per epoch
+  awk '{ e = s = t = a = ""
+         if (match($0, /"epoch":[0-9]+/)) e = substr($0, RSTART + 8, RLENGTH - 8)
+         if (match($0, /"samples_per_sec":[0-9.]+/)) s = substr($0, RSTART + 18, RLENGTH - 18)
+         if (match($0, /"seconds":[0-9.]+/)) t = substr($0, RSTART + 10, RLENGTH - 10)
+         if (match($0, /"averaging_seconds":[0-9.]+/)) a = substr($0, RSTART + 20, RLENGTH - 20)
+         if (e != "" && t > 0) print e, s, a / t }' "$1"
+}
+
+flop_bounds() { # label -> FlopBench's training bounds into $logs/flopbench-label.log
+  # shellcheck disable=SC2086
+  java -Xmx1g $SPARKVAE_JAVA_OPTS -cp "$app_jar:$bench_jar" io.sparkvae.bench.FlopBench --threads 2 --reps 5 \
+    --seconds 0.1 > "$logs/flopbench-$1.log" 2>&1
+}
+bound() { # label single|intraop|streams -> the median training bound, samples/s
+  awk -v m="$2" '$1 == "bound" && $2 == "train" && $3 == m {print $4; f = 1} END {if (!f) print "nan"}' "$logs/flopbench-$1.log"
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+note "FLOP bound before the runs (FlopBench)"
+flop_bounds before
 for rep in $(seq 1 "$reps"); do
   for threads in 1 2; do
     note "rep $rep, $threads thread(s): SparkVAE TrainLocal ($(date -u +%H:%M:%S))"
@@ -92,10 +118,15 @@ for rep in $(seq 1 "$reps"); do
     note "rep $rep, $threads thread(s): Pyro"
     printf 'Pyro (SVI, Trace_ELBO)\t%s\t%s\t%s\n' "$threads" "$rep" "$(run_peer pyro "$threads" "$rep")" >> "$results"
   done
-  note "rep $rep: SparkVAE Spark local[2], 2 replicas"
-  printf 'SparkVAE Spark local[2], 2 replicas\t2\t%s\t%s\n' "$rep" "$(run_spark "$rep")" >> "$results"
+  note "rep $rep: SparkVAE Spark local[2], 2 replicas, synchronous rounds"
+  printf 'SparkVAE Spark local[2], 2 replicas\t2\t%s\t%s\n' "$rep" "$(run_spark spark "$rep")" >> "$results"
+  note "rep $rep: SparkVAE Spark local[2], 2 replicas, --overlap-steps 10"
+  printf 'SparkVAE Spark local[2], 2 replicas, --overlap-steps 10\t2\t%s\t%s\n' "$rep" \
+    "$(run_spark spark-overlap "$rep" --overlap-steps 10)" >> "$results"
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+note "FLOP bound after the runs (FlopBench)"
+flop_bounds after
 
 torch_version=$("$venv/bin/python" -c 'import torch; print(torch.__version__)')
 pyro_version=$("$venv/bin/python" -c 'import pyro; print(pyro.__version__)')
@@ -106,9 +137,15 @@ echo "\`submit-scripts/bench.sh --peers --epochs $epochs --reps $reps\`: MNIST, 
 echo "samples/s = median of epochs 2-$epochs of a run, then median (min-max) of $reps alternated runs."
 echo "PyTorch $torch_version (Debian), pyro-ppl $pyro_version, DJL 0.33.0 / libtorch 2.5.1. Load average before: $load_before, after: $load_after."
 echo
-echo "| program | threads | samples/s, median (min-max) | ratio to SparkVAE single process, same threads |"
-echo "| --- | --- | --- | --- |"
-awk -F'\t' '
+echo "FLOP bound of a training step (FlopBench, fp32 GEMM on the network's own shapes, training = 3 × forward), samples/s before / after the runs:"
+echo "one thread $(bound before single) / $(bound after single); one process with 2 threads $(bound before intraop) / $(bound after intraop);"
+echo "2 streams of one thread each, the bound of 2 replicas on 2 cores, $(bound before streams) / $(bound after streams). A SparkVAE row's share"
+echo "of its bound uses the mean of before and after."
+echo
+echo "| program | threads | samples/s, median (min-max) | ratio to SparkVAE single process, same threads | share of its FLOP bound |"
+echo "| --- | --- | --- | --- | --- |"
+awk -F'\t' -v b1="$(bound before single)" -v a1="$(bound after single)" -v bi="$(bound before intraop)" \
+  -v ai="$(bound after intraop)" -v bs="$(bound before streams)" -v as="$(bound after streams)" '
   { key = $1 "\t" $2; if (!(key in n)) order[++k] = key; v[key, ++n[key]] = $4 }
   function median(key,   i, j, t, m, a) {
     m = n[key]; for (i = 1; i <= m; i++) a[i] = v[key, i]
@@ -116,14 +153,36 @@ awk -F'\t' '
     lo[key] = a[1]; hi[key] = a[m]
     return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
   }
+  function share(name, threads,   b) { # the bound a SparkVAE row runs against
+    if (name ~ /^SparkVAE Spark/) b = (bs + as) / 2
+    else if (name ~ /^SparkVAE single/) b = threads == 1 ? (b1 + a1) / 2 : (bi + ai) / 2
+    else return ""
+    return b > 0 ? sprintf("%.0f %%", 100 * med[name "\t" threads] / b) : ""
+  }
   END {
     for (i = 1; i <= k; i++) med[order[i]] = median(order[i])
     for (i = 1; i <= k; i++) {
       key = order[i]; split(key, f, "\t")
       base = med["SparkVAE single process (TrainLocal)\t" f[2]]
       ratio = (base > 0 && f[1] !~ /^SparkVAE single/) ? sprintf("%.2f", med[key] / base) : (f[1] ~ /^SparkVAE single/ ? "1" : "")
-      printf "| %s | %s | %.0f (%.0f-%.0f) | %s |\n", f[1], f[2], med[key], lo[key], hi[key], ratio
+      printf "| %s | %s | %.0f (%.0f-%.0f) | %s | %s |\n", f[1], f[2], med[key], lo[key], hi[key], ratio, share(f[1], f[2])
     }
   }' "$results"
+echo
+echo "The Spark runs epoch by epoch: outside = the share of the epoch's seconds outside replica compute"
+echo "(\`averaging_seconds\` / \`seconds\`: broadcast, task launch, results, the average, not hidden by overlap);"
+echo "epoch 1 = its samples/s against the run's steady figure (median of epochs 2-$epochs)."
+echo
+echo "| run | epoch 1 samples/s (share of steady) | steady samples/s | outside, epochs 2-$epochs (median) | test -ELBO, last epoch |"
+echo "| --- | --- | --- | --- | --- |"
+for f in "$logs"/spark-[0-9]*.jsonl "$logs"/spark-overlap-[0-9]*.jsonl; do
+  [ -f "$f" ] || continue
+  steady=$(spark_epochs "$f" | awk '{print $2}' | median_after_first)
+  outside=$(spark_epochs "$f" | awk '{print $3}' | median_after_first)
+  first=$(spark_epochs "$f" | awk '$1 == 1 {print $2}')
+  val=$(tail -n 1 "$f" | grep -o '"val_neg_elbo":[0-9.]*' | cut -d: -f2)
+  awk -v r="$(basename "$f" .jsonl)" -v e1="$first" -v st="$steady" -v o="$outside" -v val="$val" \
+    'BEGIN {printf "| %s | %.0f (%.0f %%) | %.0f | %.1f %% | %s |\n", r, e1, 100 * e1 / st, st, 100 * o, val}'
+done
 echo
 echo "Logs: $logs/ (per-epoch TSV of every run; the peers also print their test -ELBO at the end)."

@@ -235,6 +235,11 @@ final class TrainingRun {
       }
 
       @Override
+      public boolean keepsProgress() {
+        return checkpoints != null;
+      }
+
+      @Override
       public void onProgress(TrainingProgress progress) {
         if (checkpoints == null) {
           return;

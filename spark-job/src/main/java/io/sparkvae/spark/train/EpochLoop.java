@@ -100,7 +100,11 @@ final class EpochLoop {
       long roundStart = System.nanoTime();
       int stepsNow = Math.min(steps, batchesPerEpoch - done);
       int nextSteps = Math.min(steps, batchesPerEpoch - done - stepsNow);
-      AveragingSums sums = runRound(epoch, done, stepsNow, stepsAhead(nextSteps));
+      boolean nextStartsEpoch = nextSteps <= 0 && aheadAcrossEpochEnd(epoch);
+      if (nextStartsEpoch) {
+        nextSteps = Math.min(steps, batchesPerEpoch);
+      }
+      AveragingSums sums = runRound(epoch, done, stepsNow, stepsAhead(nextSteps), nextStartsEpoch);
       round++;
       soFar =
           soFar.plus(
@@ -132,9 +136,20 @@ final class EpochLoop {
   }
 
   /**
+   * Whether the replicas may run the next epoch's first steps ahead while the driver averages the
+   * last round of epoch {@code epoch} and validates: not after the last epoch, and not when the
+   * listener keeps the progress reported at the epoch's end (a checkpoint then holds no steps
+   * ahead, so a run resumed from it continues exactly).
+   */
+  private boolean aheadAcrossEpochEnd(int epoch) {
+    return epoch + 1 < dist.epochs() && !request.listener().keepsProgress();
+  }
+
+  /**
    * Steps of the next round to run ahead after this one: {@code overlapSteps}, at most the next
-   * round's steps, and none at the end of an epoch (validation and metrics come between) or before
-   * a progress report (a checkpoint then holds no steps ahead, so a resumed run continues exactly).
+   * round's steps ({@code nextSteps}: 0 at the end of an epoch unless {@link
+   * #aheadAcrossEpochEnd}), and none before a progress report inside an epoch (a checkpoint then
+   * holds no steps ahead, so a resumed run continues exactly).
    */
   private int stepsAhead(int nextSteps) {
     boolean progressAfter =
@@ -147,7 +162,8 @@ final class EpochLoop {
    * round number, so the same noise, and shard position, with half the learning rate, and without
    * steps run ahead) and keeps its outcome as the new state.
    */
-  private AveragingSums runRound(int epoch, int done, int steps, int runAhead) {
+  private AveragingSums runRound(
+      int epoch, int done, int steps, int runAhead, boolean nextStartsEpoch) {
     int totalRounds = (int) ((long) plan.roundsPerEpoch() * dist.epochs());
     String where =
         String.format(
@@ -182,7 +198,8 @@ final class EpochLoop {
                 new RoundInput.Overlap(
                     attempt == 0 ? ranAhead : 0,
                     runAhead,
-                    runAhead == 0 ? null : divergence.apply(plan.configForRound(round + 1))));
+                    runAhead == 0 ? null : divergence.apply(plan.configForRound(round + 1)),
+                    runAhead > 0 && nextStartsEpoch));
       }
       AveragingSums sums =
           rounds.run(

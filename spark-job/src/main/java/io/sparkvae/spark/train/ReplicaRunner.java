@@ -217,6 +217,9 @@ public final class ReplicaRunner {
       LocalTrainer trainer,
       TrainingState end,
       ShuffledBatches batches) {
+    if (in.overlap().nextStartsEpoch()) {
+      batches.seek(in.epoch() + 1, 0);
+    }
     int n = Math.min(in.overlap().runAhead(), batches.batchesLeftInEpoch());
     if (n <= 0) {
       return false;

@@ -54,10 +54,13 @@ public record RoundInput(
    * @param runAhead steps of the next round to run ahead after this one (0: none)
    * @param next the configuration of the next round (its learning rate), null when {@code runAhead}
    *     is 0
+   * @param nextStartsEpoch whether the next round is the first of the next epoch: the steps ahead
+   *     are then the first of that epoch's shuffle
    */
-  public record Overlap(int ranAhead, int runAhead, VaeConfig next) implements Serializable {
+  public record Overlap(int ranAhead, int runAhead, VaeConfig next, boolean nextStartsEpoch)
+      implements Serializable {
     /** No steps ahead, before or after. */
-    public static final Overlap NONE = new Overlap(0, 0, null);
+    public static final Overlap NONE = new Overlap(0, 0, null, false);
   }
 
   /** This round with other steps ahead. */

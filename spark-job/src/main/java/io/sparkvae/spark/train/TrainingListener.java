@@ -9,7 +9,13 @@ import io.sparkvae.model.averaging.ScaleOutPlan;
  */
 public interface TrainingListener {
   /** A listener that ignores everything. */
-  TrainingListener NONE = new TrainingListener() {};
+  TrainingListener NONE =
+      new TrainingListener() {
+        @Override
+        public boolean keepsProgress() {
+          return false;
+        }
+      };
 
   /** A listener that hands every progress to {@code sink} and ignores the rest. */
   static TrainingListener progressTo(java.util.function.Consumer<TrainingProgress> sink) {
@@ -33,4 +39,13 @@ public interface TrainingListener {
    * reported.
    */
   default void onProgress(TrainingProgress progress) {}
+
+  /**
+   * Whether this listener keeps the progress it hears (as checkpoints to resume from). When it does
+   * not, replicas may run the next epoch's first steps ahead ({@code overlapSteps}) across an
+   * epoch's end, where a progress report would otherwise hold a state without them.
+   */
+  default boolean keepsProgress() {
+    return true;
+  }
 }

@@ -10,7 +10,9 @@ import io.sparkvae.model.averaging.OuterOptimizerKind;
 import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.train.TrainingState;
 import io.sparkvae.spark.SparkTestSession;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,13 +55,13 @@ class OverlapStepsTest {
       TrainingState sent =
           ReplicaRunner.run(
                   round(ahead, DistributedTrainerTest.initial(), 0, 0, 3)
-                      .withOverlap(new RoundInput.Overlap(0, 2, SMALL)),
+                      .withOverlap(new RoundInput.Overlap(0, 2, SMALL, false)),
                   0,
                   shard)
               .state();
       ReplicaResult next =
           ReplicaRunner.run(
-              round(ahead, sent, 1, 3, 3).withOverlap(new RoundInput.Overlap(2, 0, null)),
+              round(ahead, sent, 1, 3, 3).withOverlap(new RoundInput.Overlap(2, 0, null, false)),
               0,
               shard);
       assertEquals(before + 1, RunAhead.taken(), "the second round found its steps ahead");
@@ -91,7 +93,7 @@ class OverlapStepsTest {
       ReplicaResult fallback =
           ReplicaRunner.run(
               round(missing, DistributedTrainerTest.initial(), 1, 3, 3)
-                  .withOverlap(new RoundInput.Overlap(2, 0, null)),
+                  .withOverlap(new RoundInput.Overlap(2, 0, null, false)),
               0,
               shard);
       assertEquals(before, RunAhead.taken());
@@ -108,25 +110,60 @@ class OverlapStepsTest {
   @Test
   void oneReplicaRunningAheadEndsWithTheParametersOfOneThatDoesNot() {
     float[] x = DistributedTrainerTest.rows(75, 23); // 10 minibatches of 8 per epoch
-    DistributedConfig.Builder b =
-        DistributedConfig.builder()
-            .replicas(1)
-            .averagingSteps(4)
-            .epochs(2)
-            .adamState(AdamState.LOCAL)
-            .outerOptimizer(OuterOptimizerKind.NONE);
+    DistributedConfig.Builder b = oneReplicaOfRoundsOf4().epochs(2);
     long before = RunAhead.taken();
     TrainingResult ahead =
         new DistributedTrainer(SMALL, b.overlapSteps(2).build(), "features")
             .fit(TrainingRequest.of(DistributedTrainerTest.frame(x, 1)));
-    // Rounds of 4, 4 and 2 steps per epoch: steps ahead before the second and the third.
-    assertEquals(before + 4, RunAhead.taken());
+    // Rounds of 4, 4 and 2 steps per epoch: steps ahead before the second and the third of each
+    // epoch, and, nothing keeping the progress at the first epoch's end, before the second epoch's
+    // first round (the start of that epoch's shuffle).
+    assertEquals(before + 5, RunAhead.taken());
     TrainingResult plain =
         new DistributedTrainer(SMALL, b.overlapSteps(0).build(), "features")
             .fit(TrainingRequest.of(DistributedTrainerTest.frame(x, 1)));
     assertArrayEquals(plain.state().params(), ahead.state().params());
     assertEquals(plain.state().step(), ahead.state().step());
     assertEquals(plain.history().get(1).trainNegElbo(), ahead.history().get(1).trainNegElbo());
+  }
+
+  @Test
+  void aRunResumedFromAnEpochEndContinuesExactlyWithStepsAhead() {
+    // Two replicas: steps run ahead from a replica's own state end elsewhere than steps from the
+    // global state, so a checkpoint at an epoch's end that steps ahead crossed could not be resumed
+    // exactly.
+    float[] x = DistributedTrainerTest.rows(160, 25);
+    DistributedConfig dist =
+        DistributedConfig.builder()
+            .replicas(2)
+            .averagingSteps(4)
+            .epochs(3)
+            .adamState(AdamState.LOCAL)
+            .overlapSteps(2)
+            .build();
+    List<TrainingProgress> kept = new ArrayList<>();
+    TrainingResult whole =
+        new DistributedTrainer(SMALL, dist, "features")
+            .fit(
+                TrainingRequest.of(DistributedTrainerTest.frame(x, 2))
+                    .listener(TrainingListener.progressTo(kept::add)));
+    assertEquals(3, kept.size(), "one progress report per epoch");
+    TrainingResult resumed =
+        new DistributedTrainer(SMALL, dist, "features")
+            .fit(
+                TrainingRequest.of(DistributedTrainerTest.frame(x, 2))
+                    .from(kept.get(0))
+                    .listener(TrainingListener.progressTo(p -> {})));
+    assertArrayEquals(whole.state().params(), resumed.state().params());
+    assertEquals(whole.history().get(2).trainNegElbo(), resumed.history().get(2).trainNegElbo());
+  }
+
+  private static DistributedConfig.Builder oneReplicaOfRoundsOf4() {
+    return DistributedConfig.builder()
+        .replicas(1)
+        .averagingSteps(4)
+        .adamState(AdamState.LOCAL)
+        .outerOptimizer(OuterOptimizerKind.NONE);
   }
 
   @Test
