@@ -195,8 +195,9 @@ public final class ReplicaRunner {
     RunAhead.Ahead a = RunAhead.take(key, in.round());
     if (a == null) {
       LOG.warn(
-          "replica {} of run {} finds no steps run ahead for round {} (a new executor, or a retried"
-              + " task): it runs the round from the global state",
+          "replica {} of run {} finds no steps run ahead for round {} (a new executor, a retried"
+              + " task, or a shard with no steps left in the round before): it runs the round from"
+              + " the global state",
           partition,
           in.runId(),
           in.round() + 1);
