@@ -139,17 +139,14 @@ final class RunAhead {
   static void forget(String runId) {
     List<Future<Ahead>> gone = new ArrayList<>();
     PENDING
-        .keySet()
+        .entrySet()
         .removeIf(
-            k -> {
-              if (!k.startsWith(runId + "/")) {
-                return false;
+            e -> {
+              boolean ours = e.getKey().startsWith(runId + "/");
+              if (ours) {
+                gone.add(e.getValue());
               }
-              Future<Ahead> f = PENDING.get(k);
-              if (f != null) {
-                gone.add(f);
-              }
-              return true;
+              return ours;
             });
     gone.forEach(RunAhead::close);
   }
