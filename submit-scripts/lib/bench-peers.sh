@@ -7,7 +7,8 @@
 # of a run is the median of its epochs after the first (warm-up); a row's figure is the median of
 # its REPS runs, with min-max. The FLOP bound (FlopBench) is measured before and after the runs, and
 # each SparkVAE row gets its share of the bound that applies to it; the Spark rows also report the
-# share of an epoch outside replica compute and the first epoch's speed against the steady one.
+# share of an epoch outside replica compute, where the two cores' time went by thread CPU time
+# (submit-scripts/lib/thread-cpu.py) and the first epoch's speed against the steady one.
 # Usage: submit-scripts/bench.sh --peers [--epochs E] [--reps N]   (default 3 epochs, 2 repetitions;
 #        needs: mvn -B -DskipTests package, and MNIST: submit-scripts/fetch-data.sh mnist)
 # Installs what it needs: PyTorch from Debian (python3-torch 1.13 with OpenBLAS, through apt-get;
@@ -82,8 +83,13 @@ run_peer() { # impl threads rep
 
 run_spark() { # name rep [trainer options]: Spark local[2], 2 replicas, the quickstart's training
   local name="$1" rep="$2"; shift 2
+  # train.sh execs the driver's JVM, whose threads thread-cpu.py samples until it exits.
   submit-scripts/train.sh --master 'local[2]' -- --config conf/mnist.conf --epochs "$epochs" --replicas 2 "$@" \
-    --model-out "$logs/$name-model-$rep" --metrics-out "$logs/$name-$rep.jsonl" > "$logs/$name-$rep.log" 2>&1
+    --model-out "$logs/$name-model-$rep" --metrics-out "$logs/$name-$rep.jsonl" > "$logs/$name-$rep.log" 2>&1 &
+  local pid=$!
+  submit-scripts/lib/thread-cpu.py sample "$pid" "$logs/$name-$rep.cpu" &
+  wait "$pid"
+  wait
   rm -rf "$logs/$name-model-$rep"
   spark_epochs "$logs/$name-$rep.jsonl" | awk '{print $2}' | median_after_first
 }
@@ -173,16 +179,22 @@ echo "The Spark runs epoch by epoch: outside = the share of the epoch's seconds 
 echo "(\`averaging_seconds\` / \`seconds\`: broadcast, task launch, results, the average, not hidden by overlap);"
 echo "epoch 1 = its samples/s against the run's steady figure (median of epochs 2-$epochs)."
 echo
-echo "| run | epoch 1 samples/s (share of steady) | steady samples/s | outside, epochs 2-$epochs (median) | test -ELBO, last epoch |"
-echo "| --- | --- | --- | --- | --- |"
+echo "By CPU time (submit-scripts/lib/thread-cpu.py): the shares of the 2 cores' time over epochs 2-$epochs that the"
+echo "replicas' threads, the JIT's compiler threads and the driver's and Spark's other threads used, and idle time."
+echo
+echo "| run | epoch 1 samples/s (share of steady) | steady samples/s | outside, epochs 2-$epochs (median) | by CPU time: replicas / JIT / other / idle | test -ELBO, last epoch |"
+echo "| --- | --- | --- | --- | --- | --- |"
 for f in "$logs"/spark-[0-9]*.jsonl "$logs"/spark-overlap-[0-9]*.jsonl; do
   [ -f "$f" ] || continue
   steady=$(spark_epochs "$f" | awk '{print $2}' | median_after_first)
   outside=$(spark_epochs "$f" | awk '{print $3}' | median_after_first)
   first=$(spark_epochs "$f" | awk '$1 == 1 {print $2}')
   val=$(tail -n 1 "$f" | grep -o '"val_neg_elbo":[0-9.]*' | cut -d: -f2)
-  awk -v r="$(basename "$f" .jsonl)" -v e1="$first" -v st="$steady" -v o="$outside" -v val="$val" \
-    'BEGIN {printf "| %s | %.0f (%.0f %%) | %.0f | %.1f %% | %s |\n", r, e1, 100 * e1 / st, st, 100 * o, val}'
+  cpu=$(submit-scripts/lib/thread-cpu.py report "${f%.jsonl}.cpu" "${f%.jsonl}.log" --cores 2 2>&1 \
+    | awk -F'[:,]' '/replica/ {for (i = 2; i <= NF; i++) {split($i, w, " "); v[w[1]] = w[2]}
+                     printf "%s / %s / %.1f / %s %%", v["replica"], v["jit"], v["gc_vm"] + v["other"], v["idle"]}')
+  awk -v r="$(basename "$f" .jsonl)" -v e1="$first" -v st="$steady" -v o="$outside" -v val="$val" -v cpu="${cpu:-n/a}" \
+    'BEGIN {printf "| %s | %.0f (%.0f %%) | %.0f | %.1f %% | %s | %s |\n", r, e1, 100 * e1 / st, st, 100 * o, cpu, val}'
 done
 echo
 echo "Logs: $logs/ (per-epoch TSV of every run; the peers also print their test -ELBO at the end)."
