@@ -14,8 +14,9 @@ that the JIT, the driver and idle cores show up as what they are.
 
 Kinds: replica (Spark's task threads, which run the replicas' steps, and SparkVAE's run-ahead
 threads), jit (the compiler threads), gc_vm (garbage collection and the VM thread), other (the
-driver's own thread, Spark's scheduler, RPC and block manager threads, ...); idle is what is left
-of the cores' time. Example (docs/BENCHMARKS.md §4):
+driver's own thread, Spark's scheduler, RPC and block manager threads, ...); steal is the time the
+hypervisor of a virtual machine gave the machine's cores to others (/proc/stat, all cores, scaled
+to N); idle is what is left of the cores' time. Example (docs/BENCHMARKS.md §4):
 
   submit-scripts/train.sh --master 'local[2]' -- --config conf/mnist.conf --epochs 12 --replicas 2 \\
       --metrics-out /tmp/m.jsonl > /tmp/run.log 2>&1 &
@@ -56,6 +57,13 @@ def ticks_by_kind(pid):
     return total
 
 
+def steal_ticks():
+    """The machine's steal time (all cores), from the first line of /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = f.readline().split()
+    return int(fields[8]) if len(fields) > 8 else 0
+
+
 def sample(pid, out):
     with open(out, "w") as f:
         while True:
@@ -63,7 +71,7 @@ def sample(pid, out):
                 t = ticks_by_kind(pid)
             except FileNotFoundError:
                 return  # the process exited
-            f.write(" ".join([f"{time.time():.3f}"] + [str(t[k]) for k in KINDS]) + "\n")
+            f.write(" ".join([f"{time.time():.3f}"] + [str(t[k]) for k in KINDS] + [str(steal_ticks())]) + "\n")
             f.flush()
             time.sleep(0.25)
 
@@ -94,6 +102,9 @@ def report(out, log, first, cores):
     span = b[0] - a[0]
     hz = os.sysconf("SC_CLK_TCK")
     shares = {k: (b[i + 1] - a[i + 1]) / hz / (cores * span) for i, k in enumerate(KINDS)}
+    if len(a) > len(KINDS) + 1:  # files written before steal was sampled lack the column
+        online = os.sysconf("SC_NPROCESSORS_ONLN")
+        shares["steal"] = (b[-1] - a[-1]) / hz / (online * span)
     shares["idle"] = 1 - sum(shares.values())
     print(
         f"epochs {first + 1}-{ends[-1][0]} ({span:.1f} s of {cores} cores): "
