@@ -180,9 +180,10 @@ echo "(\`averaging_seconds\` / \`seconds\`: broadcast, task launch, results, the
 echo "epoch 1 = its samples/s against the run's steady figure (median of epochs 2-$epochs)."
 echo
 echo "By CPU time (submit-scripts/lib/thread-cpu.py): the shares of the 2 cores' time over epochs 2-$epochs that the"
-echo "replicas' threads, the JIT's compiler threads and the driver's and Spark's other threads used, and idle time."
+echo "replicas' threads, the JIT's compiler threads and the driver's and Spark's other threads used, the hypervisor's"
+echo "steal time (what a virtual machine's host gave to other guests) and idle time."
 echo
-echo "| run | epoch 1 samples/s (share of steady) | steady samples/s | outside, epochs 2-$epochs (median) | by CPU time: replicas / JIT / other / idle | test -ELBO, last epoch |"
+echo "| run | epoch 1 samples/s (share of steady) | steady samples/s | outside, epochs 2-$epochs (median) | by CPU time: replicas / JIT / other / steal / idle | test -ELBO, last epoch |"
 echo "| --- | --- | --- | --- | --- | --- |"
 for f in "$logs"/spark-[0-9]*.jsonl "$logs"/spark-overlap-[0-9]*.jsonl; do
   [ -f "$f" ] || continue
@@ -192,7 +193,7 @@ for f in "$logs"/spark-[0-9]*.jsonl "$logs"/spark-overlap-[0-9]*.jsonl; do
   val=$(tail -n 1 "$f" | grep -o '"val_neg_elbo":[0-9.]*' | cut -d: -f2)
   cpu=$(submit-scripts/lib/thread-cpu.py report "${f%.jsonl}.cpu" "${f%.jsonl}.log" --cores 2 2>&1 \
     | awk -F'[:,]' '/replica/ {for (i = 2; i <= NF; i++) {split($i, w, " "); v[w[1]] = w[2]}
-                     printf "%s / %s / %.1f / %s %%", v["replica"], v["jit"], v["gc_vm"] + v["other"], v["idle"]}')
+                     printf "%s / %s / %.1f / %s / %s %%", v["replica"], v["jit"], v["gc_vm"] + v["other"], v["steal"], v["idle"]}')
   awk -v r="$(basename "$f" .jsonl)" -v e1="$first" -v st="$steady" -v o="$outside" -v val="$val" -v cpu="${cpu:-n/a}" \
     'BEGIN {printf "| %s | %.0f (%.0f %%) | %.0f | %.1f %% | %s | %s |\n", r, e1, 100 * e1 / st, st, 100 * o, cpu, val}'
 done
