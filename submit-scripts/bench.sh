@@ -29,6 +29,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source submit-scripts/env.sh
+source submit-scripts/lib/bench-common.sh
 
 if [ "${1:-}" = "--tabular" ]; then
   shift
@@ -67,8 +68,7 @@ cores=$(getconf _NPROCESSORS_ONLN)  # not nproc: it honours OMP_NUM_THREADS
 app_jar=$(ls spark-job/target/spark-job-*-app.jar 2>/dev/null | head -n 1 || true)
 [ -n "$app_jar" ] || { echo "bench: build first: mvn -B -DskipTests package" >&2; exit 2; }
 # The benchmark programs are not in the application jar: the bench module's jar goes beside it.
-bench_jar=$(ls bench/target/bench-*.jar 2>/dev/null | grep -v -- '-sources\|-tests' | head -n 1 || true)
-[ -n "$bench_jar" ] || { echo "bench: build first: mvn -B -DskipTests package (bench/target/bench-*.jar is missing)" >&2; exit 2; }
+find_bench_jar bench
 submit-scripts/fetch-data.sh mnist >/dev/null
 
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -136,10 +136,6 @@ verdict() { # verdict MEASURED OP LIMIT (numbers, "n/a" allowed) -> met / missed
     ok = (op == ">=") ? (x + 0 >= t + 0) : (x + 0 <= t + 0); print (ok ? "met" : "missed")}'
 }
 mib() { awk -v k="$1" 'BEGIN {if (k == "n/a" || k == "") print "n/a"; else printf "%.0f MiB\n", k / 1024}'; }
-jget() { # jget KEY FILE: the key's value on each line of a JSON-lines file, n/a when absent or null
-  awk -v k="\"$1\":" '{i = index($0, k); if (i == 0) {print "n/a"; next}
-    v = substr($0, i + length(k)); sub(/[,}].*/, "", v); print (v == "null" ? "n/a" : v)}' "$2"
-}
 after_first() { tail -n +2; }
 local_rate() { awk -F'\t' '$1 ~ /^[0-9]+$/ {print $3}' "$1" | after_first | stats | cut -d' ' -f1; }
 spark_rate() { jget samples_per_sec "$1" | after_first | stats | cut -d' ' -f1; }

@@ -18,6 +18,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source submit-scripts/env.sh
+source submit-scripts/lib/bench-common.sh
 
 epochs=3
 reps=2
@@ -33,8 +34,7 @@ done
 note() { echo "bench-peers: $*" >&2; }
 app_jar=$(ls spark-job/target/spark-job-*-app.jar 2>/dev/null | head -n 1 || true)
 [ -n "$app_jar" ] || { echo "bench-peers: build first: mvn -B -DskipTests package" >&2; exit 2; }
-bench_jar=$(ls bench/target/bench-*.jar 2>/dev/null | grep -v -- '-sources\|-tests' | head -n 1 || true)
-[ -n "$bench_jar" ] || { echo "bench-peers: build first: mvn -B -DskipTests package (bench/target/bench-*.jar is missing)" >&2; exit 2; }
+find_bench_jar bench-peers
 submit-scripts/fetch-data.sh mnist >/dev/null
 
 # Debian's torch lives in the system Python's dist-packages: the venv is made from that Python
@@ -95,12 +95,8 @@ run_spark() { # name rep [trainer options]: Spark local[2], 2 replicas, the quic
 }
 
 spark_epochs() { # metrics.jsonl -> "epoch samples/s outside-share" per epoch
-  awk '{ e = s = t = a = ""
-         if (match($0, /"epoch":[0-9]+/)) e = substr($0, RSTART + 8, RLENGTH - 8)
-         if (match($0, /"samples_per_sec":[0-9.]+/)) s = substr($0, RSTART + 18, RLENGTH - 18)
-         if (match($0, /"seconds":[0-9.]+/)) t = substr($0, RSTART + 10, RLENGTH - 10)
-         if (match($0, /"averaging_seconds":[0-9.]+/)) a = substr($0, RSTART + 20, RLENGTH - 20)
-         if (e != "" && t > 0) print e, s, a / t }' "$1"
+  paste -d' ' <(jget epoch "$1") <(jget samples_per_sec "$1") <(jget seconds "$1") <(jget averaging_seconds "$1") \
+    | awk '$3 > 0 {print $1, $2, $4 / $3}'
 }
 
 flop_bounds() { # label -> FlopBench's training bounds into $logs/flopbench-label.log
@@ -187,10 +183,11 @@ echo "| run | epoch 1 samples/s (share of steady) | steady samples/s | outside, 
 echo "| --- | --- | --- | --- | --- | --- |"
 for f in "$logs"/spark-[0-9]*.jsonl "$logs"/spark-overlap-[0-9]*.jsonl; do
   [ -f "$f" ] || continue
-  steady=$(spark_epochs "$f" | awk '{print $2}' | median_after_first)
-  outside=$(spark_epochs "$f" | awk '{print $3}' | median_after_first)
-  first=$(spark_epochs "$f" | awk '$1 == 1 {print $2}')
-  val=$(tail -n 1 "$f" | grep -o '"val_neg_elbo":[0-9.]*' | cut -d: -f2)
+  per_epoch=$(spark_epochs "$f")
+  steady=$(awk '{print $2}' <<< "$per_epoch" | median_after_first)
+  outside=$(awk '{print $3}' <<< "$per_epoch" | median_after_first)
+  first=$(awk '$1 == 1 {print $2}' <<< "$per_epoch")
+  val=$(jget val_neg_elbo "$f" | tail -n 1)
   cpu=$(submit-scripts/lib/thread-cpu.py report "${f%.jsonl}.cpu" "${f%.jsonl}.log" --cores 2 2>&1 \
     | awk -F'[:,]' '/replica/ {for (i = 2; i <= NF; i++) {split($i, w, " "); v[w[1]] = w[2]}
                      printf "%s / %s / %.1f / %s / %s %%", v["replica"], v["jit"], v["gc_vm"] + v["other"], v["steal"], v["idle"]}')

@@ -16,8 +16,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 case "${1:-}" in --help|-h) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
-bench_jar=$(ls bench/target/bench-*.jar 2>/dev/null | grep -v -- '-sources\|-tests' | head -n 1 || true)
-[ -n "$bench_jar" ] || { echo "bench: build first: mvn -B -DskipTests package" >&2; exit 2; }
+source submit-scripts/lib/bench-common.sh
+find_bench_jar bench
 data=data/flights/flights-3m.parquet
 [ -f "$data" ] || { echo "bench: fetch the data first: submit-scripts/fetch-data.sh flights" >&2; exit 2; }
 logs="runs/bench-tabular/$(date -u +%Y%m%dT%H%M%SZ)"
