@@ -265,6 +265,7 @@ public final class LocalTrainer implements AutoCloseable {
    */
   public TrainStats train(BatchSource batches, int steps, RandomGenerator noise) {
     long start = System.nanoTime();
+    long cpuStart = ThreadCpu.nanos();
     double lossSum = 0;
     long examples = 0;
     FloatBuffer in = inputBuffer.asFloatBuffer();
@@ -318,7 +319,12 @@ public final class LocalTrainer implements AutoCloseable {
         examples += rows;
       }
     }
-    return new TrainStats(lossSum, examples, steps, (System.nanoTime() - start) / 1e9);
+    return new TrainStats(
+        lossSum,
+        examples,
+        steps,
+        (System.nanoTime() - start) / 1e9,
+        ThreadCpu.secondsBetween(cpuStart, ThreadCpu.nanos()));
   }
 
   /**

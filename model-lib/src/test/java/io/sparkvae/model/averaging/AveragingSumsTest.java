@@ -41,8 +41,8 @@ class AveragingSumsTest {
   void twoReplicasAverageToTheElementWiseMeanInAnyOrder() {
     TrainingState a = state(1, 10);
     TrainingState b = state(5, 10);
-    AveragingSums left = new AveragingSums().add(a, 100, true, new TrainStats(5, 100, 1, 1));
-    AveragingSums right = new AveragingSums().add(b, 100, true, new TrainStats(7, 100, 1, 1));
+    AveragingSums left = new AveragingSums().add(a, 100, true, new TrainStats(5, 100, 1, 1, 1));
+    AveragingSums right = new AveragingSums().add(b, 100, true, new TrainStats(7, 100, 1, 1, 1));
     TrainingState ab = new AveragingSums().merge(left).merge(right).average(a);
     TrainingState ba =
         new AveragingSums()

@@ -67,6 +67,35 @@ class LocalTrainerTest {
   }
 
   @Test
+  void cpuSecondsCountTheStepsTimeOnACoreNotTheTimeSpentWaiting() throws Exception {
+    VaeConfig c = SMALL;
+    float[] x = data(50, c.inputDim(), 1);
+    ShuffledBatches rows = new ShuffledBatches(x, 50, c.inputDim(), c.batchSize(), 3);
+    // A source that sleeps before each minibatch: wall-clock time the thread spends off a core.
+    BatchSource slow =
+        dst -> {
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+          return rows.nextBatch(dst);
+        };
+    TrainingState s0 = TrainingState.initial(ParamInit.initialize(ParamLayout.of(c), c.seed()));
+    try (LocalTrainer t = new LocalTrainer(c, s0, Device.cpu())) {
+      TrainStats busy = t.train(rows, 20, new SplittableRandom(1));
+      assertTrue(busy.cpuSeconds() > 0, "CPU seconds of 20 steps: " + busy);
+      // A thread cannot use more CPU time than wall-clock time (the JVM's clock ticks allowed).
+      assertTrue(busy.cpuSeconds() <= busy.seconds() + 0.02, busy.toString());
+      TrainStats sleepy = t.train(slow, 4, new SplittableRandom(2));
+      assertTrue(sleepy.seconds() >= 0.4, sleepy.toString());
+      assertTrue(sleepy.cpuSeconds() < sleepy.seconds() - 0.3, "sleep is no CPU time: " + sleepy);
+      TrainStats both = busy.plus(sleepy);
+      assertEquals(busy.cpuSeconds() + sleepy.cpuSeconds(), both.cpuSeconds());
+    }
+  }
+
+  @Test
   void fusedCpuAdamAgreesWithTheTensorOperations() {
     // Wider layers than SMALL, so that PyTorch's vectorized kernels (and the JIT's) run full lanes.
     VaeConfig c =

@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import io.sparkvae.spark.train.EpochMetrics;
+import io.sparkvae.spark.train.SkippedRows;
 import io.sparkvae.spark.train.TrainingResult;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,9 +20,11 @@ import java.util.Map;
  *
  * <p>Key {@value #HISTORY_KEY}: a JSON array with one object per epoch, with the fields of {@link
  * EpochMetrics} ({@code epoch, trainNegElbo, valNegElbo, samplesPerSec, seconds, averagingSeconds,
- * rounds, examples, step}; losses in nats per example, times in seconds); numbers are written with
- * full precision (a non-finite value, such as the validation loss of a run without validation, is
- * {@code null}), so the history reads back exactly.
+ * rounds, examples, step, round, roundPayloadBytes, executorRssBytes, replicaCpuSeconds,
+ * driverJitSeconds, taskCores}, the last six absent or null in histories saved before they were
+ * recorded; skipped rows are not kept); losses in nats per example, times in seconds); numbers are
+ * written with full precision (a non-finite value, such as the validation loss of a run without
+ * validation, is {@code null}), so the history reads back exactly.
  */
 final class TrainingHistory {
   private TrainingHistory() {}
@@ -124,6 +127,9 @@ final class TrainingHistory {
       o.addProperty("round", e.round());
       o.addProperty("roundPayloadBytes", e.roundPayloadBytes());
       o.addProperty("executorRssBytes", e.executorRssBytes());
+      o.add("replicaCpuSeconds", number(e.replicaCpuSeconds()));
+      o.add("driverJitSeconds", number(e.driverJitSeconds()));
+      o.addProperty("taskCores", e.taskCores());
       a.add(o);
     }
     return a.toString();
@@ -160,7 +166,12 @@ final class TrainingHistory {
                 o.get("step").getAsLong(),
                 count(o, "round"),
                 count(o, "roundPayloadBytes"),
-                count(o, "executorRssBytes")));
+                count(o, "executorRssBytes"),
+                SkippedRows.NONE,
+                SkippedRows.NONE,
+                decimal(o, "replicaCpuSeconds"),
+                decimal(o, "driverJitSeconds"),
+                (int) count(o, "taskCores")));
       }
       return List.copyOf(out);
     } catch (RuntimeException e) {

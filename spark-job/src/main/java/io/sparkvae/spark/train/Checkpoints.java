@@ -300,6 +300,8 @@ public final class Checkpoints {
     soFar.addProperty("seconds", p.epochSoFar().seconds());
     soFar.addProperty("computeSeconds", p.epochSoFar().computeSeconds());
     soFar.addProperty("rounds", p.epochSoFar().rounds());
+    finite(soFar, "replicaCpuSeconds", p.epochSoFar().replicaCpuSeconds());
+    finite(soFar, "driverJitSeconds", p.epochSoFar().driverJitSeconds());
     h.add("epochSoFar", soFar);
     h.addProperty("rounds", p.rounds());
     h.addProperty("step", s.step());
@@ -480,6 +482,21 @@ public final class Checkpoints {
         e.get("examples").getAsLong(),
         e.get("seconds").getAsDouble(),
         e.get("computeSeconds").getAsDouble(),
-        e.get("rounds").getAsInt());
+        e.get("rounds").getAsInt(),
+        optionalSeconds(e, "replicaCpuSeconds"),
+        optionalSeconds(e, "driverJitSeconds"));
+  }
+
+  /** A number written only when finite (JSON has no NaN). */
+  private static void finite(JsonObject o, String name, double value) {
+    if (Double.isFinite(value)) {
+      o.addProperty(name, value);
+    }
+  }
+
+  /** Seconds that checkpoints carry since they were measured: NaN (unknown) when absent. */
+  private static double optionalSeconds(JsonObject o, String name) {
+    JsonElement v = o.get(name);
+    return v == null || v.isJsonNull() ? Double.NaN : v.getAsDouble();
   }
 }

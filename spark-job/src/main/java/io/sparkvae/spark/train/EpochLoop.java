@@ -98,6 +98,7 @@ final class EpochLoop {
     int batchesPerEpoch = plan.batchesPerEpoch();
     for (int done = firstStep; done < batchesPerEpoch; done += steps) {
       long roundStart = System.nanoTime();
+      double jitStart = CompilerTime.seconds();
       int stepsNow = Math.min(steps, batchesPerEpoch - done);
       int nextSteps = Math.min(steps, batchesPerEpoch - done - stepsNow);
       boolean nextStartsEpoch = nextSteps <= 0 && aheadAcrossEpochEnd(epoch);
@@ -111,7 +112,9 @@ final class EpochLoop {
               sums.stats().lossSum(),
               sums.stats().examples(),
               (System.nanoTime() - roundStart) / 1e9,
-              rounds.computeSpan(sums.stats().seconds()));
+              rounds.computeSpan(sums.stats().seconds()),
+              sums.stats().cpuSeconds(),
+              CompilerTime.seconds() - jitStart);
       boolean last = done + stepsNow >= batchesPerEpoch;
       if (!last
           && request.progressEveryRounds() > 0
@@ -227,6 +230,29 @@ final class EpochLoop {
     }
   }
 
+  /**
+   * What the epoch's core-seconds went to, by CPU time: {@code "; replicas' steps used 6.1 of 8.2
+   * core-seconds (74 %), the driver's JIT 0.7 s"}; empty when unknown.
+   */
+  static String coreUse(EpochMetrics m) {
+    StringBuilder b = new StringBuilder();
+    double coreSeconds = m.seconds() * m.taskCores();
+    if (Double.isFinite(m.replicaCpuSeconds()) && m.taskCores() > 0 && coreSeconds > 0) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "; replicas' steps used %.1f of %.1f core-seconds (%.0f %%)",
+              m.replicaCpuSeconds(),
+              coreSeconds,
+              100 * m.replicaCpuSeconds() / coreSeconds));
+    }
+    if (Double.isFinite(m.driverJitSeconds())) {
+      b.append(b.length() == 0 ? "; " : ", ")
+          .append(String.format(Locale.ROOT, "the driver's JIT %.1f s", m.driverJitSeconds()));
+    }
+    return b.toString();
+  }
+
   private void finishEpoch(int epoch, TrainingProgress.EpochSoFar soFar) {
     double seconds = soFar.seconds();
     long examples = soFar.examples();
@@ -251,19 +277,23 @@ final class EpochLoop {
             rounds.payloadBytes(),
             lastRss,
             skippedTraining,
-            skippedValidation);
+            skippedValidation,
+            soFar.replicaCpuSeconds(),
+            soFar.driverJitSeconds(),
+            rounds.taskCores());
     LOG.info(
         String.format(
             Locale.ROOT,
             "epoch %d/%d: train -ELBO %.2f, validation -ELBO %s, %.0f samples/s, %.1f s of %.1f s outside replica"
-                + " compute",
+                + " compute%s",
             m.epoch(),
             dist.epochs(),
             m.trainNegElbo(),
             Double.isNaN(val) ? "none" : String.format(Locale.ROOT, "%.2f", val),
             m.samplesPerSec(),
             m.averagingSeconds(),
-            m.seconds()));
+            m.seconds(),
+            coreUse(m)));
     history.add(m);
     request.listener().onEpoch(m);
     request

@@ -26,6 +26,17 @@ import java.util.Locale;
  * @param skippedTraining training rows the run leaves out under {@code badRowPolicy=skip} (the same
  *     every epoch: bad rows are left out of the shards once)
  * @param skippedValidation validation rows left out likewise
+ * @param replicaCpuSeconds CPU seconds the replicas' threads used in their minibatch steps during
+ *     the epoch, summed over the replicas: next to {@code seconds * taskCores}, the share of the
+ *     cores the replicas' steps used. Unlike {@code averagingSeconds}, it does not count a replica
+ *     waiting for a core (behind the JIT compiler, Spark's threads or another replica) as compute.
+ *     With more than one PyTorch intra-op thread per task, PyTorch's worker threads are not
+ *     counted. NaN unknown
+ * @param driverJitSeconds seconds the driver JVM's JIT compilers spent during the epoch's rounds
+ *     ({@code CompilationMXBean}, summed over compiler threads); in Spark local mode the replicas
+ *     run in that JVM, so this is all of the job's compiling. NaN unknown
+ * @param taskCores cores the replicas' tasks had at the epoch's end: task slots times {@code
+ *     spark.task.cpus}; -1 unknown
  */
 public record EpochMetrics(
     int epoch,
@@ -41,7 +52,10 @@ public record EpochMetrics(
     long roundPayloadBytes,
     long executorRssBytes,
     SkippedRows skippedTraining,
-    SkippedRows skippedValidation)
+    SkippedRows skippedValidation,
+    double replicaCpuSeconds,
+    double driverJitSeconds,
+    int taskCores)
     implements Serializable {
 
   /** An epoch that left no rows out. */
@@ -72,7 +86,10 @@ public record EpochMetrics(
         roundPayloadBytes,
         executorRssBytes,
         SkippedRows.NONE,
-        SkippedRows.NONE);
+        SkippedRows.NONE,
+        Double.NaN,
+        Double.NaN,
+        -1);
   }
 
   /** An epoch whose round costs are not known (histories written before they were recorded). */
@@ -108,7 +125,8 @@ public record EpochMetrics(
         "{\"epoch\":%d,\"train_neg_elbo\":%s,\"val_neg_elbo\":%s,\"samples_per_sec\":%s,\"seconds\":%s,"
             + "\"averaging_seconds\":%s,\"rounds\":%d,\"examples\":%d,\"step\":%d,\"round\":%s,"
             + "\"round_payload_bytes\":%s,\"executor_rss_bytes\":%s,\"skipped_training_rows\":%s,"
-            + "\"skipped_validation_rows\":%s}",
+            + "\"skipped_validation_rows\":%s,\"replica_cpu_seconds\":%s,\"driver_jit_seconds\":%s,"
+            + "\"task_cores\":%s}",
         epoch,
         num(trainNegElbo),
         num(valNegElbo),
@@ -122,7 +140,10 @@ public record EpochMetrics(
         count(roundPayloadBytes),
         count(executorRssBytes),
         skippedTraining.toJson(),
-        skippedValidation.toJson());
+        skippedValidation.toJson(),
+        num(replicaCpuSeconds),
+        num(driverJitSeconds),
+        count(taskCores));
   }
 
   /** Reads a line written by {@link #toJson} (null numbers are NaN). */
@@ -141,7 +162,10 @@ public record EpochMetrics(
         lng(o, "round_payload_bytes"),
         lng(o, "executor_rss_bytes"),
         SkippedRows.fromJson(o.get("skipped_training_rows")),
-        SkippedRows.fromJson(o.get("skipped_validation_rows")));
+        SkippedRows.fromJson(o.get("skipped_validation_rows")),
+        dbl(o, "replica_cpu_seconds"),
+        dbl(o, "driver_jit_seconds"),
+        (int) lng(o, "task_cores"));
   }
 
   private static long lng(com.google.gson.JsonObject o, String key) {

@@ -155,6 +155,11 @@ final class RoundRunner {
     return Math.max(1, jsc.defaultParallelism() / cpusPerTask);
   }
 
+  /** Cores the replicas' tasks have now: task slots times {@code spark.task.cpus}. */
+  int taskCores() {
+    return taskSlots() * jsc.sc().conf().getInt("spark.task.cpus", 1);
+  }
+
   /** The run's id (keys the executors' caches). */
   String runId() {
     return runId;

@@ -115,22 +115,40 @@ public record TrainingProgress(
    * @param computeSeconds wall-clock seconds of the rounds' replica compute ({@link
    *     RoundRunner#computeSpan})
    * @param rounds rounds done
+   * @param replicaCpuSeconds CPU seconds the replicas' threads used in their steps, summed over the
+   *     replicas (NaN unknown: a JVM that cannot measure it, or a checkpoint written before it was
+   *     recorded)
+   * @param driverJitSeconds seconds the driver JVM's JIT compilers spent during the rounds (NaN
+   *     unknown)
    */
   public record EpochSoFar(
-      double lossSum, long examples, double seconds, double computeSeconds, int rounds)
+      double lossSum,
+      long examples,
+      double seconds,
+      double computeSeconds,
+      int rounds,
+      double replicaCpuSeconds,
+      double driverJitSeconds)
       implements Serializable {
     /** Nothing yet. */
-    public static final EpochSoFar NONE = new EpochSoFar(0, 0, 0, 0, 0);
+    public static final EpochSoFar NONE = new EpochSoFar(0, 0, 0, 0, 0, 0, 0);
 
     /** Adds one round. */
     public EpochSoFar plus(
-        double roundLossSum, long roundExamples, double roundSeconds, double roundCompute) {
+        double roundLossSum,
+        long roundExamples,
+        double roundSeconds,
+        double roundCompute,
+        double roundReplicaCpu,
+        double roundDriverJit) {
       return new EpochSoFar(
           lossSum + roundLossSum,
           examples + roundExamples,
           seconds + roundSeconds,
           computeSeconds + roundCompute,
-          rounds + 1);
+          rounds + 1,
+          replicaCpuSeconds + roundReplicaCpu,
+          driverJitSeconds + roundDriverJit);
     }
   }
 }

@@ -150,7 +150,7 @@ class CheckpointsTest {
         epoch3.state().withParams(random(epoch3.state().params().length, 99)),
         epoch3.velocity(),
         epoch3.history(),
-        new TrainingProgress.EpochSoFar(1234.5, 512, 0.75, 0.5, 1),
+        new TrainingProgress.EpochSoFar(1234.5, 512, 0.75, 0.5, 1, 1.25, 0.125),
         2,
         List.of());
   }
@@ -185,7 +185,8 @@ class CheckpointsTest {
     assertEquals(3, back.epochsDone());
     assertEquals(50, back.stepInEpoch());
     assertEquals(10, back.rounds());
-    assertEquals(new TrainingProgress.EpochSoFar(1234.5, 512, 0.75, 0.5, 1), back.epochSoFar());
+    assertEquals(
+        new TrainingProgress.EpochSoFar(1234.5, 512, 0.75, 0.5, 1, 1.25, 0.125), back.epochSoFar());
     assertArrayEquals(midEpoch().state().params(), back.state().params());
     assertEquals("3 epochs and 50 minibatches of epoch 4 done", back.describe());
     try (Stream<Path> files = Files.list(dir)) {
@@ -197,6 +198,28 @@ class CheckpointsTest {
               .sorted()
               .toList());
     }
+  }
+
+  @Test
+  void aMidEpochCheckpointWithoutCpuTimesResumesWithThemUnknown() throws IOException {
+    Checkpoints ck = checkpoints(Checkpoints.identity(CONFIG, DIST, 2));
+    TrainingProgress mid = midEpoch();
+    // NaN (a JVM that cannot measure them) is not written; a checkpoint of an older build has none.
+    ck.write(
+        new TrainingProgress(
+            mid.epochsDone(),
+            mid.stepInEpoch(),
+            mid.rounds(),
+            mid.state(),
+            mid.velocity(),
+            mid.history(),
+            new TrainingProgress.EpochSoFar(1234.5, 512, 0.75, 0.5, 1, Double.NaN, Double.NaN),
+            mid.rollbacks(),
+            List.of()));
+    TrainingProgress.EpochSoFar back = ck.latest().orElseThrow().epochSoFar();
+    assertEquals(1234.5, back.lossSum());
+    assertTrue(Double.isNaN(back.replicaCpuSeconds()), back.toString());
+    assertTrue(Double.isNaN(back.driverJitSeconds()), back.toString());
   }
 
   /**

@@ -336,6 +336,42 @@ class DistributedTrainerTest {
   }
 
   @Test
+  void everyEpochSaysHowMuchOfTheCoresTheReplicasStepsUsedAndWhatTheJitTook() {
+    float[] x = rows(400, 7);
+    DistributedConfig dist =
+        DistributedConfig.builder().replicas(2).averagingSteps(5).epochs(2).build();
+    TrainingResult r =
+        new DistributedTrainer(SMALL, dist, "features").fit(TrainingRequest.of(frame(x, 2)));
+    for (EpochMetrics m : r.history()) {
+      assertEquals(2, m.taskCores(), "local[2], one core per task");
+      // Two replicas stepping: positive CPU time, and no more than the epoch's core-seconds.
+      assertTrue(m.replicaCpuSeconds() > 0, m.toString());
+      assertTrue(m.replicaCpuSeconds() <= m.seconds() * m.taskCores() + 0.02, m.toString());
+      assertTrue(m.driverJitSeconds() >= 0, m.toString());
+      EpochMetrics back =
+          EpochMetrics.fromJson(
+              com.google.gson.JsonParser.parseString(m.toJson()).getAsJsonObject());
+      assertEquals(m.taskCores(), back.taskCores());
+      assertEquals(m.replicaCpuSeconds(), back.replicaCpuSeconds(), 1e-5 * m.replicaCpuSeconds());
+      assertEquals(
+          m.driverJitSeconds(), back.driverJitSeconds(), 1e-5 + 1e-5 * m.driverJitSeconds());
+      assertTrue(EpochLoop.coreUse(m).contains("core-seconds"), EpochLoop.coreUse(m));
+    }
+    // A metrics line written before these fields existed reads them as unknown.
+    String old =
+        r.history()
+            .get(0)
+            .toJson()
+            .replaceAll(",\"(replica_cpu_seconds|driver_jit_seconds|task_cores)\":[^,}]*", "");
+    EpochMetrics unknown =
+        EpochMetrics.fromJson(com.google.gson.JsonParser.parseString(old).getAsJsonObject());
+    assertTrue(
+        Double.isNaN(unknown.replicaCpuSeconds()) && Double.isNaN(unknown.driverJitSeconds()));
+    assertEquals(-1, unknown.taskCores());
+    assertEquals("", EpochLoop.coreUse(unknown));
+  }
+
+  @Test
   void localAdamStateAndValidationWork() {
     float[] x = rows(200, 4);
     DistributedConfig dist =
