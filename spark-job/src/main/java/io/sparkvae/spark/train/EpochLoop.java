@@ -96,9 +96,11 @@ final class EpochLoop {
       int epoch, int firstStep, TrainingProgress.EpochSoFar soFar) {
     int steps = plan.averagingSteps();
     int batchesPerEpoch = plan.batchesPerEpoch();
+    // Read at the epoch's ends and around a mid-epoch progress only: a reading lists the JVM's
+    // threads (about 1 ms), too slow for every round.
+    double jitMark = CompilerTime.seconds();
     for (int done = firstStep; done < batchesPerEpoch; done += steps) {
       long roundStart = System.nanoTime();
-      double jitStart = CompilerTime.seconds();
       int stepsNow = Math.min(steps, batchesPerEpoch - done);
       int nextSteps = Math.min(steps, batchesPerEpoch - done - stepsNow);
       boolean nextStartsEpoch = nextSteps <= 0 && aheadAcrossEpochEnd(epoch);
@@ -113,12 +115,12 @@ final class EpochLoop {
               sums.stats().examples(),
               (System.nanoTime() - roundStart) / 1e9,
               rounds.computeSpan(sums.stats().seconds()),
-              sums.stats().cpuSeconds(),
-              CompilerTime.seconds() - jitStart);
+              sums.stats().cpuSeconds());
       boolean last = done + stepsNow >= batchesPerEpoch;
       if (!last
           && request.progressEveryRounds() > 0
           && round % request.progressEveryRounds() == 0) {
+        soFar = soFar.plusDriverJit(CompilerTime.seconds() - jitMark);
         request
             .listener()
             .onProgress(
@@ -133,9 +135,10 @@ final class EpochLoop {
                         soFar,
                         divergence.rollbacks(),
                         List.of())));
+        jitMark = CompilerTime.seconds();
       }
     }
-    return soFar;
+    return soFar.plusDriverJit(CompilerTime.seconds() - jitMark);
   }
 
   /**

@@ -32,9 +32,11 @@ import java.util.Locale;
  *     waiting for a core (behind the JIT compiler, Spark's threads or another replica) as compute.
  *     With more than one PyTorch intra-op thread per task, PyTorch's worker threads are not
  *     counted. NaN unknown
- * @param driverJitSeconds seconds the driver JVM's JIT compilers spent during the epoch's rounds
- *     ({@code CompilationMXBean}, summed over compiler threads); in Spark local mode the replicas
- *     run in that JVM, so this is all of the job's compiling. NaN unknown
+ * @param driverJitSeconds CPU seconds the driver JVM's JIT compiler threads used from the epoch's
+ *     first round to its last ({@link CompilerTime}); in Spark local mode the replicas run in that
+ *     JVM, so this is all of the job's compiling. A compiler thread that ends (HotSpot retires idle
+ *     ones on machines with many cores) takes its seconds along, so then it is a lower bound. NaN
+ *     unknown (not Linux)
  * @param taskCores cores the replicas' tasks had at the epoch's end: task slots times {@code
  *     spark.task.cpus}; -1 unknown
  */

@@ -118,8 +118,8 @@ public record TrainingProgress(
    * @param replicaCpuSeconds CPU seconds the replicas' threads used in their steps, summed over the
    *     replicas (NaN unknown: a JVM that cannot measure it, or a checkpoint written before it was
    *     recorded)
-   * @param driverJitSeconds seconds the driver JVM's JIT compilers spent during the rounds (NaN
-   *     unknown)
+   * @param driverJitSeconds CPU seconds the driver JVM's JIT compiler threads used from the epoch's
+   *     first round to its last, mid-epoch checkpoint writes left out (NaN unknown)
    */
   public record EpochSoFar(
       double lossSum,
@@ -139,8 +139,7 @@ public record TrainingProgress(
         long roundExamples,
         double roundSeconds,
         double roundCompute,
-        double roundReplicaCpu,
-        double roundDriverJit) {
+        double roundReplicaCpu) {
       return new EpochSoFar(
           lossSum + roundLossSum,
           examples + roundExamples,
@@ -148,7 +147,22 @@ public record TrainingProgress(
           computeSeconds + roundCompute,
           rounds + 1,
           replicaCpuSeconds + roundReplicaCpu,
-          driverJitSeconds + roundDriverJit);
+          driverJitSeconds);
+    }
+
+    /**
+     * Adds the compilers' CPU seconds of a span of rounds; a negative span (a compiler thread that
+     * ended took its time along) adds nothing.
+     */
+    public EpochSoFar plusDriverJit(double jitSeconds) {
+      return new EpochSoFar(
+          lossSum,
+          examples,
+          seconds,
+          computeSeconds,
+          rounds,
+          replicaCpuSeconds,
+          driverJitSeconds + Math.max(0, jitSeconds));
     }
   }
 }
