@@ -179,8 +179,11 @@ echo "By CPU time (submit-scripts/lib/thread-cpu.py): the shares of the 2 cores'
 echo "replicas' threads, the JIT's compiler threads and the driver's and Spark's other threads used, the hypervisor's"
 echo "steal time (what a virtual machine's host gave to other guests) and idle time."
 echo
-echo "| run | epoch 1 samples/s (share of steady) | steady samples/s | outside, epochs 2-$epochs (median) | by CPU time: replicas / JIT / other / steal / idle | test -ELBO, last epoch |"
-echo "| --- | --- | --- | --- | --- | --- |"
+echo "The metrics file's own CPU fields (\`replica_cpu_seconds\`, \`driver_jit_seconds\` against \`seconds\` × \`task_cores\`):"
+echo "the same shares measured by the job itself over the epochs' rounds (validation left out), for epoch 1 apart."
+echo
+echo "| run | epoch 1 samples/s (share of steady) | steady samples/s | outside, epochs 2-$epochs (median) | by CPU time: replicas / JIT / other / steal / idle | metrics file, replicas / JIT: epoch 1; epochs 2-$epochs | test -ELBO, last epoch |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
 for f in "$logs"/spark-[0-9]*.jsonl "$logs"/spark-overlap-[0-9]*.jsonl; do
   [ -f "$f" ] || continue
   per_epoch=$(spark_epochs "$f")
@@ -191,8 +194,10 @@ for f in "$logs"/spark-[0-9]*.jsonl "$logs"/spark-overlap-[0-9]*.jsonl; do
   cpu=$(submit-scripts/lib/thread-cpu.py report "${f%.jsonl}.cpu" "${f%.jsonl}.log" --cores 2 2>&1 \
     | awk -F'[:,]' '/replica/ {for (i = 2; i <= NF; i++) {split($i, w, " "); v[w[1]] = w[2]}
                      printf "%s / %s / %.1f / %s / %s %%", v["replica"], v["jit"], v["gc_vm"] + v["other"], v["steal"], v["idle"]}')
+  own="$(core_shares "$f" 1 1); $(core_shares "$f" 2)"
   awk -v r="$(basename "$f" .jsonl)" -v e1="$first" -v st="$steady" -v o="$outside" -v val="$val" -v cpu="${cpu:-n/a}" \
-    'BEGIN {printf "| %s | %.0f (%.0f %%) | %.0f | %.1f %% | %s | %s |\n", r, e1, 100 * e1 / st, st, 100 * o, cpu, val}'
+    -v own="$own" \
+    'BEGIN {printf "| %s | %.0f (%.0f %%) | %.0f | %.1f %% | %s | %s | %s |\n", r, e1, 100 * e1 / st, st, 100 * o, cpu, own, val}'
 done
 echo
 echo "Logs: $logs/ (per-epoch TSV of every run; the peers also print their test -ELBO at the end)."
