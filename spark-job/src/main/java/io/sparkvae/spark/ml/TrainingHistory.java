@@ -21,10 +21,10 @@ import java.util.Map;
  * <p>Key {@value #HISTORY_KEY}: a JSON array with one object per epoch, with the fields of {@link
  * EpochMetrics} ({@code epoch, trainNegElbo, valNegElbo, samplesPerSec, seconds, averagingSeconds,
  * rounds, examples, step, round, roundPayloadBytes, executorRssBytes, replicaCpuSeconds,
- * driverJitSeconds, taskCores}, the last six absent or null in histories saved before they were
- * recorded; skipped rows are not kept); losses in nats per example, times in seconds); numbers are
- * written with full precision (a non-finite value, such as the validation loss of a run without
- * validation, is {@code null}), so the history reads back exactly.
+ * driverJitSeconds, executorJitSeconds, taskCores}, the last seven absent or null in histories
+ * saved before they were recorded; skipped rows are not kept); losses in nats per example, times in
+ * seconds); numbers are written with full precision (a non-finite value, such as the validation
+ * loss of a run without validation, is {@code null}), so the history reads back exactly.
  */
 final class TrainingHistory {
   private TrainingHistory() {}
@@ -129,6 +129,7 @@ final class TrainingHistory {
       o.addProperty("executorRssBytes", e.executorRssBytes());
       o.add("replicaCpuSeconds", number(e.replicaCpuSeconds()));
       o.add("driverJitSeconds", number(e.driverJitSeconds()));
+      o.add("executorJitSeconds", number(e.executorJitSeconds()));
       o.addProperty("taskCores", e.taskCores());
       a.add(o);
     }
@@ -171,6 +172,7 @@ final class TrainingHistory {
                 SkippedRows.NONE,
                 decimal(o, "replicaCpuSeconds"),
                 decimal(o, "driverJitSeconds"),
+                decimal(o, "executorJitSeconds"),
                 (int) count(o, "taskCores")));
       }
       return List.copyOf(out);

@@ -7,6 +7,7 @@ import io.sparkvae.model.config.VaeConfig;
 import io.sparkvae.model.train.Evaluation;
 import io.sparkvae.model.train.TrainStats;
 import io.sparkvae.model.train.TrainingState;
+import io.sparkvae.spark.train.ExecutorJit;
 import io.sparkvae.spark.train.PackedShard;
 import io.sparkvae.spark.train.ReplicaResult;
 import io.sparkvae.spark.train.RoundInput;
@@ -33,6 +34,7 @@ public final class SparkVaeKryoRegistrator implements KryoRegistrator {
     registerRecord(kryo, TrainStats.class);
     kryo.register(AveragingSums.class);
     registerRecord(kryo, Divergence.class);
+    registerRecord(kryo, ExecutorJit.Reading.class);
     registerRecord(kryo, Evaluation.Result.class);
     kryo.register(VaeConfig.class);
     // VaeConfig's choices (Kryo writes an enum as its ordinal; a constant with a body is its

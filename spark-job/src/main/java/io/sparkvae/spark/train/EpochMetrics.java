@@ -37,6 +37,11 @@ import java.util.Locale;
  *     JVM, so this is all of the job's compiling. A compiler thread that ends (HotSpot retires idle
  *     ones on machines with many cores) takes its seconds along, so then it is a lower bound. NaN
  *     unknown (not Linux)
+ * @param executorJitSeconds CPU seconds the executor JVMs' JIT compiler threads used in the epoch,
+ *     summed over executors ({@link ExecutorJit}: from each executor's reading at the end of the
+ *     last epoch's last round, or its first task, to its reading at the end of this epoch's last
+ *     round; the part of an epoch done before a resume is not counted). NaN in local mode, where
+ *     {@code driverJitSeconds} holds the replicas' compiling, and off Linux
  * @param taskCores cores the replicas' tasks had at the epoch's end: task slots times {@code
  *     spark.task.cpus}; -1 unknown
  */
@@ -57,6 +62,7 @@ public record EpochMetrics(
     SkippedRows skippedValidation,
     double replicaCpuSeconds,
     double driverJitSeconds,
+    double executorJitSeconds,
     int taskCores)
     implements Serializable {
 
@@ -89,6 +95,7 @@ public record EpochMetrics(
         executorRssBytes,
         SkippedRows.NONE,
         SkippedRows.NONE,
+        Double.NaN,
         Double.NaN,
         Double.NaN,
         -1);
@@ -128,7 +135,7 @@ public record EpochMetrics(
             + "\"averaging_seconds\":%s,\"rounds\":%d,\"examples\":%d,\"step\":%d,\"round\":%s,"
             + "\"round_payload_bytes\":%s,\"executor_rss_bytes\":%s,\"skipped_training_rows\":%s,"
             + "\"skipped_validation_rows\":%s,\"replica_cpu_seconds\":%s,\"driver_jit_seconds\":%s,"
-            + "\"task_cores\":%s}",
+            + "\"executor_jit_seconds\":%s,\"task_cores\":%s}",
         epoch,
         num(trainNegElbo),
         num(valNegElbo),
@@ -145,6 +152,7 @@ public record EpochMetrics(
         skippedValidation.toJson(),
         num(replicaCpuSeconds),
         num(driverJitSeconds),
+        num(executorJitSeconds),
         count(taskCores));
   }
 
@@ -167,6 +175,7 @@ public record EpochMetrics(
         SkippedRows.fromJson(o.get("skipped_validation_rows")),
         dbl(o, "replica_cpu_seconds"),
         dbl(o, "driver_jit_seconds"),
+        dbl(o, "executor_jit_seconds"),
         (int) lng(o, "task_cores"));
   }
 

@@ -29,6 +29,7 @@ final class RoundRunner {
   private final int replicas;
   private final boolean averageMoments;
   private final CollectionAccumulator<Long> rss;
+  private final ExecutorJit executorJit;
   private final boolean keepReplicas;
 
   /**
@@ -52,6 +53,7 @@ final class RoundRunner {
     this.replicas = replicas;
     this.averageMoments = averageMoments;
     this.rss = jsc.sc().collectionAccumulator("sparkvae executor RSS bytes");
+    this.executorJit = new ExecutorJit(jsc);
     this.keepReplicas = keepReplicas;
   }
 
@@ -87,10 +89,18 @@ final class RoundRunner {
     }
     Broadcast<RoundInput> bc = jsc.broadcast(sent);
     rss.reset();
+    executorJit.reset();
     try {
-      return shards
-          .mapPartitionsWithIndex(trainReplica(bc, averageMoments ? null : runMoments, rss), true)
-          .treeAggregate(new AveragingSums(), addReplica(averageMoments), AveragingSums::merge, 2);
+      AveragingSums sums =
+          shards
+              .mapPartitionsWithIndex(
+                  trainReplica(
+                      bc, averageMoments ? null : runMoments, rss, executorJit.accumulator()),
+                  true)
+              .treeAggregate(
+                  new AveragingSums(), addReplica(averageMoments), AveragingSums::merge, 2);
+      executorJit.collect();
+      return sums;
     } finally {
       bc.destroy();
     }
@@ -107,9 +117,11 @@ final class RoundRunner {
     long t0 = System.nanoTime();
     jsc.setJobDescription("sparkvae: warming up " + replicas + " replicas");
     Broadcast<TrainingState> bc = jsc.broadcast(state);
+    executorJit.reset();
     try {
       String run = runId;
       boolean keep = keepReplicas;
+      CollectionAccumulator<ExecutorJit.Reading> jit = executorJit.accumulator();
       shards
           .mapPartitionsWithIndex(
               (Function2<Integer, Iterator<PackedShard>, Iterator<Integer>>)
@@ -118,10 +130,12 @@ final class RoundRunner {
                       ReplicaRunner.warmUp(
                           run, config, bc.value(), firstRound, keep, partition, it.next());
                     }
+                    ExecutorJit.read(jit);
                     return List.<Integer>of().iterator();
                   },
               true)
           .count();
+      executorJit.collect();
     } finally {
       bc.destroy();
     }
@@ -171,6 +185,14 @@ final class RoundRunner {
    */
   long payloadBytes() {
     return payloadBytes;
+  }
+
+  /**
+   * The executor JVMs' compiler seconds since the last call, summed ({@link ExecutorJit}); NaN in
+   * local mode.
+   */
+  double executorJitSinceLastCall() {
+    return executorJit.sinceLastCall();
   }
 
   /** The largest executor RSS the replicas measured at the end of the last round; -1 unknown. */
@@ -241,7 +263,8 @@ final class RoundRunner {
   private static Function2<Integer, Iterator<PackedShard>, Iterator<ReplicaResult>> trainReplica(
       Broadcast<RoundInput> input,
       Broadcast<TrainingState> runMoments,
-      CollectionAccumulator<Long> rss) {
+      CollectionAccumulator<Long> rss,
+      CollectionAccumulator<ExecutorJit.Reading> jit) {
     return (partition, it) -> {
       List<ReplicaResult> out = new ArrayList<>(1);
       while (it.hasNext()) {
@@ -256,6 +279,7 @@ final class RoundRunner {
       if (resident >= 0) {
         rss.add(resident);
       }
+      ExecutorJit.read(jit);
       return out.iterator();
     };
   }

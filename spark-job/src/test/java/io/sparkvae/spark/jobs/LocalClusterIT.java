@@ -76,6 +76,8 @@ class LocalClusterIT {
                   "--model-out",
                   model.toString()));
       assertTrue(r.output().contains("epoch 1/1"), r.output());
+      // On a cluster the executors' JVMs compile the replicas' code, and the epoch says how much.
+      assertTrue(r.output().contains("the executors' JIT"), r.output());
       assertTrue(Files.exists(model.resolve("data/model.json")), "model written");
 
       Path scores = tmp.resolve("scores");

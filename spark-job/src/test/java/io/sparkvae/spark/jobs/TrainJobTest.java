@@ -434,7 +434,7 @@ class TrainJobTest {
         .map(
             l ->
                 l.replaceAll(
-                    "\"(samples_per_sec|seconds|averaging_seconds|executor_rss_bytes|replica_cpu_seconds|driver_jit_seconds)"
+                    "\"(samples_per_sec|seconds|averaging_seconds|executor_rss_bytes|replica_cpu_seconds|driver_jit_seconds|executor_jit_seconds)"
                         + "\":[^,}]*",
                     ""))
         .toList();
