@@ -27,7 +27,11 @@ public final class ExecutorJit {
   private final Map<String, Double> mark = new HashMap<>();
 
   ExecutorJit(JavaSparkContext jsc) {
-    this.readings = jsc.sc().collectionAccumulator("sparkvae executor JIT seconds");
+    this(jsc.sc().collectionAccumulator("sparkvae executor JIT seconds"));
+  }
+
+  ExecutorJit(CollectionAccumulator<Reading> readings) {
+    this.readings = readings;
   }
 
   /** What a job's tasks add their readings to. */
@@ -56,14 +60,19 @@ public final class ExecutorJit {
   }
 
   /**
-   * After a job: keeps each executor's newest reading. An executor's first reading is where its
-   * count starts, so what it compiled before its first task ended is not counted.
+   * After a job: keeps each executor's newest reading. An executor's count starts at the smallest
+   * reading of the first job it ran tasks of (the readings come in no particular order), so what it
+   * compiled before its first task ended is not counted.
    */
   void collect() {
+    Map<String, Double> first = new HashMap<>();
     for (Reading r : readings.value()) {
+      if (!mark.containsKey(r.executor())) {
+        first.merge(r.executor(), r.seconds(), Math::min);
+      }
       latest.merge(r.executor(), r.seconds(), Math::max);
-      mark.putIfAbsent(r.executor(), r.seconds());
     }
+    mark.putAll(first);
   }
 
   /**
