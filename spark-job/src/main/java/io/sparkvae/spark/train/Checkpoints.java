@@ -483,8 +483,8 @@ public final class Checkpoints {
         e.get("seconds").getAsDouble(),
         e.get("computeSeconds").getAsDouble(),
         e.get("rounds").getAsInt(),
-        optionalSeconds(e, "replicaCpuSeconds"),
-        optionalSeconds(e, "driverJitSeconds"));
+        EpochMetrics.dbl(e, "replicaCpuSeconds"),
+        EpochMetrics.dbl(e, "driverJitSeconds"));
   }
 
   /** A number written only when finite (JSON has no NaN). */
@@ -492,11 +492,5 @@ public final class Checkpoints {
     if (Double.isFinite(value)) {
       o.addProperty(name, value);
     }
-  }
-
-  /** Seconds that checkpoints carry since they were measured: NaN (unknown) when absent. */
-  private static double optionalSeconds(JsonObject o, String name) {
-    JsonElement v = o.get(name);
-    return v == null || v.isJsonNull() ? Double.NaN : v.getAsDouble();
   }
 }

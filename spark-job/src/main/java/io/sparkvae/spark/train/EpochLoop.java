@@ -250,15 +250,17 @@ final class EpochLoop {
               coreSeconds,
               100 * m.replicaCpuSeconds() / coreSeconds));
     }
-    if (Double.isFinite(m.driverJitSeconds())) {
-      b.append(b.length() == 0 ? "; " : ", ")
-          .append(String.format(Locale.ROOT, "the driver's JIT %.1f s", m.driverJitSeconds()));
-    }
-    if (Double.isFinite(m.executorJitSeconds())) {
-      b.append(b.length() == 0 ? "; " : ", ")
-          .append(String.format(Locale.ROOT, "the executors' JIT %.1f s", m.executorJitSeconds()));
-    }
+    appendSeconds(b, "the driver's JIT", m.driverJitSeconds());
+    appendSeconds(b, "the executors' JIT", m.executorJitSeconds());
     return b.toString();
+  }
+
+  /** Appends {@code ", what 1.2 s"} (or {@code "; ..."} first) when the seconds are known. */
+  private static void appendSeconds(StringBuilder b, String what, double seconds) {
+    if (Double.isFinite(seconds)) {
+      b.append(b.length() == 0 ? "; " : ", ")
+          .append(String.format(Locale.ROOT, "%s %.1f s", what, seconds));
+    }
   }
 
   private void finishEpoch(int epoch, TrainingProgress.EpochSoFar soFar) {

@@ -188,7 +188,10 @@ public record EpochMetrics(
     return n < 0 ? "null" : Long.toString(n);
   }
 
-  private static double dbl(com.google.gson.JsonObject o, String key) {
+  /**
+   * A JSON number, or NaN (unknown) where it is null or absent: fields recorded since a version.
+   */
+  static double dbl(com.google.gson.JsonObject o, String key) {
     com.google.gson.JsonElement e = o.get(key);
     return e == null || e.isJsonNull() ? Double.NaN : e.getAsDouble();
   }

@@ -165,13 +165,16 @@ final class RoundRunner {
    * since executors come and go.
    */
   int taskSlots() {
-    int cpusPerTask = jsc.sc().conf().getInt("spark.task.cpus", 1);
-    return Math.max(1, jsc.defaultParallelism() / cpusPerTask);
+    return Math.max(1, jsc.defaultParallelism() / cpusPerTask());
   }
 
   /** Cores the replicas' tasks have now: task slots times {@code spark.task.cpus}. */
   int taskCores() {
-    return taskSlots() * jsc.sc().conf().getInt("spark.task.cpus", 1);
+    return taskSlots() * cpusPerTask();
+  }
+
+  private int cpusPerTask() {
+    return jsc.sc().conf().getInt("spark.task.cpus", 1);
   }
 
   /** The run's id (keys the executors' caches). */
