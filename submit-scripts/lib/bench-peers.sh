@@ -9,6 +9,10 @@
 # each SparkVAE row gets its share of the bound that applies to it; the Spark rows also report the
 # share of an epoch outside replica compute, where the two cores' time went by thread CPU time
 # (submit-scripts/lib/thread-cpu.py) and the first epoch's speed against the steady one.
+# The ceiling of 2 replicas on 2 cores is measured too, not only the FLOP bound: two TrainLocal
+# processes at once, each on a core of its own (taskset) at the replica's minibatch (the conf's
+# batch-size shared by 2 replicas, as scaleOut=auto does), their samples/s summed; each Spark row
+# gets its share of that figure.
 # Usage: submit-scripts/bench.sh --peers [--epochs E] [--reps N]   (default 3 epochs, 2 repetitions;
 #        needs: mvn -B -DskipTests package, and MNIST: submit-scripts/fetch-data.sh mnist)
 # Installs what it needs: PyTorch from Debian (python3-torch 1.13 with OpenBLAS, through apt-get;
@@ -35,6 +39,7 @@ note() { echo "bench-peers: $*" >&2; }
 app_jar=$(ls spark-job/target/spark-job-*-app.jar 2>/dev/null | head -n 1 || true)
 [ -n "$app_jar" ] || { echo "bench-peers: build first: mvn -B -DskipTests package" >&2; exit 2; }
 find_bench_jar bench-peers
+command -v taskset >/dev/null || { echo "bench-peers: needs taskset (Debian: apt-get install util-linux)" >&2; exit 2; }
 submit-scripts/fetch-data.sh mnist >/dev/null
 
 # Debian's torch lives in the system Python's dist-packages: the venv is made from that Python
@@ -73,6 +78,25 @@ run_sparkvae_local() { # threads rep
   java -Xmx4g $SPARKVAE_JAVA_OPTS -Dai.djl.pytorch.num_threads="$1" -cp "$app_jar" io.sparkvae.model.cli.TrainLocal \
     --epochs "$epochs" --threads "$1" > "$logs/sparkvae-$1-$2.tsv" 2> "$logs/sparkvae-$1-$2.log"
   awk -F'\t' '$1 ~ /^[0-9]+$/ {print $3}' "$logs/sparkvae-$1-$2.tsv" | median_after_first
+}
+
+# The replica's minibatch in the Spark runs: conf/mnist.conf's batch-size shared by their 2 replicas.
+replica_batch=$(( $(awk -F'= *' '$1 ~ /^batch-size/ {print $2}' conf/mnist.conf) / 2 ))
+pair_row="SparkVAE single process x 2 (2 processes at once, 1 core and 1 thread each, batch $replica_batch)"
+
+run_sparkvae_pair() { # rep -> summed samples/s of two one-thread TrainLocal processes at once, one per core
+  local i pids=()
+  for i in 0 1; do
+    # shellcheck disable=SC2086
+    taskset -c "$i" java -Xmx2g $SPARKVAE_JAVA_OPTS -Dai.djl.pytorch.num_threads=1 -cp "$app_jar" \
+      io.sparkvae.model.cli.TrainLocal --epochs "$epochs" --threads 1 --batch-size "$replica_batch" \
+      > "$logs/sparkvae-pair$i-$1.tsv" 2> "$logs/sparkvae-pair$i-$1.log" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  for i in 0 1; do
+    awk -F'\t' '$1 ~ /^[0-9]+$/ {print $3}' "$logs/sparkvae-pair$i-$1.tsv" | median_after_first
+  done | awk '{s += $1} END {print s}'
 }
 
 run_peer() { # impl threads rep
@@ -120,6 +144,8 @@ for rep in $(seq 1 "$reps"); do
     note "rep $rep, $threads thread(s): Pyro"
     printf 'Pyro (SVI, Trace_ELBO)\t%s\t%s\t%s\n' "$threads" "$rep" "$(run_peer pyro "$threads" "$rep")" >> "$results"
   done
+  note "rep $rep: 2 TrainLocal processes at once, one per core, batch $replica_batch"
+  printf '%s\t2\t%s\t%s\n' "$pair_row" "$rep" "$(run_sparkvae_pair "$rep")" >> "$results"
   note "rep $rep: SparkVAE Spark local[2], 2 replicas, synchronous rounds"
   printf 'SparkVAE Spark local[2], 2 replicas\t2\t%s\t%s\n' "$rep" "$(run_spark spark "$rep")" >> "$results"
   note "rep $rep: SparkVAE Spark local[2], 2 replicas, --overlap-steps 10"
@@ -142,12 +168,14 @@ echo
 echo "FLOP bound of a training step (FlopBench, fp32 GEMM on the network's own shapes, training = 3 × forward), samples/s before / after the runs:"
 echo "one thread $(bound before single) / $(bound after single); one process with 2 threads $(bound before intraop) / $(bound after intraop);"
 echo "2 streams of one thread each, the bound of 2 replicas on 2 cores, $(bound before streams) / $(bound after streams). A SparkVAE row's share"
-echo "of its bound uses the mean of before and after."
+echo "of its bound uses the mean of before and after. The Spark rows' replicas each step minibatches of $replica_batch"
+echo "(batch-size 256 shared by 2 replicas); the row \"x 2\" is what two one-core processes at that minibatch do"
+echo "with nothing else on the machine: the ceiling of 2 replicas here, of which the last column gives each Spark row's share."
 echo
-echo "| program | threads | samples/s, median (min-max) | ratio to SparkVAE single process, same threads | share of its FLOP bound |"
-echo "| --- | --- | --- | --- | --- |"
+echo "| program | threads | samples/s, median (min-max) | ratio to SparkVAE single process, same threads | share of its FLOP bound | share of 2 one-core processes at batch $replica_batch |"
+echo "| --- | --- | --- | --- | --- | --- |"
 awk -F'\t' -v b1="$(bound before single)" -v a1="$(bound after single)" -v bi="$(bound before intraop)" \
-  -v ai="$(bound after intraop)" -v bs="$(bound before streams)" -v as="$(bound after streams)" '
+  -v ai="$(bound after intraop)" -v bs="$(bound before streams)" -v as="$(bound after streams)" -v pair="$pair_row" '
   { key = $1 "\t" $2; if (!(key in n)) order[++k] = key; v[key, ++n[key]] = $4 }
   function median(key,   i, j, t, m, a) {
     m = n[key]; for (i = 1; i <= m; i++) a[i] = v[key, i]
@@ -156,7 +184,7 @@ awk -F'\t' -v b1="$(bound before single)" -v a1="$(bound after single)" -v bi="$
     return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
   }
   function share(name, threads,   b) { # the bound a SparkVAE row runs against
-    if (name ~ /^SparkVAE Spark/) b = (bs + as) / 2
+    if (name ~ /^SparkVAE Spark/ || name == pair) b = (bs + as) / 2
     else if (name ~ /^SparkVAE single/) b = threads == 1 ? (b1 + a1) / 2 : (bi + ai) / 2
     else return ""
     return b > 0 ? sprintf("%.0f %%", 100 * med[name "\t" threads] / b) : ""
@@ -167,7 +195,10 @@ awk -F'\t' -v b1="$(bound before single)" -v a1="$(bound after single)" -v bi="$
       key = order[i]; split(key, f, "\t")
       base = med["SparkVAE single process (TrainLocal)\t" f[2]]
       ratio = (base > 0 && f[1] !~ /^SparkVAE single/) ? sprintf("%.2f", med[key] / base) : (f[1] ~ /^SparkVAE single/ ? "1" : "")
-      printf "| %s | %s | %.0f (%.0f-%.0f) | %s | %s |\n", f[1], f[2], med[key], lo[key], hi[key], ratio, share(f[1], f[2])
+      if (f[1] == pair) ratio = base > 0 ? sprintf("%.2f", med[key] / base) : ""
+      ceiling = med[pair "\t2"]
+      of_pair = (f[1] ~ /^SparkVAE Spark/ && ceiling > 0) ? sprintf("%.0f %%", 100 * med[key] / ceiling) : ""
+      printf "| %s | %s | %.0f (%.0f-%.0f) | %s | %s | %s |\n", f[1], f[2], med[key], lo[key], hi[key], ratio, share(f[1], f[2]), of_pair
     }
   }' "$results"
 echo
