@@ -169,7 +169,7 @@ echo "FLOP bound of a training step (FlopBench, fp32 GEMM on the network's own s
 echo "one thread $(bound before single) / $(bound after single); one process with 2 threads $(bound before intraop) / $(bound after intraop);"
 echo "2 streams of one thread each, the bound of 2 replicas on 2 cores, $(bound before streams) / $(bound after streams). A SparkVAE row's share"
 echo "of its bound uses the mean of before and after. The Spark rows' replicas each step minibatches of $replica_batch"
-echo "(batch-size 256 shared by 2 replicas); the row \"x 2\" is what two one-core processes at that minibatch do"
+echo "(batch-size $((replica_batch * 2)) shared by 2 replicas); the row \"x 2\" is what two one-core processes at that minibatch do"
 echo "with nothing else on the machine: the ceiling of 2 replicas here, of which the last column gives each Spark row's share."
 echo
 echo "| program | threads | samples/s, median (min-max) | ratio to SparkVAE single process, same threads | share of its FLOP bound | share of 2 one-core processes at batch $replica_batch |"
