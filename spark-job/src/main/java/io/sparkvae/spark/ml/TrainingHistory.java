@@ -1,5 +1,8 @@
 package io.sparkvae.spark.ml;
 
+import static io.sparkvae.spark.train.EpochMetrics.countOrMinusOne;
+import static io.sparkvae.spark.train.EpochMetrics.numberOrNaN;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
@@ -157,39 +160,28 @@ final class TrainingHistory {
         out.add(
             new EpochMetrics(
                 o.get("epoch").getAsInt(),
-                decimal(o, "trainNegElbo"),
-                decimal(o, "valNegElbo"),
-                decimal(o, "samplesPerSec"),
-                decimal(o, "seconds"),
-                decimal(o, "averagingSeconds"),
+                numberOrNaN(o, "trainNegElbo"),
+                numberOrNaN(o, "valNegElbo"),
+                numberOrNaN(o, "samplesPerSec"),
+                numberOrNaN(o, "seconds"),
+                numberOrNaN(o, "averagingSeconds"),
                 o.get("rounds").getAsInt(),
                 o.get("examples").getAsLong(),
                 o.get("step").getAsLong(),
-                count(o, "round"),
-                count(o, "roundPayloadBytes"),
-                count(o, "executorRssBytes"),
+                countOrMinusOne(o, "round"),
+                countOrMinusOne(o, "roundPayloadBytes"),
+                countOrMinusOne(o, "executorRssBytes"),
                 SkippedRows.NONE,
                 SkippedRows.NONE,
-                decimal(o, "replicaCpuSeconds"),
-                decimal(o, "driverJitSeconds"),
-                decimal(o, "executorJitSeconds"),
-                (int) count(o, "taskCores")));
+                numberOrNaN(o, "replicaCpuSeconds"),
+                numberOrNaN(o, "driverJitSeconds"),
+                numberOrNaN(o, "executorJitSeconds"),
+                (int) countOrMinusOne(o, "taskCores")));
       }
       return List.copyOf(out);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(
           "metadata entry " + HISTORY_KEY + " is not a valid training history: " + e, e);
     }
-  }
-
-  /** A count, or -1 (unknown) in histories saved before it was recorded. */
-  private static long count(JsonObject o, String name) {
-    JsonElement v = o.get(name);
-    return v == null || v.isJsonNull() ? -1 : v.getAsLong();
-  }
-
-  private static double decimal(JsonObject o, String name) {
-    JsonElement v = o.get(name);
-    return v == null || v.isJsonNull() ? Double.NaN : v.getAsDouble();
   }
 }

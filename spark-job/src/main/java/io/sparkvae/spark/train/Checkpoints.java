@@ -483,8 +483,8 @@ public final class Checkpoints {
         e.get("seconds").getAsDouble(),
         e.get("computeSeconds").getAsDouble(),
         e.get("rounds").getAsInt(),
-        EpochMetrics.dbl(e, "replicaCpuSeconds"),
-        EpochMetrics.dbl(e, "driverJitSeconds"));
+        EpochMetrics.numberOrNaN(e, "replicaCpuSeconds"),
+        EpochMetrics.numberOrNaN(e, "driverJitSeconds"));
   }
 
   /** A number written only when finite (JSON has no NaN). */

@@ -160,26 +160,30 @@ public record EpochMetrics(
   public static EpochMetrics fromJson(com.google.gson.JsonObject o) {
     return new EpochMetrics(
         o.get("epoch").getAsInt(),
-        dbl(o, "train_neg_elbo"),
-        dbl(o, "val_neg_elbo"),
-        dbl(o, "samples_per_sec"),
-        dbl(o, "seconds"),
-        dbl(o, "averaging_seconds"),
+        numberOrNaN(o, "train_neg_elbo"),
+        numberOrNaN(o, "val_neg_elbo"),
+        numberOrNaN(o, "samples_per_sec"),
+        numberOrNaN(o, "seconds"),
+        numberOrNaN(o, "averaging_seconds"),
         o.get("rounds").getAsInt(),
         o.get("examples").getAsLong(),
         o.get("step").getAsLong(),
-        lng(o, "round"),
-        lng(o, "round_payload_bytes"),
-        lng(o, "executor_rss_bytes"),
+        countOrMinusOne(o, "round"),
+        countOrMinusOne(o, "round_payload_bytes"),
+        countOrMinusOne(o, "executor_rss_bytes"),
         SkippedRows.fromJson(o.get("skipped_training_rows")),
         SkippedRows.fromJson(o.get("skipped_validation_rows")),
-        dbl(o, "replica_cpu_seconds"),
-        dbl(o, "driver_jit_seconds"),
-        dbl(o, "executor_jit_seconds"),
-        (int) lng(o, "task_cores"));
+        numberOrNaN(o, "replica_cpu_seconds"),
+        numberOrNaN(o, "driver_jit_seconds"),
+        numberOrNaN(o, "executor_jit_seconds"),
+        (int) countOrMinusOne(o, "task_cores"));
   }
 
-  private static long lng(com.google.gson.JsonObject o, String key) {
+  /**
+   * A JSON count, or -1 (unknown) where it is null or absent: the counts' counterpart of {@link
+   * #numberOrNaN}.
+   */
+  public static long countOrMinusOne(com.google.gson.JsonObject o, String key) {
     com.google.gson.JsonElement e = o.get(key);
     return e == null || e.isJsonNull() ? -1 : e.getAsLong();
   }
@@ -189,9 +193,11 @@ public record EpochMetrics(
   }
 
   /**
-   * A JSON number, or NaN (unknown) where it is null or absent: fields recorded since a version.
+   * A JSON number, or NaN (unknown) where it is null or absent: how the metrics file, a
+   * checkpoint's unfinished epoch and a model's training history read the fields recorded since a
+   * version (and non-finite values, which they write as null).
    */
-  static double dbl(com.google.gson.JsonObject o, String key) {
+  public static double numberOrNaN(com.google.gson.JsonObject o, String key) {
     com.google.gson.JsonElement e = o.get(key);
     return e == null || e.isJsonNull() ? Double.NaN : e.getAsDouble();
   }
