@@ -73,11 +73,17 @@ median_after_first() { # the median of stdin's numbers but the first
   tail -n +2 | sort -g | awk '{v[NR]=$1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'
 }
 
-run_sparkvae_local() { # threads rep
+train_local() { # heap log-name threads [TrainLocal options] -> its samples/s (median of epochs 2-E)
+  local heap="$1" name="$2" threads="$3"
+  shift 3
   # shellcheck disable=SC2086
-  java -Xmx4g $SPARKVAE_JAVA_OPTS -Dai.djl.pytorch.num_threads="$1" -cp "$app_jar" io.sparkvae.model.cli.TrainLocal \
-    --epochs "$epochs" --threads "$1" > "$logs/sparkvae-$1-$2.tsv" 2> "$logs/sparkvae-$1-$2.log"
-  awk -F'\t' '$1 ~ /^[0-9]+$/ {print $3}' "$logs/sparkvae-$1-$2.tsv" | median_after_first
+  java -Xmx"$heap" $SPARKVAE_JAVA_OPTS -Dai.djl.pytorch.num_threads="$threads" -cp "$app_jar" io.sparkvae.model.cli.TrainLocal \
+    --epochs "$epochs" --threads "$threads" "$@" > "$logs/$name.tsv" 2> "$logs/$name.log"
+  awk -F'\t' '$1 ~ /^[0-9]+$/ {print $3}' "$logs/$name.tsv" | median_after_first
+}
+
+run_sparkvae_local() { # threads rep
+  train_local 4g "sparkvae-$1-$2" "$1"
 }
 
 # The replica's minibatch in the Spark runs: conf/mnist.conf's batch-size shared by their 2 replicas.
@@ -85,17 +91,11 @@ replica_batch=$(( $(awk -F'= *' '$1 ~ /^batch-size/ {print $2}' conf/mnist.conf)
 pair_row="SparkVAE single process x 2 (2 processes at once, 1 core and 1 thread each, batch $replica_batch)"
 
 run_sparkvae_pair() { # rep -> summed samples/s of two one-thread TrainLocal processes at once, one per core
-  local i pids=()
+  local i
+  # Each subshell pins itself to its core before starting the JVM, which inherits the pinning; awk
+  # reads both medians and sums them once both subshells have closed the pipe.
   for i in 0 1; do
-    # shellcheck disable=SC2086
-    taskset -c "$i" java -Xmx2g $SPARKVAE_JAVA_OPTS -Dai.djl.pytorch.num_threads=1 -cp "$app_jar" \
-      io.sparkvae.model.cli.TrainLocal --epochs "$epochs" --threads 1 --batch-size "$replica_batch" \
-      > "$logs/sparkvae-pair$i-$1.tsv" 2> "$logs/sparkvae-pair$i-$1.log" &
-    pids+=($!)
-  done
-  wait "${pids[@]}"
-  for i in 0 1; do
-    awk -F'\t' '$1 ~ /^[0-9]+$/ {print $3}' "$logs/sparkvae-pair$i-$1.tsv" | median_after_first
+    (taskset -p -c "$i" "$BASHPID" > /dev/null && train_local 2g "sparkvae-pair$i-$1" 1 --batch-size "$replica_batch") &
   done | awk '{s += $1} END {print s}'
 }
 
